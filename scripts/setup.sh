@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything vipkeeper and its tests need on a fresh Debian machine, as root:
+# the Debian packages (peers, tools, the VM for IPVS tests), then the npm dependencies and the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+pkgs=(
+  iproute2 kmod procps psmisc              # ip netns/link/addr, modprobe, ps/pkill
+  python3 make g++                         # node-gyp builds the socket addon
+  keepalived ipvsadm tcpdump iputils-arping  # real peers and observers for interop tests
+  qemu-system-x86 busybox-static cpio      # the IPVS test VM
+  stress-ng                                # load for the timing benchmark
+)
+missing=()
+for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# keepalived is a test peer here, never a service of this machine.
+systemctl disable --now keepalived >/dev/null 2>&1 || true
+pkill -x keepalived 2>/dev/null || true
+npm ci

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// argv -> command; nothing else. Each command lives in src/cli/commands/NAME.ts and is loaded on demand.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { processIO, UsageError, type CliIO, type Command } from './cli/command.js';
+
+const commands: Record<string, () => Promise<{ default: Command }>> = {
+  check: () => import('./cli/commands/check.js'),
+  convert: () => import('./cli/commands/convert.js'),
+  run: () => import('./cli/commands/run.js'),
+  ipvs: () => import('./cli/commands/ipvs.js'),
+};
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'));
+  return String(pkg.version);
+}
+
+async function usage(): Promise<string> {
+  const lines = ['usage: vipkeeper <command> [options]', '', 'commands:'];
+  for (const [name, load] of Object.entries(commands)) {
+    const summary = await load().then((m) => m.default.summary, () => '(not available in this build)');
+    lines.push(`  ${name.padEnd(10)}${summary}`);
+  }
+  lines.push('', 'options:', '  -h, --help     show this help', '  -V, --version  print the version', '', 'Run `vipkeeper <command> --help` for the options of one command.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.out(await usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '-V' || name === '--version') { io.out(version()); return 0; }
+  const load = commands[name];
+  if (!load) { io.err(`vipkeeper: unknown command or option '${name}'\n\n${await usage()}`); return 2; }
+  const cmd = (await load()).default;
+  if (rest.includes('--help') || rest.includes('-h')) { io.out(cmd.usage); return 0; }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) { io.err(`vipkeeper ${name}: ${e.message}\n\n${cmd.usage}`); return 2; }
+    // Never a stack trace for the operator; VIPKEEPER_DEBUG=1 shows it.
+    io.err(`vipkeeper ${name}: ${(e as Error).message ?? String(e)}`);
+    if (process.env.VIPKEEPER_DEBUG) io.err(String((e as Error).stack));
+    return 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1])) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

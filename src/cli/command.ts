@@ -1,0 +1,35 @@
+// The contract between src/cli.ts and one subcommand: argv after the command name in, an exit code out.
+// Output goes through `io` so tests can run commands in-process and read what they print.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIO: CliIO = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+};
+
+export interface Command {
+  /** One line for `vipkeeper --help`. */
+  summary: string;
+  /** Full usage text, printed for `vipkeeper CMD --help` and on a usage error. */
+  usage: string;
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/** Usage errors exit 2 (unknown option, missing argument); the message is printed before the usage. */
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs in strict mode, turning its errors into UsageError. */
+export function parseCommandArgs<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

@@ -1,0 +1,120 @@
+// Netlink attributes (TLVs) driven by declarative tables: one encoder and one decoder for every
+// family (rtnetlink, generic netlink, IPVS). A table maps field names to attribute ids and types.
+import { ByteReader, ByteWriter } from '../../lib/bytes.js';
+
+export const NLA_F_NESTED = 0x8000;
+export const NLA_F_NET_BYTEORDER = 0x4000;
+const NLA_TYPE_MASK = 0x3fff;
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export type ScalarType = 'u8' | 'u16' | 'u32' | 'u64' | 's32' | 'be16' | 'be32' | 'string' | 'bytes' | 'flag';
+
+export interface ScalarSpec { id: number; type: ScalarType }
+export interface NestedSpec { id: number; type: 'nested'; table: AttrTable }
+/** A list of nested tables where each element's attribute type is its index (1-based) or a fixed id. */
+export interface ArraySpec { id: number; type: 'array'; table: AttrTable }
+export interface CustomSpec<T = unknown> { id: number; type: 'custom'; encode(v: T): Uint8Array; decode(b: Uint8Array): T }
+export type AttrSpec = ScalarSpec | NestedSpec | ArraySpec | CustomSpec<any>;
+export type AttrTable = Record<string, AttrSpec>;
+
+export type AttrValues = Record<string, unknown>;
+
+export interface RawAttr { type: number; nested: boolean; data: Uint8Array }
+
+/** Walks the TLVs of one attribute block; a truncated trailing attribute ends the walk. */
+export function splitAttrs(buf: Uint8Array): RawAttr[] {
+  const out: RawAttr[] = [];
+  let pos = 0;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  while (pos + 4 <= buf.length) {
+    const len = view.getUint16(pos, HOST_LE);
+    const type = view.getUint16(pos + 2, HOST_LE);
+    if (len < 4 || pos + len > buf.length) break;
+    out.push({ type: type & NLA_TYPE_MASK, nested: (type & NLA_F_NESTED) !== 0, data: buf.subarray(pos + 4, pos + len) });
+    pos += (len + 3) & ~3;
+  }
+  return out;
+}
+
+function encodeScalar(type: ScalarType, v: unknown): Uint8Array {
+  const w = new ByteWriter(16);
+  switch (type) {
+    case 'u8': w.u8(Number(v)); break;
+    case 'u16': w.u16(Number(v), HOST_LE); break;
+    case 'u32': w.u32(Number(v), HOST_LE); break;
+    case 's32': w.u32(Number(v) >>> 0, HOST_LE); break;
+    case 'u64': w.u64(BigInt(v as number | bigint), HOST_LE); break;
+    case 'be16': w.u16(Number(v)); break;
+    case 'be32': w.u32(Number(v)); break;
+    case 'string': w.bytes(Buffer.from(String(v), 'utf8')).u8(0); break;
+    case 'bytes': w.bytes(v as Uint8Array); break;
+    case 'flag': break;
+  }
+  return w.finish();
+}
+
+function decodeScalar(type: ScalarType, b: Uint8Array): unknown {
+  const r = new ByteReader(b);
+  switch (type) {
+    case 'u8': return r.u8();
+    case 'u16': return r.u16(HOST_LE);
+    case 'u32': return r.u32(HOST_LE);
+    case 's32': return r.u32(HOST_LE) | 0;
+    case 'u64': return r.u64(HOST_LE);
+    case 'be16': return r.u16();
+    case 'be32': return r.u32();
+    case 'string': { const z = b.indexOf(0); return Buffer.from(b.subarray(0, z < 0 ? b.length : z)).toString('utf8'); }
+    case 'bytes': return Uint8Array.from(b);
+    case 'flag': return true;
+  }
+}
+
+export function writeAttr(w: ByteWriter, type: number, data: Uint8Array): void {
+  w.u16(4 + data.length, HOST_LE).u16(type, HOST_LE).bytes(data).align(4);
+}
+
+/** Encodes the fields of `values` that the table names; undefined fields are left out. */
+export function encodeAttrs(table: AttrTable, values: AttrValues): Buffer {
+  const w = new ByteWriter(64);
+  for (const [name, spec] of Object.entries(table)) {
+    const v = values[name];
+    if (v === undefined || v === null || (spec.type === 'flag' && !v)) continue;
+    switch (spec.type) {
+      case 'nested': writeAttr(w, spec.id | NLA_F_NESTED, encodeAttrs(spec.table, v as AttrValues)); break;
+      case 'array': {
+        const inner = new ByteWriter(64);
+        (v as AttrValues[]).forEach((el, i) => writeAttr(inner, (i + 1) | NLA_F_NESTED, encodeAttrs(spec.table, el)));
+        writeAttr(w, spec.id | NLA_F_NESTED, inner.finish());
+        break;
+      }
+      case 'custom': writeAttr(w, spec.id, spec.encode(v)); break;
+      default: writeAttr(w, spec.id, encodeScalar(spec.type, v));
+    }
+  }
+  return w.finish();
+}
+
+const specsById = new WeakMap<AttrTable, Map<number, [string, AttrSpec]>>();
+function byId(table: AttrTable): Map<number, [string, AttrSpec]> {
+  let m = specsById.get(table);
+  if (!m) { m = new Map(Object.entries(table).map(([n, s]) => [s.id, [n, s]])); specsById.set(table, m); }
+  return m;
+}
+
+/** Decodes an attribute block; attributes the table does not name are ignored (newer kernels add some). */
+export function decodeAttrs(table: AttrTable, buf: Uint8Array): AttrValues {
+  const out: AttrValues = {};
+  const ids = byId(table);
+  for (const a of splitAttrs(buf)) {
+    const hit = ids.get(a.type);
+    if (!hit) continue;
+    const [name, spec] = hit;
+    switch (spec.type) {
+      case 'nested': out[name] = decodeAttrs(spec.table, a.data); break;
+      case 'array': out[name] = splitAttrs(a.data).map((el) => decodeAttrs(spec.table, el.data)); break;
+      case 'custom': out[name] = spec.decode(a.data); break;
+      default: out[name] = decodeScalar(spec.type, a.data);
+    }
+  }
+  return out;
+}
