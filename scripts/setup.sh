@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(
-  iproute2 kmod procps psmisc              # ip netns/link/addr, modprobe, ps/pkill
+  iproute2 iputils-ping kmod procps psmisc              # ip netns/link/addr, modprobe, ps/pkill
   python3 make g++                         # node-gyp builds the socket addon
   keepalived ipvsadm tcpdump iputils-arping  # real peers and observers for interop tests
   qemu-system-x86 busybox-static cpio      # the IPVS test VM
