@@ -1,9 +1,38 @@
-// Placeholder until the convert command lands; it refuses to run rather than pretending to.
-import type { Command } from '../command.js';
+// `vipkeeper convert FILE`: keepalived.conf -> vipkeeper YAML on stdout. The output holds what the
+// file says (no defaults filled in); loading it gives the same model as loading FILE.
+import { stringify } from 'yaml';
+import { parseCommandArgs, type Command } from '../command.js';
+import { finishConfig, formatDiagnostic, readConfig, type ConfigFormat } from '../../config/load.js';
+import type { ConfigInput } from '../../config/input.js';
+import { fileArg, parseFormat } from './check.js';
+
+const usage = `usage: vipkeeper convert FILE [--strict] [--format keepalived]
+
+Convert a keepalived.conf to vipkeeper's YAML format, printed on stdout.
+Warnings and errors go to stderr; an invalid file prints nothing on stdout and exits 1.`;
+
+/** The YAML text of a raw input, with a header naming its origin. */
+export function toYaml(input: ConfigInput, origin: string): string {
+  return `# converted from ${origin} by vipkeeper convert\n${stringify(input, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
 
 const command: Command = {
-  summary: '(convert: not yet implemented)',
-  usage: 'usage: vipkeeper convert',
-  async run(_argv, io) { io.err('vipkeeper convert: not implemented yet'); return 1; },
+  summary: 'convert a keepalived.conf to vipkeeper YAML (stdout)',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      strict: { type: 'boolean' },
+      format: { type: 'string' },
+      file: { type: 'string', short: 'f' },
+    }, true);
+    const file = fileArg(values.file, positionals);
+    const format: ConfigFormat = parseFormat(values.format) ?? 'keepalived';
+    const read = await readConfig(file, { format, strict: values.strict ?? false });
+    const done = finishConfig(read, file);
+    for (const d of done.diagnostics) io.err(formatDiagnostic(d));
+    if (!done.model || !read.input) { io.err(`${file}: not converted (fix the errors above)`); return 1; }
+    io.out(toYaml(read.input, file));
+    return 0;
+  },
 };
 export default command;

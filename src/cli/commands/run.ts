@@ -1,9 +1,81 @@
-// Placeholder until the run command lands; it refuses to run rather than pretending to.
-import type { Command } from '../command.js';
+// vipkeeper run: the VRRP daemon in the foreground. Loads the same configuration as `check`,
+// logs JSON (pretty on a terminal), stops gracefully on SIGTERM/SIGINT and reloads on SIGHUP.
+import { unlinkSync, writeFileSync } from 'node:fs';
+import { parseCommandArgs, UsageError, type Command } from '../command.js';
+import { loadConfig, formatDiagnostic } from '../../config/load.js';
+import { composePlatform, LOG_LEVELS, makeLogger, type LogLevel } from '../../app/compose.js';
+import { Daemon } from '../../app/daemon.js';
+import type { Logger } from '../../ports/logger.js';
+
+const usage = `usage: vipkeeper run -f FILE [--pid-file P] [--log-level L]
+
+Runs the VRRP instances of FILE (keepalived.conf syntax, or YAML for .yaml/.yml) in the foreground.
+  -f, --config FILE   configuration file
+  --pid-file P        write the process id to P (removed on exit)
+  --log-level L       ${LOG_LEVELS.join('|')} (default info)
+Signals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the configuration.`;
+
+async function load(file: string, log?: Logger): Promise<{ model?: Awaited<ReturnType<typeof loadConfig>>['model']; errors: string[] }> {
+  const r = await loadConfig(file);
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+  for (const d of r.diagnostics.filter((x) => x.severity === 'warning')) log?.warn({ diagnostic: formatDiagnostic(d) }, 'configuration warning');
+  return { model: errors.length ? undefined : r.model, errors };
+}
 
 const command: Command = {
-  summary: '(run: not yet implemented)',
-  usage: 'usage: vipkeeper run',
-  async run(_argv, io) { io.err('vipkeeper run: not implemented yet'); return 1; },
+  summary: 'run the VRRP daemon in the foreground',
+  usage,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(argv, {
+      config: { type: 'string', short: 'f' }, 'pid-file': { type: 'string' }, 'log-level': { type: 'string' },
+    });
+    if (!values.config) throw new UsageError('missing -f FILE');
+    const level = (values['log-level'] ?? 'info') as LogLevel;
+    if (!LOG_LEVELS.includes(level)) throw new UsageError(`unknown log level ${level}`);
+    const first = await load(values.config);
+    if (!first.model) { for (const e of first.errors) io.err(e); return 1; }
+    const log = makeLogger(level);
+    const platform = await composePlatform(log);
+    const daemon = new Daemon(platform, first.model);
+    try { daemon.start(); } catch (e) {
+      platform.close();
+      throw e;
+    }
+    const pidFile = values['pid-file'];
+    if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
+    log.info({ config: values.config, instances: daemon.instanceNames, pid: process.pid }, 'vipkeeper started');
+
+    return await new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'stopping');
+        // Exit within one second whatever a script or the kernel does.
+        setTimeout(() => { log.warn({}, 'stop took too long, exiting'); process.exit(0); }, 950).unref();
+        void daemon.stop().finally(() => {
+          platform.close();
+          if (pidFile) { try { unlinkSync(pidFile); } catch { /* gone */ } }
+          log.info({}, 'stopped');
+          for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(s);
+          resolve(0);
+          setTimeout(() => process.exit(0), 50).unref();
+        });
+      };
+      let reloading = Promise.resolve();
+      const reload = (): void => {
+        reloading = reloading.then(async () => {
+          if (stopping) return;
+          log.info({ config: values.config }, 'reloading');
+          const next = await load(values.config!, log);
+          if (!next.model) { for (const e of next.errors) log.error({ diagnostic: e }, 'configuration error: keeping the running configuration'); return; }
+          await daemon.reload(next.model);
+        }).catch((e) => log.error({ err: (e as Error).message }, 'reload failed'));
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', reload);
+    });
+  },
 };
 export default command;

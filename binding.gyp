@@ -1,0 +1,13 @@
+{
+  "variables": {
+    "build_deps_ok": "<!(sh src/native/check-build-deps.sh && echo yes)"
+  },
+  "targets": [
+    {
+      "target_name": "vipkeeper_sock",
+      "sources": ["src/native/sock.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,15 @@
+// pino as the Logger port: JSON lines on stdout, or pino-pretty when stdout is a terminal.
+import { pino } from 'pino';
+import type { Logger } from '../ports/logger.js';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+
+export function createLogger(level: LogLevel = 'info', pretty = Boolean(process.stdout.isTTY)): Logger & { flush?: () => void } {
+  if (pretty) {
+    return pino({ level, base: { pid: process.pid }, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } }) as unknown as Logger;
+  }
+  // Synchronous writes: a log line is on stdout before the next packet is handled, and none is
+  // lost when the daemon exits right after a transition.
+  return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: true })) as unknown as Logger;
+}

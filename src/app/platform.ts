@@ -1,0 +1,30 @@
+// Everything the daemon needs from the outside world, as ports. compose.ts builds the real one;
+// tests build one from the in-memory fakes.
+import type { AddressManager } from '../ports/addresses.js';
+import type { Announcer } from '../ports/announcer.js';
+import type { Clock } from '../ports/clock.js';
+import type { LineSinkFactory } from '../ports/fifo.js';
+import type { FileReader } from '../ports/files.js';
+import type { LinkWatcher } from '../ports/links.js';
+import type { Logger } from '../ports/logger.js';
+import type { ScriptRunner, ScriptSecurity } from '../ports/script-runner.js';
+import type { VrrpTransportFactory } from '../ports/vrrp-transport.js';
+
+export interface Platform {
+  clock: Clock;
+  logger: Logger;
+  transports: VrrpTransportFactory;
+  addresses: AddressManager;
+  announcer: Announcer;
+  links: LinkWatcher;
+  /** The interface's primary address (IPv4) or link-local address (IPv6), used as VRRP source. */
+  primaryAddress(ifname: string, family: 4 | 6): string | undefined;
+  scripts: ScriptRunner;
+  files: FileReader;
+  fifos: LineSinkFactory;
+  /** Script security for scripts run as `uid` (enable_script_security). */
+  security(uid: number): ScriptSecurity;
+  /** uid a script user name maps to (root when unknown). */
+  uidOf(user: string | undefined): number;
+  close(): void;
+}

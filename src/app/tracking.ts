@@ -1,0 +1,85 @@
+// Builds the tracked sources of a configuration (one per vrrp_script, track file and interface,
+// shared by every instance that tracks them) and each instance's bindings with its own weights.
+// Sources whose configuration did not change are kept across a reload.
+import type { Config, SyncGroup, TrackRef, VrrpInstance } from '../config/model.js';
+import { FileTracker } from '../track/file-tracker.js';
+import { InterfaceTracker } from '../track/interface-tracker.js';
+import { ScriptTracker } from '../track/script-tracker.js';
+import type { TrackSource } from '../track/source.js';
+import type { TrackBinding } from '../track/binding.js';
+import type { Platform } from './platform.js';
+
+export class TrackRegistry {
+  private sources = new Map<string, { key: string; source: TrackSource }>();
+
+  constructor(private p: Platform) {}
+
+  /** Creates (or keeps) the sources a configuration needs and stops the others. */
+  update(cfg: Config): void {
+    const want = new Map<string, { key: string; make: () => TrackSource }>();
+    const g = cfg.global;
+    for (const s of cfg.vrrpScripts) {
+      const user = s.script.user ?? g.scriptUser?.user;
+      const group = s.script.user ? s.script.group : g.scriptUser?.group;
+      const key = JSON.stringify([s, user, group, g.scriptSecurity]);
+      want.set(`script:${s.name}`, {
+        key, make: () => new ScriptTracker(
+          { name: s.name, argv: s.script.argv, intervalMs: s.intervalMs, timeoutMs: s.timeoutMs, rise: s.rise, fall: s.fall, initFail: s.initFail, ...(user ? { user } : {}), ...(group ? { group } : {}) },
+          { clock: this.p.clock, runner: this.p.scripts, logger: this.p.logger.child({ script: s.name }), ...(g.scriptSecurity ? { security: this.p.security(this.p.uidOf(user)) } : {}) },
+        ),
+      });
+    }
+    for (const f of cfg.trackFiles) {
+      want.set(`file:${f.name}`, { key: JSON.stringify(f), make: () => new FileTracker(f.name, f.path, { clock: this.p.clock, files: this.p.files }) });
+    }
+    const ifaces = new Set<string>();
+    for (const i of cfg.vrrpInstances) { ifaces.add(i.interface); for (const t of i.trackInterfaces) ifaces.add(t.name); }
+    for (const sg of cfg.syncGroups) for (const t of sg.trackInterfaces) ifaces.add(t.name);
+    for (const n of ifaces) want.set(`interface:${n}`, { key: n, make: () => new InterfaceTracker(n, this.p.links) });
+
+    for (const [id, cur] of this.sources) {
+      if (want.get(id)?.key !== cur.key) { cur.source.stop(); this.sources.delete(id); }
+    }
+    for (const [id, w] of want) {
+      if (!this.sources.has(id)) this.sources.set(id, { key: w.key, source: w.make() });
+    }
+  }
+
+  /** The configuration key of a source (unchanged key = unchanged source). */
+  keyOf(id: string): string | undefined { return this.sources.get(id)?.key; }
+
+  startAll(): void { for (const s of this.sources.values()) s.source.start(); }
+  stopAll(): void { for (const s of this.sources.values()) s.source.stop(); }
+
+  /** The bindings of one instance: its own trackers, its sync group's, and its own interface. */
+  bindingsFor(cfg: Config, inst: VrrpInstance): TrackBinding[] {
+    const group: SyncGroup | undefined = cfg.syncGroups.find((sg) => sg.instances.includes(inst.name));
+    const out: TrackBinding[] = [];
+    const iface = (name: string, weight: number, reverse: boolean): void => {
+      const s = this.sources.get(`interface:${name}`)?.source;
+      if (s) out.push({ source: s, weight, reverse });
+    };
+    if (!inst.dontTrackPrimary) iface(inst.interface, 0, false);
+    for (const t of [...inst.trackInterfaces, ...(group?.trackInterfaces ?? [])]) iface(t.name, t.weight, t.reverse);
+    const ref = (kind: 'script' | 'file', r: TrackRef): void => {
+      const s = this.sources.get(`${kind}:${r.name}`)?.source;
+      if (!s) return;
+      const own = kind === 'script' ? cfg.vrrpScripts.find((x) => x.name === r.name) : cfg.trackFiles.find((x) => x.name === r.name);
+      out.push({ source: s, weight: r.weight ?? own?.weight ?? 0, reverse: r.reverse !== (own?.reverse ?? false) });
+    };
+    for (const r of [...inst.trackScripts, ...(group?.trackScripts ?? [])]) ref('script', r);
+    for (const r of [...inst.trackFiles, ...(group?.trackFiles ?? [])]) ref('file', r);
+    return out;
+  }
+
+  /** Source ids an instance depends on (for reload: unchanged instance = unchanged sources). */
+  dependencies(cfg: Config, inst: VrrpInstance): string[] {
+    const group = cfg.syncGroups.find((sg) => sg.instances.includes(inst.name));
+    return [
+      `interface:${inst.interface}`,
+      ...[...inst.trackInterfaces, ...(group?.trackInterfaces ?? [])].map((t) => `interface:${t.name}`),
+      ...[...inst.trackScripts, ...(group?.trackScripts ?? [])].map((t) => `script:${t.name}`),
+      ...[...inst.trackFiles, ...(group?.trackFiles ?? [])].map((t) => `file:${t.name}`),
+    ];
+  }
+}

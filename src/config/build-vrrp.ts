@@ -1,0 +1,190 @@
+// Raw input -> model for global_defs and the VRRP side, taking every default from DEFAULTS.
+import { DEFAULTS } from './defaults.js';
+import type {
+  Family, GarpTiming, GlobalDefs, NotifyScripts, SyncGroup, TrackFile, TrackInterface, TrackRef,
+  UnicastPeer, VirtualIp, VrrpInstance, VrrpScript,
+} from './model.js';
+import type {
+  GlobalInput, NotifyInput, PeerInput, SyncGroupInput, TrackFileInput, TrackInterfaceInput, TrackRefInput,
+  VipInput, VrrpInstanceInput, VrrpScriptInput,
+} from './input.js';
+import { address, prefix, script, type Reporter } from './normalize.js';
+
+export function buildGlobal(g: GlobalInput = {}): GlobalDefs {
+  const d = DEFAULTS.global;
+  const out: GlobalDefs = {
+    vrrpVersion: g.vrrpVersion ?? d.vrrpVersion,
+    v3ChecksumAsV2: g.v3ChecksumAsV2 ?? d.v3ChecksumAsV2,
+    scriptSecurity: g.scriptSecurity ?? d.scriptSecurity,
+    mcastGroup4: g.mcastGroup4 ?? d.mcastGroup4,
+    mcastGroup6: g.mcastGroup6 ?? d.mcastGroup6,
+    defaultInterface: g.defaultInterface ?? d.defaultInterface,
+    vrrpStrict: g.vrrpStrict ?? d.vrrpStrict,
+    skipCheckAdvAddr: g.skipCheckAdvAddr ?? d.skipCheckAdvAddr,
+    lvsFlush: g.lvsFlush ?? d.lvsFlush,
+  };
+  if (g.routerId !== undefined) out.routerId = g.routerId;
+  if (g.scriptUser) out.scriptUser = { ...g.scriptUser };
+  if (g.notifyFifo) out.notifyFifo = { ...g.notifyFifo };
+  if (g.vrrpNotifyFifo) out.vrrpNotifyFifo = { ...g.vrrpNotifyFifo };
+  if (g.lvsNotifyFifo) out.lvsNotifyFifo = { ...g.lvsNotifyFifo };
+  return out;
+}
+
+/** Instance garp_* over global vrrp_garp_* over DEFAULTS. */
+export function buildGarp(own: Partial<GarpTiming> = {}, global: Partial<GarpTiming> = {}): GarpTiming {
+  const d = DEFAULTS.garp;
+  const pick = <K extends keyof GarpTiming>(k: K): GarpTiming[K] | undefined => own[k] ?? global[k];
+  const masterDelayMs = pick('masterDelayMs') ?? d.masterDelayMs;
+  const masterRepeat = pick('masterRepeat') ?? d.masterRepeat;
+  return {
+    masterDelayMs,
+    masterRepeat,
+    lowerPrioDelayMs: pick('lowerPrioDelayMs') ?? masterDelayMs,
+    lowerPrioRepeat: pick('lowerPrioRepeat') ?? masterRepeat,
+    masterRefreshMs: pick('masterRefreshMs') ?? d.masterRefreshMs,
+    masterRefreshRepeat: pick('masterRefreshRepeat') ?? d.masterRefreshRepeat,
+    intervalMs: pick('intervalMs') ?? d.intervalMs,
+    gnaIntervalMs: pick('gnaIntervalMs') ?? d.gnaIntervalMs,
+  };
+}
+
+export function buildNotify(r: Reporter, path: string, n: NotifyInput = {}): NotifyScripts {
+  const out: NotifyScripts = {};
+  for (const k of ['any', 'master', 'backup', 'fault', 'stop'] as const) {
+    const s = script(r, `${path}/${k}`, n[k], `notify ${k}`);
+    if (s) out[k] = s;
+  }
+  return out;
+}
+
+function vips(r: Reporter, path: string, list: VipInput[] = [], dev: string, what: string): VirtualIp[] {
+  const out: VirtualIp[] = [];
+  list.forEach((v, i) => {
+    const o = typeof v === 'string' ? { address: v } : v;
+    const p = prefix(r, `${path}/${i}/address`, o.address, what);
+    if (!p) return;
+    const vip: VirtualIp = { ...p, dev: o.dev ?? dev, scope: o.scope ?? DEFAULTS.vip.scope, noTrack: o.noTrack ?? DEFAULTS.vip.noTrack };
+    if (o.label !== undefined) vip.label = o.label;
+    if (o.broadcast !== undefined) {
+      const b = address(r, `${path}/${i}/broadcast`, o.broadcast, `${what} brd`);
+      if (b) vip.broadcast = b.address;
+    }
+    out.push(vip);
+  });
+  return out;
+}
+
+function peers(r: Reporter, path: string, list: PeerInput[] = []): UnicastPeer[] {
+  const out: UnicastPeer[] = [];
+  list.forEach((v, i) => {
+    const o = typeof v === 'string' ? { address: v } : v;
+    const a = address(r, `${path}/${i}`, o.address, 'unicast_peer');
+    if (!a) return;
+    const peer: UnicastPeer = { ...a };
+    if (o.minTtl !== undefined) peer.minTtl = o.minTtl;
+    if (o.maxTtl !== undefined) peer.maxTtl = o.maxTtl;
+    out.push(peer);
+  });
+  return out;
+}
+
+export function trackInterfaces(list: TrackInterfaceInput[] = []): TrackInterface[] {
+  return list.map((v) => {
+    const o = typeof v === 'string' ? { name: v } : v;
+    return { name: o.name, weight: o.weight ?? DEFAULTS.trackInterfaceWeight, reverse: o.reverse ?? DEFAULTS.trackReverse };
+  });
+}
+
+export function trackRefs(list: TrackRefInput[] = []): TrackRef[] {
+  return list.map((v) => {
+    const o = typeof v === 'string' ? { name: v } : v;
+    const ref: TrackRef = { name: o.name, reverse: o.reverse ?? DEFAULTS.trackReverse };
+    if (o.weight !== undefined) ref.weight = o.weight;
+    return ref;
+  });
+}
+
+function optAddress(r: Reporter, path: string, text: string | undefined, what: string): string | undefined {
+  return text === undefined ? undefined : address(r, path, text, what)?.address;
+}
+
+/** The family an instance runs: its VIPs', else its peers' or source address's, else IPv4. */
+function instanceFamily(v: VirtualIp[], p: UnicastPeer[], src: string | undefined): Family {
+  return v[0]?.family ?? p[0]?.family ?? (src?.includes(':') ? 6 : DEFAULTS.instance.family);
+}
+
+export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: GlobalDefs, gi: GlobalInput = {}): VrrpInstance {
+  const path = `/vrrpInstances/${i}`;
+  const d = DEFAULTS.instance;
+  if (x.interface === undefined) r.error(path, `vrrp_instance ${x.name}: 'interface' is required`);
+  if (x.vrid === undefined) r.error(path, `vrrp_instance ${x.name}: 'virtual_router_id' is required (1-255)`);
+  const ifname = x.interface ?? '';
+  const virtualIps = vips(r, `${path}/virtualIps`, x.virtualIps, ifname, 'virtual_ipaddress');
+  const unicastPeers = peers(r, `${path}/unicastPeers`, x.unicastPeers);
+  const unicastSrcIp = optAddress(r, `${path}/unicastSrcIp`, x.unicastSrcIp, 'unicast_src_ip');
+  const family = instanceFamily(virtualIps, unicastPeers, unicastSrcIp);
+  const inst: VrrpInstance = {
+    name: x.name,
+    interface: ifname,
+    vrid: x.vrid ?? 0,
+    priority: x.priority ?? d.priority,
+    state: x.state ?? d.state,
+    version: x.version ?? (family === 6 ? d.versionForIPv6 : g.vrrpVersion),
+    family,
+    advertIntervalMs: x.advertIntervalMs ?? d.advertIntervalMs,
+    preempt: x.preempt ?? d.preempt,
+    preemptDelayMs: x.preemptDelayMs ?? d.preemptDelayMs,
+    unicastPeers,
+    virtualIps,
+    excludedVips: vips(r, `${path}/excludedVips`, x.excludedVips, ifname, 'virtual_ipaddress_excluded'),
+    trackInterfaces: trackInterfaces(x.trackInterfaces),
+    trackScripts: trackRefs(x.trackScripts),
+    trackFiles: trackRefs(x.trackFiles),
+    garp: buildGarp(x.garp, gi.garp),
+    notify: buildNotify(r, `${path}/notify`, x.notify),
+    v3ChecksumAsV2: g.v3ChecksumAsV2,
+    accept: x.accept ?? !g.vrrpStrict,
+    dontTrackPrimary: x.dontTrackPrimary ?? d.dontTrackPrimary,
+    downTimerAdverts: x.downTimerAdverts ?? d.downTimerAdverts,
+  };
+  if (unicastSrcIp !== undefined) inst.unicastSrcIp = unicastSrcIp;
+  const mcastSrcIp = optAddress(r, `${path}/mcastSrcIp`, x.mcastSrcIp, 'mcast_src_ip');
+  if (mcastSrcIp !== undefined) inst.mcastSrcIp = mcastSrcIp;
+  if (x.authPass !== undefined) inst.authPass = x.authPass;
+  return inst;
+}
+
+export function buildScript(r: Reporter, i: number, x: VrrpScriptInput): VrrpScript {
+  const path = `/vrrpScripts/${i}`;
+  const d = DEFAULTS.script;
+  if (x.script === undefined) r.error(path, `vrrp_script ${x.name}: 'script' is required`);
+  const intervalMs = x.intervalMs ?? d.intervalMs;
+  return {
+    name: x.name,
+    script: script(r, `${path}/script`, x.script, `vrrp_script ${x.name}`) ?? { argv: [] },
+    intervalMs,
+    timeoutMs: x.timeoutMs ?? intervalMs,
+    weight: x.weight ?? d.weight,
+    reverse: x.reverse ?? d.reverse,
+    rise: x.rise ?? d.rise,
+    fall: x.fall ?? d.fall,
+    initFail: x.initFail ?? d.initFail,
+  };
+}
+
+export function buildTrackFile(r: Reporter, i: number, x: TrackFileInput): TrackFile {
+  if (x.path === undefined) r.error(`/trackFiles/${i}`, `vrrp_track_file ${x.name}: 'file' is required`);
+  return { name: x.name, path: x.path ?? '', weight: x.weight ?? DEFAULTS.trackFile.weight, reverse: x.reverse ?? DEFAULTS.trackFile.reverse };
+}
+
+export function buildSyncGroup(r: Reporter, i: number, x: SyncGroupInput): SyncGroup {
+  return {
+    name: x.name,
+    instances: [...(x.instances ?? [])],
+    notify: buildNotify(r, `/syncGroups/${i}/notify`, x.notify),
+    trackInterfaces: trackInterfaces(x.trackInterfaces),
+    trackScripts: trackRefs(x.trackScripts),
+    trackFiles: trackRefs(x.trackFiles),
+  };
+}

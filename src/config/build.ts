@@ -1,0 +1,34 @@
+// Raw input -> the typed model: value forms are normalised, defaults filled in from DEFAULTS
+// (src/config/defaults.ts), and each value problem reported at its source position.
+import type { Config, Diagnostic } from './model.js';
+import type { ConfigInput, SourceMap } from './input.js';
+import { Reporter } from './normalize.js';
+import { buildGlobal, buildInstance, buildScript, buildSyncGroup, buildTrackFile } from './build-vrrp.js';
+import { buildVirtualServer, buildVsGroup } from './build-lvs.js';
+
+export function buildModel(input: ConfigInput, sources: SourceMap, file: string): { model?: Config; diagnostics: Diagnostic[] } {
+  const r = new Reporter(sources, file);
+  const global = buildGlobal(input.global);
+  const model: Config = {
+    global,
+    vrrpScripts: (input.vrrpScripts ?? []).map((s, i) => buildScript(r, i, s)),
+    trackFiles: (input.trackFiles ?? []).map((t, i) => buildTrackFile(r, i, t)),
+    vrrpInstances: (input.vrrpInstances ?? []).map((x, i) => buildInstance(r, i, x, global, input.global)),
+    syncGroups: (input.syncGroups ?? []).map((g, i) => buildSyncGroup(r, i, g)),
+    virtualServerGroups: (input.virtualServerGroups ?? []).map((g, i) => buildVsGroup(r, i, g)),
+    virtualServers: [],
+  };
+  (input.virtualServers ?? []).forEach((v, i) => {
+    const vs = buildVirtualServer(r, i, v, input.virtualServerGroups);
+    // Keep indexes aligned with the input so paths still point at the right source line.
+    model.virtualServers[i] = vs as NonNullable<typeof vs>;
+  });
+  for (const g of model.syncGroups) {
+    for (const name of g.instances) {
+      const inst = model.vrrpInstances.find((x) => x.name === name);
+      if (inst && inst.syncGroup === undefined) inst.syncGroup = g.name;
+    }
+  }
+  if (r.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: r.diagnostics };
+  return { model, diagnostics: r.diagnostics };
+}

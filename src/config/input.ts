@@ -1,0 +1,196 @@
+// The raw configuration shape both readers produce, before defaults: the YAML format documented in
+// docs/config.md is exactly this shape, and the keepalived.conf translator builds it too.
+// Field names and array order match src/config/model.ts, so a JSON-pointer path such as
+// "/vrrpInstances/0/vrid" names the same thing in the input, the model and the source map.
+import type { CheckerType, DNS_TYPES, FifoSpec, GarpTiming, LbKind, Protocol, SchedFlag, Scheduler, VrrpState } from './model.js';
+
+/** A command as written: "prog arg 'quoted arg'", an argv array, or an object with user/group. */
+export type ScriptInput = string | string[] | { argv: string | string[]; user?: string; group?: string };
+
+export interface GlobalInput {
+  routerId?: string;
+  vrrpVersion?: 2 | 3;
+  v3ChecksumAsV2?: boolean;
+  scriptSecurity?: boolean;
+  scriptUser?: { user: string; group?: string };
+  notifyFifo?: FifoSpec;
+  vrrpNotifyFifo?: FifoSpec;
+  lvsNotifyFifo?: FifoSpec;
+  mcastGroup4?: string;
+  mcastGroup6?: string;
+  defaultInterface?: string;
+  vrrpStrict?: boolean;
+  skipCheckAdvAddr?: boolean;
+  lvsFlush?: boolean;
+  /** vrrp_garp_* / vrrp_gna_interval: defaults for every instance's garp. */
+  garp?: Partial<GarpTiming>;
+}
+
+/** "10.0.0.1/24" or an object with the extra ip-addr options. */
+export type VipInput = string | {
+  address: string; dev?: string; label?: string; scope?: string; broadcast?: string; noTrack?: boolean;
+};
+export type PeerInput = string | { address: string; minTtl?: number; maxTtl?: number };
+export type TrackInterfaceInput = string | { name: string; weight?: number; reverse?: boolean };
+export type TrackRefInput = string | { name: string; weight?: number; reverse?: boolean };
+
+export interface NotifyInput { any?: ScriptInput; master?: ScriptInput; backup?: ScriptInput; fault?: ScriptInput; stop?: ScriptInput }
+
+export interface VrrpInstanceInput {
+  name: string;
+  interface?: string;
+  vrid?: number;
+  priority?: number;
+  state?: VrrpState;
+  version?: 2 | 3;
+  advertIntervalMs?: number;
+  preempt?: boolean;
+  preemptDelayMs?: number;
+  unicastSrcIp?: string;
+  unicastPeers?: PeerInput[];
+  mcastSrcIp?: string;
+  authPass?: string;
+  virtualIps?: VipInput[];
+  excludedVips?: VipInput[];
+  trackInterfaces?: TrackInterfaceInput[];
+  trackScripts?: TrackRefInput[];
+  trackFiles?: TrackRefInput[];
+  garp?: Partial<GarpTiming>;
+  notify?: NotifyInput;
+  accept?: boolean;
+  dontTrackPrimary?: boolean;
+  downTimerAdverts?: number;
+}
+
+export interface VrrpScriptInput {
+  name: string;
+  script?: ScriptInput;
+  intervalMs?: number;
+  timeoutMs?: number;
+  weight?: number;
+  reverse?: boolean;
+  rise?: number;
+  fall?: number;
+  initFail?: boolean;
+}
+
+export interface TrackFileInput { name: string; path?: string; weight?: number; reverse?: boolean }
+
+export interface SyncGroupInput {
+  name: string;
+  instances?: string[];
+  notify?: NotifyInput;
+  trackInterfaces?: TrackInterfaceInput[];
+  trackScripts?: TrackRefInput[];
+  trackFiles?: TrackRefInput[];
+}
+
+/** Checker timing that cascades virtual server -> real server -> checker. */
+export interface CascadeInput {
+  connectTimeoutMs?: number;
+  retry?: number;
+  delayBeforeRetryMs?: number;
+  delayLoopMs?: number;
+  warmupMs?: number;
+  alpha?: boolean;
+  inhibitOnFailure?: boolean;
+  virtualhost?: string;
+  lbKind?: LbKind;
+}
+
+export interface UrlInput { path: string; statusCodes?: Array<number | string>; digest?: string; virtualhost?: string }
+
+export interface CheckerInput {
+  type: CheckerType;
+  connectTimeoutMs?: number;
+  retry?: number;
+  delayBeforeRetryMs?: number;
+  delayLoopMs?: number;
+  warmupMs?: number;
+  alpha?: boolean;
+  connectIp?: string;
+  connectPort?: number;
+  bindTo?: string;
+  bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
+  // HTTP_GET / SSL_GET
+  urls?: UrlInput[];
+  virtualhost?: string;
+  httpProtocol?: '1.0' | '1.0C' | '1.1';
+  enableSni?: boolean;
+  // MISC_CHECK
+  script?: ScriptInput;
+  miscTimeoutMs?: number;
+  dynamic?: boolean;
+  // UDP_CHECK
+  payloadHex?: string;
+  requireReply?: boolean;
+  replyHex?: string;
+  minReplyLength?: number;
+  maxReplyLength?: number;
+  // DNS_CHECK
+  queryType?: typeof DNS_TYPES[number];
+  name?: string;
+}
+
+export interface RealServerInput extends CascadeInput {
+  address: string;
+  port?: number;
+  weight?: number;
+  notifyUp?: ScriptInput;
+  notifyDown?: ScriptInput;
+  upperThreshold?: number;
+  lowerThreshold?: number;
+  checkers?: CheckerInput[];
+}
+
+export interface SorryServerInput { address: string; port?: number; lbKind?: LbKind; inhibit?: boolean }
+
+export interface VirtualServerInput extends CascadeInput {
+  address?: string;
+  port?: number;
+  fwmark?: number;
+  group?: string;
+  /** ip_family: needed only for fwmark / group services whose family cannot be inferred. */
+  family?: 4 | 6;
+  protocol?: Protocol;
+  lbAlgo?: Scheduler;
+  schedFlags?: SchedFlag[];
+  ops?: boolean;
+  persistenceTimeoutS?: number;
+  persistenceGranularity?: string;
+  quorum?: number;
+  hysteresis?: number;
+  quorumUp?: ScriptInput;
+  quorumDown?: ScriptInput;
+  sorryServer?: SorryServerInput;
+  omega?: boolean;
+  haSuspend?: boolean;
+  realServers?: RealServerInput[];
+}
+
+export interface VirtualServerGroupInput { name: string; entries?: Array<{ address?: string; port?: number; fwmark?: number; family?: 4 | 6 }> }
+
+export interface ConfigInput {
+  global?: GlobalInput;
+  vrrpScripts?: VrrpScriptInput[];
+  trackFiles?: TrackFileInput[];
+  vrrpInstances?: VrrpInstanceInput[];
+  syncGroups?: SyncGroupInput[];
+  virtualServerGroups?: VirtualServerGroupInput[];
+  virtualServers?: VirtualServerInput[];
+}
+
+/** Where each input value came from: JSON-pointer path -> position. */
+export interface SourcePos { file: string; line: number; col: number }
+export type SourceMap = Map<string, SourcePos>;
+
+/** Position of `path`, or of its nearest ancestor that has one. */
+export function lookupPos(map: SourceMap, path: string, fallbackFile: string): SourcePos {
+  for (let p = path; ; p = p.slice(0, p.lastIndexOf('/'))) {
+    const pos = map.get(p);
+    if (pos) return pos;
+    if (p === '') return { file: fallbackFile, line: 1, col: 1 };
+  }
+}

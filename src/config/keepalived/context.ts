@@ -1,0 +1,111 @@
+// Shared state and value readers for translating keepalived statements into the raw input:
+// every value read records its position under its JSON-pointer path, every problem becomes a
+// diagnostic at the offending token. Range checks live in src/config/semantic.ts (both readers).
+import type { Diagnostic } from '../model.js';
+import type { SourceMap } from '../input.js';
+import type { Node } from './parser.js';
+import type { Token } from './lexer.js';
+import { KNOWN_UNIMPLEMENTED } from './known.js';
+
+export type Obj = Record<string, unknown>;
+/** Translates one statement into `obj`, whose path is `path`. */
+export type Handler = (ctx: Ctx, node: Node, obj: Obj, path: string) => void;
+export type Spec = Record<string, Handler>;
+
+export class Ctx {
+  readonly sources: SourceMap = new Map();
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(readonly strict: boolean) {}
+
+  at(path: string, t: Token): void { this.sources.set(path, { file: t.file, line: t.line, col: t.col }); }
+  error(t: Token, message: string): void { this.diagnostics.push({ severity: 'error', file: t.file, line: t.line, col: t.col, message }); }
+  warn(t: Token, message: string): void { this.diagnostics.push({ severity: 'warning', file: t.file, line: t.line, col: t.col, message }); }
+
+  /** A keyword this block does not take: known-but-unimplemented is a warning; unknown is a warning (error if strict). */
+  unknown(node: Node, block: string): void {
+    const k = node.key.text;
+    if (KNOWN_UNIMPLEMENTED.has(k)) { this.warn(node.key, `keyword '${k}' is not implemented by vipkeeper; ignored`); return; }
+    const msg = `unknown keyword '${k}' in ${block}`;
+    if (this.strict) this.error(node.key, msg); else this.warn(node.key, `${msg}; ignored`);
+  }
+
+  /** Runs the spec over a block's statements. */
+  block(nodes: Node[] | undefined, spec: Spec, obj: Obj, path: string, blockName: string): void {
+    for (const n of nodes ?? []) {
+      const h = spec[n.key.text];
+      if (h) h(this, n, obj, path); else this.unknown(n, blockName);
+    }
+  }
+
+  /** The statement's one argument (error when missing). */
+  arg(node: Node, i = 0): Token | undefined {
+    const t = node.args[i];
+    if (!t) this.error(node.key, `'${node.key.text}' needs a value`);
+    return t;
+  }
+
+  int(node: Node, i = 0): number | undefined {
+    const t = this.arg(node, i);
+    if (!t) return undefined;
+    if (!/^[-+]?\d+$/.test(t.text)) { this.error(t, `'${node.key.text}' must be an integer, got '${t.text}'`); return undefined; }
+    return Number(t.text);
+  }
+
+  /** keepalived timers are seconds with optional decimals (resolution 1 µs); we keep milliseconds. */
+  ms(node: Node, i = 0): number | undefined {
+    const t = this.arg(node, i);
+    if (!t) return undefined;
+    if (!/^\d+(\.\d+)?$/.test(t.text)) { this.error(t, `'${node.key.text}' must be a number of seconds, got '${t.text}'`); return undefined; }
+    return Math.round(Number(t.text) * 1000);
+  }
+
+  /** A flag keyword, optionally followed by a boolean word (keepalived <BOOL>). */
+  bool(node: Node, i = 0): boolean | undefined {
+    const t = node.args[i];
+    if (!t) return true;
+    const v = t.text.toLowerCase();
+    if (['on', 'true', 'yes', '1'].includes(v)) return true;
+    if (['off', 'false', 'no', '0'].includes(v)) return false;
+    this.error(t, `'${node.key.text}' takes on/off/true/false/yes/no, got '${t.text}'`);
+    return undefined;
+  }
+
+  noBlock(node: Node): void {
+    if (node.children) this.error(node.key, `'${node.key.text}' does not take a { } block`);
+  }
+}
+
+export function put(ctx: Ctx, obj: Obj, path: string, field: string, value: unknown, t: Token): void {
+  if (value === undefined) return;
+  obj[field] = value;
+  ctx.at(`${path}/${field}`, t);
+}
+
+// Spec builders for the common shapes.
+export const intField = (field: string): Handler => (ctx, n, o, p) => put(ctx, o, p, field, ctx.int(n), n.key);
+export const msField = (field: string): Handler => (ctx, n, o, p) => put(ctx, o, p, field, ctx.ms(n), n.key);
+export const boolField = (field: string, value = true): Handler => (ctx, n, o, p) => {
+  const b = ctx.bool(n);
+  put(ctx, o, p, field, b === undefined ? undefined : b === value, n.key);
+};
+export const strField = (field: string): Handler => (ctx, n, o, p) => put(ctx, o, p, field, ctx.arg(n)?.text, n.key);
+/** An enumerated word, matched case-insensitively, stored in canonical spelling. */
+export const enumField = (field: string, values: readonly string[]): Handler => (ctx, n, o, p) => {
+  const t = ctx.arg(n);
+  if (!t) return;
+  const v = values.find((x) => x.toLowerCase() === t.text.toLowerCase());
+  if (!v) { ctx.error(t, `'${n.key.text}' must be one of ${values.join(', ')}; got '${t.text}'`); return; }
+  put(ctx, o, p, field, v, n.key);
+};
+
+/** `keyword "cmd args" [user [group]]` -> ScriptInput (string, or object when a user is given). */
+export const scriptField = (field: string): Handler => (ctx, n, o, p) => put(ctx, o, p, field, scriptValue(ctx, n), n.key);
+export function scriptValue(ctx: Ctx, n: Node): unknown {
+  const cmd = ctx.arg(n);
+  if (!cmd) return undefined;
+  const [user, group] = n.args.slice(1).map((t) => t.text);
+  if (!user) return cmd.text;
+  return group ? { argv: cmd.text, user, group } : { argv: cmd.text, user };
+}
+
+export const ignore: Handler = () => {};

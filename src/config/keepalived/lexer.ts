@@ -1,0 +1,142 @@
+// keepalived.conf lines -> tokens with positions. Handles what keepalived handles before parsing:
+// `#`/`!` comments, double-quoted strings, braces as tokens, `$NAME=value` parameters and their
+// `$NAME` / `${NAME}` expansion, `@id` / `@^id` conditional lines and `include` (globs, relative
+// to the including file, loops refused). Output is a flat list of lines across all files.
+import { dirname, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import type { Diagnostic } from '../model.js';
+import { readConfigFileSync } from '../source.js';
+import { expandGlob, hasGlob } from './glob.js';
+
+export interface Token { text: string; quoted: boolean; file: string; line: number; col: number }
+export interface Line { tokens: Token[] }
+
+export interface LexOptions { configId?: string }
+
+interface LexState {
+  lines: Line[];
+  diagnostics: Diagnostic[];
+  params: Map<string, string>;
+  /** Real paths of the files being read, outermost first (include loop detection). */
+  stack: string[];
+  configId: string | undefined;
+}
+
+const PARAM_DEF = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+const PARAM_USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+export function lexKeepalived(file: string, text: string, opts: LexOptions = {}): { lines: Line[]; diagnostics: Diagnostic[] } {
+  const st: LexState = { lines: [], diagnostics: [], params: new Map(), stack: [safeReal(file)], configId: opts.configId };
+  lexText(st, file, text);
+  return { lines: st.lines, diagnostics: st.diagnostics };
+}
+
+function safeReal(file: string): string {
+  try { return realpathSync(file); } catch { return resolve(file); }
+}
+
+function diag(st: LexState, severity: 'error' | 'warning', file: string, line: number, col: number, message: string): void {
+  st.diagnostics.push({ severity, file, line, col, message });
+}
+
+function lexText(st: LexState, file: string, text: string): void {
+  const raw = text.split(/\r?\n/);
+  for (let i = 0; i < raw.length; i++) {
+    let lineText = raw[i]!;
+    const lineNo = i + 1;
+    let offset = 0;
+    const trimmed = lineText.trimStart();
+    if (trimmed.startsWith('@')) {
+      // `@id rest`: keep `rest` only on the host whose config-id is `id` (`@^id`: all others).
+      const m = /^@(\^?)(\S+)\s*/.exec(trimmed);
+      if (!m) continue;
+      const match = st.configId === m[2];
+      if ((m[1] === '^') === match) continue;
+      offset = lineText.length - trimmed.length + m[0].length;
+      lineText = ' '.repeat(offset) + trimmed.slice(m[0].length);
+    }
+    const def = PARAM_DEF.exec(lineText.trim());
+    if (def) { st.params.set(def[1]!, def[2]!.trim()); continue; }
+    if (lineText.includes('$')) lineText = expandParams(st, file, lineNo, lineText);
+    const tokens = tokenizeLine(st, file, lineNo, lineText);
+    if (tokens.length === 0) continue;
+    if (tokens[0]!.text === 'include' && !tokens[0]!.quoted) { doInclude(st, tokens); continue; }
+    st.lines.push({ tokens });
+  }
+}
+
+function expandParams(st: LexState, file: string, line: number, text: string): string {
+  // Expansion stops at a comment so `# cost $5` stays a comment.
+  const cut = commentStart(text);
+  const head = text.slice(0, cut).replace(PARAM_USE, (whole, braced: string | undefined, bare: string | undefined, at: number) => {
+    const name = (braced ?? bare)!;
+    const value = st.params.get(name);
+    if (value === undefined) {
+      diag(st, 'warning', file, line, at + 1, `parameter $${name} is not defined; left as written`);
+      return whole;
+    }
+    return value;
+  });
+  return head + text.slice(cut);
+}
+
+/** Index of the first unquoted # or !, or the text length. */
+function commentStart(text: string): number {
+  let inQuote = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') inQuote = !inQuote;
+    else if (!inQuote && (c === '#' || c === '!')) return i;
+  }
+  return text.length;
+}
+
+export function tokenizeLine(st: Pick<LexState, 'diagnostics'>, file: string, line: number, text: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
+    if (c === '#' || c === '!') break;
+    if (c === '{' || c === '}') { out.push({ text: c, quoted: false, file, line, col: i + 1 }); i++; continue; }
+    if (c === '"') {
+      const end = text.indexOf('"', i + 1);
+      if (end < 0) {
+        st.diagnostics.push({ severity: 'error', file, line, col: i + 1, message: 'unterminated quoted string' });
+        return out;
+      }
+      out.push({ text: text.slice(i + 1, end), quoted: true, file, line, col: i + 1 });
+      i = end + 1;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && !/[\s{}"#!]/.test(text[j]!)) j++;
+    out.push({ text: text.slice(i, j), quoted: false, file, line, col: i + 1 });
+    i = j;
+  }
+  return out;
+}
+
+function doInclude(st: LexState, tokens: Token[]): void {
+  const kw = tokens[0]!;
+  const arg = tokens[1];
+  if (!arg) { diag(st, 'error', kw.file, kw.line, kw.col, 'include needs a file name or glob'); return; }
+  const pattern = resolve(dirname(kw.file), arg.text);
+  const files = hasGlob(arg.text) ? expandGlob(pattern) : [pattern];
+  if (files.length === 0) diag(st, 'warning', kw.file, kw.line, arg.col, `include ${arg.text}: no file matches`);
+  for (const f of files) {
+    const real = safeReal(f);
+    if (st.stack.includes(real)) {
+      diag(st, 'error', kw.file, kw.line, arg.col, `include loop: ${[...st.stack, real].join(' -> ')}`);
+      continue;
+    }
+    const src = readConfigFileSync(f);
+    if ('error' in src) {
+      diag(st, 'error', kw.file, kw.line, arg.col, `include ${arg.text}: ${f}: ${src.error.message}`);
+      continue;
+    }
+    st.stack.push(real);
+    lexText(st, f, src.text);
+    st.stack.pop();
+  }
+}

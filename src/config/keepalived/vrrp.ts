@@ -1,0 +1,228 @@
+// keepalived VRRP blocks -> raw input: global_defs, vrrp_script, vrrp_track_file, vrrp_instance,
+// vrrp_sync_group. Only syntax is checked here; ranges are checked in semantic.ts for both readers.
+import type { Node } from './parser.js';
+import {
+  boolField, enumField, intField, msField, put, scriptField, strField,
+  type Ctx, type Handler, type Obj, type Spec,
+} from './context.js';
+
+/** Get or create a nested object field (e.g. `garp`, `notify`). */
+function sub(o: Obj, field: string): Obj {
+  return (o[field] ??= {}) as Obj;
+}
+const inSub = (field: string, h: Handler): Handler => (ctx, n, o, p) => h(ctx, n, sub(o, field), `${p}/${field}`);
+
+const fifo = (field: string): Handler => (ctx, n, o, p) => {
+  const [path, user, group] = n.args.map((t) => t.text);
+  if (!path) { ctx.arg(n); return; }
+  put(ctx, o, p, field, { path, ...(user ? { user } : {}), ...(group ? { group } : {}) }, n.key);
+};
+
+const garpSpec = (prefix: string): Spec => ({
+  [`${prefix}garp_master_delay`]: inSub('garp', msField('masterDelayMs')),
+  [`${prefix}garp_master_repeat`]: inSub('garp', intField('masterRepeat')),
+  [`${prefix}garp_lower_prio_delay`]: inSub('garp', msField('lowerPrioDelayMs')),
+  [`${prefix}garp_lower_prio_repeat`]: inSub('garp', intField('lowerPrioRepeat')),
+  [`${prefix}garp_master_refresh`]: inSub('garp', msField('masterRefreshMs')),
+  [`${prefix}garp_master_refresh_repeat`]: inSub('garp', intField('masterRefreshRepeat')),
+  [`${prefix}garp_interval`]: inSub('garp', msField('intervalMs')),
+  [`${prefix}gna_interval`]: inSub('garp', msField('gnaIntervalMs')),
+});
+
+export const globalSpec: Spec = {
+  router_id: strField('routerId'),
+  vrrp_version: intField('vrrpVersion'),
+  v3_checksum_as_v2: boolField('v3ChecksumAsV2'),
+  enable_script_security: boolField('scriptSecurity'),
+  script_user: (ctx, n, o, p) => {
+    const [user, group] = n.args.map((t) => t.text);
+    if (!user) { ctx.arg(n); return; }
+    put(ctx, o, p, 'scriptUser', group ? { user, group } : { user }, n.key);
+  },
+  notify_fifo: fifo('notifyFifo'),
+  vrrp_notify_fifo: fifo('vrrpNotifyFifo'),
+  lvs_notify_fifo: fifo('lvsNotifyFifo'),
+  vrrp_mcast_group4: strField('mcastGroup4'),
+  vrrp_mcast_group6: strField('mcastGroup6'),
+  default_interface: strField('defaultInterface'),
+  vrrp_strict: boolField('vrrpStrict'),
+  vrrp_skip_check_adv_addr: boolField('skipCheckAdvAddr'),
+  lvs_flush: boolField('lvsFlush'),
+  ...garpSpec('vrrp_'),
+};
+
+/** `NAME [weight N] [reverse|noreverse]` lines of track_* blocks. */
+function trackList(field: string, withWeight: boolean): Handler {
+  return (ctx, n, o, p) => {
+    const list: unknown[] = (o[field] ??= []) as unknown[];
+    ctx.at(`${p}/${field}`, n.key);
+    for (const line of n.children ?? []) {
+      const idx = list.length;
+      const item: Obj = { name: line.key.text };
+      const rest = line.args;
+      for (let i = 0; i < rest.length; i++) {
+        const w = rest[i]!.text;
+        if (w === 'weight' && withWeight) {
+          const v = rest[i + 1];
+          if (!v || !/^[-+]?\d+$/.test(v.text)) { ctx.error(v ?? rest[i]!, `${n.key.text}: weight must be an integer`); break; }
+          item.weight = Number(v.text);
+          ctx.at(`${p}/${field}/${idx}/weight`, v);
+          i++;
+        } else if (w === 'reverse' || w === 'noreverse') item.reverse = w === 'reverse';
+        else ctx.error(rest[i]!, `${n.key.text}: unexpected '${w}' after '${line.key.text}'`);
+      }
+      ctx.at(`${p}/${field}/${idx}`, line.key);
+      list.push(Object.keys(item).length === 1 ? item.name : item);
+    }
+  };
+}
+
+/** ADDR[/LEN] [brd X] [dev X] [scope X] [label X] [no_track] */
+function vipList(field: string): Handler {
+  const opts: Record<string, string> = { brd: 'broadcast', broadcast: 'broadcast', dev: 'dev', scope: 'scope', label: 'label' };
+  return (ctx, n, o, p) => {
+    const list: unknown[] = (o[field] ??= []) as unknown[];
+    ctx.at(`${p}/${field}`, n.key);
+    for (const line of n.children ?? []) {
+      const idx = list.length;
+      const item: Obj = { address: line.key.text };
+      const rest = line.args;
+      for (let i = 0; i < rest.length; i++) {
+        const w = rest[i]!.text;
+        if (w === 'no_track') { item.noTrack = true; continue; }
+        const f = opts[w];
+        if (!f) { ctx.error(rest[i]!, `virtual address option '${w}' is not supported (use dev, label, scope, brd, no_track)`); continue; }
+        const v = rest[++i];
+        if (!v) { ctx.error(rest[i - 1]!, `'${w}' needs a value`); break; }
+        item[f] = v.text;
+        ctx.at(`${p}/${field}/${idx}/${f}`, v);
+      }
+      ctx.at(`${p}/${field}/${idx}`, line.key);
+      ctx.at(`${p}/${field}/${idx}/address`, line.key);
+      list.push(Object.keys(item).length === 1 ? item.address : item);
+    }
+  };
+}
+
+const notifySpec: Spec = {
+  notify: inSub('notify', scriptField('any')),
+  notify_master: inSub('notify', scriptField('master')),
+  notify_backup: inSub('notify', scriptField('backup')),
+  notify_fault: inSub('notify', scriptField('fault')),
+  notify_stop: inSub('notify', scriptField('stop')),
+};
+
+const authSpec: Spec = {
+  auth_type: (ctx, n) => {
+    const t = ctx.arg(n);
+    if (t && t.text.toUpperCase() !== 'PASS') ctx.error(t, `auth_type ${t.text} is not supported: only PASS (or no authentication block)`);
+  },
+  auth_pass: (ctx, n, o, p) => put(ctx, o, p, 'authPass', ctx.arg(n)?.text, n.key),
+};
+
+export const instanceSpec: Spec = {
+  state: enumField('state', ['MASTER', 'BACKUP']),
+  interface: strField('interface'),
+  virtual_router_id: intField('vrid'),
+  priority: intField('priority'),
+  version: intField('version'),
+  advert_int: msField('advertIntervalMs'),
+  nopreempt: (ctx, n, o, p) => put(ctx, o, p, 'preempt', false, n.key),
+  preempt: boolField('preempt'),
+  preempt_delay: msField('preemptDelayMs'),
+  unicast_src_ip: strField('unicastSrcIp'),
+  mcast_src_ip: strField('mcastSrcIp'),
+  unicast_peer: (ctx, n, o, p) => {
+    const list: unknown[] = (o.unicastPeers ??= []) as unknown[];
+    ctx.at(`${p}/unicastPeers`, n.key);
+    for (const line of n.children ?? []) {
+      const idx = list.length;
+      const item: Obj = { address: line.key.text };
+      for (let i = 0; i < line.args.length; i += 2) {
+        const k = line.args[i]!, v = line.args[i + 1];
+        const f = k.text === 'min_ttl' ? 'minTtl' : k.text === 'max_ttl' ? 'maxTtl' : undefined;
+        if (!f || !v || !/^\d+$/.test(v.text)) { ctx.error(k, `unicast_peer: expected 'min_ttl N' or 'max_ttl N', got '${k.text}'`); break; }
+        item[f] = Number(v.text);
+        ctx.at(`${p}/unicastPeers/${idx}/${f}`, v);
+      }
+      ctx.at(`${p}/unicastPeers/${idx}`, line.key);
+      list.push(Object.keys(item).length === 1 ? item.address : item);
+    }
+  },
+  authentication: (ctx, n, o, p) => ctx.block(n.children, authSpec, o, p, 'authentication'),
+  virtual_ipaddress: vipList('virtualIps'),
+  virtual_ipaddress_excluded: vipList('excludedVips'),
+  track_interface: trackList('trackInterfaces', true),
+  track_script: trackList('trackScripts', true),
+  track_file: trackList('trackFiles', true),
+  ...garpSpec(''),
+  ...notifySpec,
+  accept: (ctx, n, o, p) => put(ctx, o, p, 'accept', true, n.key),
+  no_accept: (ctx, n, o, p) => put(ctx, o, p, 'accept', false, n.key),
+  dont_track_primary: boolField('dontTrackPrimary'),
+  down_timer_adverts: intField('downTimerAdverts'),
+};
+
+/** `weight N [reverse|noreverse]` */
+const weightHandler: Handler = (ctx, n, o, p) => {
+  put(ctx, o, p, 'weight', ctx.int(n), n.key);
+  const r = n.args[1]?.text;
+  if (r === 'reverse' || r === 'noreverse') put(ctx, o, p, 'reverse', r === 'reverse', n.args[1]!);
+  else if (r !== undefined) ctx.error(n.args[1]!, `weight: expected 'reverse' or 'noreverse', got '${r}'`);
+};
+
+export const scriptSpec: Spec = {
+  script: scriptField('script'),
+  interval: msField('intervalMs'),
+  timeout: msField('timeoutMs'),
+  weight: weightHandler,
+  rise: intField('rise'),
+  fall: intField('fall'),
+  init_fail: boolField('initFail'),
+  user: (ctx, n, o, p) => {
+    // The script's own user: folded into the script command.
+    const [user, group] = n.args.map((t) => t.text);
+    if (!user) { ctx.arg(n); return; }
+    o.__user = group ? { user, group } : { user };
+    ctx.at(`${p}/script/user`, n.key);
+  },
+};
+
+export const trackFileSpec: Spec = { file: strField('path'), weight: weightHandler };
+
+export const syncGroupSpec: Spec = {
+  group: (ctx, n, o, p) => {
+    const list: string[] = (o.instances ??= []) as string[];
+    ctx.at(`${p}/instances`, n.key);
+    for (const line of n.children ?? []) {
+      for (const t of [line.key, ...line.args]) { ctx.at(`${p}/instances/${list.length}`, t); list.push(t.text); }
+    }
+  },
+  ...notifySpec,
+  track_interface: trackList('trackInterfaces', true),
+  track_script: trackList('trackScripts', true),
+  track_file: trackList('trackFiles', true),
+};
+
+/** Fold `user` of a vrrp_script into its command. */
+export function finishScript(o: Obj): void {
+  const u = o.__user as { user: string; group?: string } | undefined;
+  delete o.__user;
+  if (!u || o.script === undefined) return;
+  const argv = typeof o.script === 'string' ? o.script : (o.script as Obj).argv;
+  o.script = { argv, ...u };
+}
+
+export function namedBlock(ctx: Ctx, n: Node, list: Obj[], spec: Spec, path: string, blockName: string): Obj | undefined {
+  const name = n.args[0];
+  if (!name) { ctx.error(n.key, `${n.key.text} needs a name`); return undefined; }
+  if (!n.children) { ctx.error(n.key, `${n.key.text} ${name.text} needs a { } block`); return undefined; }
+  const idx = list.length;
+  const o: Obj = { name: name.text };
+  const p = `${path}/${idx}`;
+  ctx.at(p, n.key);
+  ctx.at(`${p}/name`, name);
+  ctx.block(n.children, spec, o, p, `${blockName} ${name.text}`);
+  list.push(o);
+  return o;
+}

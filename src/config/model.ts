@@ -1,0 +1,373 @@
+// The one typed model of a vipkeeper configuration, after parsing (YAML or keepalived.conf),
+// defaults (src/config/defaults.ts, the only place defaults live) and semantic validation.
+// Field names are camelCase forms of keepalived keywords; durations carry their unit in the name
+// (`...Ms` = milliseconds); addresses are canonical text plus their family.
+// Runtime code (VRRP daemon, checkers, IPVS reconciler) reads only these types.
+
+export type Family = 4 | 6;
+
+/** An external program: argv[0] is the executable; never run through a shell. */
+export interface ScriptCommand {
+  argv: string[];
+  /** Run as this user (keepalived `... username [groupname]`); else global scriptUser, else root. */
+  user?: string;
+  group?: string;
+}
+
+// ---------------------------------------------------------------- global_defs
+
+export interface GlobalDefs {
+  /** router_id; default: the host name (resolved at runtime, so undefined here). */
+  routerId?: string;
+  /** vrrp_version: default VRRP version for instances (default 2; IPv6 instances always use 3). */
+  vrrpVersion: 2 | 3;
+  /** v3_checksum_as_v2 (keepalived name: also per-instance): VRRPv3 IPv4 checksum without pseudo-header. */
+  v3ChecksumAsV2: boolean;
+  /** enable_script_security: refuse scripts writable by non-root users (default false). */
+  scriptSecurity: boolean;
+  /** script_user USER [GROUP]: default user for scripts; undefined = keepalived_script if it exists, else root. */
+  scriptUser?: { user: string; group?: string };
+  /** notify_fifo PATH [USER [GROUP]]: every state change is written as a line to this FIFO. */
+  notifyFifo?: FifoSpec;
+  /** vrrp_notify_fifo: as notifyFifo, VRRP events only. */
+  vrrpNotifyFifo?: FifoSpec;
+  /** lvs_notify_fifo: as notifyFifo, checker events only. */
+  lvsNotifyFifo?: FifoSpec;
+  /** vrrp_mcast_group4 (default 224.0.0.18). */
+  mcastGroup4: string;
+  /** vrrp_mcast_group6 (default ff02::12). */
+  mcastGroup6: string;
+  /** default_interface: device for VIPs without `dev` (default eth0). */
+  defaultInterface: string;
+  /** vrrp_strict: RFC-strict mode (default false). */
+  vrrpStrict: boolean;
+  /** vrrp_skip_check_adv_addr (default false). */
+  skipCheckAdvAddr: boolean;
+  /** lvs_flush: flush the IPVS table at start (default false). */
+  lvsFlush: boolean;
+}
+
+export interface FifoSpec { path: string; user?: string; group?: string }
+
+// ---------------------------------------------------------------- VRRP
+
+export type VrrpState = 'MASTER' | 'BACKUP';
+
+/** A virtual_ipaddress / virtual_ipaddress_excluded entry. */
+export interface VirtualIp {
+  /** Canonical address text without prefix, e.g. "10.0.0.1" or "2001:db8::1". */
+  address: string;
+  family: Family;
+  /** Prefix length (default 32 for IPv4, 128 for IPv6). */
+  prefixLen: number;
+  /** Device; default: the instance's interface. */
+  dev: string;
+  label?: string;
+  /** `scope`: host | link | site | global | nowhere | a number (default global). */
+  scope: string;
+  /** `brd` broadcast address text, if given. */
+  broadcast?: string;
+  /** `no_track`: a problem with this VIP does not fault the instance. */
+  noTrack: boolean;
+}
+
+export interface UnicastPeer { address: string; family: Family; minTtl?: number; maxTtl?: number }
+
+export interface TrackInterface { name: string; /** 0 = fault on down (default); else added when up / subtracted. */ weight: number; reverse: boolean }
+
+/** A reference from an instance or sync group to a vrrp_script / vrrp_track_file. */
+export interface TrackRef {
+  name: string;
+  /** Overrides the script's / file's own weight when set (keepalived `weight N` after the name). */
+  weight?: number;
+  reverse: boolean;
+}
+
+/** Gratuitous ARP / unsolicited NA timing (garp_* per instance, vrrp_garp_* in global_defs). */
+export interface GarpTiming {
+  /** garp_master_delay: delay before the second burst after becoming master (default 5 s). */
+  masterDelayMs: number;
+  /** garp_master_repeat: messages per burst (default 5). */
+  masterRepeat: number;
+  /** garp_lower_prio_delay (default = masterDelayMs). */
+  lowerPrioDelayMs: number;
+  /** garp_lower_prio_repeat (default = masterRepeat). */
+  lowerPrioRepeat: number;
+  /** garp_master_refresh: periodic refresh while master, 0 = off (default 0). */
+  masterRefreshMs: number;
+  /** garp_master_refresh_repeat (default 1). */
+  masterRefreshRepeat: number;
+  /** vrrp_garp_interval: gap between ARPs in one burst (default 0). */
+  intervalMs: number;
+  /** vrrp_gna_interval: gap between unsolicited NAs in one burst (default 0). */
+  gnaIntervalMs: number;
+}
+
+/** notify / notify_master / notify_backup / notify_fault / notify_stop (and notify_master_rx_lower_pri). */
+export interface NotifyScripts {
+  /** `notify`: called for every transition with: TYPE NAME STATE PRIORITY. */
+  any?: ScriptCommand;
+  master?: ScriptCommand;
+  backup?: ScriptCommand;
+  fault?: ScriptCommand;
+  stop?: ScriptCommand;
+}
+
+export interface VrrpInstance {
+  name: string;
+  interface: string;
+  /** virtual_router_id 1-255. */
+  vrid: number;
+  /** priority 1-255 (default 100; 255 = address owner). */
+  priority: number;
+  /** Initial state (default BACKUP). */
+  state: VrrpState;
+  /** VRRP version: instance `version`, else global vrrpVersion; IPv6 forces 3. */
+  version: 2 | 3;
+  /** Family of the VIPs (all VIPs of one instance share it). */
+  family: Family;
+  /** advert_int in ms (default 1000). v2: whole seconds 1-255; v3: centiseconds 10-40950. */
+  advertIntervalMs: number;
+  /** false when `nopreempt` (default true). */
+  preempt: boolean;
+  /** preempt_delay in ms (default 0, max 1000 s). */
+  preemptDelayMs: number;
+  /** unicast_src_ip; undefined = primary address of the interface. */
+  unicastSrcIp?: string;
+  /** unicast_peer entries; empty = multicast. */
+  unicastPeers: UnicastPeer[];
+  /** mcast_src_ip. */
+  mcastSrcIp?: string;
+  /** authentication { auth_type PASS; auth_pass X } (v2 only; only 8 bytes are used). */
+  authPass?: string;
+  virtualIps: VirtualIp[];
+  excludedVips: VirtualIp[];
+  trackInterfaces: TrackInterface[];
+  trackScripts: TrackRef[];
+  trackFiles: TrackRef[];
+  garp: GarpTiming;
+  notify: NotifyScripts;
+  /** v3 checksum without the IPv4 pseudo-header (global v3ChecksumAsV2). */
+  v3ChecksumAsV2: boolean;
+  /** accept / no_accept (default: accept unless vrrp_strict). */
+  accept: boolean;
+  /** dont_track_primary (default false). */
+  dontTrackPrimary: boolean;
+  /** down_timer_adverts (default 3, RFC). */
+  downTimerAdverts: number;
+  /** Name of the sync group this instance belongs to (filled from vrrp_sync_group). */
+  syncGroup?: string;
+}
+
+export interface VrrpScript {
+  name: string;
+  /** `script`: the command (argv). */
+  script: ScriptCommand;
+  /** interval (default 1 s). */
+  intervalMs: number;
+  /** timeout (default = interval). */
+  timeoutMs: number;
+  /** weight -253..253 (default 0 = fault when failed). */
+  weight: number;
+  reverse: boolean;
+  /** rise / fall (default 1 / 1). */
+  rise: number;
+  fall: number;
+  /** init_fail: start in failed state (default false). */
+  initFail: boolean;
+}
+
+/** vrrp_track_file NAME { file PATH; weight N; init_file [VALUE] } */
+export interface TrackFile { name: string; path: string; /** default 1 */ weight: number; reverse: boolean }
+
+export interface SyncGroup {
+  name: string;
+  /** `group { I1 I2 }`: instance names. */
+  instances: string[];
+  notify: NotifyScripts;
+  trackInterfaces: TrackInterface[];
+  trackScripts: TrackRef[];
+  trackFiles: TrackRef[];
+}
+
+// ---------------------------------------------------------------- IPVS
+
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
+export type Scheduler = typeof SCHEDULERS[number];
+export const SCHED_FLAGS = ['flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'] as const;
+export type SchedFlag = typeof SCHED_FLAGS[number];
+export const LB_KINDS = ['NAT', 'DR', 'TUN'] as const;
+export type LbKind = typeof LB_KINDS[number];
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** A plain "addr port" endpoint. Port 0 / undefined means "all ports" (persistent fwmark-like service). */
+export interface Endpoint { address: string; family: Family; port: number }
+
+export interface RealServer extends Endpoint {
+  /** weight (default 1). */
+  weight: number;
+  /** Forwarding: lvs_method / lb_kind of the RS, else of the virtual server. */
+  lbKind: LbKind;
+  /** inhibit_on_failure: set weight 0 instead of removing (default: the virtual server's). */
+  inhibitOnFailure: boolean;
+  notifyUp?: ScriptCommand;
+  notifyDown?: ScriptCommand;
+  /** uthreshold / lthreshold: connection limits (0 = none). */
+  upperThreshold: number;
+  lowerThreshold: number;
+  checkers: Checker[];
+}
+
+export interface SorryServer extends Endpoint { lbKind: LbKind; /** sorry_server_inhibit */ inhibit: boolean }
+
+export interface VirtualServer {
+  /** Stable display name: "10.0.0.1:80/TCP", "[2001:db8::1]:80/TCP", "fwmark 5/4" or "group NAME/TCP". */
+  name: string;
+  /** What identifies the service in IPVS. */
+  kind: 'addr' | 'fwmark' | 'group';
+  /** For kind 'addr'. */
+  address?: string;
+  port?: number;
+  /** For kind 'fwmark'. */
+  fwmark?: number;
+  /** For kind 'group': virtual_server_group name. */
+  group?: string;
+  family: Family;
+  protocol: Protocol;
+  /** lb_algo / lvs_sched (default wlc). */
+  lbAlgo: Scheduler;
+  schedFlags: SchedFlag[];
+  /** ops: one-packet scheduling (UDP). */
+  ops: boolean;
+  /** lb_kind / lvs_method (default NAT). */
+  lbKind: LbKind;
+  /** persistence_timeout in seconds; undefined = no persistence (keyword without value = 360). */
+  persistenceTimeoutS?: number;
+  /** persistence_granularity netmask text (IPv4 netmask or IPv6 prefix length), if set. */
+  persistenceGranularity?: string;
+  /** quorum (default 1), hysteresis (default 0). */
+  quorum: number;
+  hysteresis: number;
+  quorumUp?: ScriptCommand;
+  quorumDown?: ScriptCommand;
+  sorryServer?: SorryServer;
+  /** alpha: start with all real servers down (default false). */
+  alpha: boolean;
+  /** omega: run down notifiers at shutdown (default false). */
+  omega: boolean;
+  /** ha_suspend: suspend checkers while the VIP is absent (default false). */
+  haSuspend: boolean;
+  inhibitOnFailure: boolean;
+  realServers: RealServer[];
+}
+
+export interface VirtualServerGroupEntry {
+  /** Address ranges are kept as written ("10.0.0.1-10", "10.0.0.8/29") plus family. */
+  address?: string;
+  family: Family;
+  port?: number;
+  fwmark?: number;
+}
+export interface VirtualServerGroup { name: string; entries: VirtualServerGroupEntry[] }
+
+// ---------------------------------------------------------------- checkers
+
+export type CheckerType = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'PING_CHECK' | 'MISC_CHECK' | 'UDP_CHECK' | 'DNS_CHECK';
+
+/** Timing and retry settings every checker has (cascaded virtual server -> real server -> checker). */
+export interface CheckerCommon {
+  /** connect_timeout (default 5 s). */
+  connectTimeoutMs: number;
+  /** retry / nb_get_retry (default 1; DNS_CHECK 3; MISC_CHECK 0). */
+  retry: number;
+  /** delay_before_retry (default 1 s; HTTP_GET/SSL_GET 3 s; DNS_CHECK = delayLoopMs). */
+  delayBeforeRetryMs: number;
+  /** delay_loop (default 60 s). */
+  delayLoopMs: number;
+  /** warmup: random initial delay up to this (default = delayLoopMs; 0 = none). */
+  warmupMs: number;
+  /** alpha: start in failed state (default: the virtual server's alpha). */
+  alpha: boolean;
+  /** connect_ip / connect_port: default the real server's. */
+  connectIp?: string;
+  connectPort?: number;
+  /** bindto / bind_port / bind_if: source of check traffic. */
+  bindTo?: string;
+  bindPort?: number;
+  bindIf?: string;
+  /** fwmark for checker packets. */
+  fwmark?: number;
+}
+
+export interface HttpUrl {
+  path: string;
+  /** status_code ranges, inclusive (default [[200, 299]]). */
+  statusCodes: Array<[number, number]>;
+  /** digest: MD5 hex of the body. */
+  digest?: string;
+  /** virtualhost: default the checker's / real server's / virtual server's. */
+  virtualhost?: string;
+}
+
+export interface TcpCheck extends CheckerCommon { type: 'TCP_CHECK' }
+export interface PingCheck extends CheckerCommon { type: 'PING_CHECK' }
+export interface HttpCheck extends CheckerCommon {
+  type: 'HTTP_GET' | 'SSL_GET';
+  urls: HttpUrl[];
+  virtualhost?: string;
+  /** http_protocol: 1.0 | 1.0C | 1.1 (default 1.0). */
+  httpProtocol: '1.0' | '1.0C' | '1.1';
+  /** enable_sni (SSL_GET). */
+  enableSni: boolean;
+}
+export interface MiscCheck extends CheckerCommon {
+  type: 'MISC_CHECK';
+  /** misc_path (+ `user`). */
+  script: ScriptCommand;
+  /** misc_timeout (default = delayLoopMs). */
+  miscTimeoutMs: number;
+  /** misc_dynamic: exit status 2-255 sets the weight. */
+  dynamic: boolean;
+}
+export interface UdpCheck extends CheckerCommon {
+  type: 'UDP_CHECK';
+  /** payload as hex (no spaces); undefined = random. */
+  payloadHex?: string;
+  /** require_reply; replyHex when a pattern was given (x = any nibble). */
+  requireReply: boolean;
+  replyHex?: string;
+  minReplyLength: number;
+  maxReplyLength: number;
+}
+export const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
+export interface DnsCheck extends CheckerCommon {
+  type: 'DNS_CHECK';
+  /** type (default SOA). */
+  queryType: typeof DNS_TYPES[number];
+  /** name (default "."). */
+  name: string;
+}
+
+export type Checker = TcpCheck | PingCheck | HttpCheck | MiscCheck | UdpCheck | DnsCheck;
+
+// ---------------------------------------------------------------- the whole
+
+export interface Config {
+  global: GlobalDefs;
+  vrrpScripts: VrrpScript[];
+  trackFiles: TrackFile[];
+  vrrpInstances: VrrpInstance[];
+  syncGroups: SyncGroup[];
+  virtualServerGroups: VirtualServerGroup[];
+  virtualServers: VirtualServer[];
+}
+
+// ---------------------------------------------------------------- diagnostics
+
+export type Severity = 'error' | 'warning';
+export interface Diagnostic { severity: Severity; file: string; line: number; col: number; message: string }
+
+/** `file:line:col: message` (warnings say so; errors are plain, as compilers print them). */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
+}

@@ -1,0 +1,76 @@
+// Text forms of the raw input -> typed model values: addresses with prefixes, commands, status
+// code ranges. Problems go to a Reporter, which turns an input path into file:line:col.
+import { formatIP, parseIP, parsePrefix } from '../lib/ip.js';
+import type { Diagnostic, Family, ScriptCommand } from './model.js';
+import { lookupPos, type ScriptInput, type SourceMap } from './input.js';
+
+export class Reporter {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(readonly sources: SourceMap, readonly file: string) {}
+  error(path: string, message: string): void {
+    this.diagnostics.push({ severity: 'error', ...lookupPos(this.sources, path, this.file), message });
+  }
+  warn(path: string, message: string): void {
+    this.diagnostics.push({ severity: 'warning', ...lookupPos(this.sources, path, this.file), message });
+  }
+}
+
+/** "10.0.0.1" -> canonical text and family; undefined (and an error) when not an address. */
+export function address(r: Reporter, path: string, text: string, what: string): { address: string; family: Family } | undefined {
+  try {
+    const { addr, family } = parseIP(text);
+    return { address: formatIP(addr), family };
+  } catch {
+    r.error(path, `${what}: '${text}' is not a valid IPv4 or IPv6 address`);
+    return undefined;
+  }
+}
+
+/** "10.0.0.1/24" -> address, family, prefix length (default full length). */
+export function prefix(r: Reporter, path: string, text: string, what: string): { address: string; family: Family; prefixLen: number } | undefined {
+  try {
+    const p = parsePrefix(text);
+    return { address: formatIP(p.addr), family: p.family, prefixLen: p.len };
+  } catch (e) {
+    const msg = (e as Error).message.startsWith('prefix length') ? `prefix length must be 0-${text.includes(':') ? 128 : 32}` : 'not a valid address/prefix';
+    r.error(path, `${what}: '${text}': ${msg}`);
+    return undefined;
+  }
+}
+
+/** Splits a command line the way keepalived does: whitespace separates words; quotes group. */
+export function splitCommand(text: string): string[] {
+  const out: string[] = [];
+  let cur = '', inWord = false, quote: string | null = null;
+  for (const c of text) {
+    if (quote) { if (c === quote) quote = null; else cur += c; continue; }
+    if (c === '"' || c === "'") { quote = c; inWord = true; continue; }
+    if (/\s/.test(c)) { if (inWord) out.push(cur); cur = ''; inWord = false; continue; }
+    cur += c; inWord = true;
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+export function script(r: Reporter, path: string, input: ScriptInput | undefined, what: string): ScriptCommand | undefined {
+  if (input === undefined) return undefined;
+  const obj = typeof input === 'object' && !Array.isArray(input) ? input : { argv: input };
+  const argv = Array.isArray(obj.argv) ? [...obj.argv] : splitCommand(obj.argv);
+  if (argv.length === 0 || argv[0] === '') { r.error(path, `${what}: empty command`); return undefined; }
+  const cmd: ScriptCommand = { argv };
+  if (obj.user !== undefined) cmd.user = obj.user;
+  if (obj.group !== undefined) cmd.group = obj.group;
+  return cmd;
+}
+
+/** status_code entries: 200, "200-299" -> inclusive ranges within 100-599. */
+export function statusRanges(r: Reporter, path: string, codes: Array<number | string>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  codes.forEach((c, i) => {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(String(c));
+    const lo = m ? Number(m[1]) : NaN, hi = m?.[2] !== undefined ? Number(m[2]) : lo;
+    if (!m || lo < 100 || hi > 599 || lo > hi) { r.error(`${path}/${i}`, `status_code '${c}': must be a code or range within 100-599`); return; }
+    out.push([lo, hi]);
+  });
+  return out;
+}

@@ -1,0 +1,92 @@
+// Cross-field and range rules for virtual servers, real servers and checkers.
+import { isIPv4 } from 'node:net';
+import { LB_KINDS, SCHEDULERS, type Checker, type Config, type VirtualServer } from './model.js';
+import type { Reporter } from './normalize.js';
+import { duplicates, msRange, range } from './semantic-vrrp.js';
+
+const port = (r: Reporter, path: string, what: string, v: number | undefined) => range(r, path, `${what} port`, v, 0, 65535);
+
+/** persistence_granularity: an IPv4 netmask (contiguous) or an IPv6 prefix length 1-128. */
+function granularityOk(text: string, family: 4 | 6): boolean {
+  if (family === 6) return /^\d{1,3}$/.test(text) && Number(text) >= 1 && Number(text) <= 128;
+  if (!isIPv4(text)) return false;
+  const n = text.split('.').reduce((a, o) => (a << 8) | Number(o), 0) >>> 0;
+  const inv = ~n >>> 0;
+  return (inv & (inv + 1)) === 0; // ones then zeros
+}
+
+function checkChecker(r: Reporter, p: string, c: Checker): void {
+  msRange(r, `${p}/connectTimeoutMs`, `${c.type} connect_timeout`, c.connectTimeoutMs, 1, 3_600_000);
+  msRange(r, `${p}/delayLoopMs`, `${c.type} delay_loop`, c.delayLoopMs, 1, 86_400_000);
+  msRange(r, `${p}/delayBeforeRetryMs`, `${c.type} delay_before_retry`, c.delayBeforeRetryMs, 0, 86_400_000);
+  msRange(r, `${p}/warmupMs`, `${c.type} warmup`, c.warmupMs, 0, 86_400_000);
+  range(r, `${p}/retry`, `${c.type} retry`, c.retry, 0, 1_000_000);
+  port(r, `${p}/connectPort`, `${c.type} connect_port`, c.connectPort);
+  port(r, `${p}/bindPort`, `${c.type} bind_port`, c.bindPort);
+  range(r, `${p}/fwmark`, `${c.type} fwmark`, c.fwmark, 0, 0xffffffff);
+  if (c.type === 'HTTP_GET' || c.type === 'SSL_GET') {
+    c.urls.forEach((u, i) => {
+      if (u.digest !== undefined && !/^[0-9a-f]{32}$/.test(u.digest)) r.error(`${p}/urls/${i}/digest`, `${c.type} digest must be 32 hex digits (MD5), got '${u.digest}'`);
+    });
+  }
+  if (c.type === 'MISC_CHECK') msRange(r, `${p}/miscTimeoutMs`, 'misc_timeout', c.miscTimeoutMs, 1, 86_400_000);
+  if (c.type === 'UDP_CHECK') {
+    range(r, `${p}/minReplyLength`, 'min_reply_length', c.minReplyLength, 0, 65535);
+    range(r, `${p}/maxReplyLength`, 'max_reply_length', c.maxReplyLength, 0, 65535);
+    if (c.minReplyLength > c.maxReplyLength) r.error(`${p}/minReplyLength`, 'min_reply_length must not exceed max_reply_length');
+  }
+}
+
+function checkFlags(r: Reporter, p: string, vs: VirtualServer): void {
+  vs.schedFlags.forEach((f, i) => {
+    const needs = f.startsWith('sh-') ? 'sh' : f.startsWith('mh-') ? 'mh' : undefined;
+    if (needs && vs.lbAlgo !== needs) r.error(`${p}/schedFlags/${i}`, `scheduler flag ${f} needs lb_algo ${needs}, not ${vs.lbAlgo}`);
+  });
+  if (vs.ops && vs.protocol !== 'UDP') r.error(`${p}/ops`, 'ops (one-packet scheduling) needs protocol UDP');
+}
+
+function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<string>): void {
+  const vs = c.virtualServers[i]!;
+  const p = `/virtualServers/${i}`;
+  const name = `virtual_server ${vs.name}`;
+  if (!(SCHEDULERS as readonly string[]).includes(vs.lbAlgo)) r.error(`${p}/lbAlgo`, `${name}: lb_algo must be one of ${SCHEDULERS.join(' ')}, got '${vs.lbAlgo}'`);
+  if (!(LB_KINDS as readonly string[]).includes(vs.lbKind)) r.error(`${p}/lbKind`, `${name}: lb_kind must be one of ${LB_KINDS.join(' ')}, got '${vs.lbKind}'`);
+  port(r, `${p}/port`, name, vs.port);
+  range(r, `${p}/fwmark`, `${name}: fwmark`, vs.fwmark, 1, 0xffffffff);
+  if (vs.kind === 'group' && !groups.has(vs.group!)) r.error(`${p}/group`, `${name}: virtual_server_group '${vs.group}' is not defined`);
+  range(r, `${p}/persistenceTimeoutS`, `${name}: persistence_timeout`, vs.persistenceTimeoutS, 1, 2_678_400, ' s');
+  if (vs.persistenceGranularity !== undefined && !granularityOk(vs.persistenceGranularity, vs.family)) {
+    r.error(`${p}/persistenceGranularity`, `${name}: persistence_granularity must be ${vs.family === 4 ? 'an IPv4 netmask such as 255.255.255.0' : 'an IPv6 prefix length 1-128'}, got '${vs.persistenceGranularity}'`);
+  }
+  range(r, `${p}/quorum`, `${name}: quorum`, vs.quorum, 1, 0x7fffffff);
+  range(r, `${p}/hysteresis`, `${name}: hysteresis`, vs.hysteresis, 0, Math.max(0, vs.quorum - 1));
+  checkFlags(r, p, vs);
+  if (vs.sorryServer) {
+    port(r, `${p}/sorryServer/port`, `${name}: sorry_server`, vs.sorryServer.port);
+    if (vs.sorryServer.lbKind === 'NAT' && vs.sorryServer.family !== vs.family) r.error(`${p}/sorryServer/address`, `${name}: a NAT sorry_server must be IPv${vs.family} like the virtual server`);
+  }
+  if (vs.realServers.length === 0 && !vs.sorryServer) r.warn(p, `${name}: no real_server and no sorry_server`);
+  duplicates(r, vs.realServers, (rs) => `${rs.address}:${rs.port}`, (j) => `${p}/realServers/${j}`, `real_server in ${name}`);
+  vs.realServers.forEach((rs, j) => {
+    const rp = `${p}/realServers/${j}`;
+    port(r, `${rp}/port`, `real_server ${rs.address}`, rs.port);
+    range(r, `${rp}/weight`, `real_server ${rs.address}: weight`, rs.weight, 0, 65535);
+    range(r, `${rp}/upperThreshold`, 'uthreshold', rs.upperThreshold, 0, 0x7fffffff);
+    range(r, `${rp}/lowerThreshold`, 'lthreshold', rs.lowerThreshold, 0, 0x7fffffff);
+    if (rs.upperThreshold && rs.lowerThreshold > rs.upperThreshold) r.error(`${rp}/lowerThreshold`, `real_server ${rs.address}: lthreshold must not exceed uthreshold`);
+    if (rs.lbKind === 'NAT' && vs.kind === 'addr' && rs.family !== vs.family) r.error(`${rp}/address`, `real_server ${rs.address}: NAT needs the virtual server's family (IPv${vs.family})`);
+    if (rs.lbKind === 'DR' && vs.kind === 'addr' && rs.port !== vs.port && rs.port !== 0) r.warn(`${rp}/port`, `real_server ${rs.address}: DR cannot translate ports; port ${rs.port} differs from ${vs.port}`);
+    rs.checkers.forEach((ck, k) => checkChecker(r, `${rp}/checkers/${k}`, ck));
+  });
+}
+
+export function checkLvs(r: Reporter, c: Config): void {
+  const groups = new Set(c.virtualServerGroups.map((g) => g.name));
+  duplicates(r, c.virtualServerGroups, (g) => g.name, (i) => `/virtualServerGroups/${i}/name`, 'virtual_server_group name');
+  c.virtualServerGroups.forEach((g, i) => g.entries.forEach((e, j) => {
+    port(r, `/virtualServerGroups/${i}/entries/${j}/port`, `virtual_server_group ${g.name}`, e.port);
+    range(r, `/virtualServerGroups/${i}/entries/${j}/fwmark`, `virtual_server_group ${g.name}: fwmark`, e.fwmark, 1, 0xffffffff);
+  }));
+  duplicates(r, c.virtualServers, (vs) => vs.name, (i) => `/virtualServers/${i}`, 'virtual_server');
+  for (let i = 0; i < c.virtualServers.length; i++) checkVirtualServer(r, c, i, groups);
+}

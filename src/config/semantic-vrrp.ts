@@ -1,0 +1,162 @@
+// Cross-field and range rules for global_defs and the VRRP side. Where keepalived would quietly
+// fall back to a default for a bad value, we refuse it and name the valid range.
+import { isMulticast, parseIP } from '../lib/ip.js';
+import type { Config, TrackRef, VrrpInstance } from './model.js';
+import type { Reporter } from './normalize.js';
+
+export function range(r: Reporter, path: string, what: string, v: number | undefined, min: number, max: number, unit = ''): boolean {
+  if (v === undefined) return true;
+  if (Number.isInteger(v) && v >= min && v <= max) return true;
+  r.error(path, `${what} must be ${min}-${max}${unit}, got ${v}${unit}`);
+  return false;
+}
+
+/** Durations are ms in the model; keepalived writes seconds, so messages say both. */
+export function msRange(r: Reporter, path: string, what: string, v: number | undefined, minMs: number, maxMs: number): void {
+  if (v === undefined || (v >= minMs && v <= maxMs)) return;
+  r.error(path, `${what} must be ${minMs / 1000}-${maxMs / 1000} s, got ${v / 1000} s`);
+}
+
+export function duplicates<T>(r: Reporter, items: T[], key: (t: T) => string | undefined, path: (i: number) => string, what: string): void {
+  const seen = new Map<string, number>();
+  items.forEach((t, i) => {
+    const k = key(t);
+    if (k === undefined) return;
+    const first = seen.get(k);
+    if (first === undefined) { seen.set(k, i); return; }
+    const firstPos = r.sources.get(path(first));
+    r.error(path(i), `duplicate ${what} '${k}'${firstPos ? ` (first defined at line ${firstPos.line})` : ''}`);
+  });
+}
+
+function checkGlobal(r: Reporter, c: Config): void {
+  const g = c.global;
+  if (g.vrrpVersion !== 2 && g.vrrpVersion !== 3) r.error('/global/vrrpVersion', `vrrp_version must be 2 or 3, got ${g.vrrpVersion}`);
+  for (const [k, fam] of [['mcastGroup4', 4], ['mcastGroup6', 6]] as const) {
+    let ok = false;
+    try { const p = parseIP(g[k]); ok = p.family === fam && isMulticast(p.addr); } catch { ok = false; }
+    if (!ok) r.error(`/global/${k}`, `${k === 'mcastGroup4' ? 'vrrp_mcast_group4' : 'vrrp_mcast_group6'} must be an IPv${fam} multicast address, got '${g[k]}'`);
+  }
+}
+
+function checkAdvert(r: Reporter, p: string, x: VrrpInstance): void {
+  const v = x.advertIntervalMs;
+  if (x.version === 2) {
+    // RFC 3768 §5.3.7: an 8-bit count of whole seconds.
+    if (v % 1000 !== 0 || v < 1000 || v > 255_000) r.error(`${p}/advertIntervalMs`, `advert_int for VRRPv2 must be whole seconds 1-255, got ${v / 1000} s`);
+  } else if (v % 10 !== 0 || v < 10 || v > 40_950) {
+    // RFC 5798 §5.2.7: a 12-bit count of centiseconds.
+    r.error(`${p}/advertIntervalMs`, `advert_int for VRRPv3 must be 0.01-40.95 s in steps of 0.01 s, got ${v / 1000} s`);
+  }
+}
+
+function checkGarp(r: Reporter, p: string, x: VrrpInstance): void {
+  const g = x.garp;
+  msRange(r, `${p}/garp/masterDelayMs`, 'garp_master_delay', g.masterDelayMs, 0, 1_000_000);
+  msRange(r, `${p}/garp/lowerPrioDelayMs`, 'garp_lower_prio_delay', g.lowerPrioDelayMs, 0, 1_000_000);
+  msRange(r, `${p}/garp/masterRefreshMs`, 'garp_master_refresh', g.masterRefreshMs, 0, 1_000_000);
+  msRange(r, `${p}/garp/intervalMs`, 'garp_interval', g.intervalMs, 0, 1_000);
+  msRange(r, `${p}/garp/gnaIntervalMs`, 'gna_interval', g.gnaIntervalMs, 0, 1_000);
+  range(r, `${p}/garp/masterRepeat`, 'garp_master_repeat', g.masterRepeat, 1, 255);
+  range(r, `${p}/garp/lowerPrioRepeat`, 'garp_lower_prio_repeat', g.lowerPrioRepeat, 0, 255);
+  range(r, `${p}/garp/masterRefreshRepeat`, 'garp_master_refresh_repeat', g.masterRefreshRepeat, 1, 255);
+}
+
+function checkRefs(r: Reporter, p: string, refs: TrackRef[], field: string, known: Set<string>, what: string, min: number, max: number): void {
+  refs.forEach((t, i) => {
+    if (!known.has(t.name)) r.error(`${p}/${field}/${i}`, `${what} '${t.name}' is not defined`);
+    range(r, `${p}/${field}/${i}/weight`, `${what} weight`, t.weight, min, max);
+  });
+}
+
+function checkInstance(r: Reporter, c: Config, i: number, scripts: Set<string>, files: Set<string>): void {
+  const x = c.vrrpInstances[i]!;
+  const p = `/vrrpInstances/${i}`;
+  const name = `vrrp_instance ${x.name}`;
+  range(r, `${p}/vrid`, `${name}: virtual_router_id`, x.vrid, 1, 255);
+  range(r, `${p}/priority`, `${name}: priority`, x.priority, 1, 255);
+  if (x.version !== 2 && x.version !== 3) r.error(`${p}/version`, `${name}: version must be 2 or 3, got ${x.version}`);
+  else {
+    if (x.family === 6 && x.version === 2) r.error(`${p}/version`, `${name}: IPv6 instances must use VRRP version 3 (RFC 5798)`);
+    checkAdvert(r, p, x);
+  }
+  if (x.state === 'MASTER' && !x.preempt) r.error(`${p}/preempt`, `${name}: nopreempt requires 'state BACKUP' (a MASTER start always preempts)`);
+  if (x.priority === 255 && x.state === 'BACKUP') r.warn(`${p}/priority`, `${name}: priority 255 (address owner) always starts as MASTER`);
+  msRange(r, `${p}/preemptDelayMs`, `${name}: preempt_delay`, x.preemptDelayMs, 0, 1_000_000);
+  range(r, `${p}/downTimerAdverts`, `${name}: down_timer_adverts`, x.downTimerAdverts, 1, 100);
+  if (x.authPass !== undefined) {
+    if (x.version === 3) r.error(`${p}/authPass`, `${name}: authentication is not part of VRRPv3 (RFC 5798); remove it or use version 2`);
+    else if (x.authPass.length === 0 || Buffer.byteLength(x.authPass) > 8) r.error(`${p}/authPass`, `${name}: auth_pass must be 1-8 bytes (only 8 are sent), got ${Buffer.byteLength(x.authPass)}`);
+  }
+  if (x.virtualIps.length === 0) r.warn(`${p}`, `${name}: no virtual_ipaddress`);
+  x.virtualIps.forEach((v, j) => {
+    if (v.family !== x.family) r.error(`${p}/virtualIps/${j}`, `${name}: all virtual_ipaddress entries must be one family (IPv${x.family}); mix them with virtual_ipaddress_excluded`);
+  });
+  x.unicastPeers.forEach((u, j) => {
+    if (u.family !== x.family) r.error(`${p}/unicastPeers/${j}`, `${name}: unicast_peer ${u.address} is IPv${u.family}, the instance is IPv${x.family}`);
+    range(r, `${p}/unicastPeers/${j}/minTtl`, 'min_ttl', u.minTtl, 0, 255);
+    range(r, `${p}/unicastPeers/${j}/maxTtl`, 'max_ttl', u.maxTtl, 0, 255);
+  });
+  if (x.unicastSrcIp && x.unicastSrcIp.includes(':') !== (x.family === 6)) r.error(`${p}/unicastSrcIp`, `${name}: unicast_src_ip family differs from the instance's (IPv${x.family})`);
+  x.trackInterfaces.forEach((t, j) => range(r, `${p}/trackInterfaces/${j}/weight`, 'track_interface weight', t.weight, -254, 254));
+  checkRefs(r, p, x.trackScripts, 'trackScripts', scripts, 'track_script', -253, 253);
+  checkRefs(r, p, x.trackFiles, 'trackFiles', files, 'track_file', -254, 254);
+  checkGarp(r, p, x);
+}
+
+/** A VRID may be reused on one interface and family only by unicast instances with disjoint peers. */
+function checkVridReuse(r: Reporter, c: Config): void {
+  const seen = new Map<string, number>();
+  c.vrrpInstances.forEach((x, i) => {
+    const key = `${x.interface}/${x.family}/${x.vrid}`;
+    const j = seen.get(key);
+    if (j === undefined) { seen.set(key, i); return; }
+    const y = c.vrrpInstances[j]!;
+    const disjoint = x.unicastPeers.length > 0 && y.unicastPeers.length > 0
+      && !x.unicastPeers.some((a) => y.unicastPeers.some((b) => a.address === b.address));
+    if (!disjoint) r.error(`/vrrpInstances/${i}/vrid`, `vrrp_instance ${x.name}: virtual_router_id ${x.vrid} is already used on ${x.interface} (IPv${x.family}) by vrrp_instance ${y.name}`);
+  });
+}
+
+function checkScripts(r: Reporter, c: Config): void {
+  c.vrrpScripts.forEach((s, i) => {
+    const p = `/vrrpScripts/${i}`;
+    range(r, `${p}/weight`, `vrrp_script ${s.name}: weight`, s.weight, -253, 253);
+    range(r, `${p}/rise`, `vrrp_script ${s.name}: rise`, s.rise, 1, 1_000_000);
+    range(r, `${p}/fall`, `vrrp_script ${s.name}: fall`, s.fall, 1, 1_000_000);
+    msRange(r, `${p}/intervalMs`, `vrrp_script ${s.name}: interval`, s.intervalMs, 1, 86_400_000);
+    msRange(r, `${p}/timeoutMs`, `vrrp_script ${s.name}: timeout`, s.timeoutMs, 1, 86_400_000);
+  });
+  c.trackFiles.forEach((t, i) => range(r, `/trackFiles/${i}/weight`, `vrrp_track_file ${t.name}: weight`, t.weight, -254, 254));
+}
+
+function checkSyncGroups(r: Reporter, c: Config, scripts: Set<string>, files: Set<string>): void {
+  const names = new Set(c.vrrpInstances.map((x) => x.name));
+  const member = new Map<string, string>();
+  c.syncGroups.forEach((g, i) => {
+    const p = `/syncGroups/${i}`;
+    if (g.instances.length === 0) r.error(p, `vrrp_sync_group ${g.name}: 'group' lists no instances`);
+    g.instances.forEach((n, j) => {
+      if (!names.has(n)) r.error(`${p}/instances/${j}`, `vrrp_sync_group ${g.name}: vrrp_instance '${n}' is not defined`);
+      const other = member.get(n);
+      if (other !== undefined && other !== g.name) r.error(`${p}/instances/${j}`, `vrrp_instance '${n}' is already in vrrp_sync_group ${other}`);
+      member.set(n, g.name);
+    });
+    checkRefs(r, p, g.trackScripts, 'trackScripts', scripts, 'track_script', -253, 253);
+    checkRefs(r, p, g.trackFiles, 'trackFiles', files, 'track_file', -254, 254);
+  });
+}
+
+export function checkVrrp(r: Reporter, c: Config): void {
+  checkGlobal(r, c);
+  const scripts = new Set(c.vrrpScripts.map((s) => s.name));
+  const files = new Set(c.trackFiles.map((t) => t.name));
+  duplicates(r, c.vrrpInstances, (x) => x.name, (i) => `/vrrpInstances/${i}/name`, 'vrrp_instance name');
+  duplicates(r, c.vrrpScripts, (x) => x.name, (i) => `/vrrpScripts/${i}/name`, 'vrrp_script name');
+  duplicates(r, c.trackFiles, (x) => x.name, (i) => `/trackFiles/${i}/name`, 'vrrp_track_file name');
+  duplicates(r, c.syncGroups, (x) => x.name, (i) => `/syncGroups/${i}/name`, 'vrrp_sync_group name');
+  for (let i = 0; i < c.vrrpInstances.length; i++) checkInstance(r, c, i, scripts, files);
+  checkVridReuse(r, c);
+  checkScripts(r, c);
+  checkSyncGroups(r, c, scripts, files);
+}

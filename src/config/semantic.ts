@@ -1,0 +1,14 @@
+// Semantic validation shared by both readers: ranges, names and cross references on the built
+// model, reported at the source position of the offending input value.
+import type { Config, Diagnostic } from './model.js';
+import type { SourceMap } from './input.js';
+import { Reporter } from './normalize.js';
+import { checkVrrp } from './semantic-vrrp.js';
+import { checkLvs } from './semantic-lvs.js';
+
+export function validateModel(model: Config, sources: SourceMap, file: string): Diagnostic[] {
+  const r = new Reporter(sources, file);
+  checkVrrp(r, model);
+  checkLvs(r, model);
+  return r.diagnostics;
+}

@@ -1,0 +1,59 @@
+// Reading one configuration file safely: a missing file, a directory, a binary file or an
+// oversized file each become one clear diagnostic instead of an exception.
+import { readFileSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type { Diagnostic } from './model.js';
+
+/** Larger files are refused: real configs are kilobytes; 10,000 real servers fit in ~2 MB. */
+export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
+export type SourceText = { text: string } | { error: Diagnostic };
+
+function fail(file: string, message: string, line = 1, col = 1): { error: Diagnostic } {
+  return { error: { severity: 'error', file, line, col, message } };
+}
+
+function explain(file: string, e: unknown): { error: Diagnostic } {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return fail(file, 'no such file');
+  if (code === 'EACCES' || code === 'EPERM') return fail(file, 'permission denied');
+  if (code === 'EISDIR') return fail(file, 'is a directory, not a configuration file');
+  return fail(file, `cannot read: ${code ?? (e as Error).message}`);
+}
+
+/** Checks the bytes of a file: size, NUL bytes, valid UTF-8. */
+export function decodeConfigBytes(file: string, bytes: Uint8Array): SourceText {
+  if (bytes.length > MAX_CONFIG_BYTES) return fail(file, `file is too large (${bytes.length} bytes, limit ${MAX_CONFIG_BYTES})`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return fail(file, `binary file (NUL byte at offset ${nul}), not a configuration file`);
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return fail(file, 'binary file (not valid UTF-8 text), not a configuration file');
+  }
+}
+
+export async function readConfigFile(file: string): Promise<SourceText> {
+  try {
+    const st = await stat(file);
+    if (st.isDirectory()) return fail(file, 'is a directory, not a configuration file');
+    if (!st.isFile()) return fail(file, 'is not a regular file');
+    if (st.size > MAX_CONFIG_BYTES) return fail(file, `file is too large (${st.size} bytes, limit ${MAX_CONFIG_BYTES})`);
+    return decodeConfigBytes(file, await readFile(file));
+  } catch (e) {
+    return explain(file, e);
+  }
+}
+
+/** Synchronous twin for keepalived `include` (the parser is synchronous). */
+export function readConfigFileSync(file: string): SourceText {
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) return fail(file, 'is a directory, not a configuration file');
+    if (!st.isFile()) return fail(file, 'is not a regular file');
+    if (st.size > MAX_CONFIG_BYTES) return fail(file, `file is too large (${st.size} bytes, limit ${MAX_CONFIG_BYTES})`);
+    return decodeConfigBytes(file, readFileSync(file));
+  } catch (e) {
+    return explain(file, e);
+  }
+}

@@ -1,0 +1,191 @@
+// IPVS over generic netlink: resolve the "IPVS" family, then list, add, edit and delete services and
+// real servers, flush, zero and timeouts. Every kernel error is rethrown as a SysError naming the
+// operation and the service/server it was about, with the errno explained for that operation.
+import { NLM_F, type NetlinkMessage } from '../codec/netlink/message.js';
+import { decodeFamily, encodeGetFamily, GENL_ID_CTRL } from '../codec/netlink/genl.js';
+import {
+  decodeDest, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, destAttrs, encodeIpvs, IPVS_CMD, IPVS_GENL_NAME,
+  serviceAttrs, serviceKeyAttrs, type IpvsCommandAttrs,
+} from '../codec/netlink/ipvs.js';
+import { errnoWords, SysError, VipError } from '../lib/errors.js';
+import {
+  destKeyString, serviceKeyString, type DestEntry, type DestSpec, type IpvsInfo, type ServiceEntry, type ServiceKey,
+  type ServiceSpec, type Timeouts,
+} from './model.js';
+import type { GenlTransport } from './transport.js';
+import type { IpvsOp } from './ops.js';
+
+export const IPVS_UNAVAILABLE = 'ip_vs is not available in this kernel: load the ip_vs module';
+
+type OpKind = 'add-service' | 'edit-service' | 'delete-service' | 'add-dest' | 'edit-dest' | 'delete-dest' | 'zero' | 'flush' | 'list' | 'timeouts' | 'info';
+
+/** What an errno means for one kind of operation (the kernel reuses ESRCH/ENOENT/EEXIST for each). */
+const MEANING: Partial<Record<OpKind, Record<string, string>>> = {
+  'add-service': { EEXIST: 'the service already exists', ENOENT: 'unknown scheduler or persistence engine' },
+  'edit-service': { ESRCH: 'no such service', ENOENT: 'unknown scheduler or persistence engine' },
+  'delete-service': { ESRCH: 'no such service' },
+  'add-dest': { ESRCH: 'the service does not exist', EEXIST: 'the real server is already in this service', ERANGE: 'negative weight or lower threshold above upper threshold' },
+  'edit-dest': { ESRCH: 'the service does not exist', ENOENT: 'no such real server in this service', ERANGE: 'negative weight or lower threshold above upper threshold' },
+  'delete-dest': { ESRCH: 'the service does not exist', ENOENT: 'no such real server in this service' },
+  'zero': { ESRCH: 'no such service' },
+  'list': { ESRCH: 'no such service' },
+};
+
+export interface ApplyOptions {
+  /** Requests in flight at once (the kernel handles them in order); 1 waits for each answer. */
+  window?: number;
+}
+
+export class IpvsClient {
+  private constructor(private readonly t: GenlTransport, readonly familyId: number) {}
+
+  /** Resolves the IPVS family through the controller; a kernel without ip_vs gives one clear error. */
+  static async open(t: GenlTransport): Promise<IpvsClient> {
+    let replies: NetlinkMessage[];
+    try {
+      replies = await t.request(GENL_ID_CTRL, NLM_F.REQUEST | NLM_F.ACK, encodeGetFamily(IPVS_GENL_NAME));
+    } catch (e) {
+      if (e instanceof SysError && e.errno === 'ENOENT') throw new VipError('ipvs-unavailable', IPVS_UNAVAILABLE);
+      throw e;
+    }
+    const first = replies[0];
+    if (!first) throw new VipError('ipvs-unavailable', IPVS_UNAVAILABLE);
+    return new IpvsClient(t, decodeFamily(first.payload).id);
+  }
+
+  close(): void { this.t.close(); }
+
+  private async call(kind: OpKind, what: string, cmd: number, attrs: IpvsCommandAttrs, dump = false): Promise<NetlinkMessage[]> {
+    const flags = NLM_F.REQUEST | (dump ? NLM_F.DUMP : NLM_F.ACK);
+    try {
+      return await this.t.request(this.familyId, flags, encodeIpvs(cmd, attrs));
+    } catch (e) {
+      if (!(e instanceof SysError)) throw e;
+      const meaning = MEANING[kind]?.[e.errno];
+      const kernelText = kernelTextOf(e);
+      const extra = [meaning, kernelText].filter(Boolean).join('; ') || undefined;
+      throw new SysError(`ipvs ${kind.replace('-', ' ').replace(' dest', ' real server')}${what ? ` ${what}` : ''}`, e.errno, extra, { kind, cause: e.message });
+    }
+  }
+
+  async info(): Promise<IpvsInfo> {
+    const r = await this.call('info', '', IPVS_CMD.GET_INFO, {});
+    return r[0] ? decodeInfo(r[0].payload) : { version: 0, connTabSize: 0 };
+  }
+
+  /** Services without their real servers. */
+  async listServices(): Promise<ServiceEntry[]> {
+    const r = await this.call('list', 'services', IPVS_CMD.GET_SERVICE, {}, true);
+    const out: ServiceEntry[] = [];
+    for (const m of r) {
+      const svc = decodeIpvs(m.payload).attrs.service;
+      if (svc) out.push(decodeService(svc as Record<string, unknown>));
+    }
+    return out;
+  }
+
+  async listDests(key: ServiceKey): Promise<DestEntry[]> {
+    const r = await this.call('list', `real servers of ${serviceKeyString(key)}`, IPVS_CMD.GET_DEST, { service: serviceKeyAttrs(key) }, true);
+    const out: DestEntry[] = [];
+    for (const m of r) {
+      const d = decodeIpvs(m.payload).attrs.dest;
+      if (d) out.push(decodeDest(d as Record<string, unknown>, key.family));
+    }
+    return out;
+  }
+
+  /** The whole table: every service with its real servers, in the kernel's order. */
+  async list(): Promise<ServiceEntry[]> {
+    const services = await this.listServices();
+    await inWindow(services, 16, async (s) => { s.dests = await this.listDests(s); });
+    return services;
+  }
+
+  async getService(key: ServiceKey): Promise<ServiceEntry | undefined> {
+    try {
+      const r = await this.call('list', serviceKeyString(key), IPVS_CMD.GET_SERVICE, { service: serviceKeyAttrs(key) });
+      const svc = r[0] && decodeIpvs(r[0].payload).attrs.service;
+      return svc ? decodeService(svc as Record<string, unknown>) : undefined;
+    } catch (e) {
+      if (e instanceof SysError && e.errno === 'ESRCH') return undefined;
+      throw e;
+    }
+  }
+
+  async addService(s: ServiceSpec): Promise<void> {
+    await this.call('add-service', `${serviceKeyString(s)} (scheduler ${s.scheduler})`, IPVS_CMD.NEW_SERVICE, { service: serviceAttrs(s) });
+  }
+  async editService(s: ServiceSpec): Promise<void> {
+    await this.call('edit-service', `${serviceKeyString(s)} (scheduler ${s.scheduler})`, IPVS_CMD.SET_SERVICE, { service: serviceAttrs(s) });
+  }
+  async deleteService(k: ServiceKey): Promise<void> {
+    await this.call('delete-service', serviceKeyString(k), IPVS_CMD.DEL_SERVICE, { service: serviceKeyAttrs(k) });
+  }
+  async addDest(k: ServiceKey, d: DestSpec): Promise<void> {
+    await this.call('add-dest', destWhat(k, d), IPVS_CMD.NEW_DEST, { service: serviceKeyAttrs(k), dest: destAttrs(d) });
+  }
+  async editDest(k: ServiceKey, d: DestSpec): Promise<void> {
+    await this.call('edit-dest', destWhat(k, d), IPVS_CMD.SET_DEST, { service: serviceKeyAttrs(k), dest: destAttrs(d) });
+  }
+  async deleteDest(k: ServiceKey, d: Pick<DestSpec, 'family' | 'address' | 'port'>): Promise<void> {
+    const dest = { addr: destAttrs({ ...d, forward: 'masq', weight: 0, upperThreshold: 0, lowerThreshold: 0 }).addr, port: d.port };
+    await this.call('delete-dest', destWhat(k, d), IPVS_CMD.DEL_DEST, { service: serviceKeyAttrs(k), dest });
+  }
+  async flush(): Promise<void> { await this.call('flush', '', IPVS_CMD.FLUSH, {}); }
+  /** Zeroes the counters of one service, or of every service without a key. */
+  async zero(k?: ServiceKey): Promise<void> {
+    await this.call('zero', k ? serviceKeyString(k) : 'all', IPVS_CMD.ZERO, k ? { service: serviceKeyAttrs(k) } : {});
+  }
+  async getTimeouts(): Promise<Timeouts> {
+    const r = await this.call('timeouts', 'get', IPVS_CMD.GET_CONFIG, {});
+    return r[0] ? decodeTimeouts(r[0].payload) : { tcp: 0, tcpFin: 0, udp: 0 };
+  }
+  /** Sets the connection timeouts in seconds; 0 leaves one unchanged. */
+  async setTimeouts(t: Partial<Timeouts>): Promise<void> {
+    await this.call('timeouts', 'set', IPVS_CMD.SET_CONFIG, { timeouts: { tcp: t.tcp ?? 0, tcpFin: t.tcpFin ?? 0, udp: t.udp ?? 0 } });
+  }
+
+  async run(op: IpvsOp): Promise<void> {
+    switch (op.op) {
+      case 'add-service': return this.addService(op.service);
+      case 'edit-service': return this.editService(op.service);
+      case 'delete-service': return this.deleteService(op.service);
+      case 'add-dest': return this.addDest(op.service, op.dest);
+      case 'edit-dest': return this.editDest(op.service, op.dest);
+      case 'delete-dest': return this.deleteDest(op.service, op.dest);
+    }
+  }
+
+  /**
+   * Runs operations in order, stopping at the first error (which is rethrown once the requests
+   * already in flight have answered). With a window > 1 requests are pipelined: the kernel still
+   * handles them one after the other, in the order they were sent.
+   */
+  async apply(ops: readonly IpvsOp[], opts: ApplyOptions = {}): Promise<void> {
+    await inWindow(ops, Math.max(1, opts.window ?? 1), (op) => this.run(op));
+  }
+}
+
+/** The kernel's extended-ack text, which the socket layer appends after the errno words. */
+function kernelTextOf(e: SysError): string | undefined {
+  const prefix = `${String(e.context.op)}: ${errnoWords(e.errno)}: `;
+  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : undefined;
+}
+
+function destWhat(k: ServiceKey, d: Pick<DestSpec, 'family' | 'address' | 'port'>): string {
+  return `${destKeyString(d)} in ${serviceKeyString(k)}`;
+}
+
+/** Starts fn on items in order with at most `window` pending; stops starting at the first failure. */
+async function inWindow<T>(items: readonly T[], window: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { e: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try { await fn(item); } catch (e) { failure ??= { e }; }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, items.length) }, worker));
+  if (failure) throw failure.e;
+}

@@ -1,0 +1,169 @@
+// The IPVS table rendered the way `ipvsadm -Ln` (and --stats, --rate, --thresholds,
+// --persistent-conn, --exact) and `ipvsadm -Sn` print it, column for column, so that operators and
+// scripts can read vipkeeper's listing like the one they know. Pure: data in, text out.
+import { schedFlagNames, SVC_F, flagsToBits, hostPort, type DestEntry, type IpvsInfo, type ServiceEntry } from './model.js';
+import { parseIP } from '../lib/ip.js';
+
+export interface ListFormat {
+  stats?: boolean;
+  rate?: boolean;
+  thresholds?: boolean;
+  persistentConn?: boolean;
+  /** Exact counters instead of K/M/G/T abbreviations. */
+  exact?: boolean;
+}
+
+const FWD_NAME: Record<string, string> = { masq: 'Masq', local: 'Local', tunnel: 'Tunnel', route: 'Route' };
+const PROTO_NAME: Record<string, string> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
+const PROTO_SWITCH: Record<string, string> = { tcp: '-t', udp: '-u', sctp: '--sctp-service' };
+
+/** `ipvsadm -Ln [--stats|--rate|...]`: header, column titles, then services and real servers in ipvsadm's order. */
+export function formatList(info: IpvsInfo, services: readonly ServiceEntry[], f: ListFormat = {}): string {
+  const v = info.version;
+  const lines = [`IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize})`, ...title(f)];
+  for (const s of sortServices(services)) {
+    lines.push(serviceLine(s, f));
+    for (const d of sortDests(s.dests)) lines.push(destLine(s, d, f));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `ipvsadm -Sn`: the rules that would recreate the table. */
+export function formatRules(services: readonly ServiceEntry[]): string {
+  const lines: string[] = [];
+  for (const s of sortServices(services)) {
+    const name = ruleName(s);
+    let line = `-A ${name} -s ${s.scheduler}`;
+    const bits = flagsToBits(s.flags);
+    if (bits & SVC_F.PERSISTENT) {
+      line += ` -p ${s.timeout}`;
+      const m = maskText(s);
+      if (m) line += ` -M ${m}`;
+      if (s.pe) line += ` --pe ${s.pe}`;
+    }
+    if (bits & SVC_F.ONEPACKET) line += ' -o';
+    const sf = schedFlagsText(s);
+    if (sf) line += ` -b ${sf}`;
+    lines.push(line);
+    for (const d of sortDests(s.dests)) lines.push(ruleDest(name, d));
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function title(f: ListFormat): string[] {
+  const rs = '  -> RemoteAddress:Port';
+  const head = 'Prot LocalAddress:Port';
+  if (f.stats) return [`${head.padEnd(33)} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((x) => x.padStart(8)).join(' ')}`, rs];
+  if (f.rate) return [`${head.padEnd(33)} ${['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'].map((x) => x.padStart(8)).join(' ')}`, rs];
+  if (f.thresholds) return [`${head.padEnd(33)} ${['Uthreshold', 'Lthreshold', 'ActiveConn', 'InActConn'].map((x) => x.padEnd(10)).join(' ')}`, rs];
+  if (f.persistentConn) return [`${head.padEnd(33)} ${'Weight'.padEnd(9)} ${'PersistConn'.padEnd(11)} ${'ActiveConn'.padEnd(10)} ${'InActConn'.padEnd(10)}`, rs];
+  return ['Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'];
+}
+
+function listName(s: ServiceEntry): string {
+  if (s.fwmark > 0) return `FWM  ${s.fwmark}${s.family === 6 ? ' IPv6' : ''}`;
+  const name = `${(PROTO_NAME[s.protocol] ?? 'XXX').padEnd(4)} ${hostPort(s.family, s.address, s.port)}`;
+  // ipvsadm cuts IPv4 names at 33 characters (its buffer); IPv6 ones run on.
+  return s.family === 6 ? name : name.slice(0, 33);
+}
+
+function ruleName(s: ServiceEntry): string {
+  if (s.fwmark > 0) return `-f ${s.fwmark}${s.family === 6 ? ' -6' : ''}`;
+  return `${PROTO_SWITCH[s.protocol] ?? '--xxx-service'} ${hostPort(s.family, s.address, s.port)}`;
+}
+
+function serviceLine(s: ServiceEntry, f: ListFormat): string {
+  const name = listName(s);
+  if (f.stats) return name.padEnd(33) + [s.stats.conns, s.stats.inPkts, s.stats.outPkts, s.stats.inBytes, s.stats.outBytes].map((n) => largeNum(n, f.exact)).join('');
+  if (f.rate) return name.padEnd(33) + [s.stats.cps, s.stats.inPps, s.stats.outPps, s.stats.inBps, s.stats.outBps].map((n) => largeNum(n, f.exact)).join('');
+  let line = `${name} ${s.scheduler}`;
+  const sf = schedFlagsText(s);
+  if (sf) line += ` (${sf})`;
+  const bits = flagsToBits(s.flags);
+  if (bits & SVC_F.PERSISTENT) {
+    line += ` persistent ${s.timeout}`;
+    const m = maskText(s);
+    if (m) line += ` mask ${m}`;
+    if (s.pe) line += ` pe ${s.pe}`;
+  }
+  if (bits & SVC_F.ONEPACKET) line += ' ops';
+  return line;
+}
+
+function destLine(s: ServiceEntry, d: DestEntry, f: ListFormat): string {
+  let name = hostPort(d.family, d.address, d.port);
+  if (s.family !== 6) name = name.slice(0, 28);
+  const col = `  -> ${name.padEnd(28)}`;
+  const st = d.stats;
+  if (f.stats) return col + [st.conns, st.inPkts, st.outPkts, st.inBytes, st.outBytes].map((n) => largeNum(n, f.exact)).join('');
+  if (f.rate) return `${col} ${[st.cps, st.inPps, st.outPps].map((n) => String(n).padStart(8)).join(' ')}${largeNum(st.inBps, f.exact)}${largeNum(st.outBps, f.exact)}`;
+  if (f.thresholds) return `${col} ${[d.upperThreshold, d.lowerThreshold, d.activeConns, d.inactConns].map((n) => String(n).padEnd(10)).join(' ')}`;
+  if (f.persistentConn) return `${col} ${String(d.weight).padEnd(9)} ${String(d.persistConns).padEnd(11)} ${String(d.activeConns).padEnd(10)} ${String(d.inactConns).padEnd(10)}`;
+  return `${col} ${(FWD_NAME[d.forward] ?? '(null)').padEnd(7)} ${String(d.weight).padEnd(6)} ${String(d.activeConns).padEnd(10)} ${String(d.inactConns).padEnd(10)}`;
+}
+
+function ruleDest(svcName: string, d: DestEntry): string {
+  const sw = d.forward === 'masq' ? '-m' : d.forward === 'tunnel' ? '-i' : '-g';
+  let line = `-a ${svcName} -r ${hostPort(d.family, d.address, d.port)} ${sw} -w ${d.weight}`;
+  if (d.forward === 'tunnel' && d.tunnelType) {
+    line += ` --tun-type ${d.tunnelType}`;
+    if (d.tunnelType === 'gue') line += ` --tun-port ${d.tunnelPort ?? 0}`;
+    if (d.tunnelType !== 'ipip') line += ` --tun-${d.tunnelChecksum ?? 'nocsum'}`;
+  }
+  return line;
+}
+
+/** "sh-fallback,sh-port", "flag-3", or '' for a service without scheduler flags. */
+function schedFlagsText(s: ServiceEntry): string {
+  const bits = flagsToBits(s.flags);
+  const names = schedFlagNames(s.scheduler);
+  return [SVC_F.SCHED1, SVC_F.SCHED2, SVC_F.SCHED3].map((b, i) => (bits & b ? names[i] : '')).filter(Boolean).join(',');
+}
+
+/** The persistence mask when it is narrower than a single address, as ipvsadm prints it. */
+function maskText(s: ServiceEntry): string {
+  if (s.family === 6) return s.netmask !== 128 ? String(s.netmask) : '';
+  if (s.netmask >= 32) return '';
+  const m = s.netmask === 0 ? 0 : (0xffffffff << (32 - s.netmask)) >>> 0;
+  return `${m >>> 24}.${(m >>> 16) & 0xff}.${(m >>> 8) & 0xff}.${m & 0xff}`;
+}
+
+/** ipvsadm's print_largenum: 9 columns, abbreviated with K/M/G/T past 100 million. */
+export function largeNum(n: bigint, exact = false): string {
+  const s = n.toString();
+  if (exact) return s.padStart(s.length <= 8 ? 9 : s.length + 1);
+  if (n < 100000000n) return s.padStart(9);
+  if (n < 1000000000n) return `${(n / 1000n).toString().padStart(8)}K`;
+  if (n < 100000000000n) return `${(n / 1000000n).toString().padStart(8)}M`;
+  if (n < 100000000000000n) return `${(n / 1000000000n).toString().padStart(8)}G`;
+  return `${(n / 1000000000000n).toString().padStart(8)}T`;
+}
+
+// ipvsadm sorts with C comparators that subtract unsigned values into an int, so a difference of
+// 2^31 or more wraps; `| 0` reproduces that so the order matches theirs exactly.
+const AF = (f: number): number => (f === 6 ? 10 : 2);
+const PROTO = (p: string): number => (p === 'udp' ? 17 : p === 'sctp' ? 132 : 6);
+
+function addrCmp(family: number, a: string, b: string): number {
+  const x = parseIP(a).addr, y = parseIP(b).addr;
+  const words = Math.min(family === 6 ? 4 : 1, x.length / 4, y.length / 4);
+  for (let i = 0; i < words; i++) {
+    const dx = new DataView(x.buffer, x.byteOffset).getUint32(i * 4);
+    const dy = new DataView(y.buffer, y.byteOffset).getUint32(i * 4);
+    const r = (dx - dy) | 0;
+    if (r !== 0) return r;
+  }
+  return 0;
+}
+
+export function compareServices(a: ServiceEntry, b: ServiceEntry): number {
+  return ((a.fwmark - b.fwmark) | 0) || AF(a.family) - AF(b.family) || PROTO(a.protocol) - PROTO(b.protocol)
+    || (a.fwmark > 0 ? 0 : addrCmp(a.family, a.address, b.address)) || a.port - b.port;
+}
+
+export function compareDests(a: DestEntry, b: DestEntry): number {
+  return addrCmp(a.family, a.address, b.address) || a.port - b.port;
+}
+
+export function sortServices(list: readonly ServiceEntry[]): ServiceEntry[] { return [...list].sort(compareServices); }
+function sortDests(list: readonly DestEntry[]): DestEntry[] { return [...list].sort(compareDests); }

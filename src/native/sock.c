@@ -1,0 +1,345 @@
+// vipkeeper's socket addon: the socket primitives Node lacks (raw IP, AF_PACKET, AF_NETLINK).
+// Only system calls live here; every protocol and every option buffer is built in TypeScript.
+// Errors become JS errors whose `code` is the errno name. Receiving uses uv_poll on the Node loop.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <node_api.h>
+#include <uv.h>
+
+#define RECV_BUF (256 * 1024) /* netlink dumps send up to 32 KiB; raw IP up to 64 KiB */
+#define MAX_BATCH 64          /* datagrams per wake-up before yielding to the loop */
+
+typedef struct watcher {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref cb;
+  napi_async_context ctx;
+  int fd; /* -1 once the socket is closed (the handle is freed later by uv_close) */
+} watcher;
+
+/* Sockets this addon opened, indexed by fd: guards close/send on fds it does not own. */
+static struct { char open; watcher *w; } *socks;
+static int nsocks;
+static unsigned char *rbuf;
+
+#define CALL(env, x) do { if ((x) != napi_ok) return NULL; } while (0)
+
+static napi_value throw_errno(napi_env env, const char *op, int err) {
+  const char *name = strerrorname_np(err);
+  char code[32], msg[160];
+  if (!name) { snprintf(code, sizeof code, "E%d", err); name = code; }
+  snprintf(msg, sizeof msg, "%s: %s (%s)", op, name, strerror(err));
+  napi_value c, m, e, n;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &c);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
+  napi_create_error(env, c, m, &e);
+  napi_create_int32(env, err, &n);
+  napi_set_named_property(env, e, "errno", n);
+  napi_create_string_utf8(env, op, NAPI_AUTO_LENGTH, &n);
+  napi_set_named_property(env, e, "syscall", n);
+  napi_throw(env, e);
+  return NULL;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < want) { napi_throw_type_error(env, "EINVAL", "missing arguments"); return 0; }
+  return 1;
+}
+
+static int get_int(napi_env env, napi_value v, int *out) {
+  if (napi_get_value_int32(env, v, out) == napi_ok) return 1;
+  napi_throw_type_error(env, "EINVAL", "expected a number");
+  return 0;
+}
+
+/* A Buffer argument; null/undefined gives len 0 when optional. */
+static int get_buf(napi_env env, napi_value v, void **data, size_t *len, int optional) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (optional && (t == napi_null || t == napi_undefined)) { *data = NULL; *len = 0; return 1; }
+  bool ok = false;
+  napi_is_buffer(env, v, &ok);
+  if (ok && napi_get_buffer_info(env, v, data, len) == napi_ok) return 1;
+  napi_throw_type_error(env, "EINVAL", "expected a Buffer");
+  return 0;
+}
+
+/* The fd argument, checked against the sockets this addon has open. */
+static int get_fd(napi_env env, napi_value v, const char *op, int *fd) {
+  if (!get_int(env, v, fd)) return 0;
+  if (*fd >= 0 && *fd < nsocks && socks[*fd].open) return 1;
+  throw_errno(env, op, EBADF);
+  return 0;
+}
+
+static napi_value num(napi_env env, int v) { napi_value r; napi_create_int32(env, v, &r); return r; }
+
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int domain, type, proto;
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], &domain) || !get_int(env, argv[1], &type) ||
+      !get_int(env, argv[2], &proto)) return NULL;
+  int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  if (fd >= nsocks) {
+    int n = fd + 64;
+    void *p = realloc(socks, n * sizeof *socks);
+    if (!p) { close(fd); return throw_errno(env, "socket", ENOMEM); }
+    socks = p;
+    memset(&socks[nsocks], 0, (n - nsocks) * sizeof *socks);
+    nsocks = n;
+  }
+  socks[fd].open = 1;
+  socks[fd].w = NULL;
+  return num(env, fd);
+}
+
+static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int fd, level, name, ival, r;
+  napi_valuetype t;
+  if (!get_args(env, info, 4, argv) || !get_fd(env, argv[0], "setsockopt", &fd) || !get_int(env, argv[1], &level) ||
+      !get_int(env, argv[2], &name)) return NULL;
+  napi_typeof(env, argv[3], &t);
+  if (t == napi_number) {
+    if (!get_int(env, argv[3], &ival)) return NULL;
+    r = setsockopt(fd, level, name, &ival, sizeof ival);
+  } else {
+    void *data; size_t len;
+    if (!get_buf(env, argv[3], &data, &len, 0)) return NULL;
+    r = setsockopt(fd, level, name, data, (socklen_t)len);
+  }
+  if (r < 0) return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd; void *addr; size_t len;
+  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], "bind", &fd) || !get_buf(env, argv[1], &addr, &len, 0)) return NULL;
+  if (bind(fd, addr, (socklen_t)len) < 0) return throw_errno(env, "bind", errno);
+  return NULL;
+}
+
+static napi_value js_getsockname(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  int fd; struct sockaddr_storage ss; socklen_t len = sizeof ss;
+  if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "getsockname", &fd)) return NULL;
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) return throw_errno(env, "getsockname", errno);
+  CALL(env, napi_create_buffer_copy(env, len, &ss, NULL, &out));
+  return out;
+}
+
+/* sendto(fd, data, addr|null) -> bytes sent */
+static napi_value js_sendto(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int fd; void *data, *addr; size_t len, alen;
+  if (!get_args(env, info, 3, argv) || !get_fd(env, argv[0], "sendto", &fd) || !get_buf(env, argv[1], &data, &len, 0) ||
+      !get_buf(env, argv[2], &addr, &alen, 1)) return NULL;
+  ssize_t n = sendto(fd, data, len, 0, addr, (socklen_t)alen);
+  if (n < 0) return throw_errno(env, "sendto", errno);
+  return num(env, (int)n);
+}
+
+/* Reads one queued datagram into argv[0..4] = data, src, ttl, ifindex, dst; returns 1, 0 on EAGAIN, -errno. */
+static int read_one(napi_env env, int fd, napi_value *argv) {
+  struct sockaddr_storage src;
+  char cbuf[512];
+  struct iovec iov = { rbuf, RECV_BUF };
+  struct msghdr mh = { &src, sizeof src, &iov, 1, cbuf, sizeof cbuf, 0 };
+  ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+  if (mh.msg_flags & MSG_TRUNC) return -EMSGSIZE;
+  int ttl = -1, ifindex = -1;
+  const void *dst = NULL; size_t dlen = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+    else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+    else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo *pi = (struct in_pktinfo *)CMSG_DATA(c);
+      ifindex = pi->ipi_ifindex; dst = &pi->ipi_addr; dlen = 4;
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      struct in6_pktinfo *pi = (struct in6_pktinfo *)CMSG_DATA(c);
+      ifindex = pi->ipi6_ifindex; dst = &pi->ipi6_addr; dlen = 16;
+    }
+  }
+  napi_create_buffer_copy(env, (size_t)n, rbuf, NULL, &argv[0]);
+  napi_create_buffer_copy(env, mh.msg_namelen, &src, NULL, &argv[1]);
+  argv[2] = num(env, ttl);
+  argv[3] = num(env, ifindex);
+  if (dst) napi_create_buffer_copy(env, dlen, dst, NULL, &argv[4]);
+  else napi_get_null(env, &argv[4]);
+  return 1;
+}
+
+/* recvNow(fd) -> [data, src, ttl, ifindex, dst] | null when nothing is queued */
+static napi_value js_recv_now(napi_env env, napi_callback_info info) {
+  napi_value argv[1], vals[5], arr;
+  int fd;
+  if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "recvmsg", &fd)) return NULL;
+  int r = read_one(env, fd, vals);
+  if (r < 0) return throw_errno(env, "recvmsg", -r);
+  if (r == 0) { napi_get_null(env, &arr); return arr; }
+  CALL(env, napi_create_array_with_length(env, 5, &arr));
+  for (uint32_t i = 0; i < 5; i++) napi_set_element(env, arr, i, vals[i]);
+  return arr;
+}
+
+/* Calls cb(err, data, src, ttl, ifindex, dst); an exception thrown by cb is cleared, never fatal. */
+static void deliver(watcher *w, napi_value *args) {
+  napi_env env = w->env;
+  napi_value cb, recv, result, exc;
+  if (napi_get_reference_value(env, w->cb, &cb) != napi_ok || !cb) return;
+  napi_get_global(env, &recv); /* make_callback needs an object receiver */
+  if (napi_make_callback(env, w->ctx, recv, cb, 6, args, &result) == napi_pending_exception)
+    napi_get_and_clear_last_exception(env, &exc);
+}
+
+static napi_value errno_value(napi_env env, const char *op, int err) {
+  napi_value e, exc;
+  throw_errno(env, op, err);
+  napi_get_and_clear_last_exception(env, &exc);
+  e = exc;
+  return e;
+}
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  watcher *w = (watcher *)h->data;
+  napi_handle_scope scope;
+  (void)events;
+  if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
+  napi_value args[6];
+  napi_get_null(w->env, &args[0]);
+  if (status < 0) {
+    args[0] = errno_value(w->env, "poll", -status);
+    for (int i = 1; i < 6; i++) napi_get_undefined(w->env, &args[i]);
+    deliver(w, args);
+  }
+  for (int i = 0; i < MAX_BATCH && w->fd >= 0 && status >= 0; i++) {
+    napi_handle_scope inner;
+    napi_open_handle_scope(w->env, &inner);
+    int r = read_one(w->env, w->fd, &args[1]);
+    if (r < 0) {
+      args[0] = errno_value(w->env, "recvmsg", -r);
+      for (int k = 1; k < 6; k++) napi_get_undefined(w->env, &args[k]);
+    } else {
+      napi_get_null(w->env, &args[0]);
+    }
+    if (r != 0) deliver(w, args);
+    napi_close_handle_scope(w->env, inner);
+    if (r == 0 || (r < 0 && r != -ENOBUFS && r != -EMSGSIZE)) break;
+  }
+  napi_close_handle_scope(w->env, scope);
+}
+
+static void free_watcher(uv_handle_t *h) { free(h->data); }
+
+static void stop_watcher(int fd) {
+  watcher *w = socks[fd].w;
+  if (!w) return;
+  socks[fd].w = NULL;
+  uv_poll_stop(&w->poll);
+  napi_delete_reference(w->env, w->cb);
+  napi_async_destroy(w->env, w->ctx);
+  w->fd = -1;
+  uv_close((uv_handle_t *)&w->poll, free_watcher);
+}
+
+/* startReceive(fd, cb): watches the socket and calls cb for each datagram until stopReceive/close. */
+static napi_value js_start_receive(napi_env env, napi_callback_info info) {
+  napi_value argv[2], name;
+  int fd;
+  uv_loop_t *loop;
+  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], "poll", &fd)) return NULL;
+  stop_watcher(fd);
+  watcher *w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, "poll", ENOMEM);
+  w->env = env;
+  w->fd = fd;
+  w->poll.data = w;
+  napi_get_uv_event_loop(env, &loop);
+  napi_create_string_utf8(env, "vipkeeper.socket", NAPI_AUTO_LENGTH, &name);
+  int r = uv_poll_init(loop, &w->poll, fd);
+  if (r < 0) { free(w); return throw_errno(env, "poll", -r); }
+  napi_create_reference(env, argv[1], 1, &w->cb);
+  napi_async_init(env, NULL, name, &w->ctx);
+  socks[fd].w = w;
+  r = uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  if (r < 0) { stop_watcher(fd); return throw_errno(env, "poll", -r); }
+  return NULL;
+}
+
+static napi_value js_stop_receive(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "poll", &fd)) return NULL;
+  stop_watcher(fd);
+  return NULL;
+}
+
+/* ref(fd, bool): whether a watched socket keeps the Node process alive. */
+static napi_value js_ref(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd; bool on;
+  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], "poll", &fd)) return NULL;
+  napi_get_value_bool(env, argv[1], &on);
+  if (socks[fd].w) { if (on) uv_ref((uv_handle_t *)&socks[fd].w->poll); else uv_unref((uv_handle_t *)&socks[fd].w->poll); }
+  return NULL;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "close", &fd)) return NULL;
+  stop_watcher(fd);
+  socks[fd].open = 0;
+  close(fd);
+  return NULL;
+}
+
+#define K(name) { #name, name }
+static const struct { const char *name; int value; } consts[] = {
+  K(AF_INET), K(AF_INET6), K(AF_PACKET), K(AF_NETLINK), K(SOCK_RAW), K(SOCK_DGRAM),
+  K(SOL_SOCKET), K(SO_BINDTODEVICE), K(SO_RCVBUF), K(SO_RCVBUFFORCE), K(SO_SNDBUF), K(SO_REUSEADDR),
+  K(IPPROTO_IP), K(IPPROTO_IPV6), K(IPPROTO_ICMP), K(IPPROTO_ICMPV6), K(SOL_NETLINK), K(SOL_PACKET),
+  K(IP_ADD_MEMBERSHIP), K(IP_DROP_MEMBERSHIP), K(IP_MULTICAST_IF), K(IP_MULTICAST_TTL), K(IP_MULTICAST_LOOP),
+  K(IP_TTL), K(IP_RECVTTL), K(IP_PKTINFO), K(IP_HDRINCL), K(IP_MULTICAST_ALL),
+  K(IPV6_ADD_MEMBERSHIP), K(IPV6_DROP_MEMBERSHIP), K(IPV6_MULTICAST_IF), K(IPV6_MULTICAST_HOPS),
+  K(IPV6_MULTICAST_LOOP), K(IPV6_UNICAST_HOPS), K(IPV6_RECVHOPLIMIT), K(IPV6_RECVPKTINFO), K(IPV6_CHECKSUM),
+  K(IPV6_V6ONLY), K(IPV6_MULTICAST_ALL), K(ICMP6_FILTER),
+  K(NETLINK_ROUTE), K(NETLINK_GENERIC), K(NETLINK_ADD_MEMBERSHIP), K(NETLINK_DROP_MEMBERSHIP),
+  K(NETLINK_EXT_ACK), K(NETLINK_CAP_ACK), K(NETLINK_NO_ENOBUFS), K(NETLINK_GET_STRICT_CHK),
+  K(PACKET_ADD_MEMBERSHIP), K(PACKET_MR_MULTICAST),
+};
+
+static napi_value init(napi_env env, napi_value exports) {
+  static const struct { const char *name; napi_callback fn; } fns[] = {
+    { "socket", js_socket }, { "setsockopt", js_setsockopt }, { "bind", js_bind }, { "getsockname", js_getsockname },
+    { "sendto", js_sendto }, { "recvNow", js_recv_now }, { "startReceive", js_start_receive },
+    { "stopReceive", js_stop_receive }, { "ref", js_ref }, { "close", js_close },
+  };
+  napi_value v, c;
+  if (!rbuf && !(rbuf = malloc(RECV_BUF))) return NULL;
+  for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+    CALL(env, napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &v));
+    CALL(env, napi_set_named_property(env, exports, fns[i].name, v));
+  }
+  CALL(env, napi_create_object(env, &c));
+  for (size_t i = 0; i < sizeof consts / sizeof *consts; i++)
+    napi_set_named_property(env, c, consts[i].name, num(env, consts[i].value));
+  CALL(env, napi_set_named_property(env, exports, "constants", c));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

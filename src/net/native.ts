@@ -1,0 +1,58 @@
+// Loads the C socket addon (src/native/sock.c, built by node-gyp into build/Release) and turns
+// its errno-named errors into SysError. Nothing above this file touches the addon directly.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SysError, VipError } from '../lib/errors.js';
+
+/** [data, source sockaddr, ttl or hop limit (-1 unknown), receiving ifindex (-1 unknown), destination address or null] */
+export type RawRecv = [Buffer, Buffer, number, number, Buffer | null];
+export type RecvCallback = (err: (Error & { code?: string }) | null, data?: Buffer, src?: Buffer, ttl?: number, ifindex?: number, dst?: Buffer | null) => void;
+
+export interface NativeAddon {
+  socket(domain: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): void;
+  bind(fd: number, addr: Uint8Array): void;
+  getsockname(fd: number): Buffer;
+  sendto(fd: number, data: Uint8Array, addr: Uint8Array | null): number;
+  recvNow(fd: number): RawRecv | null;
+  startReceive(fd: number, cb: RecvCallback): void;
+  stopReceive(fd: number): void;
+  ref(fd: number, on: boolean): void;
+  close(fd: number): void;
+  constants: Record<string, number>;
+}
+
+let loaded: NativeAddon | undefined;
+
+/** The addon, loaded on first use; a missing build is a VipError that says how to build it. */
+export function native(): NativeAddon {
+  if (loaded) return loaded;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = join(here, '..', '..');
+  const candidates = [join(root, 'build', 'Release', 'vipkeeper_sock.node'), join(root, 'build', 'Debug', 'vipkeeper_sock.node')];
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) throw new VipError('native-missing', `native socket addon not built (looked for ${candidates[0]}); run "npx node-gyp rebuild" (needs python3, make, g++)`);
+  loaded = createRequire(import.meta.url)(file) as NativeAddon;
+  return loaded;
+}
+
+/** Socket-related constants, straight from the C headers the addon was built against. */
+export function K(name: string): number {
+  const v = native().constants[name];
+  if (v === undefined) throw new Error(`native constant ${name} is not exported by the addon`);
+  return v;
+}
+
+/** Converts an addon error (code = errno name) into a SysError naming the operation. */
+export function toSysError(op: string, e: unknown, context: Record<string, unknown> = {}): Error {
+  const err = e as { code?: unknown; message?: string };
+  if (typeof err?.code === 'string' && /^E[A-Z0-9]+$/.test(err.code)) return new SysError(op, err.code, undefined, context);
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** Runs one addon call, rethrowing its error as a SysError for `op`. */
+export function sys<T>(op: string, fn: () => T, context: Record<string, unknown> = {}): T {
+  try { return fn(); } catch (e) { throw toSysError(op, e, context); }
+}

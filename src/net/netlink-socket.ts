@@ -1,0 +1,181 @@
+// Netlink transport (netlink(7)): sequence-numbered requests answered by ACK, error or a
+// multi-part dump ending in NLMSG_DONE; several requests in flight at once; multicast
+// notifications to a callback. No family logic here: rtnetlink and generic netlink sit on top.
+import { SysError, errnoName } from '../lib/errors.js';
+import { HOST_LE, NLM_F, NLMSG, decodeAck, decodeMessages, encodeMessage, type NetlinkMessage } from '../codec/netlink/message.js';
+import { K, native, sys, toSysError } from './native.js';
+import { decodeSockaddr, sockaddrNl } from './sockaddr.js';
+
+export type { NetlinkMessage };
+export const NETLINK_ROUTE = 0, NETLINK_GENERIC = 16;
+
+export interface RequestOptions {
+  /** Names the operation in errors ("add address 10.0.0.1/32 on eth0"). */
+  op?: string;
+  /** Rejects with ETIMEDOUT when the kernel has not answered (default 5000 ms). */
+  timeoutMs?: number;
+}
+
+interface Pending {
+  op: string;
+  replies: NetlinkMessage[];
+  resolve(m: NetlinkMessage[]): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class NetlinkSocket {
+  /** Our netlink port id, assigned by the kernel at bind. */
+  readonly pid: number;
+  private seq: number;
+  private readonly pending = new Map<number, Pending>();
+  private notify: ((m: NetlinkMessage) => void) | undefined;
+  private errorCb: ((e: Error) => void) | undefined;
+  private isClosed = false;
+  private receiving = false;
+  private dumpChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(readonly fd: number, readonly protocol: number) {
+    const sa = decodeSockaddr(sys('getsockname netlink', () => native().getsockname(fd)));
+    this.pid = sa.pid ?? 0;
+    this.seq = (Date.now() & 0x7fffffff) >>> 0;
+  }
+
+  /** Opens and binds a netlink socket of `protocol` (NETLINK_ROUTE, NETLINK_GENERIC, ...). */
+  static open(protocol: number, opts: { rcvbuf?: number } = {}): NetlinkSocket {
+    const n = native();
+    const fd = sys(`open netlink socket (protocol ${protocol})`, () => n.socket(K('AF_NETLINK'), K('SOCK_RAW'), protocol));
+    try {
+      const sol = K('SOL_NETLINK');
+      // Errors carry the kernel's text, and ACKs don't echo the whole request back.
+      try { n.setsockopt(fd, sol, K('NETLINK_EXT_ACK'), 1); } catch { /* old kernel: plain errno */ }
+      try { n.setsockopt(fd, sol, K('NETLINK_CAP_ACK'), 1); } catch { /* old kernel */ }
+      const size = opts.rcvbuf ?? 1 << 20;
+      try { n.setsockopt(fd, K('SOL_SOCKET'), K('SO_RCVBUFFORCE'), size); } catch { n.setsockopt(fd, K('SOL_SOCKET'), K('SO_RCVBUF'), size); }
+      sys('bind netlink socket', () => n.bind(fd, sockaddrNl(0, 0)));
+      return new NetlinkSocket(fd, protocol);
+    } catch (e) {
+      n.close(fd);
+      throw e;
+    }
+  }
+
+  get closed(): boolean { return this.isClosed; }
+  get inFlight(): number { return this.pending.size; }
+
+  /**
+   * Sends one request (REQUEST and ACK flags are added) and resolves with every reply message
+   * once the kernel ACKs or ends the dump; a kernel error rejects with a SysError carrying `op`,
+   * the errno name and the extended-ack text.
+   */
+  request(type: number, flags: number, payload: Uint8Array, opts: RequestOptions = {}): Promise<NetlinkMessage[]> {
+    const op = opts.op ?? `netlink request type ${type}`;
+    if (this.isClosed) return Promise.reject(new SysError(op, 'EBADF'));
+    if ((flags & NLM_F.DUMP) !== NLM_F.DUMP) return this.send(type, flags, payload, op, opts.timeoutMs);
+    // The kernel runs one dump per socket at a time (EBUSY otherwise): queue them.
+    const run = (): Promise<NetlinkMessage[]> => this.send(type, flags, payload, op, opts.timeoutMs);
+    const p = this.dumpChain.then(run, run);
+    this.dumpChain = p.then(() => undefined, () => undefined);
+    return p;
+  }
+
+  private send(type: number, flags: number, payload: Uint8Array, op: string, timeoutMs = 5000): Promise<NetlinkMessage[]> {
+    if (this.isClosed) return Promise.reject(new SysError(op, 'EBADF'));
+    this.startReceiving();
+    this.seq = (this.seq + 1) >>> 0 || 1;
+    const seq = this.seq;
+    const msg = encodeMessage({ type, flags: flags | NLM_F.REQUEST | NLM_F.ACK, seq, pid: 0, payload });
+    return new Promise<NetlinkMessage[]>((resolve, reject) => {
+      const timer = setTimeout(() => this.finish(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
+      timer.unref();
+      this.pending.set(seq, { op, replies: [], resolve, reject, timer });
+      try {
+        native().sendto(this.fd, msg, sockaddrNl(0, 0));
+      } catch (e) {
+        this.finish(seq, toSysError(op, e));
+      }
+    });
+  }
+
+  /** Joins a multicast group (RTNLGRP_LINK, a generic netlink group id, ...). */
+  subscribe(group: number): void {
+    if (this.isClosed) throw new SysError('subscribe', 'EBADF');
+    sys(`join netlink group ${group}`, () => native().setsockopt(this.fd, K('SOL_NETLINK'), K('NETLINK_ADD_MEMBERSHIP'), group));
+    this.startReceiving();
+  }
+
+  unsubscribe(group: number): void {
+    if (this.isClosed) return;
+    sys(`leave netlink group ${group}`, () => native().setsockopt(this.fd, K('SOL_NETLINK'), K('NETLINK_DROP_MEMBERSHIP'), group));
+  }
+
+  /** Multicast notifications from subscribed groups. */
+  onNotification(cb: (m: NetlinkMessage) => void): void { this.notify = cb; this.startReceiving(); }
+
+  /** Receive errors; ENOBUFS means notifications were lost and the caller should resynchronise. */
+  onError(cb: (e: Error) => void): void { this.errorCb = cb; }
+
+  /** Lets the process exit while the socket is open (a daemon's subscription should not hold it). */
+  ref(on: boolean): void { if (!this.isClosed) { this.startReceiving(); native().ref(this.fd, on); } }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    try { native().close(this.fd); } catch { /* already gone */ }
+    for (const seq of [...this.pending.keys()]) this.finish(seq, new SysError(this.pending.get(seq)!.op, 'EBADF', 'socket closed'));
+  }
+
+  private startReceiving(): void {
+    if (this.receiving || this.isClosed) return;
+    this.receiving = true;
+    native().startReceive(this.fd, (err, data, src) => {
+      try {
+        if (err) return this.receiveError(toSysError('netlink receive', err));
+        this.onDatagram(data!, (decodeSockaddr(src!).groups ?? 0) !== 0);
+      } catch (e) {
+        this.receiveError(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
+  private receiveError(e: Error): void {
+    try { this.errorCb?.(e); } catch { /* never into C */ }
+  }
+
+  /** One datagram: several messages; multicast ones are notifications even if they carry our seq. */
+  private onDatagram(data: Buffer, multicast: boolean): void {
+    for (const m of decodeMessages(data)) {
+      const p = multicast ? undefined : this.pending.get(m.seq);
+      if (!p) {
+        if (m.type !== NLMSG.ERROR && m.type !== NLMSG.DONE && m.type !== NLMSG.NOOP) this.deliver(m);
+        continue;
+      }
+      if (m.type === NLMSG.ERROR) {
+        const ack = decodeAck(m);
+        this.finish(m.seq, ack.errno === 0 ? undefined : new SysError(p.op, errnoName(ack.errno), ack.message, { errno: ack.errno }));
+      } else if (m.type === NLMSG.DONE) {
+        // A dump that failed part-way reports the negative errno in NLMSG_DONE.
+        const err = m.payload.length >= 4 ? readHostInt(m.payload) : 0;
+        this.finish(m.seq, err < 0 ? new SysError(p.op, errnoName(err)) : undefined);
+      } else if (m.type !== NLMSG.NOOP) {
+        p.replies.push(m);
+      }
+    }
+  }
+
+  private deliver(m: NetlinkMessage): void {
+    try { this.notify?.(m); } catch (e) { this.receiveError(e instanceof Error ? e : new Error(String(e))); }
+  }
+
+  private finish(seq: number, err?: Error): void {
+    const p = this.pending.get(seq);
+    if (!p) return;
+    this.pending.delete(seq);
+    clearTimeout(p.timer);
+    if (err) p.reject(err); else p.resolve(p.replies);
+  }
+}
+
+function readHostInt(b: Uint8Array): number {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(0, HOST_LE);
+}

@@ -1,0 +1,136 @@
+// rtnetlink client: links, addresses and change notifications over a NetlinkSocket. Adding an
+// address that is already there and deleting one that is gone are results, not failures.
+import { SysError, VipError } from '../lib/errors.js';
+import { formatIP, parsePrefix } from '../lib/ip.js';
+import { NLM_F } from '../codec/netlink/message.js';
+import {
+  RTM, RTNLGRP, IFA_F, decodeAddress, decodeLink, encodeAddrDump, encodeAddrRequest, encodeLinkRequest, scopeValue,
+  type Address, type Link, type ScopeName,
+} from '../codec/netlink/rtnl.js';
+import { NETLINK_ROUTE, NetlinkSocket } from './netlink-socket.js';
+
+export type { Address, Link, OperState, ScopeName } from '../codec/netlink/rtnl.js';
+
+export interface AddressSpec {
+  ifindex: number;
+  /** "10.0.0.1/32", "2001:db8::1/64", or bytes (then prefixLen, default the full length). */
+  address: string | Uint8Array;
+  prefixLen?: number;
+  /** IPv4 label, e.g. "eth0:vip" (IPv6 has none; ignored). */
+  label?: string;
+  scope?: number | ScopeName;
+  /** IPv6: skip duplicate address detection (IFA_F_NODAD). */
+  noDad?: boolean;
+  /** Extra IFA_F_* flags. */
+  flags?: number;
+}
+
+export type AddResult = 'added' | 'already-present';
+export type DeleteResult = 'deleted' | 'not-present';
+
+export type RtnlEvent =
+  | { type: 'link'; action: 'new' | 'del'; link: Link }
+  | { type: 'address'; action: 'new' | 'del'; address: Address }
+  /** Notifications were lost (ENOBUFS): re-list links and addresses. */
+  | { type: 'overrun' };
+
+export interface Subscription { close(): void }
+
+function resolveSpec(s: AddressSpec): { addr: Uint8Array; prefixLen: number; text: string } {
+  if (typeof s.address === 'string') {
+    const p = parsePrefix(s.address);
+    const len = s.address.includes('/') ? p.len : s.prefixLen ?? p.len;
+    return { addr: p.addr, prefixLen: len, text: `${formatIP(p.addr)}/${len}` };
+  }
+  const len = s.prefixLen ?? s.address.length * 8;
+  return { addr: s.address, prefixLen: len, text: `${formatIP(s.address)}/${len}` };
+}
+
+export class Rtnl {
+  private constructor(private readonly sock: NetlinkSocket) {}
+
+  static open(): Rtnl { return new Rtnl(NetlinkSocket.open(NETLINK_ROUTE)); }
+
+  close(): void { this.sock.close(); }
+
+  async listLinks(): Promise<Link[]> {
+    const msgs = await this.sock.request(RTM.GETLINK, NLM_F.DUMP, encodeLinkRequest(), { op: 'list links' });
+    return msgs.filter((m) => m.type === RTM.NEWLINK).map(decodeLink);
+  }
+
+  /** One link by name or index; ENODEV (SysError) when it does not exist. */
+  async getLink(which: string | number): Promise<Link> {
+    const q = typeof which === 'number' ? { index: which } : { name: which };
+    const msgs = await this.sock.request(RTM.GETLINK, 0, encodeLinkRequest(q), { op: `get link ${which}` });
+    const m = msgs.find((x) => x.type === RTM.NEWLINK);
+    if (!m) throw new SysError(`get link ${which}`, 'ENODEV');
+    return decodeLink(m);
+  }
+
+  async listAddresses(filter: { family?: 4 | 6; ifindex?: number } = {}): Promise<Address[]> {
+    const msgs = await this.sock.request(RTM.GETADDR, NLM_F.DUMP, encodeAddrDump(filter.family ?? 0), { op: 'list addresses' });
+    return msgs.filter((m) => m.type === RTM.NEWADDR).map(decodeAddress)
+      .filter((a) => filter.ifindex === undefined || a.ifindex === filter.ifindex);
+  }
+
+  /** Adds an address; 'already-present' when the kernel says EEXIST. Other errors throw SysError. */
+  async addAddress(spec: AddressSpec): Promise<AddResult> {
+    const { addr, prefixLen, text } = resolveSpec(spec);
+    const flags = (spec.flags ?? 0) | (spec.noDad && addr.length === 16 ? IFA_F.NODAD : 0);
+    const payload = encodeAddrRequest({ ifindex: spec.ifindex, addr, prefixLen, flags, scope: scopeValue(spec.scope), label: spec.label });
+    try {
+      await this.sock.request(RTM.NEWADDR, NLM_F.CREATE | NLM_F.EXCL, payload, { op: `add address ${text} on ifindex ${spec.ifindex}` });
+      return 'added';
+    } catch (e) {
+      if (e instanceof VipError && e.code === 'EEXIST') return 'already-present';
+      throw e;
+    }
+  }
+
+  /** Deletes an address; 'not-present' when the kernel says EADDRNOTAVAIL or ENOENT. */
+  async deleteAddress(spec: AddressSpec): Promise<DeleteResult> {
+    const { addr, prefixLen, text } = resolveSpec(spec);
+    const payload = encodeAddrRequest({ ifindex: spec.ifindex, addr, prefixLen });
+    try {
+      await this.sock.request(RTM.DELADDR, 0, payload, { op: `delete address ${text} on ifindex ${spec.ifindex}` });
+      return 'deleted';
+    } catch (e) {
+      if (e instanceof VipError && (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOENT' || e.code === 'ESRCH')) return 'not-present';
+      throw e;
+    }
+  }
+
+  /**
+   * Link and address changes on a separate socket (so replies and events never mix). The socket
+   * does not keep the process alive; close the subscription to stop.
+   */
+  static subscribe(cb: (e: RtnlEvent) => void, what: { links?: boolean; ipv4?: boolean; ipv6?: boolean } = {}): Subscription {
+    const sock = NetlinkSocket.open(NETLINK_ROUTE);
+    try {
+      if (what.links ?? true) sock.subscribe(RTNLGRP.LINK);
+      if (what.ipv4 ?? true) sock.subscribe(RTNLGRP.IPV4_IFADDR);
+      if (what.ipv6 ?? true) sock.subscribe(RTNLGRP.IPV6_IFADDR);
+    } catch (e) { sock.close(); throw e; }
+    sock.onNotification((m) => {
+      const ev = toEvent(m);
+      if (ev) cb(ev);
+    });
+    sock.onError((e) => { if (e instanceof VipError && e.code === 'ENOBUFS') cb({ type: 'overrun' }); });
+    sock.ref(false);
+    return { close: () => sock.close() };
+  }
+}
+
+function toEvent(m: { type: number; payload: Uint8Array; flags: number; seq: number; pid: number }): RtnlEvent | undefined {
+  try {
+    switch (m.type) {
+      case RTM.NEWLINK: return { type: 'link', action: 'new', link: decodeLink(m) };
+      case RTM.DELLINK: return { type: 'link', action: 'del', link: decodeLink(m) };
+      case RTM.NEWADDR: return { type: 'address', action: 'new', address: decodeAddress(m) };
+      case RTM.DELADDR: return { type: 'address', action: 'del', address: decodeAddress(m) };
+      default: return undefined;
+    }
+  } catch {
+    return undefined; // a truncated notification is dropped, never thrown into the socket
+  }
+}

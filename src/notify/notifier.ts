@@ -1,0 +1,93 @@
+// Ordered notifier: for each transition of an instance or sync group it runs the state's own script
+// (notify_master/backup/fault/stop), then the generic `notify` script, then writes the notify_fifo
+// line — all through one queue per instance, so scripts for one instance never overlap and run in
+// transition order. Scripts run with a timeout, as the configured user, and are refused when
+// script security is on and the file is writable by others.
+import type { Logger } from '../ports/logger.js';
+import type { LineSink } from '../ports/fifo.js';
+import type { ScriptRunner, ScriptSecurity } from '../ports/script-runner.js';
+import { fifoLine, genericArgs, type NotifyEvent, type NotifyState } from './format.js';
+import { SerialQueue } from './serial-queue.js';
+
+/** A script with its own user (keepalived `notify_master "/x arg" user group`). */
+export interface NotifyScript { argv: string[]; user?: string; group?: string }
+
+export interface NotifyScripts {
+  master?: NotifyScript;
+  backup?: NotifyScript;
+  fault?: NotifyScript;
+  stop?: NotifyScript;
+  /** The generic script; TYPE NAME STATE PRIORITY are appended. */
+  generic?: NotifyScript;
+}
+
+export interface NotifyTarget {
+  scripts: NotifyScripts;
+  /** Default user/group (script_user) for scripts that name none; else the daemon's own. */
+  user?: string;
+  group?: string;
+}
+
+export interface NotifierOptions {
+  runner: ScriptRunner;
+  logger: Logger;
+  timeoutMs: number;
+  /** Present when script security is on. */
+  security?: ScriptSecurity;
+  /** The notify_fifo sink, if configured. */
+  fifo?: LineSink;
+}
+
+function who(s: NotifyScript, t: NotifyTarget): { user?: string; group?: string } {
+  if (s.user) return { user: s.user, ...(s.group ? { group: s.group } : {}) };
+  return { ...(t.user ? { user: t.user } : {}), ...(t.group ? { group: t.group } : {}) };
+}
+
+const byState: Record<NotifyState, keyof NotifyScripts> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop' };
+
+export class Notifier {
+  private queue = new SerialQueue();
+  readonly stats = { run: 0, failed: 0, refused: 0, timedOut: 0 };
+
+  constructor(private opts: NotifierOptions) {}
+
+  /** Queues the notifications of one transition; the promise settles when they have run. */
+  notify(e: NotifyEvent, target: NotifyTarget): Promise<void> {
+    return this.queue.push(`${e.kind}:${e.name}`, () => this.runAll(e, target));
+  }
+
+  /** Resolves when every queued notification has finished (used on stop). */
+  idle(): Promise<void> { return this.queue.idle(); }
+
+  private async runAll(e: NotifyEvent, target: NotifyTarget): Promise<void> {
+    const own = target.scripts[byState[e.state]];
+    if (own?.argv.length) await this.runOne(own.argv, who(own, target), e);
+    const generic = target.scripts.generic;
+    // keepalived runs the generic script for MASTER/BACKUP/FAULT and for STOP alike.
+    if (generic?.argv.length) await this.runOne([...generic.argv, ...genericArgs(e)], who(generic, target), e);
+    if (this.opts.fifo) {
+      try { await this.opts.fifo.write(fifoLine(e)); } catch (err) {
+        this.opts.logger.warn({ err: (err as Error).message }, 'notify_fifo write failed');
+      }
+    }
+  }
+
+  private async runOne(argv: string[], target: { user?: string; group?: string }, e: NotifyEvent): Promise<void> {
+    const log = this.opts.logger;
+    const refused = this.opts.security?.check(argv[0]!);
+    if (refused) {
+      this.stats.refused++;
+      log.error({ script: argv[0], reason: refused, state: e.state }, 'notify script refused by script security');
+      return;
+    }
+    this.stats.run++;
+    const r = await this.opts.runner.run({ argv, timeoutMs: this.opts.timeoutMs, ...target });
+    if (r.timedOut) this.stats.timedOut++;
+    if (r.error || r.timedOut || r.code !== 0) {
+      this.stats.failed++;
+      log.warn({ script: argv[0], state: e.state, code: r.code, signal: r.signal, timedOut: r.timedOut, error: r.error }, 'notify script failed');
+    } else {
+      log.debug({ script: argv[0], state: e.state }, 'notify script done');
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// Gratuitous ARP and unsolicited NA on a real bridge: the neighbour in another namespace moves
+// its entry for the VIP to the sender's MAC, and tcpdump decodes the frames as keepalived's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { needRoot } from '../../support/privileged.js';
+import { Lan } from '../../support/netns.js';
+import { runNode } from './ns-node.js';
+
+const STALE_MAC = '02:00:00:00:00:99';
+
+async function announceFrom(ns: string, vip: string): Promise<{ frames: number }> {
+  return runNode(ns, `
+    import { GarpSender } from '$SRC/net/garp.ts';
+    import { Rtnl } from '$SRC/net/rtnl.ts';
+    const r = Rtnl.open();
+    const eth0 = await r.getLink('eth0');
+    r.close();
+    const g = GarpSender.open();
+    const res = await g.announce(eth0.index, eth0.mac, ['${vip}'], { count: 3, intervalMs: 20 });
+    g.close();
+    console.log(JSON.stringify(res));`);
+}
+
+for (const c of [
+  { name: 'gratuitous ARP', vip: '10.9.0.100', addrs: ['10.9.0.1/24', '10.9.0.2/24'], filter: 'arp', sysctl: ['net.ipv4.neigh.eth0.locktime=0'],
+    expect: /Request who-has 10\.9\.0\.100 (\(ff:ff:ff:ff:ff:ff\) )?tell 10\.9\.0\.100/ },
+  { name: 'unsolicited NA', vip: '2001:db8::100', addrs: ['2001:db8::1/64', '2001:db8::2/64'], filter: 'icmp6', sysctl: [],
+    expect: /ff02::1: .*neighbor advertisement, length 32, tgt is 2001:db8::100, Flags \[override\]/ },
+]) {
+  test(`${c.name} moves the neighbour entry for the VIP to the sender's MAC`, async (t) => {
+    if (!needRoot(t, 'ip', 'tcpdump')) return;
+    const lan = new Lan();
+    try {
+      const a = lan.addHost('a', [c.addrs[0]!]);
+      const b = lan.addHost('b', [c.addrs[1]!]);
+      if (c.sysctl.length) b.run('sysctl', '-qw', ...c.sysctl);
+      // An existing, outdated entry: announcements update entries, they need not create them.
+      b.run('ip', 'neigh', 'replace', c.vip, 'lladdr', STALE_MAC, 'dev', 'eth0', 'nud', 'stale');
+      const tcpdump = b.spawn('tcpdump', ['-l', '-n', '-v', '-i', 'eth0', c.filter]);
+      let out = '';
+      tcpdump.stdout!.on('data', (d: Buffer) => { out += d; });
+      const listening = new Promise<void>((resolve) => tcpdump.stderr!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); }));
+      await Promise.race([listening, new Promise((r) => setTimeout(r, 3000))]);
+      const res = await announceFrom(a.ns, c.vip);
+      assert.equal(res.frames, 3);
+      await new Promise((r) => setTimeout(r, 300));
+      tcpdump.kill('SIGINT');
+      await new Promise((r) => tcpdump.on('close', r));
+      assert.match(out, c.expect);
+      const neigh = b.run('ip', 'neigh', 'show', c.vip, 'dev', 'eth0');
+      assert.match(neigh, new RegExp(`lladdr ${a.mac}`), `neighbour entry: ${neigh.trim()}`);
+    } finally {
+      lan.destroy();
+    }
+  });
+}

@@ -1,0 +1,116 @@
+// rtnetlink against a real kernel in a namespace: VIPs seen by `ip addr`, distinct
+// already-present / not-present results, ENODEV in words, link-down notifications.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { needRoot } from '../../support/privileged.js';
+import { Lan } from '../../support/netns.js';
+import { runNode, startNode, waitForLine } from './ns-node.js';
+
+interface IpAddr { ifname: string; addr_info: { local: string; prefixlen: number; label?: string; family: string; dadfailed?: boolean; tentative?: boolean }[] }
+
+test('a VIP added through rtnetlink shows in `ip addr` with its label and /32, and goes away again', async (t) => {
+  if (!needRoot(t, 'ip')) return;
+  const lan = new Lan();
+  try {
+    const a = lan.addHost('a', ['10.9.0.1/24', '2001:db8::1/64']);
+    const added = await runNode(a.ns, `
+      import { Rtnl } from '$SRC/net/rtnl.ts';
+      const r = Rtnl.open();
+      const eth0 = await r.getLink('eth0');
+      const out = {
+        first: await r.addAddress({ ifindex: eth0.index, address: '10.9.0.100/32', label: 'eth0:vip' }),
+        again: await r.addAddress({ ifindex: eth0.index, address: '10.9.0.100/32', label: 'eth0:vip' }),
+        v6: await r.addAddress({ ifindex: eth0.index, address: '2001:db8::100/64', noDad: true }),
+        listed: (await r.listAddresses({ ifindex: eth0.index })).map((x) => [x.address, x.prefixLen, x.label ?? null]),
+      };
+      r.close();
+      console.log(JSON.stringify(out));`);
+    assert.equal(added.first, 'added');
+    assert.equal(added.again, 'already-present');
+    assert.equal(added.v6, 'added');
+    assert.deepEqual(added.listed.find((x: unknown[]) => x[0] === '10.9.0.100'), ['10.9.0.100', 32, 'eth0:vip']);
+    const ip = JSON.parse(a.run('ip', '-j', 'addr', 'show', 'dev', 'eth0')) as IpAddr[];
+    const vip = ip[0]!.addr_info.find((x) => x.local === '10.9.0.100');
+    assert.ok(vip, '`ip addr` shows the VIP');
+    assert.equal(vip.prefixlen, 32);
+    assert.equal(vip.label, 'eth0:vip');
+    const v6 = ip[0]!.addr_info.find((x) => x.local === '2001:db8::100');
+    assert.ok(v6 && v6.prefixlen === 64 && !v6.tentative, 'IPv6 VIP present without DAD (not tentative)');
+
+    const removed = await runNode(a.ns, `
+      import { Rtnl } from '$SRC/net/rtnl.ts';
+      const r = Rtnl.open();
+      const eth0 = await r.getLink('eth0');
+      const out = {
+        first: await r.deleteAddress({ ifindex: eth0.index, address: '10.9.0.100/32' }),
+        again: await r.deleteAddress({ ifindex: eth0.index, address: '10.9.0.100/32' }),
+        v6: await r.deleteAddress({ ifindex: eth0.index, address: '2001:db8::100/64' }),
+        v6again: await r.deleteAddress({ ifindex: eth0.index, address: '2001:db8::100/64' }),
+      };
+      r.close();
+      console.log(JSON.stringify(out));`);
+    assert.deepEqual(removed, { first: 'deleted', again: 'not-present', v6: 'deleted', v6again: 'not-present' });
+    const after = a.run('ip', 'addr', 'show', 'dev', 'eth0');
+    assert.ok(!after.includes('10.9.0.100') && !after.includes('2001:db8::100'), after);
+    assert.ok(after.includes('10.9.0.1/24'), 'other addresses untouched');
+  } finally {
+    lan.destroy();
+  }
+});
+
+test('adding an address to a missing interface fails with ENODEV in words', async (t) => {
+  if (!needRoot(t, 'ip')) return;
+  const lan = new Lan();
+  try {
+    const a = lan.addHost('a', []);
+    const r = await runNode(a.ns, `
+      import { Rtnl } from '$SRC/net/rtnl.ts';
+      const r = Rtnl.open();
+      const out = {};
+      try { await r.addAddress({ ifindex: 9999, address: '10.9.0.100/32' }); } catch (e) { out.add = [e.code, e.message]; }
+      try { await r.getLink('nosuch0'); } catch (e) { out.get = [e.code, e.message]; }
+      r.close();
+      console.log(JSON.stringify(out));`);
+    assert.equal(r.add[0], 'ENODEV');
+    assert.match(r.add[1], /^add address 10\.9\.0\.100\/32 on ifindex 9999: ENODEV \(no such network device\)/);
+    assert.equal(r.get[0], 'ENODEV');
+    assert.match(r.get[1], /get link nosuch0: ENODEV \(no such network device\)/);
+  } finally {
+    lan.destroy();
+  }
+});
+
+test('a pulled cable is reported by the link subscription (latency printed, not asserted)', async (t) => {
+  if (!needRoot(t, 'ip')) return;
+  const lan = new Lan();
+  try {
+    const a = lan.addHost('a', ['10.9.0.1/24']);
+    const run = startNode(a.ns, `
+      import { Rtnl } from '$SRC/net/rtnl.ts';
+      const keep = setInterval(() => {}, 1000);
+      const sub = Rtnl.subscribe((e) => {
+        if (e.type === 'link' && e.link.name === 'eth0' && !e.link.lowerUp) {
+          console.log(JSON.stringify({ down: performance.timeOrigin + performance.now(), operstate: e.link.operstate, up: e.link.up }));
+          sub.close(); clearInterval(keep);
+        }
+      }, { links: true, ipv4: false, ipv6: false });
+      console.log('ready');`);
+    try {
+      await waitForLine(run, (l) => l === 'ready');
+      const t0 = performance.timeOrigin + performance.now();
+      lan.setCable('a', false);
+      const line = await waitForLine(run, (l) => l.startsWith('{'), 5000);
+      const ev = JSON.parse(line) as { down: number; operstate: string; up: boolean };
+      const ms = ev.down - t0;
+      t.diagnostic(`link down seen ${ms.toFixed(1)} ms after starting \`ip link set down\` on the bridge port (includes spawning ip)`);
+      assert.equal(ev.up, true, 'administratively still up');
+      assert.notEqual(ev.operstate, 'up');
+      assert.ok(ms < 5000);
+    } finally {
+      run.child.kill('SIGKILL');
+      await run.done;
+    }
+  } finally {
+    lan.destroy();
+  }
+});

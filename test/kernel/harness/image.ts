@@ -1,0 +1,185 @@
+// The guest's initramfs: a base layer (busybox, /init, node, ipvsadm, ip, kernel modules) and a
+// project layer (/project), two newc archives concatenated (the kernel unpacks them in turn). Each
+// layer is cached under .cache/vm/ by a hash of its inputs, so editing the project rebuilds only
+// the project layer.
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync, closeSync, copyFileSync, chmodSync, existsSync, lstatSync, mkdirSync, openSync,
+  readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HarnessError, mustRun, run } from './exec.js';
+import type { HostTools } from './host-tools.js';
+import type { Kernel } from './kernel.js';
+import { BOOT_MODULES, EXTRA_MODULES, selectModules } from './modules.js';
+import { projectEntries } from './project-files.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export interface Image {
+  /** The concatenated initramfs to pass to qemu -initrd. */
+  initrd: string;
+  baseBuilt: boolean;
+  projectBuilt: boolean;
+}
+
+function hashOf(parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex').slice(0, 16);
+}
+
+function statKey(path: string): string {
+  const st = lstatSync(path);
+  return `${path}:${st.size}:${st.mtimeMs}`;
+}
+
+/** Shared libraries of a dynamic executable as ldd resolves them on this host. */
+export function sharedLibraries(exe: string): string[] {
+  const out = mustRun(['ldd', exe], { timeoutMs: 30_000 });
+  const libs: string[] = [];
+  for (const line of out.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m) libs.push(m[1]!);
+  }
+  return libs;
+}
+
+function copyInto(stage: string, src: string, dest = src): void {
+  const to = join(stage, dest);
+  mkdirSync(dirname(to), { recursive: true });
+  if (!existsSync(to)) copyFileSync(src, to); // follows symlinks: the guest gets the real bytes
+}
+
+function binariesOf(tools: HostTools): string[] {
+  return [tools.node, tools.ipvsadm, ...(tools.ip ? [tools.ip] : [])];
+}
+
+function baseInputs(tools: HostTools, kernel: Kernel): string[] {
+  const own = ['image.ts', 'modules.ts', 'init.sh', 'launch.mjs'].map((f) => readFileSync(join(HERE, f), 'utf8'));
+  const bins = [tools.busybox, ...binariesOf(tools)];
+  const libs = binariesOf(tools).flatMap(sharedLibraries);
+  return [kernel.pkg, kernel.pkgVersion, kernel.release, ...own, ...bins.map(statKey), ...libs.map(statKey)];
+}
+
+function stageBusybox(stage: string, busybox: string): void {
+  copyInto(stage, busybox, '/bin/busybox');
+  chmodSync(join(stage, 'bin/busybox'), 0o755);
+  const links = mustRun([busybox, '--list-full']).split('\n').filter(Boolean);
+  for (const l of links) {
+    const at = join(stage, l);
+    if (existsSync(at) || l === 'bin/busybox') continue;
+    mkdirSync(dirname(at), { recursive: true });
+    symlinkSync('/bin/busybox', at);
+  }
+}
+
+function stageModules(stage: string, kernel: Kernel, depmod: string, log: (s: string) => void): void {
+  const src = join(kernel.root, 'lib/modules', kernel.release);
+  const dst = join(stage, 'lib/modules', kernel.release);
+  const sel = selectModules(readFileSync(join(src, 'modules.dep'), 'utf8'), [...BOOT_MODULES, ...EXTRA_MODULES]);
+  const missingBoot = sel.unknown.filter((n) => BOOT_MODULES.includes(n));
+  if (missingBoot.length) throw new HarnessError(`vm harness: kernel ${kernel.release} has no module ${missingBoot.join(', ')}`);
+  if (sel.unknown.length) log(`vm harness: not modules in ${kernel.release} (built in or absent): ${sel.unknown.join(' ')}`);
+  for (const p of sel.paths) copyInto(stage, join(src, p), join('lib/modules', kernel.release, p));
+  for (const f of ['modules.order', 'modules.builtin', 'modules.builtin.modinfo']) {
+    if (existsSync(join(src, f))) copyInto(stage, join(src, f), join('lib/modules', kernel.release, f));
+  }
+  // modules.dep for just the shipped files, so busybox modprobe (and the kernel's autoload) work.
+  mustRun([depmod, '-b', stage, kernel.release], { timeoutMs: 120_000 });
+  if (!existsSync(join(dst, 'modules.dep'))) throw new HarnessError('vm harness: depmod wrote no modules.dep');
+  writeFileSync(join(stage, 'etc/vk/modules'), BOOT_MODULES.join('\n') + '\n');
+}
+
+function stageEtc(stage: string): void {
+  mkdirSync(join(stage, 'etc/vk'), { recursive: true });
+  writeFileSync(join(stage, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  writeFileSync(join(stage, 'etc/group'), 'root:x:0:\n');
+  writeFileSync(join(stage, 'etc/hosts'), '127.0.0.1 localhost vk-vm\n::1 localhost ip6-localhost\n');
+  for (const f of ['/etc/services', '/etc/protocols']) if (existsSync(f)) copyInto(stage, f);
+}
+
+function buildBase(out: string, tools: HostTools, kernel: Kernel, log: (s: string) => void): void {
+  const stage = `${out}.stage`;
+  rmSync(stage, { recursive: true, force: true });
+  for (const d of ['proc', 'sys', 'dev', 'tmp', 'run', 'root', 'project', 'vk', 'etc/vk']) mkdirSync(join(stage, d), { recursive: true });
+  stageEtc(stage);
+  stageBusybox(stage, tools.busybox);
+  for (const bin of binariesOf(tools)) {
+    copyInto(stage, bin);
+    for (const lib of sharedLibraries(bin)) copyInto(stage, lib);
+  }
+  copyInto(stage, join(HERE, 'init.sh'), '/init');
+  chmodSync(join(stage, 'init'), 0o755);
+  copyInto(stage, join(HERE, 'launch.mjs'), '/vk/launch.mjs');
+  stageModules(stage, kernel, tools.depmod, log);
+  const list = mustRun(['find', '.', '-mindepth', '1'], { cwd: stage }).split('\n').filter(Boolean).map((p) => p.slice(2));
+  writeCpio(tools.cpio, stage, list, out);
+  rmSync(stage, { recursive: true, force: true });
+}
+
+/** `cpio -o -H newc` of the listed paths (relative to cwd) into out, written atomically. */
+function writeCpio(cpio: string, cwd: string, paths: string[], out: string): void {
+  const tmp = `${out}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    const r = run([cpio, '-o', '-H', 'newc', '--quiet', '-R', '0:0'], {
+      cwd, input: paths.join('\n') + '\n', stdio: ['pipe', fd, 'pipe'], timeoutMs: 600_000,
+    });
+    if (r.status !== 0) throw new HarnessError(`vm harness: cpio failed (${r.status}): ${r.stderr.trim().slice(-800)}`);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, out);
+}
+
+function buildProject(out: string, cpio: string, root: string, cacheDir: string, paths: string[]): void {
+  // Archive paths must read project/...: list them through a symlink named project.
+  const via = join(cacheDir, `via-${process.pid}`);
+  rmSync(via, { recursive: true, force: true });
+  mkdirSync(via, { recursive: true });
+  symlinkSync(root, join(via, 'project'));
+  try {
+    writeCpio(cpio, via, paths.map((p) => `project/${p}`), out);
+  } finally {
+    rmSync(via, { recursive: true, force: true });
+  }
+}
+
+function prune(cacheDir: string, prefix: string, keep: string): void {
+  for (const f of readdirSync(cacheDir)) {
+    if (f.startsWith(prefix) && f !== keep && !f.includes('.tmp-')) rmSync(join(cacheDir, f), { recursive: true, force: true });
+  }
+}
+
+/** Builds (or reuses) base and project layers and their concatenation; returns the initrd path. */
+export function ensureImage(
+  cacheDir: string, projectRoot: string, tools: HostTools, kernel: Kernel, log: (s: string) => void = () => {},
+): Image {
+  mkdirSync(cacheDir, { recursive: true });
+  const baseHash = hashOf(baseInputs(tools, kernel));
+  const base = join(cacheDir, `base-${baseHash}.cpio`);
+  const baseBuilt = !existsSync(base);
+  if (baseBuilt) {
+    log('vm harness: building the base layer (busybox, node, ipvsadm, modules)');
+    buildBase(base, tools, kernel, log);
+    prune(cacheDir, 'base-', relative(cacheDir, base));
+  }
+  const entries = projectEntries(projectRoot);
+  const projHash = hashOf([baseHash, ...entries.map((p) => statKey(join(projectRoot, p)))]);
+  const image = join(cacheDir, `image-${projHash}.cpio`);
+  const projectBuilt = !existsSync(image);
+  if (projectBuilt) {
+    log('vm harness: building the project layer');
+    const proj = `${image}.project`;
+    buildProject(proj, tools.cpio, projectRoot, cacheDir, entries);
+    const tmp = `${image}.tmp-${process.pid}`;
+    copyFileSync(base, tmp);
+    appendFileSync(tmp, readFileSync(proj));
+    rmSync(proj);
+    renameSync(tmp, image);
+    prune(cacheDir, 'image-', relative(cacheDir, image));
+  }
+  return { initrd: image, baseBuilt, projectBuilt };
+}

@@ -1,0 +1,72 @@
+// Reading the guest's serial console: lines, the READY and EXIT marker lines /init prints, and the
+// failing tests of a TAP report. Pure: text in, values out.
+
+export const READY_MARKER = 'VIPKEEPER-VM-READY';
+export const EXIT_MARKER = 'VIPKEEPER-VM-EXIT';
+
+export type SerialEvent =
+  | { kind: 'line'; text: string }
+  | { kind: 'ready'; uptimeSec: number }
+  | { kind: 'exit'; status: number };
+
+/**
+ * Splits console bytes into lines and recognises the markers. The EXIT marker counts only with this
+ * run's nonce, so output that happens to print a marker-like line cannot end the run.
+ */
+export class SerialParser {
+  private partial = '';
+
+  constructor(private readonly nonce: string) {}
+
+  push(chunk: string): SerialEvent[] {
+    const text = this.partial + chunk;
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    return lines.flatMap((l) => this.line(l));
+  }
+
+  /** Whatever is left without a final newline (call once at the end). */
+  flush(): SerialEvent[] {
+    const rest = this.partial;
+    this.partial = '';
+    return rest ? this.line(rest) : [];
+  }
+
+  private line(raw: string): SerialEvent[] {
+    const text = raw.replace(/\r/g, '');
+    const ready = new RegExp(`^${READY_MARKER} ([\\d.]+)$`).exec(text);
+    if (ready) return [{ kind: 'ready', uptimeSec: Number(ready[1]) }];
+    const exit = new RegExp(`^${EXIT_MARKER} (\\S*) (\\d+)$`).exec(text);
+    if (exit && exit[1] === this.nonce) return [{ kind: 'exit', status: Number(exit[2]) }];
+    return [{ kind: 'line', text }];
+  }
+}
+
+/**
+ * Names of the failed tests in node:test TAP output, as "file > suite > test" paths. Only the
+ * innermost failures are listed (a parent fails because its child did).
+ */
+export function tapFailures(tap: string): string[] {
+  const stack: string[] = [];
+  const failed: string[][] = [];
+  for (const line of tap.split('\n')) {
+    const indent = Math.floor((/^ */.exec(line)?.[0].length ?? 0) / 4);
+    const body = line.trim();
+    const sub = /^# Subtest: (.*)$/.exec(body);
+    if (sub) {
+      stack.length = indent;
+      stack[indent] = sub[1]!;
+      continue;
+    }
+    const notOk = /^not ok \d+ - (.*?)(\s+#\s*(TODO|SKIP)\b.*)?$/i.exec(body);
+    if (notOk && !notOk[2]) failed.push([...stack.slice(0, indent), unescapeTap(notOk[1]!)]);
+  }
+  const key = (p: string[]) => p.join('\u0000');
+  const keys = failed.map(key);
+  const inner = failed.filter((p, i) => !keys.some((k, j) => j !== i && k.startsWith(keys[i] + '\u0000')));
+  return inner.map((p) => p.join(' > '));
+}
+
+function unescapeTap(s: string): string {
+  return s.replace(/\\#/g, '#').replace(/\\\\/g, '\\');
+}

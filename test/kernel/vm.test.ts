@@ -1,0 +1,27 @@
+// Host side of the kernel tests: boots the IPVS test VM once (test/kernel/harness) and runs every
+// test/kernel/inside/*.test.ts there. The guest's TAP output is streamed to stderr ("vm| " prefix;
+// VIPKEEPER_VM_QUIET=1 silences it) and failing inside tests are named in the assertion.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { needRoot } from '../support/privileged.js';
+import { defaultArgv, describeFailure, runInVm, tapFailures } from './harness/index.js';
+
+const TIMEOUT_MS = 15 * 60_000;
+
+test('kernel tests inside the IPVS VM pass', { timeout: TIMEOUT_MS + 5 * 60_000 }, async (t) => {
+  if (!needRoot(t, 'qemu-system-x86_64')) return;
+  const quiet = process.env.VIPKEEPER_VM_QUIET === '1';
+  const r = await runInVm({
+    argv: defaultArgv(['--test-reporter=tap']),
+    timeoutMs: TIMEOUT_MS,
+    onLine: (l) => { if (!quiet) process.stderr.write(`vm| ${l}\n`); },
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+  t.diagnostic(`image ${r.buildMs} ms (base ${r.baseBuilt ? 'built' : 'cached'}, project ${r.projectBuilt ? 'built' : 'cached'}), boot to node ${r.bootMs ?? '?'} ms, VM total ${r.totalMs} ms`);
+  const failed = tapFailures(r.output);
+  const why = failed.length ? `failing inside tests:\n  ${failed.join('\n  ')}` : describeFailure(r);
+  assert.equal(r.status, 0, `inside the VM ${why}`);
+  // A zero status with a failed test would mean the TAP parsing or the runner is wrong.
+  assert.deepEqual(failed, []);
+  assert.match(r.output, /^# pass [1-9]\d*$/m, 'the VM run reported no passing test');
+});
