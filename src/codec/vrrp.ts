@@ -8,7 +8,7 @@
 // as keepalived does by default, for IPv4 as well; 'plain' is keepalived's v3_checksum_as_v2
 // (the form RFC 9568 routers use) and applies to IPv4 only (IPv6 always uses the pseudo-header).
 
-import { ByteReader, ByteWriter, internetChecksum } from '../lib/bytes.js';
+import { ByteReader, ByteWriter } from '../lib/bytes.js';
 
 export const IPPROTO_VRRP = 112;
 export const VRRP_TYPE_ADVERTISEMENT = 1;
@@ -75,9 +75,23 @@ export function vrrpLength(version: VrrpVersion, family: IpFamily, count: number
  * message then sums to 0). v2 never uses the pseudo-header.
  */
 export function vrrpChecksum(msg: Uint8Array, version: VrrpVersion, ctx?: ChecksumContext): number {
-  if (version === 2 || !ctx) return internetChecksum(msg);
-  if (ctx.src.length === 4 && ctx.mode === 'plain') return internetChecksum(msg);
-  return internetChecksum(pseudoHeader(ctx.src, ctx.dst, msg.length), msg);
+  let sum = 0;
+  if (version === 3 && ctx && !(ctx.src.length === 4 && ctx.mode === 'plain')) {
+    // Pseudo-header words, summed in place rather than built (this runs for every packet).
+    sum = sumWords(ctx.src, sumWords(ctx.dst, 0)) + IPPROTO_VRRP;
+    sum += ctx.src.length === 4 ? msg.length : (msg.length >>> 16) + (msg.length & 0xffff);
+  }
+  sum = sumWords(msg, sum);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/** Adds the big-endian 16-bit words of b (odd tail padded with zero) to sum, unfolded. */
+function sumWords(b: Uint8Array, sum: number): number {
+  const n = b.length & ~1;
+  for (let i = 0; i < n; i += 2) sum += (b[i]! << 8) | b[i + 1]!;
+  if (b.length & 1) sum += b[n]! << 8;
+  return sum;
 }
 
 /** IPv4 (RFC 768 style) or IPv6 (RFC 8200 §8.1) pseudo-header for protocol 112. */
@@ -100,30 +114,34 @@ export type VrrpAdvertInput = Omit<VrrpAdvert, 'checksum' | 'type' | 'reserved' 
  */
 export function encodeVrrp(adv: VrrpAdvertInput, ctx?: ChecksumContext): Buffer {
   checkFields(adv);
-  const w = new ByteWriter(vrrpLength(adv.version, adv.addresses[0]?.length === 16 ? 6 : 4, adv.addresses.length));
-  w.u8((adv.version << 4) | (adv.type ?? VRRP_TYPE_ADVERTISEMENT)).u8(adv.vrid).u8(adv.priority).u8(adv.addresses.length);
-  if (adv.version === 2) w.u8(adv.authType ?? VRRP_AUTH_NONE).u8(adv.interval);
-  else w.u16((((adv.reserved ?? 0) & 0xf) << 12) | adv.interval);
-  w.u16(0);
-  for (const a of adv.addresses) w.bytes(a);
-  if (adv.version === 2) {
-    const auth = adv.authData ?? new Uint8Array(VRRP_AUTH_DATA_LEN);
-    w.bytes(auth.subarray(0, VRRP_AUTH_DATA_LEN)).zeros(VRRP_AUTH_DATA_LEN - Math.min(auth.length, VRRP_AUTH_DATA_LEN));
-  }
-  const msg = w.finish();
+  const family: IpFamily = adv.addresses[0]?.length === 16 ? 6 : 4;
+  const msg = Buffer.alloc(vrrpLength(adv.version, family, adv.addresses.length));
+  msg[0] = (adv.version << 4) | ((adv.type ?? VRRP_TYPE_ADVERTISEMENT) & 0xf);
+  msg[1] = adv.vrid;
+  msg[2] = adv.priority;
+  msg[3] = adv.addresses.length;
+  if (adv.version === 2) { msg[4] = adv.authType ?? VRRP_AUTH_NONE; msg[5] = adv.interval; }
+  else msg.writeUInt16BE((((adv.reserved ?? 0) & 0xf) << 12) | adv.interval, 4);
+  let off = VRRP_HEADER_LEN;
+  for (const a of adv.addresses) { msg.set(a, off); off += a.length; }
+  if (adv.version === 2 && adv.authData) msg.set(adv.authData.subarray(0, VRRP_AUTH_DATA_LEN), off); // rest stays NUL
   msg.writeUInt16BE(vrrpChecksum(msg, adv.version, ctx), 6);
   return msg;
 }
 
 function checkFields(adv: VrrpAdvertInput): void {
-  const byte = (v: number, what: string): void => { if (!Number.isInteger(v) || v < 0 || v > 255) throw new RangeError(`${what} must be 0-255: ${v}`); };
-  byte(adv.vrid, 'vrid');
-  byte(adv.priority, 'priority');
+  fits(adv.vrid, 0xff, 'vrid');
+  fits(adv.priority, 0xff, 'priority');
+  if (adv.version === 2) fits(adv.interval, 0xff, 'v2 advert interval (s)');
+  else fits(adv.interval, 0xfff, 'v3 max advert interval (cs)');
   if (adv.addresses.length > 255) throw new RangeError('too many addresses');
   const alen = adv.version === 2 ? 4 : adv.addresses[0]?.length ?? 4;
-  if (adv.addresses.some((a) => a.length !== alen || (alen !== 4 && alen !== 16))) throw new RangeError('addresses must all be IPv4 (v2/v3) or all IPv6 (v3)');
-  if (adv.version === 2) byte(adv.interval, 'v2 advert interval (s)');
-  else if (!Number.isInteger(adv.interval) || adv.interval < 0 || adv.interval > 0xfff) throw new RangeError(`v3 max advert interval must be 0-4095 cs: ${adv.interval}`);
+  if (alen !== 4 && alen !== 16) throw new RangeError('addresses must be IPv4 or IPv6');
+  for (const a of adv.addresses) if (a.length !== alen) throw new RangeError('addresses must all be IPv4 (v2/v3) or all IPv6 (v3)');
+}
+
+function fits(v: number, max: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${what} must be 0-${max}: ${v}`);
 }
 
 /**
@@ -148,7 +166,8 @@ export function decodeVrrp(msg: Uint8Array, family: IpFamily): VrrpDecodeResult 
   if (msg.length < vrrpLength(version, family, count)) return { ok: false, reason: 'bad-length' };
   const alen = family === 4 ? 4 : 16;
   const addresses: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) addresses.push(Uint8Array.from(r.bytes(alen)));
-  const authData = version === 2 ? Uint8Array.from(r.bytes(VRRP_AUTH_DATA_LEN)) : new Uint8Array(0);
+  // Copies into plain Uint8Arrays (Buffer#slice would alias), so the caller may reuse its buffer.
+  for (let i = 0; i < count; i++) addresses.push(new Uint8Array(r.bytes(alen)));
+  const authData = version === 2 ? new Uint8Array(r.bytes(VRRP_AUTH_DATA_LEN)) : new Uint8Array(0);
   return { ok: true, advert: { version, type: vt & 0xf, vrid, priority, interval, addresses, authType, authData, reserved, checksum } };
 }

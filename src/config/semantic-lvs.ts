@@ -4,7 +4,7 @@ import { LB_KINDS, SCHEDULERS, type Checker, type Config, type VirtualServer } f
 import type { Reporter } from './normalize.js';
 import { duplicates, msRange, range } from './semantic-vrrp.js';
 
-const port = (r: Reporter, path: string, what: string, v: number | undefined) => range(r, path, `${what} port`, v, 0, 65535);
+const port = (r: Reporter, path: string, what: string, v: number | undefined) => range(r, path, what, v, 0, 65535);
 
 /** persistence_granularity: an IPv4 netmask (contiguous) or an IPv6 prefix length 1-128. */
 function granularityOk(text: string, family: 4 | 6): boolean {
@@ -51,7 +51,7 @@ function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<strin
   const name = `virtual_server ${vs.name}`;
   if (!(SCHEDULERS as readonly string[]).includes(vs.lbAlgo)) r.error(`${p}/lbAlgo`, `${name}: lb_algo must be one of ${SCHEDULERS.join(' ')}, got '${vs.lbAlgo}'`);
   if (!(LB_KINDS as readonly string[]).includes(vs.lbKind)) r.error(`${p}/lbKind`, `${name}: lb_kind must be one of ${LB_KINDS.join(' ')}, got '${vs.lbKind}'`);
-  port(r, `${p}/port`, name, vs.port);
+  port(r, `${p}/port`, `${name}: port`, vs.port);
   range(r, `${p}/fwmark`, `${name}: fwmark`, vs.fwmark, 1, 0xffffffff);
   if (vs.kind === 'group' && !groups.has(vs.group!)) r.error(`${p}/group`, `${name}: virtual_server_group '${vs.group}' is not defined`);
   range(r, `${p}/persistenceTimeoutS`, `${name}: persistence_timeout`, vs.persistenceTimeoutS, 1, 2_678_400, ' s');
@@ -62,14 +62,14 @@ function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<strin
   range(r, `${p}/hysteresis`, `${name}: hysteresis`, vs.hysteresis, 0, Math.max(0, vs.quorum - 1));
   checkFlags(r, p, vs);
   if (vs.sorryServer) {
-    port(r, `${p}/sorryServer/port`, `${name}: sorry_server`, vs.sorryServer.port);
+    port(r, `${p}/sorryServer/port`, `${name}: sorry_server port`, vs.sorryServer.port);
     if (vs.sorryServer.lbKind === 'NAT' && vs.sorryServer.family !== vs.family) r.error(`${p}/sorryServer/address`, `${name}: a NAT sorry_server must be IPv${vs.family} like the virtual server`);
   }
   if (vs.realServers.length === 0 && !vs.sorryServer) r.warn(p, `${name}: no real_server and no sorry_server`);
   duplicates(r, vs.realServers, (rs) => `${rs.address}:${rs.port}`, (j) => `${p}/realServers/${j}`, `real_server in ${name}`);
   vs.realServers.forEach((rs, j) => {
     const rp = `${p}/realServers/${j}`;
-    port(r, `${rp}/port`, `real_server ${rs.address}`, rs.port);
+    port(r, `${rp}/port`, `real_server ${rs.address}: port`, rs.port);
     range(r, `${rp}/weight`, `real_server ${rs.address}: weight`, rs.weight, 0, 65535);
     range(r, `${rp}/upperThreshold`, 'uthreshold', rs.upperThreshold, 0, 0x7fffffff);
     range(r, `${rp}/lowerThreshold`, 'lthreshold', rs.lowerThreshold, 0, 0x7fffffff);
@@ -84,7 +84,7 @@ export function checkLvs(r: Reporter, c: Config): void {
   const groups = new Set(c.virtualServerGroups.map((g) => g.name));
   duplicates(r, c.virtualServerGroups, (g) => g.name, (i) => `/virtualServerGroups/${i}/name`, 'virtual_server_group name');
   c.virtualServerGroups.forEach((g, i) => g.entries.forEach((e, j) => {
-    port(r, `/virtualServerGroups/${i}/entries/${j}/port`, `virtual_server_group ${g.name}`, e.port);
+    port(r, `/virtualServerGroups/${i}/entries/${j}/port`, `virtual_server_group ${g.name}: port`, e.port);
     range(r, `/virtualServerGroups/${i}/entries/${j}/fwmark`, `virtual_server_group ${g.name}: fwmark`, e.fwmark, 1, 0xffffffff);
   }));
   duplicates(r, c.virtualServers, (vs) => vs.name, (i) => `/virtualServers/${i}`, 'virtual_server');

@@ -71,7 +71,7 @@ export function schemaDiagnostics(errors: ErrorObject[], sources: SourceMap, fil
     seen.add(message);
     out.push({ severity: 'error', ...lookupPos(sources, path, file), message });
   }
-  return out;
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 export function readYaml(file: string, text: string): ReadResult {

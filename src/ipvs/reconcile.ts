@@ -72,7 +72,10 @@ function sameService(a: ServiceSpec, b: ServiceSpec): boolean {
 }
 
 function sameDest(a: DestSpec, b: DestSpec): boolean {
-  if (a.forward !== b.forward || a.weight !== b.weight || a.upperThreshold !== b.upperThreshold || a.lowerThreshold !== b.lowerThreshold) return false;
+  // The kernel turns any method into "local" for a real server that is one of our own addresses;
+  // asking again would change nothing, so that is not a difference.
+  const forwardDiffers = a.forward !== b.forward && a.forward !== 'local' && b.forward !== 'local';
+  if (forwardDiffers || a.weight !== b.weight || a.upperThreshold !== b.upperThreshold || a.lowerThreshold !== b.lowerThreshold) return false;
   if (a.forward !== 'tunnel') return true;
   return a.tunnelType === b.tunnelType && a.tunnelPort === b.tunnelPort && a.tunnelChecksum === b.tunnelChecksum;
 }

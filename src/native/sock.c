@@ -31,7 +31,7 @@ static struct { char open; watcher *w; } *socks;
 static int nsocks;
 static unsigned char *rbuf;
 
-#define CALL(env, x) do { if ((x) != napi_ok) return NULL; } while (0)
+#define CALL(x) do { if ((x) != napi_ok) return NULL; } while (0)
 
 static napi_value throw_errno(napi_env env, const char *op, int err) {
   const char *name = strerrorname_np(err);
@@ -137,7 +137,7 @@ static napi_value js_getsockname(napi_env env, napi_callback_info info) {
   int fd; struct sockaddr_storage ss; socklen_t len = sizeof ss;
   if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "getsockname", &fd)) return NULL;
   if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) return throw_errno(env, "getsockname", errno);
-  CALL(env, napi_create_buffer_copy(env, len, &ss, NULL, &out));
+  CALL(napi_create_buffer_copy(env, len, &ss, NULL, &out));
   return out;
 }
 
@@ -191,7 +191,7 @@ static napi_value js_recv_now(napi_env env, napi_callback_info info) {
   int r = read_one(env, fd, vals);
   if (r < 0) return throw_errno(env, "recvmsg", -r);
   if (r == 0) { napi_get_null(env, &arr); return arr; }
-  CALL(env, napi_create_array_with_length(env, 5, &arr));
+  CALL(napi_create_array_with_length(env, 5, &arr));
   for (uint32_t i = 0; i < 5; i++) napi_set_element(env, arr, i, vals[i]);
   return arr;
 }
@@ -206,41 +206,47 @@ static void deliver(watcher *w, napi_value *args) {
     napi_get_and_clear_last_exception(env, &exc);
 }
 
+/* An Error value for errno, built the same way as thrown ones. */
 static napi_value errno_value(napi_env env, const char *op, int err) {
-  napi_value e, exc;
+  napi_value exc;
   throw_errno(env, op, err);
   napi_get_and_clear_last_exception(env, &exc);
-  e = exc;
-  return e;
+  return exc;
 }
+
+static void stop_watcher(int fd);
 
 static void on_readable(uv_poll_t *h, int status, int events) {
   watcher *w = (watcher *)h->data;
+  napi_env env = w->env;
   napi_handle_scope scope;
-  (void)events;
-  if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
   napi_value args[6];
-  napi_get_null(w->env, &args[0]);
+  (void)events;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (status < 0) {
-    args[0] = errno_value(w->env, "poll", -status);
-    for (int i = 1; i < 6; i++) napi_get_undefined(w->env, &args[i]);
+    /* The poll itself failed: report once and stop watching rather than spin. */
+    int fd = w->fd;
+    args[0] = errno_value(env, "poll", -status);
+    for (int k = 1; k < 6; k++) napi_get_undefined(env, &args[k]);
     deliver(w, args);
+    if (w->fd >= 0) stop_watcher(fd);
   }
   for (int i = 0; i < MAX_BATCH && w->fd >= 0 && status >= 0; i++) {
     napi_handle_scope inner;
-    napi_open_handle_scope(w->env, &inner);
-    int r = read_one(w->env, w->fd, &args[1]);
+    napi_open_handle_scope(env, &inner);
+    int r = read_one(env, w->fd, &args[1]);
     if (r < 0) {
-      args[0] = errno_value(w->env, "recvmsg", -r);
-      for (int k = 1; k < 6; k++) napi_get_undefined(w->env, &args[k]);
+      args[0] = errno_value(env, "recvmsg", -r);
+      for (int k = 1; k < 6; k++) napi_get_undefined(env, &args[k]);
     } else {
-      napi_get_null(w->env, &args[0]);
+      napi_get_null(env, &args[0]);
     }
     if (r != 0) deliver(w, args);
-    napi_close_handle_scope(w->env, inner);
+    napi_close_handle_scope(env, inner);
+    /* ENOBUFS (lost netlink notifications) and EMSGSIZE are per-datagram: keep reading. */
     if (r == 0 || (r < 0 && r != -ENOBUFS && r != -EMSGSIZE)) break;
   }
-  napi_close_handle_scope(w->env, scope);
+  napi_close_handle_scope(env, scope);
 }
 
 static void free_watcher(uv_handle_t *h) { free(h->data); }
@@ -332,13 +338,13 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value v, c;
   if (!rbuf && !(rbuf = malloc(RECV_BUF))) return NULL;
   for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
-    CALL(env, napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &v));
-    CALL(env, napi_set_named_property(env, exports, fns[i].name, v));
+    CALL(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &v));
+    CALL(napi_set_named_property(env, exports, fns[i].name, v));
   }
-  CALL(env, napi_create_object(env, &c));
+  CALL(napi_create_object(env, &c));
   for (size_t i = 0; i < sizeof consts / sizeof *consts; i++)
     napi_set_named_property(env, c, consts[i].name, num(env, consts[i].value));
-  CALL(env, napi_set_named_property(env, exports, "constants", c));
+  CALL(napi_set_named_property(env, exports, "constants", c));
   return exports;
 }
 

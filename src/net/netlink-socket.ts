@@ -34,6 +34,7 @@ export class NetlinkSocket {
   private isClosed = false;
   private receiving = false;
   private dumpChain: Promise<unknown> = Promise.resolve();
+  private keepAlive = true;
 
   private constructor(readonly fd: number, readonly protocol: number) {
     const sa = decodeSockaddr(sys('getsockname netlink', () => native().getsockname(fd)));
@@ -89,6 +90,7 @@ export class NetlinkSocket {
       const timer = setTimeout(() => this.finish(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
       timer.unref();
       this.pending.set(seq, { op, replies: [], resolve, reject, timer });
+      this.updateRef();
       try {
         native().sendto(this.fd, msg, sockaddrNl(0, 0));
       } catch (e) {
@@ -110,13 +112,21 @@ export class NetlinkSocket {
   }
 
   /** Multicast notifications from subscribed groups. */
-  onNotification(cb: (m: NetlinkMessage) => void): void { this.notify = cb; this.startReceiving(); }
+  onNotification(cb: (m: NetlinkMessage) => void): void { this.notify = cb; this.startReceiving(); this.updateRef(); }
 
   /** Receive errors; ENOBUFS means notifications were lost and the caller should resynchronise. */
   onError(cb: (e: Error) => void): void { this.errorCb = cb; }
 
-  /** Lets the process exit while the socket is open (a daemon's subscription should not hold it). */
-  ref(on: boolean): void { if (!this.isClosed) { this.startReceiving(); native().ref(this.fd, on); } }
+  /**
+   * Whether a subscription keeps the process alive (default true). Requests in flight always do;
+   * an idle socket without a notification callback never does.
+   */
+  ref(on: boolean): void { this.keepAlive = on; this.updateRef(); }
+
+  private updateRef(): void {
+    if (this.isClosed || !this.receiving) return;
+    native().ref(this.fd, this.pending.size > 0 || (this.notify !== undefined && this.keepAlive));
+  }
 
   close(): void {
     if (this.isClosed) return;
@@ -136,6 +146,7 @@ export class NetlinkSocket {
         this.receiveError(e instanceof Error ? e : new Error(String(e)));
       }
     });
+    this.updateRef();
   }
 
   private receiveError(e: Error): void {
@@ -172,6 +183,7 @@ export class NetlinkSocket {
     if (!p) return;
     this.pending.delete(seq);
     clearTimeout(p.timer);
+    this.updateRef();
     if (err) p.reject(err); else p.resolve(p.replies);
   }
 }

@@ -27,6 +27,8 @@
 //   clamps it to 1..254; an owner stays 255). A master advertises the change at once.
 // - fault / faultCleared: the runtime aggregates its fault sources (tracked interface down, a
 //   weight-0 tracker failing) and sends fault when the first appears, faultCleared when the last goes.
+// - syncGroup {to}: a sync group moves this member (BACKUP -> MASTER at once, MASTER -> BACKUP
+//   silently); ignored in other states. Reason 'sync-group'.
 // - shutdown: priority-0 advert and removeVips when master, then STOPPED; later events are ignored
 //   except startup, which begins again as from INIT.
 // The machine never throws on an event that does not apply to its state; it returns no actions.
@@ -49,6 +51,7 @@ export type TransitionReason =
   | 'higher-priority'    // a master heard a better master (priority, then primary address)
   | 'fault'
   | 'fault-cleared'
+  | 'sync-group'         // moved by its sync group (another member changed state)
   | 'shutdown';
 
 export interface MachineConfig {
@@ -96,7 +99,9 @@ export type MachineEvent =
   | { type: 'timer'; timer: TimerName }
   | { type: 'priorityChanged'; effective: number }
   | { type: 'fault'; reason?: string }
-  | { type: 'faultCleared' };
+  | { type: 'faultCleared' }
+  /** Sync groups (keepalived vrrp_sync_group): follow another member to MASTER or BACKUP now. */
+  | { type: 'syncGroup'; to: 'MASTER' | 'BACKUP' };
 
 export type GarpReason = 'takeover' | 'heal';
 
@@ -147,6 +152,7 @@ export function step(cfg: MachineConfig, s: MachineState, ev: MachineEvent, now:
     case 'priorityChanged': onPriority(cfg, b, ev.effective, now); break;
     case 'fault': onFault(b); break;
     case 'faultCleared': onFaultCleared(cfg, b, now); break;
+    case 'syncGroup': onSyncGroup(cfg, b, ev.to, now); break;
   }
   return { state: b.s, actions: b.actions };
 }
@@ -250,6 +256,17 @@ function onFaultCleared(cfg: MachineConfig, b: Builder, now: number): void {
   if (b.s.state !== 'FAULT') return;
   b.set({ masterAdverIntervalCs: cfg.advertIntervalCs });
   comeUp(cfg, b, now, 'fault-cleared');
+}
+
+// keepalived moves sync group members without an election: a BACKUP member goes to MASTER at once,
+// a MASTER member leaves silently (its peer's group brings the peer up). FAULT and STOPPED stay.
+function onSyncGroup(cfg: MachineConfig, b: Builder, to: 'MASTER' | 'BACKUP', now: number): void {
+  if (to === 'MASTER' && b.s.state === 'BACKUP') { becomeMaster(cfg, b, now, 'sync-group'); return; }
+  if (to !== 'BACKUP' || b.s.state !== 'MASTER') return;
+  leaveMaster(b, false);
+  b.set({ masterAdverIntervalCs: cfg.advertIntervalCs, masterAddr: undefined, masterPriority: undefined, masterStopped: false });
+  b.transition('BACKUP', 'sync-group');
+  b.arm('masterDown', now + downInterval(cfg, b.s));
 }
 
 function onPriority(cfg: MachineConfig, b: Builder, effective: number, now: number): void {

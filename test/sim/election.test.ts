@@ -213,6 +213,24 @@ test('why masters step down with one last advert: without it (keepalived) a winn
   assert.equal(heal(false), 'b', 'stale neighbour cache: clients keep sending to the box without the VIPs');
 });
 
+test('a backup paused past Master_Down_Interval does not take over when it reads the queued adverts first', () => {
+  const pausedRun = (drainFirst: boolean): string[] => {
+    const lan = new SimLan(LAT);
+    lan.add('a', { addr: '10.0.0.1', priority: 200, advertIntervalCs: 1 });
+    lan.add('b', { addr: '10.0.0.2', priority: 100, advertIntervalCs: 1 });
+    lan.start('a', 'b');
+    lan.run(1000);
+    lan.pause('b');
+    lan.run(200); // 200 ms stopped: Master_Down_Interval at 10 ms adverts is 36.09375 ms
+    assert.ok(lan.node('b').queuedTimers.includes('masterDown'));
+    lan.resume('b', drainFirst);
+    lan.run(1000);
+    return lan.transitionsOf('b').map((t) => t.to);
+  };
+  assert.deepEqual(pausedRun(true), ['BACKUP'], 'no spurious transition');
+  assert.deepEqual(pausedRun(false), ['BACKUP', 'MASTER', 'BACKUP'], 'timers first: a spurious takeover');
+});
+
 test('v3 at advert_int 0.01 (1 cs): election and failover in tens of milliseconds', () => {
   const lan = new SimLan(0.01);
   lan.add('a', { version: 3, addr: '10.0.0.1', priority: 200, advertIntervalCs: 1 });

@@ -38,6 +38,15 @@ export class FakeIpvsKernel implements GenlTransport {
 
   close(): void { this.closed = true; }
 
+  /** A separate "socket" on the same kernel state: closing it leaves the kernel usable. */
+  connect(): GenlTransport {
+    let open = true;
+    return {
+      request: (type, flags, payload) => (open ? this.request(type, flags, payload) : Promise.reject(new SysError('netlink request', 'EBADF'))),
+      close: () => { open = false; },
+    };
+  }
+
   /** Command names since the last call, then clears the log. */
   takeLog(): string[] { const l = this.log; this.log = []; return l; }
 

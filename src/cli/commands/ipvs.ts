@@ -1,9 +1,116 @@
-// Placeholder until the ipvs command lands; it refuses to run rather than pretending to.
-import type { Command } from '../command.js';
+// `vipkeeper ipvs list|plan|apply`: the kernel's IPVS table as ipvsadm shows it, and the changes a
+// configuration's virtual servers would make to it (plan) or make (apply), through generic netlink.
+import { parseCommandArgs, UsageError, type CliIO, type Command } from '../command.js';
+import { formatDiagnostic, loadConfig, type ConfigFormat } from '../../config/load.js';
+import type { IpvsClient } from '../../ipvs/client.js';
+import { desiredFromConfig } from '../../ipvs/desired.js';
+import { formatList, formatRules, sortServices } from '../../ipvs/format.js';
+import { describeOp, type IpvsOp } from '../../ipvs/ops.js';
+import { reconcile } from '../../ipvs/reconcile.js';
+import type { DesiredService } from '../../ipvs/model.js';
 
-const command: Command = {
-  summary: '(ipvs: not yet implemented)',
-  usage: 'usage: vipkeeper ipvs',
-  async run(_argv, io) { io.err('vipkeeper ipvs: not implemented yet'); return 1; },
-};
-export default command;
+const usage = `usage: vipkeeper ipvs list [--stats | --rate | --thresholds | --persistent-conn] [--exact] [--json | --rules]
+       vipkeeper ipvs plan -f FILE [--format yaml|keepalived]
+       vipkeeper ipvs apply -f FILE [--format yaml|keepalived]
+
+  list    the IPVS table in the layout of \`ipvsadm -Ln\` (numeric), with the same options;
+          --rules prints it as \`ipvsadm -Sn\` does, --json as data
+  plan    what applying FILE's virtual servers would change, one line per operation
+          (+ add, ~ edit, - delete); nothing is changed
+  apply   make the table match FILE's virtual servers once, every real server taken as alive;
+          services that FILE does not declare are left alone
+Exit status: list/apply 0 done, 1 error; plan 0 nothing to change, 2 changes pending, 1 error.`;
+
+export type OpenIpvs = () => Promise<IpvsClient>;
+
+async function defaultOpen(): Promise<IpvsClient> {
+  const { openIpvs } = await import('../../ipvs/genl-socket.js');
+  return openIpvs();
+}
+
+function parseFormat(v: string | undefined): ConfigFormat | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'yaml' && v !== 'keepalived') throw new UsageError(`--format must be yaml or keepalived, got '${v}'`);
+  return v;
+}
+
+/** JSON with 64-bit counters as numbers while exact, as strings beyond 2^53. */
+function toJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? (x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x.toString()) : x), 2);
+}
+
+async function list(argv: string[], io: CliIO, open: OpenIpvs): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    stats: { type: 'boolean' }, rate: { type: 'boolean' }, thresholds: { type: 'boolean' }, 'persistent-conn': { type: 'boolean' },
+    exact: { type: 'boolean' }, json: { type: 'boolean' }, rules: { type: 'boolean' }, numeric: { type: 'boolean', short: 'n' },
+  }, true);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const views = ['stats', 'rate', 'thresholds', 'persistent-conn'].filter((k) => values[k as keyof typeof values]);
+  if (views.length > 1) throw new UsageError(`--${views[0]} and --${views[1]} cannot be combined`);
+  if (values.json && values.rules) throw new UsageError('--json and --rules cannot be combined');
+  const c = await open();
+  try {
+    const [info, services] = [await c.info(), await c.list()];
+    if (values.json) io.out(toJson({ version: info.version, connTabSize: info.connTabSize, services: sortServices(services) }));
+    else if (values.rules) io.out(formatRules(services));
+    else io.out(formatList(info, services, { stats: values.stats, rate: values.rate, thresholds: values.thresholds, persistentConn: values['persistent-conn'], exact: values.exact }));
+    return 0;
+  } finally {
+    c.close();
+  }
+}
+
+/** Loads FILE and turns its virtual servers into desired state; undefined (after printing) when invalid. */
+async function desiredOf(file: string, format: ConfigFormat | undefined, io: CliIO): Promise<DesiredService[] | undefined> {
+  const r = await loadConfig(file, { format });
+  for (const d of r.diagnostics) io.err(formatDiagnostic(d));
+  if (!r.model) { io.err(`vipkeeper ipvs: ${file} is not valid; nothing done`); return undefined; }
+  return desiredFromConfig(r.model);
+}
+
+function fileOf(argv: string[]): { file: string; format: ConfigFormat | undefined } {
+  const { values, positionals } = parseCommandArgs(argv, { file: { type: 'string', short: 'f' }, format: { type: 'string' } }, true);
+  if (positionals.length > (values.file === undefined ? 1 : 0)) throw new UsageError(`unexpected argument '${positionals.at(-1)}'`);
+  const file = values.file ?? positionals[0];
+  if (!file) throw new UsageError('a configuration file is required (-f FILE)');
+  return { file, format: parseFormat(values.format) };
+}
+
+function summarize(ops: readonly IpvsOp[]): string {
+  const svc = ops.filter((o) => o.op.endsWith('service')).length;
+  return `${ops.length} change${ops.length === 1 ? '' : 's'} (${svc} to services, ${ops.length - svc} to real servers)`;
+}
+
+async function planOrApply(mode: 'plan' | 'apply', argv: string[], io: CliIO, open: OpenIpvs): Promise<number> {
+  const { file, format } = fileOf(argv);
+  const desired = await desiredOf(file, format, io);
+  if (!desired) return 1;
+  const c = await open();
+  try {
+    const ops = reconcile(desired, await c.list());
+    if (ops.length === 0) { io.out(`the IPVS table already matches ${file}: nothing to change`); return 0; }
+    for (const op of ops) io.out(describeOp(op));
+    if (mode === 'plan') { io.out(`${summarize(ops)} pending; \`vipkeeper ipvs apply -f ${file}\` makes them`); return 2; }
+    await c.apply(ops, { window: 32 });
+    io.out(`applied ${summarize(ops)}`);
+    return 0;
+  } finally {
+    c.close();
+  }
+}
+
+/** The command with an injectable way to reach the kernel (tests pass a fake one). */
+export function makeIpvsCommand(open: OpenIpvs = defaultOpen): Command {
+  return {
+    summary: 'show the IPVS table like ipvsadm -Ln; plan or apply a configuration\'s virtual servers',
+    usage,
+    async run(argv, io) {
+      const [sub, ...rest] = argv;
+      if (sub === 'list') return list(rest, io, open);
+      if (sub === 'plan' || sub === 'apply') return planOrApply(sub, rest, io, open);
+      throw new UsageError(sub === undefined ? 'a subcommand is required: list, plan or apply' : `unknown subcommand '${sub}'`);
+    },
+  };
+}
+
+export default makeIpvsCommand();

@@ -22,6 +22,8 @@ interface LexState {
   configId: string | undefined;
 }
 
+/** Characters that end an unquoted word: whitespace, braces, quote, comment starts. */
+const WORD_END = new Set([...' \t\r\n\f\v{}"#!'].map((c) => c.charCodeAt(0)));
 const PARAM_DEF = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 const PARAM_USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 
@@ -55,7 +57,7 @@ function lexText(st: LexState, file: string, text: string): void {
       offset = lineText.length - trimmed.length + m[0].length;
       lineText = ' '.repeat(offset) + trimmed.slice(m[0].length);
     }
-    const def = PARAM_DEF.exec(lineText.trim());
+    const def = lineText.includes('=') ? PARAM_DEF.exec(lineText.trim()) : null;
     if (def) { st.params.set(def[1]!, def[2]!.trim()); continue; }
     if (lineText.includes('$')) lineText = expandParams(st, file, lineNo, lineText);
     const tokens = tokenizeLine(st, file, lineNo, lineText);
@@ -110,7 +112,7 @@ export function tokenizeLine(st: Pick<LexState, 'diagnostics'>, file: string, li
       continue;
     }
     let j = i;
-    while (j < text.length && !/[\s{}"#!]/.test(text[j]!)) j++;
+    while (j < text.length && !WORD_END.has(text.charCodeAt(j))) j++;
     out.push({ text: text.slice(i, j), quoted: false, file, line, col: i + 1 });
     i = j;
   }

@@ -86,6 +86,10 @@ const checkerSpecs: Record<string, Spec> = {
   PING_CHECK: {},
 };
 checkerSpecs.SSL_GET = checkerSpecs.HTTP_GET!;
+/** Each checker type's full keyword table, merged once. */
+const fullCheckerSpecs: Record<string, Spec> = Object.fromEntries(
+  Object.entries(checkerSpecs).filter(([k]) => k !== 'common').map(([k, v]) => [k, { ...checkerSpecs.common, ...v }]),
+);
 
 const checker = (type: string): Handler => (ctx, n, o, p) => {
   const list = (o.checkers ??= []) as Obj[];
@@ -93,7 +97,7 @@ const checker = (type: string): Handler => (ctx, n, o, p) => {
   const c: Obj = { type };
   ctx.at(cp, n.key);
   ctx.at(`${cp}/type`, n.key);
-  ctx.block(n.children, { ...checkerSpecs.common, ...checkerSpecs[type] }, c, cp, type);
+  ctx.block(n.children, fullCheckerSpecs[type]!, c, cp, type);
   const u = c.__user as Obj | undefined;
   delete c.__user;
   if (u && c.script !== undefined) c.script = { argv: typeof c.script === 'string' ? c.script : (c.script as Obj).argv, ...u };
@@ -163,6 +167,7 @@ const virtualServerSpec: Spec = {
     endpoint(ctx, n, s, `${p}/sorryServer`);
   },
   sorry_server_inhibit: (ctx, n, o, p) => {
+    if (!o.sorryServer) ctx.at(`${p}/sorryServer`, n.key);
     const s = (o.sorryServer ??= {}) as Obj;
     put(ctx, s, `${p}/sorryServer`, 'inhibit', ctx.bool(n), n.key);
   },

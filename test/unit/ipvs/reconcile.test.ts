@@ -74,3 +74,8 @@ test('applying the result to the actual state converges: a second reconcile is e
     assert.deepEqual(reconcile(tc.desired, [...state.values()].map(entry)), [], tc.name);
   }
 });
+
+test('a real server the kernel forwards as "local" (one of our addresses) is not edited over and over', () => {
+  const want = svc('10.0.0.1', 80, [dest('10.0.0.1')]);
+  assert.deepEqual(reconcile([want], [entry(svc('10.0.0.1', 80, [dest('10.0.0.1', { forward: 'local' })]))]), []);
+});

@@ -97,3 +97,16 @@ test('recvNow returns queued datagrams and null when nothing is queued', async (
     assert.equal(got[0].readUInt16LE(4), RTM.NEWLINK);
   } finally { n.close(fd); }
 });
+
+test('an idle netlink socket does not keep the process alive; one waiting for an answer does', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const src = new URL('../../../src/net/', import.meta.url).href;
+  const code = `
+    import { Rtnl } from '${src}rtnl.ts';
+    const r = Rtnl.open();
+    const links = await r.listLinks();
+    console.log(links.length > 0 ? 'listed' : 'empty');`;
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 15000 });
+  assert.equal(res.signal, null, 'exited on its own (not killed at the timeout)');
+  assert.equal(res.stdout.trim(), 'listed', res.stderr);
+});

@@ -1,0 +1,148 @@
+// Helpers for the keepalived interop tests: a LAN with two directors and a client, one config
+// text for both daemons (only the priority and the unicast source/peer differ), daemons started
+// inside the namespaces, and polling checks on addresses and neighbour entries.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Lan, type Host } from '../../support/netns.js';
+
+export const VIP = '10.9.0.100';
+export const VIP6 = 'fd00::100';
+export const ADDR = { a: '10.9.0.1', b: '10.9.0.2', client: '10.9.0.50' } as const;
+export const ADDR6 = { a: 'fd00::1', b: 'fd00::2', client: 'fd00::50' } as const;
+
+export interface ConfOpts {
+  version: 2 | 3;
+  unicast?: boolean;
+  family?: 4 | 6;
+  /** advert_int in seconds (v2: whole seconds). */
+  advertInt?: number;
+  auth?: string;
+  nopreempt?: boolean;
+  preemptDelay?: number;
+  plainChecksum?: boolean;
+  vrid?: number;
+  garpDelay?: number;
+}
+
+export function confText(o: ConfOpts, self: 'a' | 'b', priority: number): string {
+  const fam = o.family ?? 4;
+  const other = self === 'a' ? 'b' : 'a';
+  const addr = fam === 4 ? ADDR : ADDR6;
+  const lines = [
+    'global_defs {', `  router_id ${self}`, `  vrrp_version ${o.version}`,
+    ...(o.plainChecksum ? ['  v3_checksum_as_v2'] : []),
+    // keepalived refuses to run with root scripts otherwise; no scripts are used here.
+    '  script_user root', '  enable_script_security', '}',
+    'vrrp_instance VI_1 {',
+    `  state ${o.nopreempt ? 'BACKUP' : 'BACKUP'}`,
+    '  interface eth0',
+    `  virtual_router_id ${o.vrid ?? 51}`,
+    `  priority ${priority}`,
+    `  advert_int ${o.advertInt ?? (o.version === 2 ? 1 : 0.1)}`,
+    ...(o.nopreempt ? ['  nopreempt'] : []),
+    ...(o.preemptDelay !== undefined ? [`  preempt_delay ${o.preemptDelay}`] : []),
+    `  garp_master_delay ${o.garpDelay ?? 1}`,
+    ...(o.auth ? ['  authentication {', '    auth_type PASS', `    auth_pass ${o.auth}`, '  }'] : []),
+    ...(o.unicast ? [`  unicast_src_ip ${addr[self]}`, '  unicast_peer {', `    ${addr[other]}`, '  }'] : []),
+    '  virtual_ipaddress {', `    ${fam === 4 ? `${VIP}/24` : `${VIP6}/64`}`, '  }',
+    '}',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export interface Daemon {
+  kind: 'keepalived' | 'vipkeeper';
+  host: Host;
+  proc: ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait for the exit (SIGKILL after 5 s). */
+  stop(): Promise<number | null>;
+}
+
+export class Bench {
+  readonly lan = new Lan();
+  readonly dir = mkdtempSync(join(tmpdir(), 'vk-interop-'));
+  readonly a: Host;
+  readonly b: Host;
+  readonly client: Host;
+  private daemons: Daemon[] = [];
+  private n = 0;
+
+  constructor(family: 4 | 6 = 4) {
+    const ad = family === 4 ? ADDR : ADDR6;
+    const sfx = family === 4 ? '/24' : '/64';
+    this.a = this.lan.addHost('a', [ad.a + sfx]);
+    this.b = this.lan.addHost('b', [ad.b + sfx]);
+    this.client = this.lan.addHost('c', [ad.client + sfx]);
+  }
+
+  host(name: 'a' | 'b'): Host { return name === 'a' ? this.a : this.b; }
+
+  start(kind: Daemon['kind'], who: 'a' | 'b', conf: string): Daemon {
+    const id = `${kind}-${who}-${++this.n}`;
+    const file = join(this.dir, `${id}.conf`);
+    writeFileSync(file, conf);
+    const host = this.host(who);
+    const args = kind === 'keepalived'
+      ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(this.dir, `${id}.pid`), '-r', join(this.dir, `${id}.vrrp.pid`)]
+      : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts'), 'run', '-f', file, '--log-level', 'debug'];
+    const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd() });
+    let out = '';
+    proc.stdout?.on('data', (d) => { out += d; });
+    proc.stderr?.on('data', (d) => { out += d; });
+    const d: Daemon = {
+      kind, host, proc, output: () => out,
+      stop: () => new Promise((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) { resolve(proc.exitCode); return; }
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        proc.once('exit', (code) => { clearTimeout(t); resolve(code); });
+        // `ip netns exec` execs the daemon, so the child pid is the daemon itself.
+        proc.kill('SIGTERM');
+      }),
+    };
+    this.daemons.push(d);
+    return d;
+  }
+
+  /** VIP present on a director's eth0. */
+  hasVip(who: 'a' | 'b', vip = VIP): boolean {
+    const j = JSON.parse(this.host(who).run('ip', '-j', 'addr', 'show', 'dev', 'eth0')) as { addr_info: { local: string }[] }[];
+    return j[0]!.addr_info.some((x) => x.local === vip);
+  }
+
+  /** The client's neighbour entry for the VIP after reaching it (ping), or undefined. */
+  clientNeighbour(vip = VIP): string | undefined {
+    this.client.run('sh', '-c', `ping -c1 -W1 ${vip} >/dev/null 2>&1 || ping -6 -c1 -W1 ${vip} >/dev/null 2>&1 || true`);
+    const j = JSON.parse(this.client.run('ip', '-j', 'neigh', 'show', vip) || '[]') as { lladdr?: string }[];
+    return j[0]?.lladdr;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.daemons.map((d) => { if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL'); return undefined; }));
+    this.lan.destroy();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `pred` until it holds or `ms` passes; returns whether it held. */
+export async function waitFor(pred: () => boolean, ms: number, every = 50): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try { if (pred()) return true; } catch { /* not yet */ }
+    if (Date.now() > end) return false;
+    await sleep(every);
+  }
+}
+
+/** Waits until exactly `who` holds the VIP (and the other does not), then checks it stays so for `holdMs`. */
+export async function vipOnlyOn(bench: Bench, who: 'a' | 'b', ms: number, holdMs = 0, vip = VIP): Promise<boolean> {
+  const other = who === 'a' ? 'b' : 'a';
+  const ok = () => bench.hasVip(who, vip) && !bench.hasVip(other, vip);
+  if (!(await waitFor(ok, ms))) return false;
+  if (holdMs > 0) { await sleep(holdMs); return ok(); }
+  return true;
+}

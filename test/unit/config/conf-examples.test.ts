@@ -1,0 +1,26 @@
+// Every example under conf/ passes check with no error and no warning.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../../src/cli.js';
+
+const CONF = fileURLToPath(new URL('../../../conf/', import.meta.url));
+
+test('conf/: holds the examples the issue asks for', () => {
+  const files = readdirSync(CONF);
+  for (const f of ['lvs-dr-http-master.conf', 'lvs-dr-http-master.yaml', 'lvs-dr-http-backup.conf', 'lvs-dr-http-backup.yaml', 'lvs-nat-mail.conf', 'fwmark-web.conf', 'unicast-tracked.conf']) {
+    assert.ok(files.includes(f), f);
+  }
+});
+
+for (const f of readdirSync(CONF).sort()) {
+  test(`conf/: vipkeeper check --strict ${f}`, async () => {
+    const out: string[] = [], err: string[] = [];
+    const code = await main(['check', '--strict', '-f', join(CONF, f)], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    assert.deepEqual(err, []);
+    assert.equal(code, 0);
+    assert.match(out.join(''), / OK \(.*, 0 warnings\)/);
+  });
+}

@@ -1,0 +1,57 @@
+// convert round trips: keepalived.conf -> YAML -> model equals keepalived.conf -> model, for every
+// example in conf/ and every golden config; and each conf/ YAML twin equals its .conf.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { finishConfig, loadConfig, loadConfigText, readConfig } from '../../../src/config/load.js';
+import { toYaml } from '../../../src/cli/commands/convert.js';
+import { FULL_LVS } from './fixtures.js';
+import { errors, load } from './helpers.js';
+
+const CONF = fileURLToPath(new URL('../../../conf/', import.meta.url));
+const GOLDEN = fileURLToPath(new URL('../../../../shared/golden/vrrp/', import.meta.url));
+
+const keepalivedFiles = [
+  ...readdirSync(CONF).filter((f) => f.endsWith('.conf')).map((f) => join(CONF, f)),
+  ...readdirSync(GOLDEN).filter((f) => f.endsWith('.keepalived.conf')).map((f) => join(GOLDEN, f)),
+];
+
+test('round trip: there is something to convert', () => {
+  assert.ok(keepalivedFiles.length >= 10, keepalivedFiles.join('\n'));
+});
+
+for (const file of keepalivedFiles) {
+  test(`round trip: ${file.split('/').slice(-2).join('/')}`, async () => {
+    const read = await readConfig(file);
+    const direct = finishConfig(read, file);
+    assert.deepEqual(errors(direct), []);
+    const yaml = toYaml(read.input!, file);
+    const back = loadConfigText('converted.yaml', yaml);
+    assert.deepEqual(errors(back), [], yaml);
+    assert.deepEqual(back.model, direct.model);
+  });
+}
+
+test('round trip: a config using every LVS keyword survives conversion', async () => {
+  const direct = load(FULL_LVS);
+  assert.deepEqual(errors(direct), []);
+  const { readKeepalived } = await import('../../../src/config/keepalived/translate.js');
+  const read = readKeepalived('full.conf', FULL_LVS, { strict: false });
+  const back = loadConfigText('full.yaml', toYaml(read.input!, 'full.conf'));
+  assert.deepEqual(errors(back), []);
+  assert.deepEqual(back.model, direct.model);
+});
+
+for (const f of readdirSync(CONF).filter((x) => x.endsWith('.yaml'))) {
+  const twin = join(CONF, f.replace(/\.yaml$/, '.conf'));
+  if (!existsSync(twin)) continue;
+  test(`conf twins: ${f} and its .conf give the same model`, async () => {
+    const a = await loadConfig(join(CONF, f));
+    const b = await loadConfig(twin);
+    assert.deepEqual(errors(a), []);
+    assert.ok(a.model);
+    assert.deepEqual(a.model, b.model);
+  });
+}

@@ -1,0 +1,80 @@
+// The YAML reader: schema errors at YAML positions, no type coercion, document shape checks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { errors, load, markedLine } from './helpers.js';
+
+const y = (text: string) => load(text, 'c.yaml');
+
+test('yaml: a valid document gives the same model shape as keepalived.conf', () => {
+  const r = y(`global: { routerId: r1 }
+vrrpScripts:
+  - { name: chk, script: [/bin/check, --quick], intervalMs: 500 }
+vrrpInstances:
+  - name: VI_1
+    interface: eth0
+    vrid: 10
+    virtualIps: [10.0.0.1/24, { address: 10.0.0.2, label: "eth0:x" }]
+    trackScripts: [chk, { name: chk, weight: 5 }]
+    notify: { master: { argv: /bin/m, user: nobody } }
+virtualServers:
+  - { address: 10.0.0.1, port: 80, realServers: [{ address: 10.0.1.1, checkers: [{ type: TCP_CHECK }] }] }
+`);
+  assert.deepEqual(errors(r), []);
+  const m = r.model!;
+  assert.deepEqual(m.vrrpScripts[0]!.script, { argv: ['/bin/check', '--quick'] });
+  assert.equal(m.vrrpScripts[0]!.timeoutMs, 500);
+  assert.deepEqual(m.vrrpInstances[0]!.virtualIps.map((v) => [v.address, v.prefixLen, v.label]), [['10.0.0.1', 24, undefined], ['10.0.0.2', 32, 'eth0:x']]);
+  assert.deepEqual(m.vrrpInstances[0]!.notify.master, { argv: ['/bin/m'], user: 'nobody' });
+  assert.equal(m.virtualServers[0]!.realServers[0]!.port, 80, 'real server port defaults to the virtual server port');
+});
+
+const cases: Array<{ name: string; text: string; message: RegExp }> = [
+  { name: 'unknown key', text: 'vrrpInstances:\n  - name: A\n    interface: eth0\n    vird: 5 # <-\n', message: /vrrpInstances\[0\]\.vird: unknown key 'vird'/ },
+  { name: 'string where an integer belongs (no coercion)', text: 'vrrpInstances:\n  - name: A\n    interface: eth0\n    vrid: "5" # <-\n', message: /vrrpInstances\[0\]\.vrid: must be integer/ },
+  { name: 'yes is a string, not a boolean', text: 'global:\n  vrrpStrict: yes # <-\n', message: /global\.vrrpStrict: must be boolean/ },
+  { name: 'missing required key', text: 'vrrpScripts:\n  - name: chk # <-\n    intervalMs: 5\n', message: /missing required key 'script'/ },
+  { name: 'bad enum', text: 'virtualServers:\n  - address: 10.0.0.1\n    lbAlgo: fastest # <-\n', message: /virtualServers\[0\]\.lbAlgo: must be one of rr, wrr/ },
+  { name: 'bad union', text: 'vrrpInstances:\n  - name: A\n    virtualIps:\n      - 12 # <-\n', message: /virtualIps\[0\]: must be an "address\/prefix" string or/ },
+  { name: 'negative duration', text: 'vrrpInstances:\n  - name: A\n    advertIntervalMs: -5 # <-\n', message: /advertIntervalMs: must be >= 0/ },
+  { name: 'duplicate key', text: 'global:\n  routerId: a\n  routerId: b # <-\n', message: /YAML: Map keys must be unique/ },
+  { name: 'syntax error', text: 'global:\n  routerId: [a, b\nvrrpInstances: 1 # <-\n', message: /YAML:/ },
+  { name: 'a list document', text: '- a # <-\n- b\n', message: /the document is a list; a vipkeeper configuration is a mapping/ },
+  { name: 'a scalar document', text: '\nhello # <-\n', message: /the document is a single value/ },
+];
+
+for (const c of cases) {
+  test(`yaml: ${c.name}`, () => {
+    const r = y(c.text);
+    assert.equal(r.model, undefined);
+    const hit = errors(r).find((d) => c.message.test(d.message));
+    assert.ok(hit, JSON.stringify(r.diagnostics));
+    assert.equal(hit.line, markedLine(c.text), hit.message);
+  });
+}
+
+test('yaml: an empty document is an error', () => {
+  const r = y('# nothing\n');
+  assert.match(errors(r)[0]!.message, /the document is empty/);
+});
+
+test('yaml: allErrors reports every schema problem at once', () => {
+  const r = y('vrrpInstances:\n  - name: A\n    vrid: x\n    priority: y\n    bogus: 1\n');
+  assert.deepEqual(errors(r).map((d) => d.line), [3, 4, 5]);
+});
+
+test('yaml: x- keys at the top level hold anchors and are otherwise ignored', () => {
+  const r = y(`x-vip: &vip 10.0.0.1/24
+vrrpInstances:
+  - { name: A, interface: eth0, vrid: 3, virtualIps: [*vip] }
+`);
+  assert.deepEqual(errors(r), []);
+  assert.equal(r.model!.vrrpInstances[0]!.virtualIps[0]!.address, '10.0.0.1');
+});
+
+test('yaml: alias bombs are refused', () => {
+  const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 0; i < 8; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+  const r = y(lines.join('\n'));
+  assert.equal(r.model, undefined);
+  assert.ok(errors(r).length >= 1);
+});
