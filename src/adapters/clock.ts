@@ -3,22 +3,32 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 
+// setTimeout has millisecond granularity and fires up to a millisecond late; a precise timer
+// sleeps until 2 ms before its deadline and then polls with setImmediate (which lets I/O run).
+const SPIN_MS = 2;
+
 export class MonotonicClock implements Clock {
   private seq = 0;
-  private timers = new Map<number, NodeJS.Timeout>();
+  private timers = new Map<number, NodeJS.Timeout | NodeJS.Immediate>();
 
   now(): number { return performance.now(); }
 
-  setTimer(ms: number, fn: () => void): TimerHandle {
+  setTimer(ms: number, fn: () => void, precise = false): TimerHandle {
     const id = ++this.seq;
-    const t = setTimeout(() => { this.timers.delete(id); fn(); }, Math.max(0, ms));
-    this.timers.set(id, t);
+    const due = performance.now() + Math.max(0, ms);
+    const done = (): void => { this.timers.delete(id); fn(); };
+    const poll = (): void => {
+      if (performance.now() >= due) done();
+      else this.timers.set(id, setImmediate(poll));
+    };
+    if (!precise) this.timers.set(id, setTimeout(done, Math.max(0, ms)));
+    else this.timers.set(id, setTimeout(poll, Math.max(0, Math.floor(ms - SPIN_MS))));
     return { id };
   }
 
   clearTimer(h: TimerHandle): void {
     const t = this.timers.get(h.id);
-    if (t) clearTimeout(t);
+    if (t) { clearTimeout(t as NodeJS.Timeout); clearImmediate(t as NodeJS.Immediate); }
     this.timers.delete(h.id);
   }
 }

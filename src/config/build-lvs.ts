@@ -66,7 +66,7 @@ function buildChecker(r: Reporter, path: string, c: CheckerInput, rs: RealServer
       return http;
     }
     case 'MISC_CHECK': {
-      if (c.script === undefined) r.error(path, "MISC_CHECK: 'misc_path' is required");
+      if (c.script === undefined) r.error(`${path}/script`, "MISC_CHECK: 'misc_path' is required");
       return {
         type: 'MISC_CHECK', ...base,
         script: script(r, `${path}/script`, c.script, 'misc_path') ?? { argv: [] },

@@ -117,8 +117,8 @@ function instanceFamily(v: VirtualIp[], p: UnicastPeer[], src: string | undefine
 export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: GlobalDefs, gi: GlobalInput = {}): VrrpInstance {
   const path = `/vrrpInstances/${i}`;
   const d = DEFAULTS.instance;
-  if (x.interface === undefined) r.error(path, `vrrp_instance ${x.name}: 'interface' is required`);
-  if (x.vrid === undefined) r.error(path, `vrrp_instance ${x.name}: 'virtual_router_id' is required (1-255)`);
+  if (x.interface === undefined) r.error(`${path}/interface`, `vrrp_instance ${x.name}: 'interface' is required`);
+  if (x.vrid === undefined) r.error(`${path}/vrid`, `vrrp_instance ${x.name}: 'virtual_router_id' is required (1-255)`);
   const ifname = x.interface ?? '';
   const virtualIps = vips(r, `${path}/virtualIps`, x.virtualIps, ifname, 'virtual_ipaddress');
   const unicastPeers = peers(r, `${path}/unicastPeers`, x.unicastPeers);
@@ -158,7 +158,7 @@ export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: G
 export function buildScript(r: Reporter, i: number, x: VrrpScriptInput): VrrpScript {
   const path = `/vrrpScripts/${i}`;
   const d = DEFAULTS.script;
-  if (x.script === undefined) r.error(path, `vrrp_script ${x.name}: 'script' is required`);
+  if (x.script === undefined) r.error(`${path}/script`, `vrrp_script ${x.name}: 'script' is required`);
   const intervalMs = x.intervalMs ?? d.intervalMs;
   return {
     name: x.name,
@@ -174,7 +174,7 @@ export function buildScript(r: Reporter, i: number, x: VrrpScriptInput): VrrpScr
 }
 
 export function buildTrackFile(r: Reporter, i: number, x: TrackFileInput): TrackFile {
-  if (x.path === undefined) r.error(`/trackFiles/${i}`, `vrrp_track_file ${x.name}: 'file' is required`);
+  if (x.path === undefined) r.error(`/trackFiles/${i}/path`, `vrrp_track_file ${x.name}: 'file' is required`);
   return { name: x.name, path: x.path ?? '', weight: x.weight ?? DEFAULTS.trackFile.weight, reverse: x.reverse ?? DEFAULTS.trackFile.reverse };
 }
 

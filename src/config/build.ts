@@ -6,7 +6,11 @@ import { Reporter } from './normalize.js';
 import { buildGlobal, buildInstance, buildScript, buildSyncGroup, buildTrackFile } from './build-vrrp.js';
 import { buildVirtualServer, buildVsGroup } from './build-lvs.js';
 
-export function buildModel(input: ConfigInput, sources: SourceMap, file: string): { model?: Config; diagnostics: Diagnostic[] } {
+/**
+ * Always returns a model so that validation can still report every other error; when there are
+ * errors, a virtual server that could not be built is a hole (undefined) at its index.
+ */
+export function buildModel(input: ConfigInput, sources: SourceMap, file: string): { model: Config; diagnostics: Diagnostic[] } {
   const r = new Reporter(sources, file);
   const global = buildGlobal(input.global);
   const model: Config = {
@@ -29,6 +33,5 @@ export function buildModel(input: ConfigInput, sources: SourceMap, file: string)
       if (inst && inst.syncGroup === undefined) inst.syncGroup = g.name;
     }
   }
-  if (r.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: r.diagnostics };
   return { model, diagnostics: r.diagnostics };
 }

@@ -53,13 +53,29 @@ export async function readConfig(path: string, opts: LoadOptions = {}): Promise<
 /** Finish a parsed input: defaults, value and cross-field checks. */
 export function finishConfig(read: ReadResult, file: string): LoadResult {
   const diagnostics = [...read.diagnostics];
-  if (!read.input || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  if (!read.input) return { diagnostics: sortDiagnostics(diagnostics) };
+  // A reader that produced an input despite errors (a bad value is left out) still gets the later
+  // checks, so one run reports every error; a later error on a line that already has one is noise.
+  const errorLines = new Set<string>();
+  const add = (ds: Diagnostic[]) => {
+    const fresh = ds.filter((d) => !(d.severity === 'error' && errorLines.has(`${d.file}:${d.line}`)));
+    diagnostics.push(...fresh);
+    for (const d of fresh) if (d.severity === 'error') errorLines.add(`${d.file}:${d.line}`);
+  };
+  for (const d of diagnostics) if (d.severity === 'error') errorLines.add(`${d.file}:${d.line}`);
   const built = buildModel(read.input, read.sources, file);
-  diagnostics.push(...built.diagnostics);
-  if (!built.model || built.diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  diagnostics.push(...validateModel(built.model, read.sources, file));
+  add(built.diagnostics);
+  add(validateModel(built.model, read.sources, file));
+  sortDiagnostics(diagnostics);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { model: built.model, diagnostics };
+}
+
+/** In place: by file (in order of first appearance), then line and column. */
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  const order = new Map<string, number>();
+  for (const d of ds) if (!order.has(d.file)) order.set(d.file, order.size);
+  return ds.sort((a, b) => order.get(a.file)! - order.get(b.file)! || a.line - b.line || a.col - b.col);
 }
 
 export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<LoadResult> {

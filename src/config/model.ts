@@ -200,7 +200,7 @@ export const LB_KINDS = ['NAT', 'DR', 'TUN'] as const;
 export type LbKind = typeof LB_KINDS[number];
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
-/** A plain "addr port" endpoint. Port 0 / undefined means "all ports" (persistent fwmark-like service). */
+/** An "addr port" endpoint. Port 0 means "the port the packet came to" (fwmark services, DR without port). */
 export interface Endpoint { address: string; family: Family; port: number }
 
 export interface RealServer extends Endpoint {
@@ -225,7 +225,7 @@ export interface VirtualServer {
   name: string;
   /** What identifies the service in IPVS. */
   kind: 'addr' | 'fwmark' | 'group';
-  /** For kind 'addr'. */
+  /** For kind 'addr' (port 0 when the keepalived line had none). */
   address?: string;
   port?: number;
   /** For kind 'fwmark'. */

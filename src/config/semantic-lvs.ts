@@ -46,7 +46,8 @@ function checkFlags(r: Reporter, p: string, vs: VirtualServer): void {
 }
 
 function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<string>): void {
-  const vs = c.virtualServers[i]!;
+  const vs = c.virtualServers[i];
+  if (!vs) return; // could not be built; already reported
   const p = `/virtualServers/${i}`;
   const name = `virtual_server ${vs.name}`;
   if (!(SCHEDULERS as readonly string[]).includes(vs.lbAlgo)) r.error(`${p}/lbAlgo`, `${name}: lb_algo must be one of ${SCHEDULERS.join(' ')}, got '${vs.lbAlgo}'`);
@@ -87,6 +88,6 @@ export function checkLvs(r: Reporter, c: Config): void {
     port(r, `/virtualServerGroups/${i}/entries/${j}/port`, `virtual_server_group ${g.name}: port`, e.port);
     range(r, `/virtualServerGroups/${i}/entries/${j}/fwmark`, `virtual_server_group ${g.name}: fwmark`, e.fwmark, 1, 0xffffffff);
   }));
-  duplicates(r, c.virtualServers, (vs) => vs.name, (i) => `/virtualServers/${i}`, 'virtual_server');
+  duplicates(r, c.virtualServers, (vs) => vs?.name, (i) => `/virtualServers/${i}`, 'virtual_server');
   for (let i = 0; i < c.virtualServers.length; i++) checkVirtualServer(r, c, i, groups);
 }

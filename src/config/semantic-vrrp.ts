@@ -29,6 +29,14 @@ export function duplicates<T>(r: Reporter, items: T[], key: (t: T) => string | u
   });
 }
 
+/** Linux interface names: 1-15 bytes (IFNAMSIZ - 1), no '/', ':' or white space. */
+export function ifname(r: Reporter, path: string, what: string, name: string | undefined): void {
+  if (name === undefined) return;
+  if (!/^[^\s/:]{1,15}$/.test(name) || name === '.' || name === '..') r.error(path, `${what}: '${name}' is not a valid interface name (1-15 characters, no '/', ':' or spaces)`);
+}
+
+const SCOPES = new Set(['host', 'link', 'site', 'global', 'nowhere']);
+
 function checkGlobal(r: Reporter, c: Config): void {
   const g = c.global;
   if (g.vrrpVersion !== 2 && g.vrrpVersion !== 3) r.error('/global/vrrpVersion', `vrrp_version must be 2 or 3, got ${g.vrrpVersion}`);
@@ -88,7 +96,16 @@ function checkInstance(r: Reporter, c: Config, i: number, scripts: Set<string>, 
     if (x.version === 3) r.error(`${p}/authPass`, `${name}: authentication is not part of VRRPv3 (RFC 5798); remove it or use version 2`);
     else if (x.authPass.length === 0 || Buffer.byteLength(x.authPass) > 8) r.error(`${p}/authPass`, `${name}: auth_pass must be 1-8 bytes (only 8 are sent), got ${Buffer.byteLength(x.authPass)}`);
   }
+  if (x.interface !== '') ifname(r, `${p}/interface`, `${name}: interface`, x.interface);
   if (x.virtualIps.length === 0) r.warn(`${p}`, `${name}: no virtual_ipaddress`);
+  for (const field of ['virtualIps', 'excludedVips'] as const) {
+    x[field].forEach((v, j) => {
+      const vp = `${p}/${field}/${j}`;
+      if (v.dev !== x.interface) ifname(r, `${vp}/dev`, `${name}: dev`, v.dev);
+      if (!SCOPES.has(v.scope) && !/^\d{1,3}$/.test(v.scope)) r.error(`${vp}/scope`, `${name}: scope must be host, link, site, global, nowhere or 0-255, got '${v.scope}'`);
+      if (v.label !== undefined && (v.label.length === 0 || v.label.length > 15)) r.error(`${vp}/label`, `${name}: label must be 1-15 characters, got '${v.label}'`);
+    });
+  }
   x.virtualIps.forEach((v, j) => {
     if (v.family !== x.family) r.error(`${p}/virtualIps/${j}`, `${name}: all virtual_ipaddress entries must be one family (IPv${x.family}); mix them with virtual_ipaddress_excluded`);
   });
@@ -98,7 +115,10 @@ function checkInstance(r: Reporter, c: Config, i: number, scripts: Set<string>, 
     range(r, `${p}/unicastPeers/${j}/maxTtl`, 'max_ttl', u.maxTtl, 0, 255);
   });
   if (x.unicastSrcIp && x.unicastSrcIp.includes(':') !== (x.family === 6)) r.error(`${p}/unicastSrcIp`, `${name}: unicast_src_ip family differs from the instance's (IPv${x.family})`);
-  x.trackInterfaces.forEach((t, j) => range(r, `${p}/trackInterfaces/${j}/weight`, 'track_interface weight', t.weight, -254, 254));
+  x.trackInterfaces.forEach((t, j) => {
+    ifname(r, `${p}/trackInterfaces/${j}`, 'track_interface', t.name);
+    range(r, `${p}/trackInterfaces/${j}/weight`, 'track_interface weight', t.weight, -254, 254);
+  });
   checkRefs(r, p, x.trackScripts, 'trackScripts', scripts, 'track_script', -253, 253);
   checkRefs(r, p, x.trackFiles, 'trackFiles', files, 'track_file', -254, 254);
   checkGarp(r, p, x);

@@ -60,15 +60,16 @@ function title(f: ListFormat): string[] {
   return ['Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'];
 }
 
+// ipvsadm prints the mark with %d, so marks above 2^31 show as negative numbers.
 function listName(s: ServiceEntry): string {
-  if (s.fwmark > 0) return `FWM  ${s.fwmark}${s.family === 6 ? ' IPv6' : ''}`;
+  if (s.fwmark > 0) return `FWM  ${s.fwmark | 0}${s.family === 6 ? ' IPv6' : ''}`;
   const name = `${(PROTO_NAME[s.protocol] ?? 'XXX').padEnd(4)} ${hostPort(s.family, s.address, s.port)}`;
   // ipvsadm cuts IPv4 names at 33 characters (its buffer); IPv6 ones run on.
   return s.family === 6 ? name : name.slice(0, 33);
 }
 
 function ruleName(s: ServiceEntry): string {
-  if (s.fwmark > 0) return `-f ${s.fwmark}${s.family === 6 ? ' -6' : ''}`;
+  if (s.fwmark > 0) return `-f ${s.fwmark | 0}${s.family === 6 ? ' -6' : ''}`;
   return `${PROTO_SWITCH[s.protocol] ?? '--xxx-service'} ${hostPort(s.family, s.address, s.port)}`;
 }
 

@@ -215,6 +215,7 @@ static napi_value errno_value(napi_env env, const char *op, int err) {
 }
 
 static void stop_watcher(int fd);
+static void on_readable(uv_poll_t *h, int status, int events);
 
 static void on_readable(uv_poll_t *h, int status, int events) {
   watcher *w = (watcher *)h->data;
@@ -224,12 +225,20 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   (void)events;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (status < 0) {
-    /* The poll itself failed: report once and stop watching rather than spin. */
-    int fd = w->fd;
-    args[0] = errno_value(env, "poll", -status);
+    /* libuv reports EPOLLERR as UV_EBADF and stops the handle. On a socket that is a pending
+       socket error (netlink ENOBUFS: notifications lost): fetch it, report it, keep watching. */
+    int fd = w->fd, soerr = 0;
+    socklen_t len = sizeof soerr;
+    if (status == UV_EBADF && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0 &&
+        uv_poll_start(&w->poll, UV_READABLE, on_readable) == 0) {
+      args[0] = errno_value(env, "recvmsg", soerr);
+      status = 0;
+    } else {
+      args[0] = errno_value(env, "poll", -status);
+    }
     for (int k = 1; k < 6; k++) napi_get_undefined(env, &args[k]);
     deliver(w, args);
-    if (w->fd >= 0) stop_watcher(fd);
+    if (status < 0 && w->fd >= 0) stop_watcher(fd);
   }
   for (int i = 0; i < MAX_BATCH && w->fd >= 0 && status >= 0; i++) {
     napi_handle_scope inner;
@@ -320,7 +329,8 @@ static const struct { const char *name; int value; } consts[] = {
   K(SOL_SOCKET), K(SO_BINDTODEVICE), K(SO_RCVBUF), K(SO_RCVBUFFORCE), K(SO_SNDBUF), K(SO_REUSEADDR),
   K(IPPROTO_IP), K(IPPROTO_IPV6), K(IPPROTO_ICMP), K(IPPROTO_ICMPV6), K(SOL_NETLINK), K(SOL_PACKET),
   K(IP_ADD_MEMBERSHIP), K(IP_DROP_MEMBERSHIP), K(IP_MULTICAST_IF), K(IP_MULTICAST_TTL), K(IP_MULTICAST_LOOP),
-  K(IP_TTL), K(IP_RECVTTL), K(IP_PKTINFO), K(IP_HDRINCL), K(IP_MULTICAST_ALL),
+  K(IP_TTL), K(IP_RECVTTL), K(IP_PKTINFO), K(IP_HDRINCL), K(IP_MULTICAST_ALL), K(IP_TOS), K(IP_MTU_DISCOVER),
+  K(IP_PMTUDISC_DONT), K(IP_PMTUDISC_DO), K(IPV6_TCLASS),
   K(IPV6_ADD_MEMBERSHIP), K(IPV6_DROP_MEMBERSHIP), K(IPV6_MULTICAST_IF), K(IPV6_MULTICAST_HOPS),
   K(IPV6_MULTICAST_LOOP), K(IPV6_UNICAST_HOPS), K(IPV6_RECVHOPLIMIT), K(IPV6_RECVPKTINFO), K(IPV6_CHECKSUM),
   K(IPV6_V6ONLY), K(IPV6_MULTICAST_ALL), K(ICMP6_FILTER),

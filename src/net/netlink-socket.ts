@@ -1,8 +1,9 @@
 // Netlink transport (netlink(7)): sequence-numbered requests answered by ACK, error or a
 // multi-part dump ending in NLMSG_DONE; several requests in flight at once; multicast
 // notifications to a callback. No family logic here: rtnetlink and generic netlink sit on top.
-import { SysError, errnoName } from '../lib/errors.js';
-import { HOST_LE, NLM_F, NLMSG, decodeAck, decodeMessages, encodeMessage, type NetlinkMessage } from '../codec/netlink/message.js';
+import { SysError } from '../lib/errors.js';
+import { NLM_F, decodeMessages, encodeMessage, type NetlinkMessage } from '../codec/netlink/message.js';
+import { PendingRequests } from './netlink-pending.js';
 import { K, native, sys, toSysError } from './native.js';
 import { decodeSockaddr, sockaddrNl } from './sockaddr.js';
 
@@ -16,19 +17,11 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-interface Pending {
-  op: string;
-  replies: NetlinkMessage[];
-  resolve(m: NetlinkMessage[]): void;
-  reject(e: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 export class NetlinkSocket {
   /** Our netlink port id, assigned by the kernel at bind. */
   readonly pid: number;
   private seq: number;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests();
   private notify: ((m: NetlinkMessage) => void) | undefined;
   private errorCb: ((e: Error) => void) | undefined;
   private isClosed = false;
@@ -86,17 +79,16 @@ export class NetlinkSocket {
     this.seq = (this.seq + 1) >>> 0 || 1;
     const seq = this.seq;
     const msg = encodeMessage({ type, flags: flags | NLM_F.REQUEST | NLM_F.ACK, seq, pid: 0, payload });
-    return new Promise<NetlinkMessage[]>((resolve, reject) => {
-      const timer = setTimeout(() => this.finish(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
-      timer.unref();
-      this.pending.set(seq, { op, replies: [], resolve, reject, timer });
-      this.updateRef();
-      try {
-        native().sendto(this.fd, msg, sockaddrNl(0, 0));
-      } catch (e) {
-        this.finish(seq, toSysError(op, e));
-      }
-    });
+    const timer = setTimeout(() => this.pending.settle(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
+    timer.unref();
+    const answer = this.pending.add(seq, op, () => { clearTimeout(timer); this.updateRef(); });
+    this.updateRef();
+    try {
+      native().sendto(this.fd, msg, sockaddrNl(0, 0));
+    } catch (e) {
+      this.pending.settle(seq, toSysError(op, e));
+    }
+    return answer;
   }
 
   /** Joins a multicast group (RTNLGRP_LINK, a generic netlink group id, ...). */
@@ -132,7 +124,7 @@ export class NetlinkSocket {
     if (this.isClosed) return;
     this.isClosed = true;
     try { native().close(this.fd); } catch { /* already gone */ }
-    for (const seq of [...this.pending.keys()]) this.finish(seq, new SysError(this.pending.get(seq)!.op, 'EBADF', 'socket closed'));
+    this.pending.failAll((op) => new SysError(op, 'EBADF', 'socket closed'));
   }
 
   private startReceiving(): void {
@@ -153,41 +145,15 @@ export class NetlinkSocket {
     try { this.errorCb?.(e); } catch { /* never into C */ }
   }
 
-  /** One datagram: several messages; multicast ones are notifications even if they carry our seq. */
+  /** One datagram holds several messages; replies settle requests, the rest are notifications. */
   private onDatagram(data: Buffer, multicast: boolean): void {
     for (const m of decodeMessages(data)) {
-      const p = multicast ? undefined : this.pending.get(m.seq);
-      if (!p) {
-        if (m.type !== NLMSG.ERROR && m.type !== NLMSG.DONE && m.type !== NLMSG.NOOP) this.deliver(m);
-        continue;
-      }
-      if (m.type === NLMSG.ERROR) {
-        const ack = decodeAck(m);
-        this.finish(m.seq, ack.errno === 0 ? undefined : new SysError(p.op, errnoName(ack.errno), ack.message, { errno: ack.errno }));
-      } else if (m.type === NLMSG.DONE) {
-        // A dump that failed part-way reports the negative errno in NLMSG_DONE.
-        const err = m.payload.length >= 4 ? readHostInt(m.payload) : 0;
-        this.finish(m.seq, err < 0 ? new SysError(p.op, errnoName(err)) : undefined);
-      } else if (m.type !== NLMSG.NOOP) {
-        p.replies.push(m);
-      }
+      const note = this.pending.route(m, multicast);
+      if (note) this.deliver(note);
     }
   }
 
   private deliver(m: NetlinkMessage): void {
     try { this.notify?.(m); } catch (e) { this.receiveError(e instanceof Error ? e : new Error(String(e))); }
   }
-
-  private finish(seq: number, err?: Error): void {
-    const p = this.pending.get(seq);
-    if (!p) return;
-    this.pending.delete(seq);
-    clearTimeout(p.timer);
-    this.updateRef();
-    if (err) p.reject(err); else p.resolve(p.replies);
-  }
-}
-
-function readHostInt(b: Uint8Array): number {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(0, HOST_LE);
 }

@@ -123,8 +123,13 @@ export class RawSocket {
 
   /** IPv4 TOS / IPv6 traffic class (keepalived sends VRRP with 0xc0, internetwork control). */
   setTos(tos: number): void {
-    if (this.family === 4) sys('setsockopt IP_TOS', () => native().setsockopt(this.fd, K('IPPROTO_IP'), 1, tos));
-    else sys('setsockopt IPV6_TCLASS', () => native().setsockopt(this.fd, K('IPPROTO_IPV6'), 67, tos));
+    if (this.family === 4) this.opt('IPPROTO_IP', 'IP_TOS', tos);
+    else this.opt('IPPROTO_IPV6', 'IPV6_TCLASS', tos);
+  }
+
+  /** IPv4: whether sends carry the DF bit (Linux sets it by default; keepalived's adverts do not). */
+  setDontFragment(on: boolean): void {
+    if (this.family === 4) this.opt('IPPROTO_IP', 'IP_MTU_DISCOVER', K(on ? 'IP_PMTUDISC_DO' : 'IP_PMTUDISC_DONT'));
   }
 
   /** SO_BINDTODEVICE: send and receive only through `ifname` (ENODEV if it does not exist). */
@@ -167,7 +172,8 @@ export class RawSocket {
     this.check('drain');
     const out: Datagram[] = [];
     for (;;) {
-      const r = sys('receive', () => native().recvNow(this.fd));
+      let r;
+      try { r = sys('receive', () => native().recvNow(this.fd)); } catch (e) { if (out.length) return out; throw e; }
       if (!r) return out;
       const d = toDatagram(this.family, r);
       if (d) out.push(d); else this.bad++;

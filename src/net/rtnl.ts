@@ -104,8 +104,8 @@ export class Rtnl {
    * Link and address changes on a separate socket (so replies and events never mix). The socket
    * does not keep the process alive; close the subscription to stop.
    */
-  static subscribe(cb: (e: RtnlEvent) => void, what: { links?: boolean; ipv4?: boolean; ipv6?: boolean } = {}): Subscription {
-    const sock = NetlinkSocket.open(NETLINK_ROUTE);
+  static subscribe(cb: (e: RtnlEvent) => void, what: { links?: boolean; ipv4?: boolean; ipv6?: boolean; rcvbuf?: number } = {}): Subscription {
+    const sock = NetlinkSocket.open(NETLINK_ROUTE, what.rcvbuf === undefined ? {} : { rcvbuf: what.rcvbuf });
     try {
       if (what.links ?? true) sock.subscribe(RTNLGRP.LINK);
       if (what.ipv4 ?? true) sock.subscribe(RTNLGRP.IPV4_IFADDR);

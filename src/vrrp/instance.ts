@@ -50,7 +50,7 @@ export class Instance {
   private cfg: MachineConfig;
   private rx: ReceiveConfig;
   private m: MachineState;
-  private handles = new Map<TimerName, TimerHandle>();
+  private handles = new Map<TimerName, { h: TimerHandle; at: number }>();
   private effects: Promise<void> = Promise.resolve();
   /** Bumped on every transition so timers of an older mastership (GARP rounds) do nothing. */
   private epoch = 0;
@@ -114,7 +114,7 @@ export class Instance {
   async stop(): Promise<void> {
     this.feed({ type: 'shutdown' });
     for (const u of this.unsubs.splice(0)) u();
-    for (const h of this.handles.values()) this.deps.clock.clearTimer(h);
+    for (const { h } of this.handles.values()) this.deps.clock.clearTimer(h);
     this.handles.clear();
     this.clearGarp();
     await this.effects;
@@ -174,8 +174,8 @@ export class Instance {
     }
     const at = this.m.timers[timer];
     // setTimeout has 1 ms granularity and may fire a fraction early against the monotonic clock.
-    const now = at !== undefined && at - this.deps.clock.now() < 1 ? Math.max(at, this.deps.clock.now()) : this.deps.clock.now();
-    this.feedAt({ type: 'timer', timer }, now);
+    const now = this.deps.clock.now();
+    this.feedAt({ type: 'timer', timer }, timer !== 'masterDown' && at !== undefined && at - now < 1 ? Math.max(at, now) : now);
   }
 
   private retrack(initial = false): void {
@@ -225,14 +225,20 @@ export class Instance {
   }
 
   private arm(timer: TimerName, at: number): void {
+    // A backup re-arms Master_Down on every advert: keep a real timer that fires no later than
+    // the new deadline instead of replacing it each time; when it fires early the machine re-arms.
+    const cur = this.handles.get(timer);
+    if (cur && cur.at <= at && timer === 'masterDown') return;
     this.cancel(timer);
-    const ms = Math.max(0, Math.ceil(at - this.deps.clock.now()));
-    this.handles.set(timer, this.deps.clock.setTimer(ms, () => this.fire(timer)));
+    const ms = Math.max(0, at - this.deps.clock.now());
+    // Master_Down firing late is failover time: ask the clock for sub-millisecond accuracy.
+    const h = this.deps.clock.setTimer(timer === 'masterDown' ? ms : Math.ceil(ms), () => this.fire(timer), timer === 'masterDown');
+    this.handles.set(timer, { h, at });
   }
 
   private cancel(timer: TimerName): void {
-    const h = this.handles.get(timer);
-    if (h) this.deps.clock.clearTimer(h);
+    const cur = this.handles.get(timer);
+    if (cur) this.deps.clock.clearTimer(cur.h);
     this.handles.delete(timer);
   }
 

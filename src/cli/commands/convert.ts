@@ -2,11 +2,11 @@
 // file says (no defaults filled in); loading it gives the same model as loading FILE.
 import { stringify } from 'yaml';
 import { parseCommandArgs, type Command } from '../command.js';
-import { finishConfig, formatDiagnostic, readConfig, type ConfigFormat } from '../../config/load.js';
+import { finishConfig, formatDiagnostic, readConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/input.js';
 import { fileArg, parseFormat } from './check.js';
 
-const usage = `usage: vipkeeper convert FILE [--strict] [--format keepalived]
+const usage = `usage: vipkeeper convert FILE [--strict] [--format yaml|keepalived]
 
 Convert a keepalived.conf to vipkeeper's YAML format, printed on stdout.
 Warnings and errors go to stderr; an invalid file prints nothing on stdout and exits 1.`;
@@ -26,8 +26,8 @@ const command: Command = {
       file: { type: 'string', short: 'f' },
     }, true);
     const file = fileArg(values.file, positionals);
-    const format: ConfigFormat = parseFormat(values.format) ?? 'keepalived';
-    const read = await readConfig(file, { format, strict: values.strict ?? false });
+    // The reader follows the file name like check does; a YAML file is re-emitted as plain YAML.
+    const read = await readConfig(file, { format: parseFormat(values.format), strict: values.strict ?? false });
     const done = finishConfig(read, file);
     for (const d of done.diagnostics) io.err(formatDiagnostic(d));
     if (!done.model || !read.input) { io.err(`${file}: not converted (fix the errors above)`); return 1; }

@@ -1,6 +1,7 @@
 // vipkeeper run: the VRRP daemon in the foreground. Loads the same configuration as `check`,
 // logs JSON (pretty on a terminal), stops gracefully on SIGTERM/SIGINT and reloads on SIGHUP.
 import { unlinkSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { loadConfig, formatDiagnostic } from '../../config/load.js';
 import { composePlatform, LOG_LEVELS, makeLogger, type LogLevel } from '../../app/compose.js';
@@ -35,6 +36,9 @@ const command: Command = {
     const first = await load(values.config);
     if (!first.model) { for (const e of first.errors) io.err(e); return 1; }
     const log = makeLogger(level);
+    // A starved master that misses its adverts causes a needless failover; like keepalived's
+    // vrrp_priority, run at a high scheduling priority (nice -20) when allowed.
+    try { setPriority(-20); } catch { /* not permitted: keep the inherited priority */ }
     const platform = await composePlatform(log);
     const daemon = new Daemon(platform, first.model);
     try { daemon.start(); } catch (e) {

@@ -75,10 +75,10 @@ export class Ctx {
   }
 }
 
+/** Sets a field and records where it came from; a value that failed to parse keeps only its position. */
 export function put(ctx: Ctx, obj: Obj, path: string, field: string, value: unknown, t: Token): void {
-  if (value === undefined) return;
-  obj[field] = value;
   ctx.at(`${path}/${field}`, t);
+  if (value !== undefined) obj[field] = value;
 }
 
 // Spec builders for the common shapes.

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { needRoot } from '../../support/privileged.js';
 import { Lan } from '../../support/netns.js';
-import { runNode } from './ns-node.js';
+import { runNode, startNode, waitForLine } from './ns-node.js';
+import { gratuitousArpFrame } from '../../../src/codec/arp.js';
+import { parseIPv4, parseMac } from '../../../src/lib/ip.js';
 
 const STALE_MAC = '02:00:00:00:00:99';
 
@@ -54,3 +56,34 @@ for (const c of [
     }
   });
 }
+
+test('a packet socket on the neighbour receives the GARP frame exactly as built', async (t) => {
+  if (!needRoot(t, 'ip')) return;
+  const lan = new Lan();
+  try {
+    const a = lan.addHost('a', ['10.9.0.1/24']);
+    const b = lan.addHost('b', ['10.9.0.2/24']);
+    const rx = startNode(b.ns, `
+      import { PacketSocket, ETH_P_ARP } from '$SRC/net/packet-socket.ts';
+      import { Rtnl } from '$SRC/net/rtnl.ts';
+      const r = Rtnl.open(); const eth0 = await r.getLink('eth0'); r.close();
+      const s = PacketSocket.open(ETH_P_ARP);
+      s.bindInterface(eth0.index);
+      s.onFrame((f) => { console.log(JSON.stringify({ hex: f.data.toString('hex'), ifindex: f.ifindex, eth0: eth0.index, protocol: f.protocol })); s.close(); });
+      console.log('ready');`);
+    try {
+      await waitForLine(rx, (l) => l === 'ready');
+      await announceFrom(a.ns, '10.9.0.100');
+      const got = JSON.parse(await waitForLine(rx, (l) => l.startsWith('{'), 5000));
+      const want = gratuitousArpFrame(parseIPv4('10.9.0.100'), parseMac(a.mac)).toString('hex');
+      assert.equal(got.hex, want);
+      assert.equal(got.ifindex, got.eth0);
+      assert.equal(got.protocol, 0x0806);
+    } finally {
+      rx.child.kill('SIGKILL');
+      await rx.done;
+    }
+  } finally {
+    lan.destroy();
+  }
+});

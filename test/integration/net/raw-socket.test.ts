@@ -65,50 +65,64 @@ for (const c of [
   });
 }
 
-test('our own sends arrive with TTL 255 from the chosen source, and multicast loop off keeps them off the sender', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
-    const a = lan.addHost('a', ['10.9.0.1/24', '10.9.0.7/24']);
-    const b = lan.addHost('b', ['10.9.0.2/24']);
-    const rx = startNode(b.ns, `
-      import { RawSocket } from '$SRC/net/raw-socket.ts';
-      import { Rtnl } from '$SRC/net/rtnl.ts';
-      import { formatIP } from '$SRC/lib/ip.ts';
-      const r = Rtnl.open(); const eth0 = await r.getLink('eth0'); r.close();
-      const s = RawSocket.open({ family: 4, protocol: 112 });
-      s.joinGroup('224.0.0.18', eth0.index);
-      s.onMessage((d) => { console.log(JSON.stringify({ src: formatIP(d.src), ttl: d.ttl, data: [...d.data] })); s.close(); });
-      console.log('ready');`);
+for (const c of [
+  { family: 4 as const, group: '224.0.0.18', addrs: ['10.9.0.1/24', '10.9.0.7/24'], peer: '10.9.0.2/24', source: `'10.9.0.7'`, bind: '' },
+  // IPv6 VRRP goes out from the link-local address (RFC 5798 §5.1.2.1): bind to it with its scope.
+  { family: 6 as const, group: 'ff02::12', addrs: ['2001:db8::1/64'], peer: '2001:db8::2/64', source: 'undefined', bind: 's.bind(ll, eth0.index);' },
+]) {
+  test(`our own IPv${c.family} sends arrive with TTL 255 from the chosen source, and multicast loop off keeps them off the sender`, async (t) => {
+    if (!needRoot(t, 'ip')) return;
+    const lan = new Lan();
     try {
-      await waitForLine(rx, (l) => l === 'ready');
-      const sent = await runNode(a.ns, `
+      const a = lan.addHost('a', c.addrs);
+      const b = lan.addHost('b', [c.peer]);
+      const rx = startNode(b.ns, `
         import { RawSocket } from '$SRC/net/raw-socket.ts';
         import { Rtnl } from '$SRC/net/rtnl.ts';
+        import { formatIP } from '$SRC/lib/ip.ts';
         const r = Rtnl.open(); const eth0 = await r.getLink('eth0'); r.close();
-        const s = RawSocket.open({ family: 4, protocol: 112 });
-        s.joinGroup('224.0.0.18', eth0.index);
-        s.setMulticastInterface(eth0.index, '10.9.0.7');
-        s.setTtl(255); s.setMulticastLoop(false);
-        for (let i = 0; i < 3; i++) { s.send(Buffer.from([0x21, 51, i]), '224.0.0.18'); await new Promise((r) => setTimeout(r, 50)); }
-        await new Promise((r) => setTimeout(r, 200));
-        const own = s.drain().length;
-        s.close();
-        console.log(JSON.stringify({ own }));`);
-      assert.equal(sent.own, 0, 'no looped-back copies of our own sends');
-      const line = await waitForLine(rx, (l) => l.startsWith('{'), 5000);
-      const d = JSON.parse(line);
-      assert.equal(d.src, '10.9.0.7');
-      assert.equal(d.ttl, 255);
-      assert.deepEqual(d.data.slice(0, 2), [0x21, 51]);
+        const s = RawSocket.open({ family: ${c.family}, protocol: 112 });
+        s.joinGroup('${c.group}', eth0.index);
+        s.onMessage((d) => { console.log(JSON.stringify({ src: formatIP(d.src), ttl: d.ttl, data: [...d.data], tos: d.ipHeader?.[1], df: d.ipHeader ? (d.ipHeader[6] & 0x40) !== 0 : null })); s.close(); });
+        console.log('ready');`);
+      try {
+        await waitForLine(rx, (l) => l === 'ready');
+        const sent = await runNode(a.ns, `
+          import { RawSocket } from '$SRC/net/raw-socket.ts';
+          import { Rtnl } from '$SRC/net/rtnl.ts';
+          import { formatIP } from '$SRC/lib/ip.ts';
+          const r = Rtnl.open(); const eth0 = await r.getLink('eth0');
+          const ll = (await r.listAddresses({ ifindex: eth0.index, family: 6 })).find((x) => x.scope === 253)?.addr;
+          r.close();
+          const s = RawSocket.open({ family: ${c.family}, protocol: 112 });
+          s.joinGroup('${c.group}', eth0.index);
+          ${c.bind}
+          s.setMulticastInterface(eth0.index, ${c.source});
+          s.setTtl(255); s.setMulticastLoop(false); s.setTos(0xc0); s.setDontFragment(false);
+          for (let i = 0; i < 3; i++) { s.send(Buffer.from([0x21, 51, i]), '${c.group}'); await new Promise((r) => setTimeout(r, 50)); }
+          await new Promise((r) => setTimeout(r, 200));
+          const own = s.drain().length;
+          s.close();
+          console.log(JSON.stringify({ own, ll: ll && formatIP(ll) }));`);
+        assert.equal(sent.own, 0, 'no looped-back copies of our own sends');
+        const line = await waitForLine(rx, (l) => l.startsWith('{'), 5000);
+        const d = JSON.parse(line);
+        assert.equal(d.src, c.family === 4 ? '10.9.0.7' : sent.ll);
+        assert.equal(d.ttl, 255);
+        assert.deepEqual(d.data.slice(0, 2), [0x21, 51]);
+        if (c.family === 4) {
+          assert.equal(d.tos, 0xc0, 'TOS internetwork control, as keepalived sends');
+          assert.equal(d.df, false, 'DF clear, as keepalived sends');
+        }
+      } finally {
+        rx.child.kill('SIGKILL');
+        await rx.done;
+      }
     } finally {
-      rx.child.kill('SIGKILL');
-      await rx.done;
+      lan.destroy();
     }
-  } finally {
-    lan.destroy();
-  }
-});
+  });
+}
 
 test('opening a raw socket without privileges fails with EPERM in words', async (t) => {
   if (!needRoot(t, 'setpriv')) return;

@@ -114,3 +114,31 @@ test('a pulled cable is reported by the link subscription (latency printed, not 
     lan.destroy();
   }
 });
+
+test('a subscription that falls behind reports an overrun instead of silently missing changes', async (t) => {
+  if (!needRoot(t, 'ip')) return;
+  const lan = new Lan();
+  try {
+    const a = lan.addHost('a', ['10.9.0.1/24']);
+    const r = await runNode(a.ns, `
+      import { Rtnl } from '$SRC/net/rtnl.ts';
+      const r = Rtnl.open();
+      const eth0 = await r.getLink('eth0');
+      const seen = { address: 0, overrun: 0 };
+      // A tiny receive buffer, and a busy event loop while 200 changes happen.
+      const sub = Rtnl.subscribe((e) => { seen[e.type === 'overrun' ? 'overrun' : 'address']++; }, { links: false, ipv6: false, rcvbuf: 4096 });
+      const block = () => { const t0 = Date.now(); while (Date.now() - t0 < 100) { /* busy: the kernel queue fills */ } };
+      await Promise.all(Array.from({ length: 100 }, (_, i) => r.addAddress({ ifindex: eth0.index, address: '10.9.1.' + i + '/32' })));
+      block();
+      await Promise.all(Array.from({ length: 100 }, (_, i) => r.deleteAddress({ ifindex: eth0.index, address: '10.9.1.' + i + '/32' })));
+      block();
+      await new Promise((res) => setTimeout(res, 300));
+      sub.close(); r.close();
+      console.log(JSON.stringify(seen));`);
+    t.diagnostic(`notifications delivered ${r.address}, overruns reported ${r.overrun}`);
+    assert.ok(r.overrun >= 1, 'ENOBUFS surfaced as an overrun event');
+    assert.ok(r.address < 200, 'some notifications were indeed lost');
+  } finally {
+    lan.destroy();
+  }
+});

@@ -44,3 +44,14 @@ export function which(name: string): string | undefined {
   const p = r.stdout.trim();
   return r.status === 0 && p.startsWith('/') ? p : undefined;
 }
+
+/** Shared libraries of a dynamic executable as ldd resolves them on this host. */
+export function sharedLibraries(exe: string): string[] {
+  const out = mustRun(['ldd', exe], { timeoutMs: 30_000 });
+  const libs: string[] = [];
+  for (const line of out.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m) libs.push(m[1]!);
+  }
+  return libs;
+}

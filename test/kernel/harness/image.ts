@@ -5,15 +5,16 @@
 import { createHash } from 'node:crypto';
 import {
   appendFileSync, closeSync, copyFileSync, chmodSync, existsSync, lstatSync, mkdirSync, openSync,
-  readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync,
+  readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HarnessError, mustRun, run } from './exec.js';
+import { HarnessError, mustRun, run, sharedLibraries } from './exec.js';
+import { stageExtras } from './extras-layer.js';
 import type { HostTools } from './host-tools.js';
 import type { Kernel } from './kernel.js';
 import { BOOT_MODULES, EXTRA_MODULES, selectModules } from './modules.js';
-import { projectEntries } from './project-files.js';
+import { addonsOf, projectEntries } from './project-files.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -33,17 +34,6 @@ function hashOf(parts: string[]): string {
 function statKey(path: string): string {
   const st = lstatSync(path);
   return `${path}:${st.size}:${st.mtimeMs}`;
-}
-
-/** Shared libraries of a dynamic executable as ldd resolves them on this host. */
-export function sharedLibraries(exe: string): string[] {
-  const out = mustRun(['ldd', exe], { timeoutMs: 30_000 });
-  const libs: string[] = [];
-  for (const line of out.split('\n')) {
-    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
-    if (m) libs.push(m[1]!);
-  }
-  return libs;
 }
 
 function copyInto(stage: string, src: string, dest = src): void {
@@ -101,7 +91,7 @@ function stageEtc(stage: string): void {
 }
 
 function buildBase(out: string, tools: HostTools, kernel: Kernel, log: (s: string) => void): void {
-  const stage = `${out}.stage`;
+  const stage = `${out}.stage-${process.pid}`;
   rmSync(stage, { recursive: true, force: true });
   for (const d of ['proc', 'sys', 'dev', 'tmp', 'run', 'root', 'project', 'vk', 'etc/vk']) mkdirSync(join(stage, d), { recursive: true });
   stageEtc(stage);
@@ -147,9 +137,29 @@ function buildProject(out: string, cpio: string, root: string, cacheDir: string,
   }
 }
 
+function buildExtras(out: string, cpio: string, projectRoot: string, addons: string[]): void {
+  const stage = `${out}.stage-${process.pid}`;
+  try {
+    stageExtras(stage, projectRoot, addons);
+    // /project exists from the base layer; every other directory is listed before its files.
+    const list = mustRun(['find', '.', '-mindepth', '1'], { cwd: stage }).split('\n').filter(Boolean)
+      .map((p) => p.slice(2)).filter((p) => p !== 'project');
+    writeCpio(cpio, stage, list, out);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes older layers. A concurrent run may be about to boot one, so only those unused for a while
+ * go (qemu reads the whole initrd when it starts).
+ */
 function prune(cacheDir: string, prefix: string, keep: string): void {
+  const cutoff = Date.now() - 30 * 60_000;
   for (const f of readdirSync(cacheDir)) {
-    if (f.startsWith(prefix) && f !== keep && !f.includes('.tmp-')) rmSync(join(cacheDir, f), { recursive: true, force: true });
+    if (!f.startsWith(prefix) || f === keep || f.includes('.tmp-') || f.includes('.stage')) continue;
+    const p = join(cacheDir, f);
+    if (lstatSync(p).mtimeMs < cutoff) rmSync(p, { recursive: true, force: true });
   }
 }
 
@@ -167,19 +177,27 @@ export function ensureImage(
     prune(cacheDir, 'base-', relative(cacheDir, base));
   }
   const entries = projectEntries(projectRoot);
-  const projHash = hashOf([baseHash, ...entries.map((p) => statKey(join(projectRoot, p)))]);
+  const own = ['project-files.ts', 'extras-layer.ts'].map((f) => readFileSync(join(HERE, f), 'utf8'));
+  const projHash = hashOf([baseHash, ...own, ...entries.map((p) => statKey(join(projectRoot, p)))]);
   const image = join(cacheDir, `image-${projHash}.cpio`);
   const projectBuilt = !existsSync(image);
   if (projectBuilt) {
     log('vm harness: building the project layer');
     const proj = `${image}.project`;
+    const extras = `${image}.extras`;
     buildProject(proj, tools.cpio, projectRoot, cacheDir, entries);
+    buildExtras(extras, tools.cpio, projectRoot, addonsOf(projectRoot, entries));
     const tmp = `${image}.tmp-${process.pid}`;
     copyFileSync(base, tmp);
-    appendFileSync(tmp, readFileSync(proj));
-    rmSync(proj);
+    for (const layer of [proj, extras]) {
+      appendFileSync(tmp, readFileSync(layer));
+      rmSync(layer);
+    }
     renameSync(tmp, image);
     prune(cacheDir, 'image-', relative(cacheDir, image));
   }
+  // Mark both as in use, so that a concurrent run's prune leaves them alone.
+  const now = new Date();
+  for (const f of [base, image]) utimesSync(f, now, now);
   return { initrd: image, baseBuilt, projectBuilt };
 }

@@ -13,7 +13,8 @@ export { HarnessError } from './exec.js';
 export { tapFailures } from './serial.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CACHE_DIR = join(PROJECT_ROOT, '.cache/vm');
+/** Image cache; VIPKEEPER_VM_CACHE moves it (e.g. to a CI cache directory). */
+export const CACHE_DIR = resolve(process.env.VIPKEEPER_VM_CACHE || join(PROJECT_ROOT, '.cache/vm'));
 export const INSIDE_DIR = 'test/kernel/inside';
 
 export interface VmRunOptions {

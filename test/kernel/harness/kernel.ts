@@ -1,6 +1,6 @@
 // Debian's cloud kernel for the VM: resolved through linux-image-cloud-amd64, fetched with
 // `apt-get download`, unpacked with `dpkg -x` into the cache. Nothing is installed on the host.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError, mustRun, run } from './exec.js';
 
@@ -30,6 +30,25 @@ export function parseVersion(text: string): string | undefined {
 function aptQuery(args: string[]): string {
   const r = run(['apt-cache', ...args], { timeoutMs: 60_000 });
   return r.status === 0 ? r.stdout : '';
+}
+
+/**
+ * apt-cache takes seconds per query; the answer only changes when the package lists do, so it is
+ * remembered with the lists directory's mtime (apt-get update renames files into it).
+ */
+function resolveCached(kernels: string, log: (s: string) => void): { pkg: string; version: string } {
+  const memo = join(kernels, 'resolved.json');
+  let lists = '';
+  try { lists = String(statSync('/var/lib/apt/lists').mtimeMs); } catch { /* no apt lists: ask apt-cache */ }
+  try {
+    const m = JSON.parse(readFileSync(memo, 'utf8')) as { lists: string; pkg: string; version: string };
+    if (lists && m.lists === lists) return m;
+  } catch { /* no memo yet */ }
+  const r = resolvePackage(log);
+  mkdirSync(kernels, { recursive: true });
+  try { lists = String(statSync('/var/lib/apt/lists').mtimeMs); } catch { lists = ''; }
+  writeFileSync(memo, JSON.stringify({ lists, ...r }));
+  return r;
 }
 
 function resolvePackage(log: (s: string) => void): { pkg: string; version: string } {
@@ -72,7 +91,7 @@ export function ensureKernel(cacheDir: string, depmod: string, log: (s: string) 
   const kernels = join(cacheDir, 'kernel');
   let resolved: { pkg: string; version: string };
   try {
-    resolved = resolvePackage(log);
+    resolved = resolveCached(kernels, log);
   } catch (e) {
     // Offline with a kernel already unpacked: use it rather than fail.
     const cached = existsSync(kernels) ? readdirSync(kernels).filter((d) => existsSync(join(kernels, d, 'ok'))) : [];
@@ -93,7 +112,7 @@ export function ensureKernel(cacheDir: string, depmod: string, log: (s: string) 
     mustRun(['touch', join(dir, 'ok')]);
     // Keep one kernel: a security update replaces the previous download.
     for (const old of readdirSync(kernels)) {
-      if (old !== name && !old.includes('.tmp-')) rmSync(join(kernels, old), { recursive: true, force: true });
+      if (old !== name && old !== 'resolved.json' && !old.includes('.tmp-')) rmSync(join(kernels, old), { recursive: true, force: true });
     }
   }
   return { pkg, pkgVersion: version, root, ...findKernel(root) };

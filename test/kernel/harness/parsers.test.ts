@@ -33,6 +33,7 @@ const TAP = `TAP version 13
         # Subtest: mh
         not ok 2 - mh
           ---
+          location: '/project/test/kernel/inside/a.test.ts:12:5'
           error: 'boom'
           ...
         1..2
@@ -55,7 +56,7 @@ ok 3 - test/kernel/inside/c.test.ts
 
 test('TAP failures name the innermost failing tests with their path, TODO excluded', () => {
   assert.deepEqual(tapFailures(TAP), [
-    'test/kernel/inside/a.test.ts > every scheduler > mh',
+    'test/kernel/inside/a.test.ts > every scheduler > mh (test/kernel/inside/a.test.ts:12)',
     'test/kernel/inside/b.test.ts',
   ]);
   assert.deepEqual(tapFailures('TAP version 13\nok 1 - x\n1..1\n'), []);

@@ -31,3 +31,8 @@ export function projectEntries(root: string): string[] {
   if (addons.length) out.push('build', 'build/Release', ...addons.map((f) => `build/Release/${f}`));
   return out;
 }
+
+/** Absolute paths of the native addons among the entries. */
+export function addonsOf(root: string, entries: string[]): string[] {
+  return entries.filter((p) => p.endsWith('.node')).map((p) => join(root, p));
+}

@@ -43,12 +43,13 @@ export class SerialParser {
 }
 
 /**
- * Names of the failed tests in node:test TAP output, as "file > suite > test" paths. Only the
- * innermost failures are listed (a parent fails because its child did).
+ * Names of the failed tests in node:test TAP output, as "suite > test (file:line)" paths. Only
+ * the innermost failures are listed (a parent fails because its child did).
  */
 export function tapFailures(tap: string): string[] {
   const stack: string[] = [];
-  const failed: string[][] = [];
+  const failed: { path: string[]; where?: string }[] = [];
+  let open: { path: string[]; where?: string } | undefined;
   for (const line of tap.split('\n')) {
     const indent = Math.floor((/^ */.exec(line)?.[0].length ?? 0) / 4);
     const body = line.trim();
@@ -59,12 +60,20 @@ export function tapFailures(tap: string): string[] {
       continue;
     }
     const notOk = /^not ok \d+ - (.*?)(\s+#\s*(TODO|SKIP)\b.*)?$/i.exec(body);
-    if (notOk && !notOk[2]) failed.push([...stack.slice(0, indent), unescapeTap(notOk[1]!)]);
+    if (notOk) {
+      open = notOk[2] ? undefined : { path: [...stack.slice(0, indent), unescapeTap(notOk[1]!)] };
+      if (open) failed.push(open);
+      continue;
+    }
+    // The YAML block after a failure says where the test is: location: '/project/x.test.ts:12:3'.
+    const loc = /^location: '(.*):(\d+):\d+'$/.exec(body);
+    if (loc && open && !open.where) open.where = `${loc[1]!.replace(/^\/project\//, '')}:${loc[2]}`;
+    if (/^(ok|1\.\.)/.test(body)) open = undefined;
   }
   const key = (p: string[]) => p.join('\u0000');
-  const keys = failed.map(key);
-  const inner = failed.filter((p, i) => !keys.some((k, j) => j !== i && k.startsWith(keys[i] + '\u0000')));
-  return inner.map((p) => p.join(' > '));
+  const keys = failed.map((f) => key(f.path));
+  const inner = failed.filter((_, i) => !keys.some((k, j) => j !== i && k.startsWith(keys[i] + '\u0000')));
+  return inner.map((f) => f.path.join(' > ') + (f.where ? ` (${f.where})` : ''));
 }
 
 function unescapeTap(s: string): string {

@@ -37,7 +37,7 @@ const cases: Case[] = [
       '-a -t 10.1.0.1:80 -r 10.1.1.5:80 -i -w 1 --tun-type gre --tun-csum',
       '-a -t 10.1.0.1:80 -r 10.1.1.6:80 -i -w 1 --tun-type gue --tun-port 5555 --tun-remcsum',
     ],
-    ln: ['TCP  10.1.0.1:80 wrr', '  -> 10.1.1.1:8080               Masq    1      0          0', '  -> 10.1.1.2:80                 Route   5      0          0', '  -> 10.1.1.3:80                 Tunnel  1      0          0'],
+    ln: ['TCP  10.1.0.1:80 wrr', '  -> 10.1.1.1:8080                Masq    1      0          0', '  -> 10.1.1.2:80                  Route   5      0          0', '  -> 10.1.1.3:80                  Tunnel  1      0          0'],
   },
   {
     name: 'protocols TCP, UDP and SCTP on one address',
@@ -66,7 +66,7 @@ const cases: Case[] = [
     name: 'IPv6 services',
     services: [svc('2001:db8::1', 443, [dest('2001:db8::11', { port: 443, weight: 4 }), dest('2001:db8::12', { port: 8443, forward: 'route' })], { scheduler: 'lc' })],
     sn: ['-A -t [2001:db8::1]:443 -s lc', '-a -t [2001:db8::1]:443 -r [2001:db8::11]:443 -m -w 4', '-a -t [2001:db8::1]:443 -r [2001:db8::12]:8443 -g -w 1'],
-    ln: ['TCP  [2001:db8::1]:443 lc', '  -> [2001:db8::11]:443            Masq    4      0          0'],
+    ln: ['TCP  [2001:db8::1]:443 lc', '  -> [2001:db8::11]:443           Masq    4      0          0'],
   },
   {
     name: 'persistence with a netmask (IPv4 mask, IPv6 prefix) and scheduler flags',

@@ -2,7 +2,7 @@
 // `ipvsadm -Ln` lists them, in every listing layout, counters included after real traffic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer, connect, type Server } from 'node:net';
 import { once } from 'node:events';
 import { flush, inVm, ipvsadm, ipvsadmRestore, vipkeeper } from './ipvs-support.js';
@@ -73,34 +73,35 @@ test('counters after real traffic: --stats and --rate match ipvsadm', async (t) 
   flush();
   let server: Server | undefined;
   try {
-    execFileSync('ip', ['link', 'set', 'lo', 'up']);
-    execFileSync('ip', ['addr', 'replace', '10.2.0.1/32', 'dev', 'lo']);
-    execFileSync('ip', ['addr', 'replace', '10.2.0.2/32', 'dev', 'lo']);
+    // IPVS ignores loopback traffic: the VIP sits on a dummy device, and the real server is the same
+    // address on another port, so the local listener answers through IPVS's NAT.
+    execFileSync('ip', ['link', 'add', 'vkdummy0', 'type', 'dummy']);
+    execFileSync('ip', ['link', 'set', 'vkdummy0', 'up']);
+    execFileSync('ip', ['addr', 'add', '10.5.0.1/24', 'dev', 'vkdummy0']);
     server = createServer((s) => { s.on('data', (d) => s.write(d)); s.on('end', () => s.end()); });
-    server.listen(7080, '0.0.0.0');
+    server.listen(7080, '10.5.0.1');
     await once(server, 'listening');
-    // The real server is a local address: IPVS forwards as "Local" and the listener answers.
-    ipvsadm('-A', '-t', '10.2.0.1:7080', '-s', 'rr');
-    ipvsadm('-a', '-t', '10.2.0.1:7080', '-r', '10.2.0.2:7080', '-m');
+    ipvsadm('-A', '-t', '10.5.0.1:7081', '-s', 'rr');
+    ipvsadm('-a', '-t', '10.5.0.1:7081', '-r', '10.5.0.1:7080', '-m');
     for (let i = 0; i < 20; i++) {
-      const sock = connect(7080, '10.2.0.1');
+      const sock = connect(7081, '10.5.0.1');
       await once(sock, 'connect');
       sock.end(Buffer.alloc(3000, 1));
       for await (const _ of sock) { /* drain the echo */ }
     }
     const stats = ipvsadm('-Ln', '--stats', '--exact');
-    assert.match(stats, /^TCP {2}10\.2\.0\.1:7080 +20 /m, `no traffic counted:\n${stats}`);
+    assert.match(stats, /^TCP {2}10\.5\.0\.1:7081 +20 /m, `no traffic counted:\n${stats}`);
     await sameAsIpvsadm(['--stats'], ['--stats']);
     await sameAsIpvsadm(['--stats', '--exact'], ['--stats', '--exact']);
     await sameAsIpvsadm(['--rate'], ['--rate']);
     await sameAsIpvsadm([], []);
     const json = JSON.parse((await vipkeeper('ipvs', 'list', '--json')).out);
     assert.equal(json.services[0].stats.conns, 20);
-    assert.equal(json.services[0].dests[0].forward, 'local');
+    assert.equal(json.services[0].dests[0].forward, 'masq');
+    assert.ok(json.services[0].stats.inBytes > 60000, 'bytes counted');
   } finally {
     server?.close();
     flush();
-    execFileSync('ip', ['addr', 'del', '10.2.0.1/32', 'dev', 'lo']);
-    execFileSync('ip', ['addr', 'del', '10.2.0.2/32', 'dev', 'lo']);
+    spawnSync('ip', ['link', 'del', 'vkdummy0']);
   }
 });

@@ -152,3 +152,14 @@ test('child process: node --import tsx src/cli.ts check and convert', withDir(as
   assert.equal(conv.status, 0, conv.stderr);
   assert.match(conv.stdout, /unicastPeers:\n\s+- 10\.1\.0\.12/);
 }));
+
+test('check: one run reports syntax errors and semantic errors together, without echoes', withDir(async (dir) => {
+  const f = join(dir, 'two.conf');
+  writeFileSync(f, 'vrrp_instance A {\n  interface eth0\n  virtual_router_id abc\n  priority 0\n  virtual_ipaddress {\n    10.0.0.1\n  }\n}\n');
+  const r = await run('check', '-f', f);
+  assert.equal(r.code, 1);
+  assert.deepEqual(diagLines(r.err), [
+    `${f}:3:21: 'virtual_router_id' must be an integer, got 'abc'`,
+    `${f}:4:3: vrrp_instance A: priority must be 1-255, got 0`,
+  ]);
+}));

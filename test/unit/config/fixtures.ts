@@ -1,4 +1,4 @@
-// A keepalived.conf fragment that uses every LVS keyword the model knows.
+// keepalived.conf fragments that use every keyword the model knows (LVS and VRRP sides).
 export const FULL_LVS = `virtual_server_group VG {
   10.0.0.1-10 80
   10.0.1.0/29 80
@@ -95,6 +95,85 @@ virtual_server fwmark 5 {
         path /
       }
     }
+  }
+}
+`;
+
+/** Every VRRP-side keyword: global_defs, vrrp_script, vrrp_track_file, vrrp_instance, vrrp_sync_group. */
+export const FULL_VRRP = `global_defs {
+  router_id r1
+  vrrp_version 3
+  enable_script_security
+  script_user nobody nogroup
+  notify_fifo /run/f.fifo root
+  vrrp_garp_master_delay 2
+  vrrp_garp_master_repeat 3
+  vrrp_garp_interval 0.01
+  vrrp_gna_interval 0.02
+  vrrp_strict
+}
+vrrp_script chk {
+  script "/bin/check 'a b'"
+  interval 3
+  weight -20 reverse
+  rise 2
+  fall 4
+  user nobody
+  init_fail
+}
+vrrp_track_file tf {
+  file /run/tf
+  weight 5
+}
+vrrp_instance VI_X {
+  state BACKUP
+  interface eth1
+  virtual_router_id 7
+  priority 90
+  version 3
+  advert_int 0.25
+  nopreempt
+  preempt_delay 30
+  unicast_src_ip 10.0.0.1
+  unicast_peer {
+    10.0.0.2 min_ttl 250 max_ttl 255
+  }
+  virtual_ipaddress {
+    10.0.0.100/24 dev eth1 label eth1:v scope link brd 10.0.0.255
+    10.0.0.101
+  }
+  virtual_ipaddress_excluded {
+    2001:db8::1/64 no_track
+  }
+  track_interface {
+    eth2 weight -10
+  }
+  track_script {
+    chk weight 30
+  }
+  track_file {
+    tf
+  }
+  garp_master_delay 1
+  garp_master_refresh 30
+  garp_master_refresh_repeat 2
+  garp_lower_prio_repeat 2
+  notify /bin/n
+  notify_master "/bin/m x" nobody
+  notify_backup /bin/b
+  notify_fault /bin/f
+  notify_stop /bin/s
+  no_accept
+  dont_track_primary
+  down_timer_adverts 4
+}
+vrrp_sync_group G {
+  group {
+    VI_X
+  }
+  notify_master /bin/gm
+  track_script {
+    chk
   }
 }
 `;

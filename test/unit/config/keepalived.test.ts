@@ -9,6 +9,7 @@ import { loadConfig } from '../../../src/config/load.js';
 import { lexKeepalived } from '../../../src/config/keepalived/lexer.js';
 import { parseLines } from '../../../src/config/keepalived/parser.js';
 import { errors, instance, load, markedLine, warnings } from './helpers.js';
+import { FULL_VRRP } from './fixtures.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../../shared/golden/vrrp/', import.meta.url));
 
@@ -181,83 +182,7 @@ test('keywords: unknown is a warning, and an error under strict', () => {
 });
 
 test('translate: every VRRP keyword of the model lands in its field', () => {
-  const text = `global_defs {
-  router_id r1
-  vrrp_version 3
-  enable_script_security
-  script_user nobody nogroup
-  notify_fifo /run/f.fifo root
-  vrrp_garp_master_delay 2
-  vrrp_garp_master_repeat 3
-  vrrp_garp_interval 0.01
-  vrrp_gna_interval 0.02
-  vrrp_strict
-}
-vrrp_script chk {
-  script "/bin/check 'a b'"
-  interval 3
-  weight -20 reverse
-  rise 2
-  fall 4
-  user nobody
-  init_fail
-}
-vrrp_track_file tf {
-  file /run/tf
-  weight 5
-}
-vrrp_instance VI_X {
-  state BACKUP
-  interface eth1
-  virtual_router_id 7
-  priority 90
-  version 3
-  advert_int 0.25
-  nopreempt
-  preempt_delay 30
-  unicast_src_ip 10.0.0.1
-  unicast_peer {
-    10.0.0.2 min_ttl 250 max_ttl 255
-  }
-  virtual_ipaddress {
-    10.0.0.100/24 dev eth1 label eth1:v scope link brd 10.0.0.255
-    10.0.0.101
-  }
-  virtual_ipaddress_excluded {
-    2001:db8::1/64 no_track
-  }
-  track_interface {
-    eth2 weight -10
-  }
-  track_script {
-    chk weight 30
-  }
-  track_file {
-    tf
-  }
-  garp_master_delay 1
-  garp_master_refresh 30
-  garp_master_refresh_repeat 2
-  garp_lower_prio_repeat 2
-  notify /bin/n
-  notify_master "/bin/m x" nobody
-  notify_backup /bin/b
-  notify_fault /bin/f
-  notify_stop /bin/s
-  no_accept
-  dont_track_primary
-  down_timer_adverts 4
-}
-vrrp_sync_group G {
-  group {
-    VI_X
-  }
-  notify_master /bin/gm
-  track_script {
-    chk
-  }
-}
-`;
+  const text = FULL_VRRP;
   const r = load(text);
   assert.deepEqual(errors(r), []);
   const m = r.model!;
@@ -281,4 +206,35 @@ vrrp_sync_group G {
   assert.equal(v.accept, false); assert.equal(v.dontTrackPrimary, true); assert.equal(v.downTimerAdverts, 4);
   assert.equal(v.syncGroup, 'G');
   assert.deepEqual(m.syncGroups[0]!.notify.master, { argv: ['/bin/gm'] });
+});
+
+test('include: ? and [...] globs, absolute paths, and parameters shared with included files', async () => {
+  const dir = tmp({
+    'main.conf': '$PRIO=140\n$PEERS=10.0.0.7 min_ttl 200\ninclude vi-[ab].conf\ninclude vi-?.extra\n',
+    'vi-a.conf': instance('  priority $PRIO\n', 'VI_A', 21),
+    'vi-b.conf': instance('  unicast_peer {\n    $PEERS\n  }\n', 'VI_B', 22),
+    'vi-c.conf': instance('', 'VI_C', 23),
+    'vi-x.extra': '',
+  });
+  try {
+    writeFileSync(join(dir, 'abs.conf'), `include ${join(dir, 'main.conf')}\n`);
+    const r = await loadConfig(join(dir, 'abs.conf'));
+    assert.deepEqual(errors(r), []);
+    assert.deepEqual(r.model?.vrrpInstances.map((v) => v.name), ['VI_A', 'VI_B']);
+    assert.equal(r.model?.vrrpInstances[0]?.priority, 140);
+    assert.deepEqual(r.model?.vrrpInstances[1]?.unicastPeers, [{ address: '10.0.0.7', family: 4, minTtl: 200 }]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('include: an include of a directory or binary file is one error', async () => {
+  const dir = tmp({ 'a.conf': 'include sub\n', 'b.conf': 'include bin.conf\n', 'sub/x': '' });
+  try {
+    writeFileSync(join(dir, 'bin.conf'), Buffer.from([1, 0, 2]));
+    const a = await loadConfig(join(dir, 'a.conf'));
+    assert.equal(errors(a).length, 1);
+    assert.match(errors(a)[0]!.message, /is a directory/);
+    const b = await loadConfig(join(dir, 'b.conf'));
+    assert.equal(errors(b).length, 1);
+    assert.match(errors(b)[0]!.message, /binary file/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { finishConfig, loadConfig, loadConfigText, readConfig } from '../../../src/config/load.js';
 import { toYaml } from '../../../src/cli/commands/convert.js';
-import { FULL_LVS } from './fixtures.js';
+import { readKeepalived } from '../../../src/config/keepalived/translate.js';
+import { FULL_LVS, FULL_VRRP } from './fixtures.js';
 import { errors, load } from './helpers.js';
 
 const CONF = fileURLToPath(new URL('../../../conf/', import.meta.url));
@@ -34,15 +35,17 @@ for (const file of keepalivedFiles) {
   });
 }
 
-test('round trip: a config using every LVS keyword survives conversion', async () => {
-  const direct = load(FULL_LVS);
-  assert.deepEqual(errors(direct), []);
-  const { readKeepalived } = await import('../../../src/config/keepalived/translate.js');
-  const read = readKeepalived('full.conf', FULL_LVS, { strict: false });
-  const back = loadConfigText('full.yaml', toYaml(read.input!, 'full.conf'));
-  assert.deepEqual(errors(back), []);
-  assert.deepEqual(back.model, direct.model);
-});
+for (const [name, text] of [['LVS', FULL_LVS], ['VRRP', FULL_VRRP]] as const) {
+  test(`round trip: a config using every ${name} keyword survives conversion`, () => {
+    const direct = load(text);
+    assert.deepEqual(errors(direct), []);
+    const read = readKeepalived('full.conf', text, { strict: false });
+    const yaml = toYaml(read.input!, 'full.conf');
+    const back = loadConfigText('full.yaml', yaml);
+    assert.deepEqual(errors(back), [], yaml);
+    assert.deepEqual(back.model, direct.model);
+  });
+}
 
 for (const f of readdirSync(CONF).filter((x) => x.endsWith('.yaml'))) {
   const twin = join(CONF, f.replace(/\.yaml$/, '.conf'));

@@ -70,3 +70,11 @@ test('an empty table is the header and titles only; -Sn of it is empty', () => {
   assert.equal(formatList(info, []), fixture('ipvsadm-Ln.txt').split('\n').slice(0, 3).join('\n') + '\n');
   assert.equal(formatRules([]), '');
 });
+
+test('a firewall mark above 2^31 prints and sorts as ipvsadm does (as a negative %d)', () => {
+  // Seen on a real kernel: `ipvsadm -A -f 4294967295` lists as "FWM  -1", before every other service.
+  const t = [svc('10.0.0.1', 80, [], { scheduler: 'rr' }), svc('0.0.0.0', 0, [], { fwmark: 4294967295, scheduler: 'fo' })].map(entry);
+  const out = formatList(info, t).split('\n');
+  assert.deepEqual(out.slice(3, 5), ['FWM  -1 fo', 'TCP  10.0.0.1:80 rr']);
+  assert.equal(formatRules(t).split('\n')[0], '-A -f -1 -s fo');
+});

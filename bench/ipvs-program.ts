@@ -1,0 +1,131 @@
+// Benchmark, run inside the kernel VM (it rewrites the IPVS table):
+//   node test/kernel/harness/run.mjs -t 1500 -- node --import tsx bench/ipvs-program.ts [services] [dests]
+// 1. Programs S services x D real servers from empty, whole process against whole process:
+//    `vipkeeper ipvs apply -f big.yaml` and a bare vipkeeper programmer (no config parsing)
+//    against `ipvsadm -R` fed the same rules.
+// 2. A full reconcile that changes 1% of the weights: in-process (dump, diff, apply) and as a process.
+// Prints the numbers; asserts nothing about time.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const S = Number(process.argv[2] ?? 1000);
+const D = Number(process.argv[3] ?? 10);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+const vip = (i: number) => `10.100.${i >> 8}.${i & 255}`;
+const rs = (i: number) => `10.200.${i >> 8}.${i & 255}`;
+const weight = (i: number, j: number, bump: boolean) => (bump && (i * D + j) % 100 === 0 ? 7 : 1 + (j % 3));
+
+function rules(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < S; i++) {
+    lines.push(`-A -t ${vip(i)}:80 -s wrr`);
+    for (let j = 0; j < D; j++) lines.push(`-a -t ${vip(i)}:80 -r ${rs(i)}:${8000 + j} -m -w ${weight(i, j, false)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function yaml(bump: boolean): string {
+  const out = ['virtualServers:'];
+  for (let i = 0; i < S; i++) {
+    out.push(`  - { address: ${vip(i)}, port: 80, protocol: TCP, lbAlgo: wrr, lbKind: NAT, realServers: [`);
+    const r: string[] = [];
+    for (let j = 0; j < D; j++) r.push(`      { address: ${rs(i)}, port: ${8000 + j}, weight: ${weight(i, j, bump)} }`);
+    out.push(`${r.join(',\n')} ] }`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function run(argv: string[], input?: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(argv[0]!, argv.slice(1), { input, encoding: 'utf8', cwd: ROOT, timeout: 600_000, maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && r.status !== 2) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
+  return ms;
+}
+
+function ipvsadm(...args: string[]): string {
+  return spawnSync('ipvsadm', args, { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+}
+
+const min = (xs: number[]) => Math.min(...xs);
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The bare programmer: one process that only dumps, diffs and applies (no config file). */
+async function child(mode: 'program' | 'bump'): Promise<void> {
+  const { openIpvs } = await import('../src/ipvs/genl-socket.js');
+  const { reconcile } = await import('../src/ipvs/reconcile.js');
+  const desired = [];
+  for (let i = 0; i < S; i++) {
+    const dests = [];
+    for (let j = 0; j < D; j++) dests.push({ family: 4 as const, address: rs(i), port: 8000 + j, forward: 'masq' as const, weight: weight(i, j, mode === 'bump'), upperThreshold: 0, lowerThreshold: 0 });
+    desired.push({ family: 4 as const, protocol: 'tcp' as const, address: vip(i), port: 80, fwmark: 0, scheduler: 'wrr', flags: [], timeout: 0, netmask: 32, dests });
+  }
+  const c = await openIpvs();
+  const t0 = performance.now();
+  const actual = await c.list();
+  const t1 = performance.now();
+  const ops = reconcile(desired, actual);
+  const t2 = performance.now();
+  await c.apply(ops, { window: Number(process.env.BENCH_WINDOW ?? 32) });
+  const t3 = performance.now();
+  c.close();
+  process.stdout.write(JSON.stringify({ ops: ops.length, listMs: t1 - t0, reconcileMs: t2 - t1, applyMs: t3 - t2 }));
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vk-bench-'));
+  try {
+    const big = join(dir, 'big.yaml'), bumped = join(dir, 'bumped.yaml');
+    writeFileSync(big, yaml(false));
+    writeFileSync(bumped, yaml(true));
+    const ruleText = rules();
+    const self = ['node', '--import', 'tsx', fileURLToPath(import.meta.url), String(S), String(D)];
+    const cli = ['node', '--import', 'tsx', 'src/cli.ts', 'ipvs'];
+    console.log(`ipvs-program: ${S} services x ${D} real servers (${S * (D + 1)} objects), best of ${RUNS}`);
+    const t = { ipvsadm: [] as number[], cli: [] as number[], bare: [] as number[], nodeBaseline: [] as number[] };
+    for (let r = 0; r < RUNS; r++) {
+      t.nodeBaseline.push(run(['node', '--import', 'tsx', '-e', '0']));
+      ipvsadm('-C');
+      t.ipvsadm.push(run(['ipvsadm', '-R'], ruleText));
+      const reference = ipvsadm('-Sn');
+      ipvsadm('-C');
+      t.cli.push(run([...cli, 'apply', '-f', big]));
+      if (ipvsadm('-Sn') !== reference) throw new Error('vipkeeper apply and ipvsadm -R produced different tables');
+      ipvsadm('-C');
+      t.bare.push(run([...self, '--child', 'program']));
+      if (ipvsadm('-Sn') !== reference) throw new Error('the bare programmer produced a different table');
+    }
+    console.log(`  ipvsadm -R                      ${fmt(min(t.ipvsadm))}`);
+    console.log(`  vipkeeper ipvs apply -f (yaml)  ${fmt(min(t.cli))}   ratio vipkeeper/ipvsadm ${(min(t.cli) / min(t.ipvsadm)).toFixed(2)}`);
+    console.log(`  vipkeeper bare programmer       ${fmt(min(t.bare))}   ratio vipkeeper/ipvsadm ${(min(t.bare) / min(t.ipvsadm)).toFixed(2)}`);
+    console.log(`  (node + tsx start-up alone      ${fmt(min(t.nodeBaseline))})`);
+    // The table is now the programmed one; change 1% of the weights.
+    const inproc: { ops: number; listMs: number; reconcileMs: number; applyMs: number }[] = [];
+    const proc: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      ipvsadm('-C');
+      run(['ipvsadm', '-R'], ruleText);
+      const out = spawnSync(self[0]!, [...self.slice(1), '--child', 'bump'], { encoding: 'utf8', cwd: ROOT, timeout: 600_000 });
+      inproc.push(JSON.parse(out.stdout));
+      ipvsadm('-C');
+      run(['ipvsadm', '-R'], ruleText);
+      proc.push(run([...cli, 'apply', '-f', bumped]));
+    }
+    const best = inproc.reduce((a, b) => (a.listMs + a.applyMs <= b.listMs + b.applyMs ? a : b));
+    console.log(`reconcile changing 1% of weights (${best.ops} edit-dest operations):`);
+    console.log(`  in-process: dump ${fmt(best.listMs)}, diff ${best.reconcileMs.toFixed(1)} ms, apply ${fmt(best.applyMs)}, total ${fmt(best.listMs + best.reconcileMs + best.applyMs)}`);
+    console.log(`  whole process (vipkeeper ipvs apply -f): ${fmt(min(proc))}`);
+  } finally {
+    ipvsadm('-C');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--child')) await child(process.argv.at(-1) as 'program' | 'bump');
+else await main();

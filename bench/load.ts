@@ -1,0 +1,81 @@
+// Load benchmarks for the VRRP daemons, keepalived and vipkeeper side by side:
+//  1. stability: a keepalived pair and a vipkeeper pair at advert_int 0.01 (VRRPv3) on one LAN for
+//     S seconds with both cores busy (stress-ng); any advertisement from a backup is a spurious
+//     takeover (counted as bursts on a capture host);
+//  2. cost: CPU time and RSS of master and backup for 1 and 50 instances at advert_int 0.01.
+// Prints numbers; asserts nothing. Run (root): node --import tsx bench/load.ts [stress s] [sample s]
+import { ADDR, Lab, conf, fmt, sleep, usage, waitFor, type Daemon, type Kind } from './failover-lab.js';
+
+const stressS = Number(process.argv[2] ?? 60);
+const sampleS = Number(process.argv[3] ?? 20);
+const vipOf = (vrid: number) => `10.9.${1 + Math.floor(vrid / 250)}.${vrid % 250}`;
+
+/** Takeover bursts by the backup of a VRID: runs of its adverts separated by > 100 ms of silence. */
+function bursts(lab: Lab, vrid: number, from: number): number {
+  let n = 0, last = -Infinity;
+  for (const a of lab.adverts) {
+    if (a.t < from || a.vrid !== vrid || a.src !== ADDR.b || a.prio === 0) continue;
+    if (a.t - last > 100) n++;
+    last = a.t;
+  }
+  return n;
+}
+
+async function stability(): Promise<void> {
+  const lab = new Lab();
+  try {
+    await lab.capture();
+    const vrid: Record<Kind, number> = { keepalived: 61, vipkeeper: 51 };
+    for (const kind of ['keepalived', 'vipkeeper'] as const) {
+      lab.start(kind, 'b', conf({ version: 3, advertInt: 0.01, priority: 100, vridBase: vrid[kind] }));
+      lab.start(kind, 'a', conf({ version: 3, advertInt: 0.01, priority: 200, vridBase: vrid[kind] }));
+    }
+    const ok = await waitFor(() => lab.hasVip('a', vipOf(51)) && lab.hasVip('a', vipOf(61)) && !lab.hasVip('b', vipOf(51)) && !lab.hasVip('b', vipOf(61)), 20_000);
+    if (!ok) throw new Error('pairs did not settle');
+    await sleep(1000);
+    const from = Date.now();
+    const stress = lab.cap.spawn('stress-ng', ['--cpu', '2', '--timeout', `${stressS}s`, '--quiet']);
+    const t0 = lab.adverts.length;
+    await new Promise((r) => stress.once('exit', r));
+    const seen = lab.adverts.slice(t0);
+    console.log(`stability: ${stressS} s at advert_int 0.01 with stress-ng --cpu 2 (both cores busy)`);
+    for (const kind of ['keepalived', 'vipkeeper'] as const) {
+      const v = vrid[kind];
+      const fromA = seen.filter((a) => a.vrid === v && a.src === ADDR.a);
+      const gaps = fromA.slice(1).map((a, i) => a.t - fromA[i]!.t);
+      const maxGap = gaps.length ? Math.max(...gaps) : NaN;
+      console.log(`  ${kind.padEnd(10)} spurious takeovers by the backup: ${bursts(lab, v, from)}   master adverts: ${fromA.length} (expected ~${stressS * 100})   longest gap between master adverts: ${fmt(maxGap)} ms (Master_Down_Interval 36.09 ms)`);
+    }
+  } finally { await lab.close(); }
+}
+
+async function cost(kind: Kind, instances: number): Promise<{ master: { cpu: number; rss: number }; backup: { cpu: number; rss: number } }> {
+  const lab = new Lab();
+  try {
+    const b = lab.start(kind, 'b', conf({ version: 3, advertInt: 0.01, priority: 100, instances, vridBase: 1 }));
+    const a = lab.start(kind, 'a', conf({ version: 3, advertInt: 0.01, priority: 200, instances, vridBase: 1 }));
+    const all = Array.from({ length: instances }, (_, i) => vipOf(i + 1));
+    const ok = await waitFor(() => all.every((v) => lab.hasVip('a', v)) && !all.some((v) => lab.hasVip('b', v)), 30_000, 200);
+    if (!ok) throw new Error(`${kind} x${instances}: did not settle\n${a.out().slice(-2000)}`);
+    await sleep(2000);
+    const s = (d: Daemon) => usage(d.pids());
+    const a0 = s(a), b0 = s(b);
+    await sleep(sampleS * 1000);
+    const a1 = s(a), b1 = s(b);
+    return {
+      master: { cpu: (a1.cpuS - a0.cpuS) / sampleS * 100, rss: a1.rssKb / 1024 },
+      backup: { cpu: (b1.cpuS - b0.cpuS) / sampleS * 100, rss: b1.rssKb / 1024 },
+    };
+  } finally { await lab.close(); }
+}
+
+if (stressS > 0 && process.env.ONLY !== 'cost') await stability();
+if (sampleS > 0 && process.env.ONLY !== 'stability') {
+  console.log(`cost at advert_int 0.01 (VRRPv3), CPU over ${sampleS} s as % of one core, RSS in MiB (keepalived: parent + VRRP child)`);
+  for (const n of [1, 50]) {
+    for (const kind of ['keepalived', 'vipkeeper'] as const) {
+      const r = await cost(kind, n);
+      console.log(`  ${kind.padEnd(10)} ${String(n).padStart(2)} instance(s)  master CPU ${fmt(r.master.cpu, 1).padStart(5)} %  RSS ${fmt(r.master.rss, 1).padStart(6)}   backup CPU ${fmt(r.backup.cpu, 1).padStart(5)} %  RSS ${fmt(r.backup.rss, 1).padStart(6)}`);
+    }
+  }
+}

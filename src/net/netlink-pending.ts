@@ -1,0 +1,62 @@
+// Matches netlink replies to the requests waiting for them (netlink(7)): replies carry the
+// request's sequence number; an NLMSG_ERROR settles it (errno 0 = ACK), NLMSG_DONE ends a dump.
+// Pure bookkeeping without sockets or timers, so the protocol rules are tested with made-up replies.
+import { SysError, errnoName } from '../lib/errors.js';
+import { HOST_LE, NLMSG, decodeAck, type NetlinkMessage } from '../codec/netlink/message.js';
+
+interface Pending {
+  op: string;
+  replies: NetlinkMessage[];
+  resolve(m: NetlinkMessage[]): void;
+  reject(e: Error): void;
+  cleanup?: () => void;
+}
+
+export class PendingRequests {
+  private readonly bySeq = new Map<number, Pending>();
+
+  get size(): number { return this.bySeq.size; }
+  has(seq: number): boolean { return this.bySeq.has(seq); }
+  opOf(seq: number): string | undefined { return this.bySeq.get(seq)?.op; }
+
+  /** Registers a request; `cleanup` runs once when it settles (clears its timer). */
+  add(seq: number, op: string, cleanup?: () => void): Promise<NetlinkMessage[]> {
+    return new Promise((resolve, reject) => {
+      this.bySeq.set(seq, { op, replies: [], resolve, reject, ...(cleanup ? { cleanup } : {}) });
+    });
+  }
+
+  /**
+   * Routes one received message. Returns it when it belongs to no request (a notification):
+   * multicast deliveries always are, even when they echo our sequence number.
+   */
+  route(m: NetlinkMessage, multicast: boolean): NetlinkMessage | undefined {
+    const p = multicast ? undefined : this.bySeq.get(m.seq);
+    if (!p) return m.type === NLMSG.ERROR || m.type === NLMSG.DONE || m.type === NLMSG.NOOP ? undefined : m;
+    if (m.type === NLMSG.ERROR) {
+      const ack = decodeAck(m);
+      this.settle(m.seq, ack.errno === 0 ? undefined : new SysError(p.op, errnoName(ack.errno), ack.message, { errno: ack.errno }));
+    } else if (m.type === NLMSG.DONE) {
+      // A dump that failed part-way reports the negative errno in NLMSG_DONE's payload.
+      const err = m.payload.length >= 4 ? new DataView(m.payload.buffer, m.payload.byteOffset, 4).getInt32(0, HOST_LE) : 0;
+      this.settle(m.seq, err < 0 ? new SysError(p.op, errnoName(err)) : undefined);
+    } else if (m.type !== NLMSG.NOOP) {
+      p.replies.push(m);
+    }
+    return undefined;
+  }
+
+  /** Resolves with the replies so far, or rejects with `err`. Unknown seq: nothing happens. */
+  settle(seq: number, err?: Error): void {
+    const p = this.bySeq.get(seq);
+    if (!p) return;
+    this.bySeq.delete(seq);
+    p.cleanup?.();
+    if (err) p.reject(err); else p.resolve(p.replies);
+  }
+
+  /** Rejects every waiting request (socket closed). */
+  failAll(err: (op: string) => Error): void {
+    for (const [seq, p] of [...this.bySeq]) this.settle(seq, err(p.op));
+  }
+}

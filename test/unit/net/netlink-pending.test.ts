@@ -1,0 +1,106 @@
+// Reply matching with made-up kernel answers: ACK, error with extended ack, multi-part dumps,
+// failed dumps, notifications that reuse our sequence number, several requests at once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeAttrs } from '../../../src/codec/netlink/attrs.js';
+import { HOST_LE, NLM_F, NLMSG, type NetlinkMessage } from '../../../src/codec/netlink/message.js';
+import { ByteWriter } from '../../../src/lib/bytes.js';
+import { SysError } from '../../../src/lib/errors.js';
+import { PendingRequests } from '../../../src/net/netlink-pending.js';
+
+const data = (type: number, seq: number, flags = 0, payload: Uint8Array = Buffer.from([seq & 0xff, 0, 0, 0])): NetlinkMessage => ({ type, flags, seq, pid: 0, payload });
+
+/** struct nlmsgerr: error, the request header (CAPPED), then extended-ack TLVs. */
+function errorMsg(seq: number, errno: number, text?: string): NetlinkMessage {
+  const w = new ByteWriter(64).u32(-errno >>> 0, HOST_LE).u32(16, HOST_LE).u16(20, HOST_LE).u16(NLM_F.REQUEST, HOST_LE).u32(seq, HOST_LE).u32(0, HOST_LE);
+  const tlv = text === undefined ? Buffer.alloc(0) : encodeAttrs({ msg: { id: 1, type: 'string' } }, { msg: text });
+  return { type: NLMSG.ERROR, flags: text === undefined ? NLM_F.CAPPED : NLM_F.CAPPED | NLM_F.ACK_TLVS, seq, pid: 0, payload: Buffer.concat([w.finish(), tlv]) };
+}
+
+function doneMsg(seq: number, err = 0): NetlinkMessage {
+  return { type: NLMSG.DONE, flags: NLM_F.MULTI, seq, pid: 0, payload: new ByteWriter(4).u32(err >>> 0, HOST_LE).finish() };
+}
+
+test('an ACK resolves with the replies collected before it', async () => {
+  const p = new PendingRequests();
+  const answer = p.add(7, 'add address');
+  assert.equal(p.route(data(20, 7), false), undefined);
+  assert.equal(p.route(errorMsg(7, 0), false), undefined);
+  assert.deepEqual((await answer).map((m) => m.type), [20]);
+  assert.equal(p.size, 0);
+});
+
+test('an error rejects with op, errno name, words and the extended-ack text', async () => {
+  const table: [number, string | undefined, RegExp][] = [
+    [22, 'ipv4: Invalid prefix length', /^add address 10\.0\.0\.1\/33: EINVAL \(invalid argument\): ipv4: Invalid prefix length$/],
+    [19, undefined, /^add address 10\.0\.0\.1\/33: ENODEV \(no such network device\)$/],
+    [17, 'ipv4: Address already assigned', /EEXIST \(already exists\): ipv4: Address already assigned$/],
+  ];
+  for (const [errno, text, re] of table) {
+    const p = new PendingRequests();
+    const answer = p.add(3, 'add address 10.0.0.1/33');
+    p.route(errorMsg(3, errno, text), false);
+    await assert.rejects(answer, (e: unknown) => {
+      assert.ok(e instanceof SysError);
+      assert.equal(e.op, 'add address 10.0.0.1/33');
+      assert.match(e.message, re);
+      assert.equal(e.context.errno, errno);
+      return true;
+    });
+  }
+});
+
+test('a multi-part dump collects every part until NLMSG_DONE; a failed dump rejects', async () => {
+  const p = new PendingRequests();
+  const ok = p.add(1, 'list links');
+  for (let i = 0; i < 5; i++) p.route(data(16, 1, NLM_F.MULTI), false);
+  p.route({ type: NLMSG.NOOP, flags: 0, seq: 1, pid: 0, payload: new Uint8Array() }, false);
+  p.route(doneMsg(1), false);
+  assert.equal((await ok).length, 5);
+
+  const failed = p.add(2, 'list addresses');
+  p.route(data(20, 2, NLM_F.MULTI), false);
+  p.route(doneMsg(2, -4), false);
+  await assert.rejects(failed, (e: unknown) => e instanceof SysError && e.code === 'EINTR' && e.op === 'list addresses');
+});
+
+test('concurrent requests are told apart by sequence number, in any reply order', async () => {
+  const p = new PendingRequests();
+  const a = p.add(10, 'a'), b = p.add(11, 'b'), c = p.add(12, 'c');
+  p.route(data(16, 12, NLM_F.MULTI), false);
+  p.route(data(16, 10, NLM_F.MULTI), false);
+  p.route(errorMsg(11, 2, 'gone'), false);
+  p.route(data(16, 10, NLM_F.MULTI), false);
+  p.route(doneMsg(10), false);
+  p.route(doneMsg(12), false);
+  assert.equal((await a).length, 2);
+  assert.equal((await c).length, 1);
+  await assert.rejects(b, /^Error: b: ENOENT|b: ENOENT/);
+});
+
+test('notifications: unknown sequence numbers and multicast copies are handed back, control messages dropped', async () => {
+  const p = new PendingRequests();
+  const answer = p.add(5, 'add');
+  const own = data(20, 5);
+  assert.equal(p.route(own, true), own, 'a multicast echo of our own change is a notification');
+  const other = data(20, 999);
+  assert.equal(p.route(other, false), other);
+  assert.equal(p.route(errorMsg(999, 0), false), undefined, 'a stray ACK is no notification');
+  assert.equal(p.route(doneMsg(999), false), undefined);
+  assert.equal(p.size, 1);
+  p.route(errorMsg(5, 0), false);
+  assert.deepEqual(await answer, [], 'the multicast copy was not taken as a reply');
+});
+
+test('failAll rejects every waiting request once, settle on unknown seq is a no-op, cleanup runs once', async () => {
+  const p = new PendingRequests();
+  let cleaned = 0;
+  const a = p.add(1, 'first', () => cleaned++), b = p.add(2, 'second', () => cleaned++);
+  p.settle(99);
+  p.failAll((op) => new SysError(op, 'EBADF', 'socket closed'));
+  p.failAll((op) => new SysError(op, 'EBADF'));
+  await assert.rejects(a, /first: EBADF \(socket is closed\): socket closed/);
+  await assert.rejects(b, /second: EBADF/);
+  assert.equal(cleaned, 2);
+  assert.equal(p.size, 0);
+});
