@@ -8,6 +8,7 @@ import {
   type DesiredService, type DestSpec, type ServiceEntry, type ServiceKey, type ServiceSpec,
 } from './model.js';
 import type { IpvsOp } from './ops.js';
+import { serviceProblems } from './validate.js';
 
 export interface ReconcileOptions {
   /** Services vipkeeper programmed before (the previous config): deleted when no longer desired. */
@@ -44,6 +45,8 @@ function reconcileService(w: DesiredService, h: DesiredService | undefined): Ipv
 }
 
 function indexUnique(list: DesiredService[]): Map<string, DesiredService> {
+  const problems = list.flatMap(serviceProblems);
+  if (problems.length) throw new VipError('ipvs-invalid', `invalid IPVS desired state, nothing changed:\n  ${problems.join('\n  ')}`, { problems });
   const m = new Map<string, DesiredService>();
   for (const s of list) {
     const k = serviceKeyString(s);

@@ -276,7 +276,10 @@ static napi_value js_start_receive(napi_env env, napi_callback_info info) {
   napi_value argv[2], name;
   int fd;
   uv_loop_t *loop;
+  napi_valuetype t;
   if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], "poll", &fd)) return NULL;
+  napi_typeof(env, argv[1], &t);
+  if (t != napi_function) { napi_throw_type_error(env, "EINVAL", "expected a callback function"); return NULL; }
   stop_watcher(fd);
   watcher *w = calloc(1, sizeof *w);
   if (!w) return throw_errno(env, "poll", ENOMEM);

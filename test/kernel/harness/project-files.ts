@@ -5,8 +5,8 @@ import { join } from 'node:path';
 
 const TOP_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 const TOP_DIRS = ['src', 'test', 'bench', 'scripts', 'conf', 'node_modules'];
-/** Never shipped: git state, build caches, and typescript (23 MB the guest never runs). */
-const SKIP = new Set(['.git', '.cache', 'node_modules/typescript']);
+/** Never shipped: git state, build caches, and type-checking only packages (25 MB never run). */
+const SKIP = new Set(['.git', '.cache', 'node_modules/typescript', 'node_modules/@types']);
 
 function walk(root: string, rel: string, out: string[]): void {
   if (SKIP.has(rel)) return;

@@ -84,5 +84,5 @@ test('yaml: docs/config.schema.json is the schema the reader uses (regenerate it
   const { CONFIG_SCHEMA } = await import('../../../src/config/schema.js');
   const onDisk = JSON.parse(readFileSync(new URL('../../../docs/config.schema.json', import.meta.url), 'utf8'));
   assert.deepEqual(onDisk, JSON.parse(JSON.stringify(CONFIG_SCHEMA)),
-    "run: node --import tsx -e \"import('./src/config/schema.ts').then(m => require('fs').writeFileSync('docs/config.schema.json', JSON.stringify(m.CONFIG_SCHEMA, null, 2) + '\\n'))\"");
+    'regenerate: node --import tsx -e "const {writeFileSync}=await import(\'node:fs\'); const {CONFIG_SCHEMA}=await import(\'./src/config/schema.ts\'); writeFileSync(\'docs/config.schema.json\', JSON.stringify(CONFIG_SCHEMA, null, 2) + String.fromCharCode(10))"');
 });

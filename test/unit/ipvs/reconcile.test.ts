@@ -79,3 +79,22 @@ test('a real server the kernel forwards as "local" (one of our addresses) is not
   const want = svc('10.0.0.1', 80, [dest('10.0.0.1')]);
   assert.deepEqual(reconcile([want], [entry(svc('10.0.0.1', 80, [dest('10.0.0.1', { forward: 'local' })]))]), []);
 });
+
+test('invalid desired state is refused as a whole before any operation, every problem listed', () => {
+  const bad = [
+    svc('10.0.0.1', 80, [dest('10.0.1.2', { weight: -1 }), dest('10.0.1.3', { upperThreshold: 5, lowerThreshold: 9 }), dest('2001:db8::1', { forward: 'masq' })]),
+    svc('10.0.0.2', 70000, [dest('10.0.1.4', { forward: 'tunnel', tunnelType: 'gue' })], { netmask: 33 }),
+  ];
+  assert.throws(() => reconcile(bad, []), (e: Error & { code?: string; context?: { problems: string[] } }) => {
+    assert.equal(e.code, 'ipvs-invalid');
+    assert.deepEqual(e.context?.problems, [
+      'tcp 10.0.0.1:80: real server 10.0.1.2:80: weight -1 must be 0-65535',
+      'tcp 10.0.0.1:80: real server 10.0.1.3:80: lower threshold 9 is above the upper threshold 5',
+      'tcp 10.0.0.1:80: real server [2001:db8::1]:80: only tunnelled real servers may be of another address family',
+      'tcp 10.0.0.2:70000: port must be 0-65535',
+      'tcp 10.0.0.2:70000: persistence netmask /33 is out of range',
+      'tcp 10.0.0.2:70000: real server 10.0.1.4:80: a GUE tunnel needs a tunnel port (1-65535)',
+    ]);
+    return true;
+  });
+});

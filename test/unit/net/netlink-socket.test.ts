@@ -66,6 +66,7 @@ test('the addon: errno names as codes, and a throwing callback does not stop del
   assert.throws(() => n.sendto(1, Buffer.alloc(1), null), /EBADF/, 'fds the addon did not open are refused');
   const fd = n.socket(K('AF_NETLINK'), K('SOCK_RAW'), 0);
   n.bind(fd, sockaddrNl());
+  assert.throws(() => n.startReceive(fd, 'not a function' as never), /callback function/);
   let calls = 0;
   const done = new Promise<void>((resolve) => {
     n.startReceive(fd, (err, data) => {
