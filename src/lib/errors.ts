@@ -11,6 +11,11 @@ export class VipError extends Error {
 
 const errnoNames = new Map<number, string>();
 for (const [name, num] of Object.entries(constants.errno)) if (!errnoNames.has(num)) errnoNames.set(num, name);
+// Node lists aliases in an order that prefers the rarer name for some numbers; the kernel's own is kept.
+for (const name of ['EOPNOTSUPP', 'EAGAIN', 'EDEADLK']) {
+  const num = (constants.errno as Record<string, number>)[name];
+  if (num !== undefined) errnoNames.set(num, name);
+}
 
 /** 19 -> "ENODEV" (accepts negative kernel values). */
 export function errnoName(errno: number): string { return errnoNames.get(Math.abs(errno)) ?? `E${Math.abs(errno)}`; }

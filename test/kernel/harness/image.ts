@@ -154,15 +154,17 @@ function buildExtras(out: string, cpio: string, projectRoot: string, addons: str
 }
 
 /**
- * Removes older layers. A concurrent run may be about to boot one, so only those unused for a while
- * go (qemu reads the whole initrd when it starts).
+ * Removes other layers and leftover run files. A concurrent run may be about to boot one (qemu
+ * reads the whole initrd as it starts, and each run touches its files), so recent ones stay.
  */
 function prune(cacheDir: string, prefix: string, keep: string): void {
-  const cutoff = Date.now() - 30 * 60_000;
+  const now = Date.now();
   for (const f of readdirSync(cacheDir)) {
-    if (!f.startsWith(prefix) || f === keep || f.includes('.tmp-') || f.includes('.stage')) continue;
+    if (!(f.startsWith(prefix) || f.startsWith('run-')) || f === keep) continue;
+    // Half-written files of a build in progress are younger than an hour.
+    const grace = f.includes('.tmp-') || f.includes('.stage') ? 3600_000 : 120_000;
     const p = join(cacheDir, f);
-    if (lstatSync(p).mtimeMs < cutoff) rmSync(p, { recursive: true, force: true });
+    if (lstatSync(p).mtimeMs < now - grace) rmSync(p, { recursive: true, force: true });
   }
 }
 
