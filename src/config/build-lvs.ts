@@ -5,7 +5,7 @@ import type {
   Checker, CheckerCommon, Family, HttpUrl, RealServer, SorryServer, VirtualServer, VirtualServerGroup, VirtualServerGroupEntry,
 } from './model.js';
 import type { CascadeInput, CheckerInput, RealServerInput, VirtualServerGroupInput, VirtualServerInput } from './input.js';
-import { address, script, statusRanges, type Reporter } from './normalize.js';
+import { address, groupAddress, script, statusRanges, type Reporter } from './normalize.js';
 
 /** The display name: "10.0.0.1:80/TCP", "[2001:db8::1]:80/TCP", "fwmark 5/4", "group NAME/TCP". */
 export function vsName(vs: Pick<VirtualServer, 'kind' | 'address' | 'port' | 'fwmark' | 'group' | 'family' | 'protocol'>): string {
@@ -171,6 +171,8 @@ export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput
     }
   }
   vs.name = vsName(vs);
+  // keepalived silently serves UDP here; most people who leave it out meant TCP, so say so.
+  if (x.protocol === undefined && kind !== 'fwmark') r.warn(path, `virtual_server ${vs.name}: no protocol set; defaulting to ${d.protocol} as keepalived does (write 'protocol TCP' for a TCP service)`);
   return vs;
 }
 
@@ -184,9 +186,7 @@ export function buildVsGroup(r: Reporter, i: number, x: VirtualServerGroupInput)
       entries.push(ent);
       return;
     }
-    // Ranges: "10.0.0.1-10", "10.0.0.1-10.0.0.9", "10.0.0.8/29": the first address decides validity and family.
-    const first = e.address!.split(/[-/]/)[0]!;
-    const a = address(r, `${p}/address`, first, 'virtual_server_group');
+    const a = groupAddress(r, `${p}/address`, e.address!);
     if (!a) return;
     const ent: VirtualServerGroupEntry = { address: e.address!, family: a.family };
     if (e.port !== undefined) ent.port = e.port;

@@ -44,7 +44,8 @@ export const DEFAULTS = {
   script: { intervalMs: 1000, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false /* timeoutMs: = intervalMs */ },
   trackFile: { weight: 1, reverse: false },
   virtualServer: {
-    protocol: 'TCP' as const,
+    /** keepalived's choice for an address service without `protocol` (it warns; so do we). */
+    protocol: 'UDP' as const,
     lbAlgo: 'wlc' as const,
     lbKind: 'NAT' as const,
     ops: false,

@@ -1,6 +1,6 @@
 // Text forms of the raw input -> typed model values: addresses with prefixes, commands, status
 // code ranges. Problems go to a Reporter, which turns an input path into file:line:col.
-import { formatIP, parseIP, parsePrefix } from '../lib/ip.js';
+import { compareAddr, formatIP, parseIP, parsePrefix } from '../lib/ip.js';
 import type { Diagnostic, Family, ScriptCommand } from './model.js';
 import { lookupPos, type ScriptInput, type SourceMap } from './input.js';
 
@@ -36,6 +36,38 @@ export function prefix(r: Reporter, path: string, text: string, what: string): {
     r.error(path, `${what}: '${text}': ${msg}`);
     return undefined;
   }
+}
+
+/**
+ * A virtual_server_group address: "A", "A/LEN", or "A-END" where END is the last IPv4 octet
+ * (decimal) or IPv6 group (hex), or a whole address; the range must grow, as keepalived requires.
+ */
+export function groupAddress(r: Reporter, path: string, text: string): { family: Family } | undefined {
+  const sep = text.search(/[-/]/);
+  const start = address(r, path, sep < 0 ? text : text.slice(0, sep), 'virtual_server_group');
+  if (!start || sep < 0) return start;
+  const end = text.slice(sep + 1);
+  const max = start.family === 4 ? 32 : 128;
+  if (text[sep] === '/') {
+    if (/^\d{1,3}$/.test(end) && Number(end) <= max) return start;
+    r.error(path, `virtual_server_group: '${text}': prefix length must be 0-${max}`);
+    return undefined;
+  }
+  const from = parseIP(start.address).addr;
+  const last = start.family === 4 ? from[3]! : (from[14]! << 8) | from[15]!;
+  const limit = start.family === 4 ? 255 : 0xffff;
+  const endNum = start.family === 4 ? (/^\d{1,3}$/.test(end) ? Number(end) : NaN) : (/^[0-9a-f]{1,4}$/i.test(end) ? parseInt(end, 16) : NaN);
+  let grows: boolean;
+  if (!Number.isNaN(endNum)) grows = endNum <= limit && endNum > last;
+  else {
+    let to: Uint8Array | undefined;
+    try { to = parseIP(end).addr; } catch { to = undefined; }
+    grows = to !== undefined && to.length === from.length && compareAddr(to, from) > 0;
+  }
+  if (grows) return start;
+  const what = start.family === 4 ? `a last octet ${last + 1}-255` : `a last group ${(last + 1).toString(16)}-ffff (hex)`;
+  r.error(path, `virtual_server_group: range '${text}' must end above its start: ${what}, or a larger address`);
+  return undefined;
 }
 
 /** Splits a command line the way keepalived does: whitespace separates words; quotes group. */

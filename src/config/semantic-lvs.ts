@@ -53,6 +53,8 @@ function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<strin
   if (!(SCHEDULERS as readonly string[]).includes(vs.lbAlgo)) r.error(`${p}/lbAlgo`, `${name}: lb_algo must be one of ${SCHEDULERS.join(' ')}, got '${vs.lbAlgo}'`);
   if (!(LB_KINDS as readonly string[]).includes(vs.lbKind)) r.error(`${p}/lbKind`, `${name}: lb_kind must be one of ${LB_KINDS.join(' ')}, got '${vs.lbKind}'`);
   port(r, `${p}/port`, `${name}: port`, vs.port);
+  // IPVS takes a port-0 (all ports) service only when persistent; keepalived quietly turns persistence on.
+  if (vs.kind === 'addr' && vs.port === 0 && vs.persistenceTimeoutS === undefined) r.error(`${p}/port`, `${name}: port 0 (all ports) needs persistence_timeout; give a port 1-65535 or add persistence_timeout`);
   range(r, `${p}/fwmark`, `${name}: fwmark`, vs.fwmark, 1, 0xffffffff);
   if (vs.kind === 'group' && !groups.has(vs.group!)) r.error(`${p}/group`, `${name}: virtual_server_group '${vs.group}' is not defined`);
   range(r, `${p}/persistenceTimeoutS`, `${name}: persistence_timeout`, vs.persistenceTimeoutS, 1, 2_678_400, ' s');
@@ -76,7 +78,8 @@ function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<strin
     range(r, `${rp}/lowerThreshold`, 'lthreshold', rs.lowerThreshold, 0, 0x7fffffff);
     if (rs.upperThreshold && rs.lowerThreshold > rs.upperThreshold) r.error(`${rp}/lowerThreshold`, `real_server ${rs.address}: lthreshold must not exceed uthreshold`);
     if (rs.lbKind === 'NAT' && vs.kind === 'addr' && rs.family !== vs.family) r.error(`${rp}/address`, `real_server ${rs.address}: NAT needs the virtual server's family (IPv${vs.family})`);
-    if (rs.lbKind === 'DR' && vs.kind === 'addr' && rs.port !== vs.port && rs.port !== 0) r.warn(`${rp}/port`, `real_server ${rs.address}: DR cannot translate ports; port ${rs.port} differs from ${vs.port}`);
+    // keepalived quietly resets such a port to the service's; we ask for the config to say so.
+    if (rs.lbKind === 'DR' && vs.kind === 'addr' && rs.port !== vs.port && rs.port !== 0) r.error(`${rp}/port`, `real_server ${rs.address}: DR cannot translate ports; port must be ${vs.port} like the virtual server (or left out), got ${rs.port}`);
     rs.checkers.forEach((ck, k) => checkChecker(r, `${rp}/checkers/${k}`, ck));
   });
 }

@@ -4,7 +4,7 @@
 import { NLM_F, type NetlinkMessage } from '../codec/netlink/message.js';
 import { decodeFamily, encodeGetFamily, GENL_ID_CTRL } from '../codec/netlink/genl.js';
 import {
-  decodeDest, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, destAttrs, encodeIpvs, IPVS_CMD, IPVS_GENL_NAME,
+  decodeDest, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, destAttrs, encodeIpvs, encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME,
   serviceAttrs, serviceKeyAttrs, type IpvsCommandAttrs,
 } from '../codec/netlink/ipvs.js';
 import { errnoWords, SysError, VipError } from '../lib/errors.js';
@@ -37,7 +37,16 @@ export interface ApplyOptions {
 }
 
 export class IpvsClient {
+  /** The last service block encoded: real-server operations come in runs for one service. */
+  private lastKey: { key: string; block: Uint8Array } | undefined;
+
   private constructor(private readonly t: GenlTransport, readonly familyId: number) {}
+
+  private keyBlock(k: ServiceKey): Uint8Array {
+    const key = serviceKeyString(k);
+    if (this.lastKey?.key !== key) this.lastKey = { key, block: encodeServiceBlock(serviceKeyAttrs(k)) };
+    return this.lastKey.block;
+  }
 
   /** Resolves the IPVS family through the controller; a kernel without ip_vs gives one clear error. */
   static async open(t: GenlTransport): Promise<IpvsClient> {
@@ -122,14 +131,14 @@ export class IpvsClient {
     await this.call('delete-service', serviceKeyString(k), IPVS_CMD.DEL_SERVICE, { service: serviceKeyAttrs(k) });
   }
   async addDest(k: ServiceKey, d: DestSpec): Promise<void> {
-    await this.call('add-dest', destWhat(k, d), IPVS_CMD.NEW_DEST, { service: serviceKeyAttrs(k), dest: destAttrs(d) });
+    await this.call('add-dest', destWhat(k, d), IPVS_CMD.NEW_DEST, { service: this.keyBlock(k), dest: destAttrs(d) });
   }
   async editDest(k: ServiceKey, d: DestSpec): Promise<void> {
-    await this.call('edit-dest', destWhat(k, d), IPVS_CMD.SET_DEST, { service: serviceKeyAttrs(k), dest: destAttrs(d) });
+    await this.call('edit-dest', destWhat(k, d), IPVS_CMD.SET_DEST, { service: this.keyBlock(k), dest: destAttrs(d) });
   }
   async deleteDest(k: ServiceKey, d: Pick<DestSpec, 'family' | 'address' | 'port'>): Promise<void> {
     const dest = { addr: destAttrs({ ...d, forward: 'masq', weight: 0, upperThreshold: 0, lowerThreshold: 0 }).addr, port: d.port };
-    await this.call('delete-dest', destWhat(k, d), IPVS_CMD.DEL_DEST, { service: serviceKeyAttrs(k), dest });
+    await this.call('delete-dest', destWhat(k, d), IPVS_CMD.DEL_DEST, { service: this.keyBlock(k), dest });
   }
   async flush(): Promise<void> { await this.call('flush', '', IPVS_CMD.FLUSH, {}); }
   /** Zeroes the counters of one service, or of every service without a key. */

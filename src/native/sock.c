@@ -3,6 +3,7 @@
 // Errors become JS errors whose `code` is the errno name. Receiving uses uv_poll on the Node loop.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
 #include <linux/if_packet.h>
@@ -18,18 +19,27 @@
 #define RECV_BUF (256 * 1024) /* netlink dumps send up to 32 KiB; raw IP up to 64 KiB */
 #define MAX_BATCH 64          /* datagrams per wake-up before yielding to the loop */
 
+typedef struct addon addon;
+
 typedef struct watcher {
   uv_poll_t poll;
+  addon *a;
   napi_env env;
   napi_ref cb;
   napi_async_context ctx;
   int fd; /* -1 once the socket is closed (the handle is freed later by uv_close) */
 } watcher;
 
-/* Sockets this addon opened, indexed by fd: guards close/send on fds it does not own. */
-static struct { char open; watcher *w; } *socks;
-static int nsocks;
-static unsigned char *rbuf;
+/* Per Node environment (main thread, each worker): the sockets it opened, indexed by fd, which
+   guards close/send on fds it does not own; and the handles still closing when it goes away. */
+struct addon {
+  struct { char open; watcher *w; } *socks;
+  int nsocks;
+  int closing;   /* uv_close called, close callback not yet run */
+  int gone;      /* the environment is being torn down */
+  napi_async_cleanup_hook_handle hook;
+  unsigned char rbuf[RECV_BUF];
+};
 
 #define CALL(x) do { if ((x) != napi_ok) return NULL; } while (0)
 
@@ -50,9 +60,11 @@ static napi_value throw_errno(napi_env env, const char *op, int err) {
   return NULL;
 }
 
-static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, addon **a) {
   size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok) return 0;
+  *a = data;
   if (argc < want) { napi_throw_type_error(env, "EINVAL", "missing arguments"); return 0; }
   return 1;
 }
@@ -76,9 +88,9 @@ static int get_buf(napi_env env, napi_value v, void **data, size_t *len, int opt
 }
 
 /* The fd argument, checked against the sockets this addon has open. */
-static int get_fd(napi_env env, napi_value v, const char *op, int *fd) {
+static int get_fd(napi_env env, addon *a, napi_value v, const char *op, int *fd) {
   if (!get_int(env, v, fd)) return 0;
-  if (*fd >= 0 && *fd < nsocks && socks[*fd].open) return 1;
+  if (*fd >= 0 && *fd < a->nsocks && a->socks[*fd].open) return 1;
   throw_errno(env, op, EBADF);
   return 0;
 }
@@ -88,28 +100,30 @@ static napi_value num(napi_env env, int v) { napi_value r; napi_create_int32(env
 static napi_value js_socket(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int domain, type, proto;
-  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], &domain) || !get_int(env, argv[1], &type) ||
+  addon *a;
+  if (!get_args(env, info, 3, argv, &a) || !get_int(env, argv[0], &domain) || !get_int(env, argv[1], &type) ||
       !get_int(env, argv[2], &proto)) return NULL;
   int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) return throw_errno(env, "socket", errno);
-  if (fd >= nsocks) {
+  if (fd >= a->nsocks) {
     int n = fd + 64;
-    void *p = realloc(socks, n * sizeof *socks);
+    void *p = realloc(a->socks, n * sizeof *a->socks);
     if (!p) { close(fd); return throw_errno(env, "socket", ENOMEM); }
-    socks = p;
-    memset(&socks[nsocks], 0, (n - nsocks) * sizeof *socks);
-    nsocks = n;
+    a->socks = p;
+    memset(&a->socks[a->nsocks], 0, (n - a->nsocks) * sizeof *a->socks);
+    a->nsocks = n;
   }
-  socks[fd].open = 1;
-  socks[fd].w = NULL;
+  a->socks[fd].open = 1;
+  a->socks[fd].w = NULL;
   return num(env, fd);
 }
 
 static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int fd, level, name, ival, r;
+  addon *a;
   napi_valuetype t;
-  if (!get_args(env, info, 4, argv) || !get_fd(env, argv[0], "setsockopt", &fd) || !get_int(env, argv[1], &level) ||
+  if (!get_args(env, info, 4, argv, &a) || !get_fd(env, a, argv[0], "setsockopt", &fd) || !get_int(env, argv[1], &level) ||
       !get_int(env, argv[2], &name)) return NULL;
   napi_typeof(env, argv[3], &t);
   if (t == napi_number) {
@@ -127,7 +141,8 @@ static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
 static napi_value js_bind(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd; void *addr; size_t len;
-  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], "bind", &fd) || !get_buf(env, argv[1], &addr, &len, 0)) return NULL;
+  addon *a;
+  if (!get_args(env, info, 2, argv, &a) || !get_fd(env, a, argv[0], "bind", &fd) || !get_buf(env, argv[1], &addr, &len, 0)) return NULL;
   if (bind(fd, addr, (socklen_t)len) < 0) return throw_errno(env, "bind", errno);
   return NULL;
 }
@@ -135,9 +150,10 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
 static napi_value js_getsockname(napi_env env, napi_callback_info info) {
   napi_value argv[1], out;
   int fd; struct sockaddr_storage ss; socklen_t len = sizeof ss;
-  if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "getsockname", &fd)) return NULL;
+  addon *a;
+  if (!get_args(env, info, 1, argv, &a) || !get_fd(env, a, argv[0], "getsockname", &fd)) return NULL;
   if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) return throw_errno(env, "getsockname", errno);
-  CALL(napi_create_buffer_copy(env, len, &ss, NULL, &out));
+  CALL(napi_create_buffer_copy(env, len < sizeof ss ? len : sizeof ss, &ss, NULL, &out));
   return out;
 }
 
@@ -145,37 +161,48 @@ static napi_value js_getsockname(napi_env env, napi_callback_info info) {
 static napi_value js_sendto(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int fd; void *data, *addr; size_t len, alen;
-  if (!get_args(env, info, 3, argv) || !get_fd(env, argv[0], "sendto", &fd) || !get_buf(env, argv[1], &data, &len, 0) ||
+  addon *a;
+  if (!get_args(env, info, 3, argv, &a) || !get_fd(env, a, argv[0], "sendto", &fd) || !get_buf(env, argv[1], &data, &len, 0) ||
       !get_buf(env, argv[2], &addr, &alen, 1)) return NULL;
-  ssize_t n = sendto(fd, data, len, 0, addr, (socklen_t)alen);
+  ssize_t n;
+  do n = sendto(fd, data, len, 0, addr, (socklen_t)alen); while (n < 0 && errno == EINTR);
   if (n < 0) return throw_errno(env, "sendto", errno);
   return num(env, (int)n);
 }
 
+/* The payload of a control message when it is at least `size` bytes long, else NULL. */
+static const void *cmsg_data(struct cmsghdr *c, int level, int type, size_t size) {
+  if (c->cmsg_level != level || c->cmsg_type != type || c->cmsg_len < CMSG_LEN(size)) return NULL;
+  return CMSG_DATA(c);
+}
+
 /* Reads one queued datagram into argv[0..4] = data, src, ttl, ifindex, dst; returns 1, 0 on EAGAIN, -errno. */
-static int read_one(napi_env env, int fd, napi_value *argv) {
+static int read_one(napi_env env, addon *a, int fd, napi_value *argv) {
   struct sockaddr_storage src;
   char cbuf[512];
-  struct iovec iov = { rbuf, RECV_BUF };
+  struct iovec iov = { a->rbuf, RECV_BUF };
   struct msghdr mh = { &src, sizeof src, &iov, 1, cbuf, sizeof cbuf, 0 };
-  ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+  ssize_t n;
+  do n = recvmsg(fd, &mh, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-  if (mh.msg_flags & MSG_TRUNC) return -EMSGSIZE;
+  if (mh.msg_flags & MSG_TRUNC) return -EMSGSIZE; /* the rest of the datagram is gone: drop it whole */
   int ttl = -1, ifindex = -1;
-  const void *dst = NULL; size_t dlen = 0;
+  const void *dst = NULL, *p; size_t dlen = 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
-    else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
-    else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-      struct in_pktinfo *pi = (struct in_pktinfo *)CMSG_DATA(c);
-      ifindex = pi->ipi_ifindex; dst = &pi->ipi_addr; dlen = 4;
-    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-      struct in6_pktinfo *pi = (struct in6_pktinfo *)CMSG_DATA(c);
-      ifindex = pi->ipi6_ifindex; dst = &pi->ipi6_addr; dlen = 16;
+    if ((p = cmsg_data(c, IPPROTO_IP, IP_TTL, sizeof(int))) || (p = cmsg_data(c, IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int))))
+      memcpy(&ttl, p, sizeof ttl);
+    else if ((p = cmsg_data(c, IPPROTO_IP, IP_PKTINFO, sizeof(struct in_pktinfo)))) {
+      struct in_pktinfo pi; memcpy(&pi, p, sizeof pi);
+      ifindex = pi.ipi_ifindex; dst = (const char *)p + offsetof(struct in_pktinfo, ipi_addr); dlen = 4;
+    } else if ((p = cmsg_data(c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(struct in6_pktinfo)))) {
+      struct in6_pktinfo pi; memcpy(&pi, p, sizeof pi);
+      ifindex = (int)pi.ipi6_ifindex; dst = (const char *)p + offsetof(struct in6_pktinfo, ipi6_addr); dlen = 16;
     }
   }
-  napi_create_buffer_copy(env, (size_t)n, rbuf, NULL, &argv[0]);
-  napi_create_buffer_copy(env, mh.msg_namelen, &src, NULL, &argv[1]);
+  /* The kernel reports the full address length, which may exceed the buffer it was given. */
+  size_t alen = mh.msg_namelen < sizeof src ? mh.msg_namelen : sizeof src;
+  napi_create_buffer_copy(env, (size_t)n, a->rbuf, NULL, &argv[0]);
+  napi_create_buffer_copy(env, alen, &src, NULL, &argv[1]);
   argv[2] = num(env, ttl);
   argv[3] = num(env, ifindex);
   if (dst) napi_create_buffer_copy(env, dlen, dst, NULL, &argv[4]);
@@ -187,8 +214,9 @@ static int read_one(napi_env env, int fd, napi_value *argv) {
 static napi_value js_recv_now(napi_env env, napi_callback_info info) {
   napi_value argv[1], vals[5], arr;
   int fd;
-  if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "recvmsg", &fd)) return NULL;
-  int r = read_one(env, fd, vals);
+  addon *a;
+  if (!get_args(env, info, 1, argv, &a) || !get_fd(env, a, argv[0], "recvmsg", &fd)) return NULL;
+  int r = read_one(env, a, fd, vals);
   if (r < 0) return throw_errno(env, "recvmsg", -r);
   if (r == 0) { napi_get_null(env, &arr); return arr; }
   CALL(napi_create_array_with_length(env, 5, &arr));
@@ -214,8 +242,14 @@ static napi_value errno_value(napi_env env, const char *op, int err) {
   return exc;
 }
 
-static void stop_watcher(int fd);
-static void on_readable(uv_poll_t *h, int status, int events);
+static void deliver_error(watcher *w, const char *op, int err) {
+  napi_value args[6];
+  args[0] = errno_value(w->env, op, err);
+  for (int k = 1; k < 6; k++) napi_get_undefined(w->env, &args[k]);
+  deliver(w, args);
+}
+
+static void stop_watcher(addon *a, int fd);
 
 static void on_readable(uv_poll_t *h, int status, int events) {
   watcher *w = (watcher *)h->data;
@@ -231,26 +265,20 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     socklen_t len = sizeof soerr;
     if (status == UV_EBADF && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0 &&
         uv_poll_start(&w->poll, UV_READABLE, on_readable) == 0) {
-      args[0] = errno_value(env, "recvmsg", soerr);
+      deliver_error(w, "recvmsg", soerr);
       status = 0;
     } else {
-      args[0] = errno_value(env, "poll", -status);
+      deliver_error(w, "poll", -status);
+      if (w->fd >= 0) stop_watcher(w->a, fd);
     }
-    for (int k = 1; k < 6; k++) napi_get_undefined(env, &args[k]);
-    deliver(w, args);
-    if (status < 0 && w->fd >= 0) stop_watcher(fd);
   }
+  /* w stays allocated until its close callback, even if cb closed the socket (w->fd is then -1). */
   for (int i = 0; i < MAX_BATCH && w->fd >= 0 && status >= 0; i++) {
     napi_handle_scope inner;
     napi_open_handle_scope(env, &inner);
-    int r = read_one(env, w->fd, &args[1]);
-    if (r < 0) {
-      args[0] = errno_value(env, "recvmsg", -r);
-      for (int k = 1; k < 6; k++) napi_get_undefined(env, &args[k]);
-    } else {
-      napi_get_null(env, &args[0]);
-    }
-    if (r != 0) deliver(w, args);
+    int r = read_one(env, w->a, w->fd, &args[1]);
+    if (r > 0) { napi_get_null(env, &args[0]); deliver(w, args); }
+    else if (r < 0) deliver_error(w, "recvmsg", -r);
     napi_close_handle_scope(env, inner);
     /* ENOBUFS (lost netlink notifications) and EMSGSIZE are per-datagram: keep reading. */
     if (r == 0 || (r < 0 && r != -ENOBUFS && r != -EMSGSIZE)) break;
@@ -258,16 +286,28 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
-static void free_watcher(uv_handle_t *h) { free(h->data); }
+static void free_addon(addon *a) {
+  napi_remove_async_cleanup_hook(a->hook);
+  free(a->socks);
+  free(a);
+}
 
-static void stop_watcher(int fd) {
-  watcher *w = socks[fd].w;
+static void free_watcher(uv_handle_t *h) {
+  watcher *w = h->data;
+  addon *a = w->a;
+  free(w);
+  if (--a->closing == 0 && a->gone) free_addon(a);
+}
+
+static void stop_watcher(addon *a, int fd) {
+  watcher *w = a->socks[fd].w;
   if (!w) return;
-  socks[fd].w = NULL;
+  a->socks[fd].w = NULL;
   uv_poll_stop(&w->poll);
   napi_delete_reference(w->env, w->cb);
   napi_async_destroy(w->env, w->ctx);
   w->fd = -1;
+  a->closing++;
   uv_close((uv_handle_t *)&w->poll, free_watcher);
 }
 
@@ -275,14 +315,16 @@ static void stop_watcher(int fd) {
 static napi_value js_start_receive(napi_env env, napi_callback_info info) {
   napi_value argv[2], name;
   int fd;
+  addon *a;
   uv_loop_t *loop;
   napi_valuetype t;
-  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], "poll", &fd)) return NULL;
+  if (!get_args(env, info, 2, argv, &a) || !get_fd(env, a, argv[0], "poll", &fd)) return NULL;
   napi_typeof(env, argv[1], &t);
   if (t != napi_function) { napi_throw_type_error(env, "EINVAL", "expected a callback function"); return NULL; }
-  stop_watcher(fd);
+  stop_watcher(a, fd);
   watcher *w = calloc(1, sizeof *w);
   if (!w) return throw_errno(env, "poll", ENOMEM);
+  w->a = a;
   w->env = env;
   w->fd = fd;
   w->poll.data = w;
@@ -292,17 +334,18 @@ static napi_value js_start_receive(napi_env env, napi_callback_info info) {
   if (r < 0) { free(w); return throw_errno(env, "poll", -r); }
   napi_create_reference(env, argv[1], 1, &w->cb);
   napi_async_init(env, NULL, name, &w->ctx);
-  socks[fd].w = w;
+  a->socks[fd].w = w;
   r = uv_poll_start(&w->poll, UV_READABLE, on_readable);
-  if (r < 0) { stop_watcher(fd); return throw_errno(env, "poll", -r); }
+  if (r < 0) { stop_watcher(a, fd); return throw_errno(env, "poll", -r); }
   return NULL;
 }
 
 static napi_value js_stop_receive(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd;
-  if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "poll", &fd)) return NULL;
-  stop_watcher(fd);
+  addon *a;
+  if (!get_args(env, info, 1, argv, &a) || !get_fd(env, a, argv[0], "poll", &fd)) return NULL;
+  stop_watcher(a, fd);
   return NULL;
 }
 
@@ -310,20 +353,36 @@ static napi_value js_stop_receive(napi_env env, napi_callback_info info) {
 static napi_value js_ref(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd; bool on;
-  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], "poll", &fd)) return NULL;
-  napi_get_value_bool(env, argv[1], &on);
-  if (socks[fd].w) { if (on) uv_ref((uv_handle_t *)&socks[fd].w->poll); else uv_unref((uv_handle_t *)&socks[fd].w->poll); }
+  addon *a;
+  if (!get_args(env, info, 2, argv, &a) || !get_fd(env, a, argv[0], "poll", &fd)) return NULL;
+  if (napi_get_value_bool(env, argv[1], &on) != napi_ok) { napi_throw_type_error(env, "EINVAL", "expected a boolean"); return NULL; }
+  watcher *w = a->socks[fd].w;
+  if (w) { if (on) uv_ref((uv_handle_t *)&w->poll); else uv_unref((uv_handle_t *)&w->poll); }
   return NULL;
+}
+
+static void close_fd(addon *a, int fd) {
+  stop_watcher(a, fd); /* stop polling before the fd number can be reused */
+  a->socks[fd].open = 0;
+  close(fd);           /* never retried on EINTR: Linux has released the fd already */
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd;
-  if (!get_args(env, info, 1, argv) || !get_fd(env, argv[0], "close", &fd)) return NULL;
-  stop_watcher(fd);
-  socks[fd].open = 0;
-  close(fd);
+  addon *a;
+  if (!get_args(env, info, 1, argv, &a) || !get_fd(env, a, argv[0], "close", &fd)) return NULL;
+  close_fd(a, fd);
   return NULL;
+}
+
+/* The environment is going away (process exit, worker termination): close every socket it left
+   open; libuv refuses to close a loop with live handles, so finish once their closes complete. */
+static void teardown(napi_async_cleanup_hook_handle h, void *arg) {
+  addon *a = arg;
+  a->gone = 1;
+  for (int fd = 0; fd < a->nsocks; fd++) if (a->socks[fd].open) close_fd(a, fd);
+  if (a->closing == 0) free_addon(a);
 }
 
 #define K(name) { #name, name }
@@ -349,9 +408,11 @@ static napi_value init(napi_env env, napi_value exports) {
     { "stopReceive", js_stop_receive }, { "ref", js_ref }, { "close", js_close },
   };
   napi_value v, c;
-  if (!rbuf && !(rbuf = malloc(RECV_BUF))) return NULL;
+  addon *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  if (napi_add_async_cleanup_hook(env, teardown, a, &a->hook) != napi_ok) { free(a); return NULL; }
   for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
-    CALL(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &v));
+    CALL(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, a, &v));
     CALL(napi_set_named_property(env, exports, fns[i].name, v));
   }
   CALL(napi_create_object(env, &c));

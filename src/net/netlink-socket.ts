@@ -9,6 +9,7 @@ import { decodeSockaddr, sockaddrNl } from './sockaddr.js';
 
 export type { NetlinkMessage };
 export const NETLINK_ROUTE = 0, NETLINK_GENERIC = 16;
+const DUMP_ATTEMPTS = 3;
 
 export interface RequestOptions {
   /** Names the operation in errors ("add address 10.0.0.1/32 on eth0"). */
@@ -28,6 +29,7 @@ export class NetlinkSocket {
   private receiving = false;
   private dumpChain: Promise<unknown> = Promise.resolve();
   private keepAlive = true;
+  private readonly drops = { malformed: 0, foreignSender: 0 };
 
   private constructor(readonly fd: number, readonly protocol: number) {
     const sa = decodeSockaddr(sys('getsockname netlink', () => native().getsockname(fd)));
@@ -45,7 +47,9 @@ export class NetlinkSocket {
       try { n.setsockopt(fd, sol, K('NETLINK_EXT_ACK'), 1); } catch { /* old kernel: plain errno */ }
       try { n.setsockopt(fd, sol, K('NETLINK_CAP_ACK'), 1); } catch { /* old kernel */ }
       const size = opts.rcvbuf ?? 1 << 20;
-      try { n.setsockopt(fd, K('SOL_SOCKET'), K('SO_RCVBUFFORCE'), size); } catch { n.setsockopt(fd, K('SOL_SOCKET'), K('SO_RCVBUF'), size); }
+      try { n.setsockopt(fd, K('SOL_SOCKET'), K('SO_RCVBUFFORCE'), size); } catch {
+        sys('set netlink receive buffer', () => n.setsockopt(fd, K('SOL_SOCKET'), K('SO_RCVBUF'), size));
+      }
       sys('bind netlink socket', () => n.bind(fd, sockaddrNl(0, 0)));
       return new NetlinkSocket(fd, protocol);
     } catch (e) {
@@ -56,6 +60,8 @@ export class NetlinkSocket {
 
   get closed(): boolean { return this.isClosed; }
   get inFlight(): number { return this.pending.size; }
+  /** Datagrams dropped unread, by reason: undecodable, or sent by a process instead of the kernel. */
+  get dropped(): { malformed: number; foreignSender: number } { return { ...this.drops }; }
 
   /**
    * Sends one request (REQUEST and ACK flags are added) and resolves with every reply message
@@ -66,14 +72,21 @@ export class NetlinkSocket {
     const op = opts.op ?? `netlink request type ${type}`;
     if (this.isClosed) return Promise.reject(new SysError(op, 'EBADF'));
     if ((flags & NLM_F.DUMP) !== NLM_F.DUMP) return this.send(type, flags, payload, op, opts.timeoutMs);
-    // The kernel runs one dump per socket at a time (EBUSY otherwise): queue them.
-    const run = (): Promise<NetlinkMessage[]> => this.send(type, flags, payload, op, opts.timeoutMs);
+    // The kernel runs one dump per socket at a time (EBUSY otherwise): queue them. A dump the
+    // kernel flags as interrupted by concurrent changes (EINTR) is read again, a few times.
+    const run = async (): Promise<NetlinkMessage[]> => {
+      for (let attempt = 1; ; attempt++) {
+        try { return await this.send(type, flags, payload, op, opts.timeoutMs, true); } catch (e) {
+          if (!(e instanceof SysError && e.code === 'EINTR') || attempt >= DUMP_ATTEMPTS || this.isClosed) throw e;
+        }
+      }
+    };
     const p = this.dumpChain.then(run, run);
     this.dumpChain = p.then(() => undefined, () => undefined);
     return p;
   }
 
-  private send(type: number, flags: number, payload: Uint8Array, op: string, timeoutMs = 5000): Promise<NetlinkMessage[]> {
+  private send(type: number, flags: number, payload: Uint8Array, op: string, timeoutMs = 5000, dump = false): Promise<NetlinkMessage[]> {
     if (this.isClosed) return Promise.reject(new SysError(op, 'EBADF'));
     this.startReceiving();
     this.seq = (this.seq + 1) >>> 0 || 1;
@@ -81,7 +94,7 @@ export class NetlinkSocket {
     const msg = encodeMessage({ type, flags: flags | NLM_F.REQUEST | NLM_F.ACK, seq, pid: 0, payload });
     const timer = setTimeout(() => this.pending.settle(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
     timer.unref();
-    const answer = this.pending.add(seq, op, () => { clearTimeout(timer); this.updateRef(); });
+    const answer = this.pending.add(seq, op, () => { clearTimeout(timer); this.updateRef(); }, { dump });
     this.updateRef();
     try {
       native().sendto(this.fd, msg, sockaddrNl(0, 0));
@@ -132,8 +145,9 @@ export class NetlinkSocket {
     this.receiving = true;
     native().startReceive(this.fd, (err, data, src) => {
       try {
-        if (err) return this.receiveError(toSysError('netlink receive', err));
-        this.onDatagram(data!, (decodeSockaddr(src!).groups ?? 0) !== 0);
+        if (!err) this.onDatagram(data!, src!);
+        else if (err.code === 'ENOBUFS') this.onOverrun(toSysError('netlink receive', err));
+        else this.receiveError(toSysError('netlink receive', err));
       } catch (e) {
         this.receiveError(e instanceof Error ? e : new Error(String(e)));
       }
@@ -145,9 +159,30 @@ export class NetlinkSocket {
     try { this.errorCb?.(e); } catch { /* never into C */ }
   }
 
+  /**
+   * The kernel dropped messages for us. Requests are answered synchronously while they are sent,
+   * so once the queue is read empty every non-dump request still waiting lost its answer.
+   */
+  private onOverrun(e: Error): void {
+    for (let i = 0; i < 10_000 && !this.isClosed; i++) {
+      let r;
+      try { r = native().recvNow(this.fd); } catch { continue; } // another ENOBUFS/EMSGSIZE: keep reading
+      if (!r) break;
+      this.onDatagram(r[0], r[1]);
+    }
+    this.pending.failAnswerless((op) => new SysError(op, 'ENOBUFS', 'the kernel dropped the answer (receive queue full); the request may or may not have taken effect'));
+    this.receiveError(e);
+  }
+
   /** One datagram holds several messages; replies settle requests, the rest are notifications. */
-  private onDatagram(data: Buffer, multicast: boolean): void {
-    for (const m of decodeMessages(data)) {
+  private onDatagram(data: Buffer, src: Buffer): void {
+    const sa = decodeSockaddr(src);
+    // Only the kernel (port 0) answers or notifies; anything else is another process's forgery.
+    if (sa.pid !== 0) { this.drops.foreignSender++; return; }
+    let msgs;
+    try { msgs = decodeMessages(data); } catch { this.drops.malformed++; return; }
+    const multicast = (sa.groups ?? 0) !== 0;
+    for (const m of msgs) {
       const note = this.pending.route(m, multicast);
       if (note) this.deliver(note);
     }

@@ -4,7 +4,7 @@
 // order inside a "u16", an IPv4 persistence netmask is a network-order mask while an IPv6 one is a
 // host-order prefix length, and flags travel as struct ip_vs_flags { flags, mask }.
 import { HOST_LE } from './message.js';
-import { encodeAttrs, decodeAttrs, type AttrTable, type AttrValues } from './attrs.js';
+import { encodeAttrs, decodeAttrs, NLA_F_NESTED, type AttrTable, type AttrValues } from './attrs.js';
 import { encodeGenl, decodeGenl } from './genl.js';
 import { ByteReader, ByteWriter } from '../../lib/bytes.js';
 import { formatIP, parseIP } from '../../lib/ip.js';
@@ -217,15 +217,25 @@ export function decodeDest(v: AttrValues, serviceFamily: Family): DestEntry {
 }
 
 export interface IpvsCommandAttrs {
-  service?: AttrValues;
+  /** The service's attributes, or its block already encoded (encodeServiceBlock) to reuse it. */
+  service?: AttrValues | Uint8Array;
   dest?: AttrValues;
   timeouts?: Partial<Timeouts>;
+}
+
+/** A pre-encoded nested block goes out as it is (same id and NLA_F_NESTED as the table's). */
+const rawNested = (id: number) => ({ id: id | NLA_F_NESTED, type: 'custom' as const, encode: (b: Uint8Array) => b, decode: (b: Uint8Array) => b });
+const CMD_ATTRS_PREENCODED: AttrTable = { ...CMD_ATTRS, service: rawNested(1) };
+
+/** The service block of a command, encoded once and reusable for every real server of the service. */
+export function encodeServiceBlock(service: AttrValues): Uint8Array {
+  return encodeAttrs(SERVICE_ATTRS, service);
 }
 
 /** The genl payload of one IPVS command. */
 export function encodeIpvs(cmd: number, a: IpvsCommandAttrs = {}): Buffer {
   const t = a.timeouts;
-  return encodeGenl(cmd, IPVS_GENL_VERSION, encodeAttrs(CMD_ATTRS, {
+  return encodeGenl(cmd, IPVS_GENL_VERSION, encodeAttrs(a.service instanceof Uint8Array ? CMD_ATTRS_PREENCODED : CMD_ATTRS, {
     service: a.service, dest: a.dest, timeoutTcp: t?.tcp, timeoutTcpFin: t?.tcpFin, timeoutUdp: t?.udp,
   }));
 }

@@ -108,4 +108,36 @@ export function scriptValue(ctx: Ctx, n: Node): unknown {
   return group ? { argv: cmd.text, user, group } : { argv: cmd.text, user };
 }
 
+/** The input field a vrrp_script's / MISC_CHECK's command lives in. */
+const SCRIPT_FIELD = 'script';
+
+/**
+ * `script` / `misc_path`: exactly one command, quoted when it has arguments. keepalived runs only
+ * the first word (or quoted string) and silently drops the rest, so extra words are refused
+ * rather than guessed at; the user is a separate `user` keyword (see scriptUser / foldUser).
+ */
+export const commandField = (field: string): Handler => (ctx, n, o, p) => {
+  const extra = n.args.slice(1).map((t) => t.text);
+  if (extra.length === 0) { put(ctx, o, p, field, ctx.arg(n)?.text, n.key); return; }
+  ctx.error(n.args[1]!, `'${n.key.text}' takes one command; quote it with its arguments: ${n.key.text} "${n.args.map((t) => t.text).join(' ')}" (keepalived would drop '${extra.join(' ')}')`);
+  put(ctx, o, p, field, undefined, n.key);
+};
+
+/** `user NAME [GROUP]` of vrrp_script / MISC_CHECK: kept aside until the block ends (foldUser). */
+export const scriptUser: Handler = (ctx, n, o, p) => {
+  const [user, group] = n.args.map((t) => t.text);
+  if (!user) { ctx.arg(n); return; }
+  o.__user = group ? { user, group } : { user };
+  ctx.at(`${p}/${SCRIPT_FIELD}/user`, n.key);
+};
+
+/** Folds a block's `user` into its `script` command (the keyword may come before or after it). */
+export function foldUser(o: Obj): void {
+  const u = o.__user as Obj | undefined;
+  delete o.__user;
+  const cmd = o[SCRIPT_FIELD];
+  if (!u || cmd === undefined) return;
+  o[SCRIPT_FIELD] = { argv: typeof cmd === 'string' ? cmd : (cmd as Obj).argv, ...u };
+}
+
 export const ignore: Handler = () => {};

@@ -58,27 +58,70 @@ function lexText(st: LexState, file: string, text: string): void {
       lineText = ' '.repeat(offset) + trimmed.slice(m[0].length);
     }
     const def = lineText.includes('=') ? PARAM_DEF.exec(lineText.trim()) : null;
-    if (def) { st.params.set(def[1]!, def[2]!.trim()); continue; }
-    if (lineText.includes('$')) lineText = expandParams(st, file, lineNo, lineText);
-    const tokens = tokenizeLine(st, file, lineNo, lineText);
-    if (tokens.length === 0) continue;
-    if (tokens[0]!.text === 'include' && !tokens[0]!.quoted) { doInclude(st, tokens); continue; }
-    st.lines.push({ tokens });
+    if (def) { i = defineParam(st, def[1]!, def[2]!, raw, i); continue; }
+    const expanded = lineText.includes('$') ? expandParams(st, file, lineNo, lineText) : lineText;
+    // A multi-line parameter expands to several lines, all reported at the line that used it.
+    for (const part of expanded.split('\n')) {
+      const tokens = tokenizeLine(st, file, lineNo, part);
+      if (tokens.length === 0) continue;
+      if (tokens[0]!.text === 'include' && !tokens[0]!.quoted) { doInclude(st, tokens); continue; }
+      st.lines.push({ tokens });
+    }
   }
 }
+
+/**
+ * `$NAME=value`; a value ending in `\` continues on the next line (keepalived's multi-line
+ * definitions, used to stamp out whole blocks). Returns the index of the last line consumed.
+ */
+function defineParam(st: LexState, name: string, first: string, raw: string[], i: number): number {
+  const parts: string[] = [];
+  let value = first;
+  for (;;) {
+    value = value.slice(0, commentStart(value)).trim();
+    if (!value.endsWith('\\') || i + 1 >= raw.length) break;
+    parts.push(value.slice(0, -1).trimEnd());
+    value = raw[++i]!;
+  }
+  parts.push(value.endsWith('\\') ? value.slice(0, -1).trimEnd() : value);
+  st.params.set(name, parts.join('\n'));
+  return i;
+}
+
+/** keepalived expands a bare $NAME only when one of these (or the line end) follows it. */
+const NAME_END = new Set([' ', '\t', ',', ')']);
+/** Parameters may refer to parameters; a deeper chain or a longer line means a self-reference. */
+const MAX_EXPANSION_DEPTH = 16;
+const MAX_EXPANDED_CHARS = 65_536;
 
 function expandParams(st: LexState, file: string, line: number, text: string): string {
   // Expansion stops at a comment so `# cost $5` stays a comment.
   const cut = commentStart(text);
-  const head = text.slice(0, cut).replace(PARAM_USE, (whole, braced: string | undefined, bare: string | undefined, at: number) => {
-    const name = (braced ?? bare)!;
-    const value = st.params.get(name);
-    if (value === undefined) {
-      diag(st, 'warning', file, line, at + 1, `parameter $${name} is not defined; left as written`);
-      return whole;
+  let head = text.slice(0, cut);
+  const told = new Set<string>();
+  const tell = (name: string, col: number, message: string) => {
+    if (!told.has(name)) diag(st, 'warning', file, line, col, message);
+    told.add(name);
+  };
+  for (let pass = 0; ; pass++) {
+    if (pass === MAX_EXPANSION_DEPTH || head.length > MAX_EXPANDED_CHARS) {
+      diag(st, 'error', file, line, 1, `parameters nest more than ${MAX_EXPANSION_DEPTH} deep or expand past ${MAX_EXPANDED_CHARS} characters (does one refer to itself?)`);
+      return '';
     }
-    return value;
-  });
+    const next = head.replace(PARAM_USE, (whole, braced: string | undefined, bare: string | undefined, at: number, all: string) => {
+      const name = (braced ?? bare)!;
+      const value = st.params.get(name);
+      if (value === undefined) { tell(name, at + 1, `parameter $${name} is not defined; left as written`); return whole; }
+      const after = all[at + whole.length];
+      if (bare !== undefined && after !== undefined && !NAME_END.has(after)) {
+        tell(name, at + 1, `$${name} is followed by '${after}' so it is not expanded (keepalived expands $NAME only before a space, ',' or ')'); write \${${name}}`);
+        return whole;
+      }
+      return value;
+    });
+    if (next === head) break;
+    head = next;
+  }
   return head + text.slice(cut);
 }
 

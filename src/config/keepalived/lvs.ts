@@ -3,7 +3,7 @@
 import { DNS_TYPES, LB_KINDS, SCHED_FLAGS, SCHEDULERS } from '../model.js';
 import type { Node } from './parser.js';
 import {
-  boolField, enumField, intField, msField, put, scriptField, strField,
+  boolField, commandField, enumField, foldUser, intField, msField, put, scriptField, scriptUser, strField,
   type Ctx, type Handler, type Obj, type Spec,
 } from './context.js';
 
@@ -65,15 +65,10 @@ const checkerSpecs: Record<string, Spec> = {
     enable_sni: boolField('enableSni'),
   },
   MISC_CHECK: {
-    misc_path: scriptField('script'),
+    misc_path: commandField('script'),
     misc_timeout: msField('miscTimeoutMs'),
     misc_dynamic: boolField('dynamic'),
-    user: (ctx, n, o, p) => {
-      const [user, group] = n.args.map((t) => t.text);
-      if (!user) { ctx.arg(n); return; }
-      o.__user = group ? { user, group } : { user };
-      ctx.at(`${p}/script/user`, n.key);
-    },
+    user: scriptUser,
   },
   UDP_CHECK: {
     payload: hex('payloadHex'),
@@ -98,9 +93,7 @@ const checker = (type: string): Handler => (ctx, n, o, p) => {
   ctx.at(cp, n.key);
   ctx.at(`${cp}/type`, n.key);
   ctx.block(n.children, fullCheckerSpecs[type]!, c, cp, type);
-  const u = c.__user as Obj | undefined;
-  delete c.__user;
-  if (u && c.script !== undefined) c.script = { argv: typeof c.script === 'string' ? c.script : (c.script as Obj).argv, ...u };
+  foldUser(c);
   list.push(c);
 };
 

@@ -5,8 +5,8 @@ import type { ReadResult } from '../load.js';
 import type { ConfigInput } from '../input.js';
 import { lexKeepalived } from './lexer.js';
 import { parseLines, type Node } from './parser.js';
-import { Ctx, type Obj } from './context.js';
-import { finishScript, globalSpec, instanceSpec, namedBlock, scriptSpec, syncGroupSpec, trackFileSpec } from './vrrp.js';
+import { Ctx, foldUser, type Obj } from './context.js';
+import { globalSpec, instanceSpec, namedBlock, scriptSpec, syncGroupSpec, trackFileSpec } from './vrrp.js';
 import { translateVirtualServer, translateVsGroup } from './lvs.js';
 
 export interface KeepalivedOptions { strict: boolean; configId?: string | undefined }
@@ -39,7 +39,7 @@ export function translateTree(ctx: Ctx, nodes: Node[]): ConfigInput {
       case 'vrrp_instance': namedBlock(ctx, n, out.vrrpInstances, instanceSpec, '/vrrpInstances', 'vrrp_instance'); break;
       case 'vrrp_script': {
         const o = namedBlock(ctx, n, out.vrrpScripts, scriptSpec, '/vrrpScripts', 'vrrp_script');
-        if (o) finishScript(o);
+        if (o) foldUser(o);
         break;
       }
       case 'vrrp_track_file': namedBlock(ctx, n, out.trackFiles, trackFileSpec, '/trackFiles', 'vrrp_track_file'); break;

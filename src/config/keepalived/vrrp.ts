@@ -2,7 +2,7 @@
 // vrrp_sync_group. Only syntax is checked here; ranges are checked in semantic.ts for both readers.
 import type { Node } from './parser.js';
 import {
-  boolField, enumField, intField, msField, put, scriptField, strField,
+  boolField, commandField, enumField, intField, msField, put, scriptField, scriptUser, strField,
   type Ctx, type Handler, type Obj, type Spec,
 } from './context.js';
 
@@ -172,20 +172,14 @@ const weightHandler: Handler = (ctx, n, o, p) => {
 };
 
 export const scriptSpec: Spec = {
-  script: scriptField('script'),
+  script: commandField('script'),
   interval: msField('intervalMs'),
   timeout: msField('timeoutMs'),
   weight: weightHandler,
   rise: intField('rise'),
   fall: intField('fall'),
   init_fail: boolField('initFail'),
-  user: (ctx, n, o, p) => {
-    // The script's own user: folded into the script command.
-    const [user, group] = n.args.map((t) => t.text);
-    if (!user) { ctx.arg(n); return; }
-    o.__user = group ? { user, group } : { user };
-    ctx.at(`${p}/script/user`, n.key);
-  },
+  user: scriptUser,
 };
 
 export const trackFileSpec: Spec = { file: strField('path'), weight: weightHandler };
@@ -203,15 +197,6 @@ export const syncGroupSpec: Spec = {
   track_script: trackList('trackScripts', true),
   track_file: trackList('trackFiles', true),
 };
-
-/** Fold `user` of a vrrp_script into its command. */
-export function finishScript(o: Obj): void {
-  const u = o.__user as { user: string; group?: string } | undefined;
-  delete o.__user;
-  if (!u || o.script === undefined) return;
-  const argv = typeof o.script === 'string' ? o.script : (o.script as Obj).argv;
-  o.script = { argv, ...u };
-}
 
 export function namedBlock(ctx: Ctx, n: Node, list: Obj[], spec: Spec, path: string, blockName: string): Obj | undefined {
   const name = n.args[0];

@@ -10,6 +10,7 @@ const USAGE = `usage: node test/kernel/harness/run.mjs [options] [-- command arg
   -e, --env K=V       set a variable in the guest (repeatable; VIPKEEPER_* are passed on anyway)
   -C, --cwd DIR       guest working directory (default /project)
   -q, --quiet         no build progress or timings on stderr
+  -i, --interactive   the guest console reads this terminal (e.g. -i -- setsid cttyhack sh)
   -h, --help          this text
   Exit status: the command's; 124 when the timeout killed the VM; 125 when the harness failed.`;
 
@@ -23,7 +24,8 @@ export async function main(args: string[]): Promise<number> {
       args: own, strict: true, allowPositionals: false,
       options: {
         timeout: { type: 'string', short: 't' }, env: { type: 'string', short: 'e', multiple: true },
-        cwd: { type: 'string', short: 'C' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+        cwd: { type: 'string', short: 'C' }, quiet: { type: 'boolean', short: 'q' },
+        interactive: { type: 'boolean', short: 'i' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (e) {
@@ -43,7 +45,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     const r = await runInVm({
       argv, env, cwd: values.cwd, timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-      onLine: (l) => process.stdout.write(`${l}\n`), log: say,
+      onLine: (l) => process.stdout.write(`${l}\n`), log: say, interactive: values.interactive,
     });
     const sec = (ms: number | undefined) => (ms === undefined ? '?' : (ms / 1000).toFixed(1));
     say(`vm harness: image ${sec(r.buildMs)} s (base ${r.baseBuilt ? 'built' : 'cached'}, project ${r.projectBuilt ? 'built' : 'cached'}), boot to node ${sec(r.bootMs)} s, whole VM ${sec(r.totalMs)} s, status ${r.status ?? 'none'}`);

@@ -40,7 +40,7 @@ export function mustRun(argv: string[], opts: SpawnSyncOptions & { timeoutMs?: n
 /** Absolute path of a program on PATH (plus the sbin directories root has), or undefined. */
 export function which(name: string): string | undefined {
   const path = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
-  const r = run(['sh', '-c', 'PATH="$2"; command -v "$1"', 'sh', name, path], { timeoutMs: 10_000 });
+  const r = run(['/bin/sh', '-c', 'PATH="$2"; command -v "$1"', 'sh', name, path], { timeoutMs: 10_000 });
   const p = r.stdout.trim();
   return r.status === 0 && p.startsWith('/') ? p : undefined;
 }

@@ -27,6 +27,8 @@ export interface VmRunOptions {
   timeoutMs?: number;
   onLine?: (line: string) => void;
   log?: (message: string) => void;
+  /** Guest console reads this process's stdin. */
+  interactive?: boolean;
 }
 
 export interface VmRunResult extends BootResult {
@@ -70,7 +72,7 @@ export async function runInVm(opts: VmRunOptions = {}): Promise<VmRunResult> {
     qemu: tools.qemu, vmlinuz: kernel.vmlinuz, initrd: image.initrd, argv, env: guestEnv(opts.env),
     cwd: opts.cwd, timeoutMs: opts.timeoutMs ?? envInt('VIPKEEPER_VM_TIMEOUT_MS') ?? 15 * 60_000,
     memMb: envInt('VIPKEEPER_VM_MEM_MB'), cpus: envInt('VIPKEEPER_VM_CPUS'),
-    accel: process.env.VIPKEEPER_VM_ACCEL, workDir: CACHE_DIR, onLine: opts.onLine,
+    accel: process.env.VIPKEEPER_VM_ACCEL, workDir: CACHE_DIR, onLine: opts.onLine, interactive: opts.interactive,
   });
   return { ...boot, buildMs, baseBuilt: image.baseBuilt, projectBuilt: image.projectBuilt, argv };
 }

@@ -23,6 +23,8 @@ export interface BootOptions {
   accel?: string;
   /** Directory for the per-run command file. */
   workDir: string;
+  /** Connect this process's stdin to the guest console (for a shell). */
+  interactive?: boolean;
   /** Every console line as it arrives (markers excluded). */
   onLine?: (line: string) => void;
 }
@@ -70,7 +72,7 @@ export function bootVm(o: BootOptions): Promise<BootResult> {
   let qemuStderr = '';
   let timedOut = false;
 
-  const child = spawn(o.qemu, qemuArgs(o, runFile, nonce), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(o.qemu, qemuArgs(o, runFile, nonce), { stdio: [o.interactive ? 'inherit' : 'ignore', 'pipe', 'pipe'] });
   const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, o.timeoutMs);
   const handle = (events: ReturnType<SerialParser['push']>) => {
     for (const e of events) {

@@ -143,7 +143,7 @@ test('child process: node --import tsx src/cli.ts check and convert', withDir(as
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /conf\/fwmark-web\.conf: OK/);
   const f = join(dir, 'x.conf');
-  writeFileSync(f, 'virtual_server 10.0.0.1 99999 {\n}\n');
+  writeFileSync(f, 'virtual_server 10.0.0.1 99999 {\n  protocol TCP\n}\n');
   const bad = cli('check', '-f', f);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, new RegExp(`${f}:1:25: virtual_server 10\\.0\\.0\\.1:99999/TCP: port must be 0-65535, got 99999`));

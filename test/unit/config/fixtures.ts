@@ -81,6 +81,7 @@ virtual_server 192.0.2.1 443 {
   }
 }
 virtual_server group VG {
+  protocol TCP
   lb_algo rr
   real_server 10.0.2.1 80 {
   }

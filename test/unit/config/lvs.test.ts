@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import type { HttpCheck, MiscCheck, UdpCheck, DnsCheck } from '../../../src/config/model.js';
-import { errors, load } from './helpers.js';
+import { errors, load, warnings } from './helpers.js';
 import { FULL_LVS as FULL } from './fixtures.js';
 
 
@@ -77,7 +77,10 @@ test('defaults: an empty checker gets keepalived defaults per type', () => {
 `);
   assert.deepEqual(errors(r), []);
   const vs = r.model!.virtualServers[0]!;
-  assert.equal(vs.lbAlgo, 'wlc'); assert.equal(vs.lbKind, 'NAT'); assert.equal(vs.protocol, 'TCP');
+  assert.equal(vs.lbAlgo, 'wlc'); assert.equal(vs.lbKind, 'NAT');
+  // keepalived 2.2.7 serves UDP when `protocol` is left out (and says so); so do we.
+  assert.equal(vs.protocol, 'UDP');
+  assert.ok(warnings(r).some((d) => d.line === 1 && /no protocol set; defaulting to UDP/.test(d.message)), JSON.stringify(warnings(r)));
   assert.equal(vs.quorum, 1); assert.equal(vs.hysteresis, 0); assert.equal(vs.persistenceTimeoutS, undefined);
   const [tcp, http, dns, misc] = vs.realServers[0]!.checkers;
   assert.equal(vs.realServers[0]!.weight, 1);

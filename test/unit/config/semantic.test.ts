@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors, instance, load, markedLine, warnings } from './helpers.js';
 
-const vs = (body: string, head = '10.0.0.100 80') => `virtual_server ${head} {\n${body}}\n`;
+const vs = (body: string, head = '10.0.0.100 80') => `virtual_server ${head} {\n  protocol TCP\n${body}}\n`;
 const rs = (body = '', head = '10.0.1.1 80') => `  real_server ${head} {\n${body}  }\n`;
 
 interface Case { name: string; text: string; message: RegExp }

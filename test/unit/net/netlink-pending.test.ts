@@ -104,3 +104,34 @@ test('failAll rejects every waiting request once, settle on unknown seq is a no-
   assert.equal(cleaned, 2);
   assert.equal(p.size, 0);
 });
+
+test('a dump the kernel flags as interrupted (NLM_F_DUMP_INTR) rejects with EINTR instead of returning an inconsistent list', async () => {
+  for (const where of ['part', 'done'] as const) {
+    const p = new PendingRequests();
+    const answer = p.add(4, 'list addresses', undefined, { dump: true });
+    p.route(data(20, 4, NLM_F.MULTI), false);
+    p.route(data(20, 4, NLM_F.MULTI | (where === 'part' ? NLM_F.DUMP_INTR : 0)), false);
+    const done = doneMsg(4);
+    p.route(where === 'done' ? { ...done, flags: done.flags | NLM_F.DUMP_INTR } : done, false);
+    await assert.rejects(answer, (e: unknown) => e instanceof SysError && e.code === 'EINTR' && /interrupted/.test(e.message));
+  }
+});
+
+test('a truncated NLMSG_ERROR settles its request with EPROTO instead of throwing out of route()', async () => {
+  const p = new PendingRequests();
+  const answer = p.add(6, 'add address');
+  assert.equal(p.route({ type: NLMSG.ERROR, flags: 0, seq: 6, pid: 0, payload: Buffer.from([0xea, 0xff]) }, false), undefined);
+  await assert.rejects(answer, (e: unknown) => e instanceof SysError && e.code === 'EPROTO' && e.op === 'add address');
+  assert.equal(p.size, 0);
+});
+
+test('after an overrun, requests still waiting lose their answer with ENOBUFS; dumps keep waiting', async () => {
+  const p = new PendingRequests();
+  const a = p.add(1, 'add a'), dump = p.add(2, 'list links', undefined, { dump: true }), b = p.add(3, 'add b');
+  p.failAnswerless((op) => new SysError(op, 'ENOBUFS'));
+  await assert.rejects(a, /add a: ENOBUFS/);
+  await assert.rejects(b, /add b: ENOBUFS/);
+  assert.ok(p.has(2));
+  p.route(doneMsg(2), false);
+  assert.deepEqual(await dump, []);
+});

@@ -7,6 +7,7 @@ import { SysError } from '../../../src/lib/errors.js';
 import { NETLINK_ROUTE, NetlinkSocket } from '../../../src/net/netlink-socket.js';
 import { K, native } from '../../../src/net/native.js';
 import { sockaddrNl } from '../../../src/net/sockaddr.js';
+import { needRoot } from '../../support/privileged.js';
 
 test('a link dump resolves with every link once NLMSG_DONE arrives', async () => {
   const s = NetlinkSocket.open(NETLINK_ROUTE);
@@ -110,4 +111,40 @@ test('an idle netlink socket does not keep the process alive; one waiting for an
   const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 15000 });
   assert.equal(res.signal, null, 'exited on its own (not killed at the timeout)');
   assert.equal(res.stdout.trim(), 'listed', res.stderr);
+});
+
+test('replies the kernel dropped on a full receive queue fail fast with ENOBUFS instead of timing out', async () => {
+  // Each GETLINK answer is a kilobyte or more: 64 of them sent at once overflow a 4 KiB queue.
+  const s = NetlinkSocket.open(NETLINK_ROUTE, { rcvbuf: 4096 });
+  try {
+    const t0 = Date.now();
+    const results = await Promise.all(Array.from({ length: 64 }, () =>
+      s.request(RTM.GETLINK, 0, encodeLinkRequest({ index: 1 }), { op: 'get link 1', timeoutMs: 4000 }).then(() => 'ok', (e: SysError) => e.code)));
+    const count = (c: string): number => results.filter((r) => r === c).length;
+    assert.ok(count('ok') >= 1, `some answers fit: ${results.join(' ')}`);
+    assert.ok(count('ENOBUFS') >= 1, `the lost ones say ENOBUFS: ${results.join(' ')}`);
+    assert.equal(count('ok') + count('ENOBUFS'), 64, results.join(' '));
+    assert.ok(Date.now() - t0 < 3500, 'settled before the request timeout');
+    assert.equal(s.inFlight, 0);
+    // The socket still works afterwards.
+    assert.equal((await s.request(RTM.GETLINK, 0, encodeLinkRequest({ index: 1 }))).length, 1);
+  } finally { s.close(); }
+});
+
+test('messages from another process (not the kernel, port 0) are dropped and counted, never taken as notifications', async (t) => {
+  // Sending to another process's netlink port needs CAP_NET_ADMIN.
+  if (!needRoot(t)) return;
+  const s = NetlinkSocket.open(NETLINK_ROUTE);
+  const n = native();
+  const forger = n.socket(K('AF_NETLINK'), K('SOCK_RAW'), NETLINK_ROUTE);
+  try {
+    const seen: number[] = [];
+    s.onNotification((m) => seen.push(m.type));
+    const fake = encodeMessage({ type: RTM.NEWLINK, flags: 0, seq: 0, pid: 0, payload: encodeLinkRequest({ index: 1 }) });
+    n.sendto(forger, fake, sockaddrNl(s.pid, 0));
+    // A request after the forgery: its answer arrives behind it, so the forgery has been read.
+    await s.request(RTM.GETLINK, 0, encodeLinkRequest({ index: 1 }));
+    assert.deepEqual(seen, []);
+    assert.deepEqual(s.dropped, { malformed: 0, foreignSender: 1 });
+  } finally { n.close(forger); s.close(); }
 });

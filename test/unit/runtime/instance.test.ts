@@ -201,3 +201,39 @@ test('every transition is logged at info with from, to and reason', async () => 
   const recs = a.log.records.filter((r) => r.level === 'info' && r.to !== undefined);
   assert.deepEqual(recs.map((r) => [r.instance, r.from, r.to, r.reason]), [['VI_1', 'INIT', 'BACKUP', 'startup'], ['VI_1', 'BACKUP', 'MASTER', 'master-down']]);
 });
+
+test('garp_master_refresh repeats announcements while master and stops when leaving', async () => {
+  const w = new World();
+  const garp = { masterDelayMs: 0, masterRepeat: 1, lowerPrioDelayMs: 0, lowerPrioRepeat: 1, masterRefreshMs: 2000, masterRefreshRepeat: 2, intervalMs: 100, gnaIntervalMs: 0 };
+  const a = w.add('a', '10.0.0.1', spec({ priority: 100, garp }));
+  a.inst.start();
+  await w.run(4000);
+  assert.equal(a.inst.state, 'MASTER');
+  const n0 = a.announcer.sent.length;
+  assert.equal(n0, 1, 'one round at takeover');
+  await w.run(4100);
+  assert.equal(a.announcer.sent.length - n0, 4, 'two refreshes of two rounds each');
+  const b = w.add('b', '10.0.0.2', spec({ priority: 200, garp }));
+  b.inst.start();
+  await w.run(4000);
+  assert.equal(a.inst.state, 'BACKUP');
+  const n1 = a.announcer.sent.length;
+  await w.run(6000);
+  assert.equal(a.announcer.sent.length, n1, 'no refresh after leaving master');
+});
+
+test('a master hearing a lower-priority master re-asserts with an advert and a GARP round', async () => {
+  const w = new World();
+  const a = w.add('a', '10.0.0.1', spec({ priority: 200 }));
+  a.inst.start();
+  await w.run(4000);
+  const n0 = a.announcer.sent.length;
+  const sent0 = a.transport.sent.length;
+  const low = encodeVrrp({ version: 3, vrid: 51, priority: 50, interval: 100, addresses: [ip('10.0.0.100')] }, { src: ip('10.0.0.9'), dst: ip('224.0.0.18'), mode: 'pseudo-header' });
+  a.transport.enqueue({ payload: low, src: ip('10.0.0.9'), dst: ip('224.0.0.18'), ttl: 255 });
+  a.transport.deliver();
+  await settle();
+  assert.equal(a.transport.sent.length, sent0 + 1, 'an advert at once');
+  assert.equal(a.announcer.sent.length, n0 + 5, 'a lower-priority burst (garp_lower_prio_repeat 5)');
+  assert.equal(a.inst.state, 'MASTER');
+});
