@@ -59,7 +59,10 @@ async function runKind(kind: Kind, advertInt: number, trials: number): Promise<R
         const fb = firstFrom(lab.adverts, mark, ADDR.b);
         const zero = firstFrom(lab.adverts, mark, ADDR.a, (x) => x.prio === 0);
         if (zero >= 0 && zero < fb) res.graceful.push(lab.adverts[fb]!.t - lab.adverts[zero]!.t - skew);
-        else process.stderr.write(`  ${kind}: graceful trial ${i}: no priority-0 advert before b's first\n`);
+        else {
+          const around = lab.adverts.slice(Math.max(0, mark - 3), fb + 3).map((x) => `${x.src.slice(-1)}:${x.prio}@${(x.t - lab.adverts[mark]!.t).toFixed(1)}`);
+          process.stderr.write(`  ${kind}: graceful trial ${i}: no priority-0 advert before b's first (${around.join(' ')})\n`);
+        }
       } else process.stderr.write(`  ${kind}: graceful trial ${i}: no advert from b within ${waitMs} ms\n`);
       master = lab.start(kind, 'a', conf({ version: 3, advertInt, priority: 200 }));
       if (!(await stableMaster(lab, advertInt * 1000))) throw new Error(`${kind}: restarted master did not take over`);

@@ -105,7 +105,14 @@ async function main(): Promise<void> {
     console.log(`  vipkeeper ipvs apply -f (yaml)  ${fmt(min(t.cli))}   ratio vipkeeper/ipvsadm ${(min(t.cli) / min(t.ipvsadm)).toFixed(2)}`);
     console.log(`  vipkeeper bare programmer       ${fmt(min(t.bare))}   ratio vipkeeper/ipvsadm ${(min(t.bare) / min(t.ipvsadm)).toFixed(2)}`);
     console.log(`  (node + tsx start-up alone      ${fmt(min(t.nodeBaseline))})`);
-    // The table is now the programmed one; change 1% of the weights.
+    // The table is now the programmed one: list it both ways.
+    const listT = { ipvsadm: [] as number[], vk: [] as number[] };
+    for (let r = 0; r < RUNS; r++) {
+      listT.ipvsadm.push(run(['ipvsadm', '-Ln']));
+      listT.vk.push(run([...cli, 'list']));
+    }
+    console.log(`listing ${S * (D + 1)} objects: ipvsadm -Ln ${fmt(min(listT.ipvsadm))}, vipkeeper ipvs list ${fmt(min(listT.vk))}, ratio ${(min(listT.vk) / min(listT.ipvsadm)).toFixed(2)}`);
+    // Change 1% of the weights.
     const inproc: { ops: number; listMs: number; reconcileMs: number; applyMs: number }[] = [];
     const proc: number[] = [];
     for (let r = 0; r < RUNS; r++) {

@@ -2,7 +2,7 @@
 // docs/config.md is exactly this shape, and the keepalived.conf translator builds it too.
 // Field names and array order match src/config/model.ts, so a JSON-pointer path such as
 // "/vrrpInstances/0/vrid" names the same thing in the input, the model and the source map.
-import type { CheckerType, DNS_TYPES, FifoSpec, GarpTiming, LbKind, Protocol, SchedFlag, Scheduler, VrrpState } from './model.js';
+import type { CheckerCommon, CheckerType, DNS_TYPES, FifoSpec, GarpTiming, LbKind, Protocol, SchedFlag, Scheduler, VrrpState } from './model.js';
 
 /** A command as written: "prog arg 'quoted arg'", an argv array, or an object with user/group. */
 export type ScriptInput = string | string[] | { argv: string | string[]; user?: string; group?: string };
@@ -85,14 +85,11 @@ export interface SyncGroupInput {
   trackFiles?: TrackRefInput[];
 }
 
-/** Checker timing that cascades virtual server -> real server -> checker. */
-export interface CascadeInput {
-  connectTimeoutMs?: number;
-  retry?: number;
-  delayBeforeRetryMs?: number;
-  delayLoopMs?: number;
-  warmupMs?: number;
-  alpha?: boolean;
+/** Checker timing written on a checker, or on its real or virtual server for all its checkers. */
+export type CheckerTimingInput = Partial<Pick<CheckerCommon, 'connectTimeoutMs' | 'retry' | 'delayBeforeRetryMs' | 'delayLoopMs' | 'warmupMs' | 'alpha'>>;
+
+/** What cascades virtual server -> real server -> checker. */
+export interface CascadeInput extends CheckerTimingInput {
   inhibitOnFailure?: boolean;
   virtualhost?: string;
   lbKind?: LbKind;
@@ -100,20 +97,8 @@ export interface CascadeInput {
 
 export interface UrlInput { path: string; statusCodes?: Array<number | string>; digest?: string; virtualhost?: string }
 
-export interface CheckerInput {
+export interface CheckerInput extends CheckerTimingInput, Partial<Pick<CheckerCommon, 'connectIp' | 'connectPort' | 'bindTo' | 'bindPort' | 'bindIf' | 'fwmark'>> {
   type: CheckerType;
-  connectTimeoutMs?: number;
-  retry?: number;
-  delayBeforeRetryMs?: number;
-  delayLoopMs?: number;
-  warmupMs?: number;
-  alpha?: boolean;
-  connectIp?: string;
-  connectPort?: number;
-  bindTo?: string;
-  bindPort?: number;
-  bindIf?: string;
-  fwmark?: number;
   // HTTP_GET / SSL_GET
   urls?: UrlInput[];
   virtualhost?: string;

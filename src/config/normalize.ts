@@ -70,11 +70,13 @@ export function groupAddress(r: Reporter, path: string, text: string): { family:
   return undefined;
 }
 
-/** Splits a command line the way keepalived does: whitespace separates words; quotes group. */
+/** Splits a command line the way keepalived does: whitespace separates words; quotes group; `\x` is x. */
 export function splitCommand(text: string): string[] {
   const out: string[] = [];
-  let cur = '', inWord = false, quote: string | null = null;
+  let cur = '', inWord = false, quote: string | null = null, escaped = false;
   for (const c of text) {
+    if (escaped) { cur += c; inWord = true; escaped = false; continue; }
+    if (c === '\\') { escaped = true; continue; }
     if (quote) { if (c === quote) quote = null; else cur += c; continue; }
     if (c === '"' || c === "'") { quote = c; inWord = true; continue; }
     if (/\s/.test(c)) { if (inWord) out.push(cur); cur = ''; inWord = false; continue; }

@@ -167,6 +167,26 @@ function checkSyncGroups(r: Reporter, c: Config, scripts: Set<string>, files: Se
   });
 }
 
+/**
+ * keepalived 2.2 drops the weights of whatever a sync-group member tracks (a failure faults the
+ * whole group) unless sync_group_tracking_weight is set; an operator migrating should know.
+ */
+function warnSyncGroupWeights(r: Reporter, c: Config): void {
+  const scriptWeight = new Map(c.vrrpScripts.map((s) => [s.name, s.weight]));
+  const fileWeight = new Map(c.trackFiles.map((t) => [t.name, t.weight]));
+  c.vrrpInstances.forEach((x, i) => {
+    if (x.syncGroup === undefined) return;
+    const weighted: Array<[string, string, number]> = [
+      ...x.trackInterfaces.map((t, j): [string, string, number] => [`trackInterfaces/${j}`, t.name, t.weight]),
+      ...x.trackScripts.map((t, j): [string, string, number] => [`trackScripts/${j}`, t.name, t.weight ?? scriptWeight.get(t.name) ?? 0]),
+      ...x.trackFiles.map((t, j): [string, string, number] => [`trackFiles/${j}`, t.name, t.weight ?? fileWeight.get(t.name) ?? 0]),
+    ];
+    for (const [at, name, weight] of weighted) {
+      if (weight !== 0) r.warn(`/vrrpInstances/${i}/${at}`, `vrrp_instance ${x.name} is in vrrp_sync_group ${x.syncGroup}: keepalived ignores the weight of tracked '${name}' there (a failure faults the group) unless sync_group_tracking_weight is set`);
+    }
+  });
+}
+
 export function checkVrrp(r: Reporter, c: Config): void {
   checkGlobal(r, c);
   const scripts = new Set(c.vrrpScripts.map((s) => s.name));
@@ -179,4 +199,5 @@ export function checkVrrp(r: Reporter, c: Config): void {
   checkVridReuse(r, c);
   checkScripts(r, c);
   checkSyncGroups(r, c, scripts, files);
+  warnSyncGroupWeights(r, c);
 }

@@ -1,7 +1,7 @@
 // The YAML reader: yaml (YAML 1.2 core schema, so `yes` stays a string) with node positions ->
 // a JSON-pointer source map, then the JSON Schema (ajv, all errors, no coercion). Every problem
 // is a diagnostic at the line and column of the offending key or value.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from './model.js';
 import type { ConfigInput, SourceMap } from './input.js';
@@ -18,23 +18,40 @@ function validate(): ValidateFunction {
 
 const escapeKey = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
-function walk(node: unknown, path: string, lc: LineCounter, file: string, map: SourceMap): void {
+/** What walk needs besides the node: where positions go and how to follow `<<: *anchor`. */
+interface WalkCtx { lc: LineCounter; file: string; map: SourceMap; doc: Document; merges: number }
+
+/** Merge keys resolved while mapping positions; an alias bomb is refused later by toJS anyway. */
+const MAX_MERGES = 100;
+
+function record(ctx: WalkCtx, path: string, node: YNode | null | undefined, fallback?: YNode | null): void {
+  const at = node?.range?.[0] ?? fallback?.range?.[0];
+  if (at !== undefined) ctx.map.set(path, { file: ctx.file, ...ctx.lc.linePos(at) });
+}
+
+const isMergeKey = (k: unknown) => isScalar(k) && (typeof k.value === 'symbol' || k.value === '<<');
+
+function walk(node: unknown, path: string, ctx: WalkCtx, inherited = false): void {
   if (isMap(node)) {
+    const merged: unknown[] = [];
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
+      if (isMergeKey(pair.key)) { merged.push(...(isSeq(pair.value) ? pair.value.items : [pair.value])); continue; }
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      const keyNode = pair.key as YNode | null;
       const child = `${path}/${escapeKey(key)}`;
-      const at = keyNode?.range?.[0] ?? (pair.value as YNode | null)?.range?.[0];
-      if (at !== undefined) map.set(child, { file, ...lc.linePos(at) });
-      walk(pair.value, child, lc, file, map);
+      // A key merged in from an anchor is positioned at the anchor, unless the map sets it itself.
+      if (inherited && ctx.map.has(child)) continue;
+      record(ctx, child, pair.key as YNode | null, pair.value as YNode | null);
+      walk(pair.value, child, ctx);
+    }
+    for (const m of merged) {
+      if (ctx.merges++ >= MAX_MERGES) break;
+      walk(isAlias(m) ? m.resolve(ctx.doc) : m, path, ctx, true);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => {
-      const child = `${path}/${i}`;
-      const at = (item as YNode | null)?.range?.[0];
-      if (at !== undefined) map.set(child, { file, ...lc.linePos(at) });
-      walk(item, child, lc, file, map);
+      record(ctx, `${path}/${i}`, item as YNode | null);
+      walk(item, `${path}/${i}`, ctx);
     });
   }
 }
@@ -76,7 +93,8 @@ export function schemaDiagnostics(errors: ErrorObject[], sources: SourceMap, fil
 
 export function readYaml(file: string, text: string): ReadResult {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, schema: 'core', keepSourceTokens: false });
+  // merge: `<<: *defaults` is how YAML users share settings between entries (not core YAML 1.2).
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, schema: 'core', merge: true, keepSourceTokens: false });
   const sources: SourceMap = new Map();
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number | undefined) => ({ file, ...lc.linePos(offset ?? 0) });
@@ -90,7 +108,7 @@ export function readYaml(file: string, text: string): ReadResult {
     return { sources, diagnostics };
   }
   sources.set('', at(root.range?.[0]));
-  walk(root, '', lc, file, sources);
+  walk(root, '', { lc, file, map: sources, doc, merges: 0 });
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });

@@ -45,10 +45,13 @@ export function K(name: string): number {
   return v;
 }
 
-/** Converts an addon error (code = errno name) into a SysError naming the operation. */
+/**
+ * Converts an addon error (code = errno name) into a SysError naming the operation. The addon's
+ * argument errors (TypeError, EINVAL) keep their text: it says which argument was wrong.
+ */
 export function toSysError(op: string, e: unknown, context: Record<string, unknown> = {}): Error {
   const err = e as { code?: unknown; message?: string };
-  if (typeof err?.code === 'string' && /^E[A-Z0-9]+$/.test(err.code)) return new SysError(op, err.code, undefined, context);
+  if (typeof err?.code === 'string' && /^E[A-Z0-9]+$/.test(err.code)) return new SysError(op, err.code, e instanceof TypeError ? err.message : undefined, context);
   return e instanceof Error ? e : new Error(String(e));
 }
 

@@ -15,8 +15,12 @@ interface Pending {
   cleanup?: () => void;
 }
 
+/** How many given-up sequence numbers are remembered, so their late answers are not notifications. */
+const ABANDONED_MAX = 256;
+
 export class PendingRequests {
   private readonly bySeq = new Map<number, Pending>();
+  private readonly abandoned = new Set<number>();
 
   get size(): number { return this.bySeq.size; }
   has(seq: number): boolean { return this.bySeq.has(seq); }
@@ -35,6 +39,11 @@ export class PendingRequests {
    */
   route(m: NetlinkMessage, multicast: boolean): NetlinkMessage | undefined {
     const p = multicast ? undefined : this.bySeq.get(m.seq);
+    if (!p && !multicast && this.abandoned.has(m.seq)) {
+      // A late answer to a request we gave up on (timeout): swallow it, it is no notification.
+      if (m.type === NLMSG.ERROR || m.type === NLMSG.DONE) this.abandoned.delete(m.seq);
+      return undefined;
+    }
     if (!p) return m.type === NLMSG.ERROR || m.type === NLMSG.DONE || m.type === NLMSG.NOOP ? undefined : m;
     if (m.flags & NLM_F.DUMP_INTR) p.interrupted = true;
     if (m.type === NLMSG.ERROR) {
@@ -49,6 +58,14 @@ export class PendingRequests {
       p.replies.push(m);
     }
     return undefined;
+  }
+
+  /** Gives up on a request (it timed out): rejects it, and drops whatever answer still comes. */
+  abandon(seq: number, err: Error): void {
+    if (!this.bySeq.has(seq)) return;
+    this.abandoned.add(seq);
+    if (this.abandoned.size > ABANDONED_MAX) this.abandoned.delete(this.abandoned.values().next().value!);
+    this.settle(seq, err);
   }
 
   /** Resolves with the replies so far, or rejects with `err`. Unknown seq: nothing happens. */

@@ -92,7 +92,7 @@ export class NetlinkSocket {
     this.seq = (this.seq + 1) >>> 0 || 1;
     const seq = this.seq;
     const msg = encodeMessage({ type, flags: flags | NLM_F.REQUEST | NLM_F.ACK, seq, pid: 0, payload });
-    const timer = setTimeout(() => this.pending.settle(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
+    const timer = setTimeout(() => this.pending.abandon(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
     timer.unref();
     const answer = this.pending.add(seq, op, () => { clearTimeout(timer); this.updateRef(); }, { dump });
     this.updateRef();
@@ -166,7 +166,11 @@ export class NetlinkSocket {
   private onOverrun(e: Error): void {
     for (let i = 0; i < 10_000 && !this.isClosed; i++) {
       let r;
-      try { r = native().recvNow(this.fd); } catch { continue; } // another ENOBUFS/EMSGSIZE: keep reading
+      try { r = native().recvNow(this.fd); } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'ENOBUFS' || code === 'EMSGSIZE') continue; // per-datagram: keep reading
+        break;
+      }
       if (!r) break;
       this.onDatagram(r[0], r[1]);
     }

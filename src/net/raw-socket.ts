@@ -57,6 +57,7 @@ export class RawSocket {
   readonly fd: number;
   private isClosed = false;
   private bad = 0;
+  private truncated = 0;
 
   private constructor(readonly family: 4 | 6, readonly protocol: number, fd: number) { this.fd = fd; }
 
@@ -84,6 +85,8 @@ export class RawSocket {
   get closed(): boolean { return this.isClosed; }
   /** Datagrams dropped because their IPv4 header could not be parsed. */
   get malformed(): number { return this.bad; }
+  /** Datagrams dropped, by reason: unparsable IPv4 header, or larger than the receive buffer. */
+  get dropped(): { malformed: number; truncated: number } { return { malformed: this.bad, truncated: this.truncated }; }
 
   private opt(level: string, name: string, value: number | Uint8Array, what = name): void {
     this.check(what);
@@ -158,6 +161,7 @@ export class RawSocket {
     this.check('receive');
     native().startReceive(this.fd, (err, data, src, ttl, ifindex, dst) => {
       try {
+        if (err?.code === 'EMSGSIZE') { this.truncated++; return; }
         if (err) return onError(toSysError('receive', err));
         const d = toDatagram(this.family, [data!, src!, ttl ?? -1, ifindex ?? -1, dst ?? null]);
         if (d) cb(d); else this.bad++;
@@ -167,17 +171,26 @@ export class RawSocket {
     });
   }
 
-  /** Returns every datagram already queued in the kernel, without waiting. */
-  drain(): Datagram[] {
+  /**
+   * Returns the datagrams already queued in the kernel, without waiting: reads at most `max`, so that
+   * a flood cannot hold the event loop; what is left stays queued for the next call. An error
+   * after some datagrams were read is dropped in favour of returning them.
+   */
+  drain(max = 4096): Datagram[] {
     this.check('drain');
     const out: Datagram[] = [];
-    for (;;) {
+    for (let read = 0; read < max; read++) {
       let r;
-      try { r = sys('receive', () => native().recvNow(this.fd)); } catch (e) { if (out.length) return out; throw e; }
+      try { r = sys('receive', () => native().recvNow(this.fd)); } catch (e) {
+        if (e instanceof SysError && e.code === 'EMSGSIZE') { this.truncated++; continue; }
+        if (out.length) return out;
+        throw e;
+      }
       if (!r) return out;
       const d = toDatagram(this.family, r);
       if (d) out.push(d); else this.bad++;
     }
+    return out;
   }
 
   /** Lets the process exit while this socket is still open (or not). */

@@ -16,8 +16,14 @@ export interface AddressSpec {
   /** "10.0.0.1/32", "2001:db8::1/64", or bytes (then prefixLen, default the full length). */
   address: string | Uint8Array;
   prefixLen?: number;
-  /** IPv4 label, e.g. "eth0:vip" (IPv6 has none; ignored). */
+  /**
+   * IPv4 label, e.g. "eth0:vip": at most 15 bytes and beginning with the interface name, as
+   * ip(8) and ifconfig aliases expect (the kernel itself takes any). IPv6 has none; ignored.
+   */
   label?: string;
+  /** The interface's name, when the caller knows it: saves a lookup to check `label`. */
+  ifname?: string;
+  /** IPv4 only: the kernel derives an IPv6 address's scope from the address itself. */
   scope?: number | ScopeName;
   /** IPv6: skip duplicate address detection (IFA_F_NODAD). */
   noDad?: boolean;
@@ -36,14 +42,30 @@ export type RtnlEvent =
 
 export interface Subscription { close(): void }
 
+/** Longest interface name (IFNAMSIZ - 1), which is also the longest IFA_LABEL the kernel accepts. */
+const IFNAME_MAX = 15;
+
+/** Why `label` cannot go on an address of interface `ifname`, or undefined when it can. */
+export function labelProblem(label: string, ifname: string): string | undefined {
+  if (Buffer.byteLength(label) > IFNAME_MAX) return `label "${label}" is longer than ${IFNAME_MAX} bytes`;
+  if (!label.startsWith(ifname)) return `label "${label}" must begin with the interface name "${ifname}" (e.g. "${ifname}:vip")`;
+  return undefined;
+}
+
 function resolveSpec(s: AddressSpec): { addr: Uint8Array; prefixLen: number; text: string } {
+  let addr: Uint8Array, len: number;
   if (typeof s.address === 'string') {
-    const p = parsePrefix(s.address);
-    const len = s.address.includes('/') ? p.len : s.prefixLen ?? p.len;
-    return { addr: p.addr, prefixLen: len, text: `${formatIP(p.addr)}/${len}` };
+    let p;
+    try { p = parsePrefix(s.address); } catch (e) { throw new VipError('bad-address', `address ${s.address}: ${(e as Error).message}`); }
+    addr = p.addr;
+    len = s.address.includes('/') ? p.len : s.prefixLen ?? p.len;
+  } else {
+    addr = s.address;
+    len = s.prefixLen ?? addr.length * 8;
   }
-  const len = s.prefixLen ?? s.address.length * 8;
-  return { addr: s.address, prefixLen: len, text: `${formatIP(s.address)}/${len}` };
+  if (addr.length !== 4 && addr.length !== 16) throw new VipError('bad-address', `address must be 4 or 16 bytes, got ${addr.length}`);
+  if (!Number.isInteger(len) || len < 0 || len > addr.length * 8) throw new VipError('bad-address', `prefix length must be 0-${addr.length * 8}: ${formatIP(addr)}/${len}`);
+  return { addr, prefixLen: len, text: `${formatIP(addr)}/${len}` };
 }
 
 export class Rtnl {
@@ -76,15 +98,30 @@ export class Rtnl {
   /** Adds an address; 'already-present' when the kernel says EEXIST. Other errors throw SysError. */
   async addAddress(spec: AddressSpec): Promise<AddResult> {
     const { addr, prefixLen, text } = resolveSpec(spec);
+    const op = `add address ${text} on ifindex ${spec.ifindex}`;
     const flags = (spec.flags ?? 0) | (spec.noDad && addr.length === 16 ? IFA_F.NODAD : 0);
-    const payload = encodeAddrRequest({ ifindex: spec.ifindex, addr, prefixLen, flags, scope: scopeValue(spec.scope), label: spec.label });
+    const label = addr.length === 4 ? spec.label : undefined;
+    if (label !== undefined) await this.checkLabel(label, spec, op);
+    const payload = encodeAddrRequest({ ifindex: spec.ifindex, addr, prefixLen, flags, scope: scopeValue(spec.scope), label });
     try {
-      await this.sock.request(RTM.NEWADDR, NLM_F.CREATE | NLM_F.EXCL, payload, { op: `add address ${text} on ifindex ${spec.ifindex}` });
+      await this.sock.request(RTM.NEWADDR, NLM_F.CREATE | NLM_F.EXCL, payload, { op });
       return 'added';
     } catch (e) {
       if (e instanceof VipError && e.code === 'EEXIST') return 'already-present';
       throw e;
     }
+  }
+
+  private async checkLabel(label: string, spec: AddressSpec, op: string): Promise<void> {
+    let ifname = spec.ifname;
+    if (ifname === undefined) {
+      try { ifname = (await this.getLink(spec.ifindex)).name; } catch (e) {
+        if (e instanceof SysError) throw new SysError(op, e.errno);
+        throw e;
+      }
+    }
+    const why = labelProblem(label, ifname);
+    if (why) throw new VipError('bad-label', `${op}: ${why}`, { label, ifname });
   }
 
   /** Deletes an address; 'not-present' when the kernel says EADDRNOTAVAIL or ENOENT. */

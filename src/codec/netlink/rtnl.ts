@@ -1,6 +1,7 @@
 // rtnetlink (rtnetlink(7)): link and address messages. ifinfomsg/ifaddrmsg headers followed by
 // IFLA_/IFA_ attributes described as tables. Pure: messages in, values out, and back.
 import { ByteReader, ByteWriter } from '../../lib/bytes.js';
+import { VipError } from '../../lib/errors.js';
 import { formatIP } from '../../lib/ip.js';
 import { decodeAttrs, encodeAttrs, type AttrTable } from './attrs.js';
 import { HOST_LE, type NetlinkMessage } from './message.js';
@@ -139,9 +140,14 @@ export function decodeAddress(m: NetlinkMessage): Address {
   return out;
 }
 
+/** A scope name or number as the one byte ifa_scope holds; anything else is a VipError('bad-scope'). */
 export function scopeValue(s: number | ScopeName | undefined): number | undefined {
-  if (s === undefined || typeof s === 'number') return s;
-  const v = RT_SCOPE[s];
-  if (v === undefined) throw new Error(`unknown address scope: ${s}`);
+  if (s === undefined) return s;
+  if (typeof s === 'number') {
+    if (Number.isInteger(s) && s >= 0 && s <= 255) return s;
+    throw new VipError('bad-scope', `address scope must be 0-255: ${s}`);
+  }
+  const v = Object.hasOwn(RT_SCOPE, s) ? RT_SCOPE[s] : undefined;
+  if (v === undefined) throw new VipError('bad-scope', `unknown address scope: ${s} (one of ${Object.keys(RT_SCOPE).join(', ')})`);
   return v;
 }

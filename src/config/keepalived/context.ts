@@ -75,6 +75,26 @@ export class Ctx {
   }
 }
 
+/**
+ * A block with one entry per line (`virtual_ipaddress`, `unicast_peer`, `track_*`): the line's first
+ * word is the entry's `key` field and `options` reads the words after it. An entry with nothing but
+ * its key is stored as a bare string, the short form the YAML format also takes.
+ */
+export function listBlock(field: string, key: string, options: (ctx: Ctx, line: Node, item: Obj, at: string, block: Node) => void): Handler {
+  return (ctx, n, o, p) => {
+    const list = (o[field] ??= []) as unknown[];
+    ctx.at(`${p}/${field}`, n.key);
+    for (const line of n.children ?? []) {
+      const at = `${p}/${field}/${list.length}`;
+      const item: Obj = { [key]: line.key.text };
+      ctx.at(at, line.key);
+      ctx.at(`${at}/${key}`, line.key);
+      options(ctx, line, item, at, n);
+      list.push(Object.keys(item).length === 1 ? item[key] : item);
+    }
+  };
+}
+
 /** Sets a field and records where it came from; a value that failed to parse keeps only its position. */
 export function put(ctx: Ctx, obj: Obj, path: string, field: string, value: unknown, t: Token): void {
   ctx.at(`${path}/${field}`, t);
@@ -89,12 +109,16 @@ export const boolField = (field: string, value = true): Handler => (ctx, n, o, p
   put(ctx, o, p, field, b === undefined ? undefined : b === value, n.key);
 };
 export const strField = (field: string): Handler => (ctx, n, o, p) => put(ctx, o, p, field, ctx.arg(n)?.text, n.key);
-/** An enumerated word, matched case-insensitively, stored in canonical spelling. */
-export const enumField = (field: string, values: readonly string[]): Handler => (ctx, n, o, p) => {
+/**
+ * An enumerated word, stored in canonical spelling. keepalived compares most of these exactly and
+ * quietly falls back to a default on `state master` or `lb_kind dr`, so `exact` words are refused
+ * in another case; a few (protocol, DNS type) it compares case-insensitively, and so do we.
+ */
+export const enumField = (field: string, values: readonly string[], exact = false): Handler => (ctx, n, o, p) => {
   const t = ctx.arg(n);
   if (!t) return;
-  const v = values.find((x) => x.toLowerCase() === t.text.toLowerCase());
-  if (!v) { ctx.error(t, `'${n.key.text}' must be one of ${values.join(', ')}; got '${t.text}'`); return; }
+  const v = values.find((x) => (exact ? x === t.text : x.toLowerCase() === t.text.toLowerCase()));
+  if (!v) { ctx.error(t, `'${n.key.text}' must be one of ${values.join(', ')}${exact ? ' (case matters)' : ''}; got '${t.text}'`); return; }
   put(ctx, o, p, field, v, n.key);
 };
 

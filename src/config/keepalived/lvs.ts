@@ -9,7 +9,7 @@ import {
 
 /** lb_kind / lvs_method: NAT|DR|TUN [type ...] (tunnel options are not implemented). */
 const kindField = (field: string): Handler => (ctx, n, o, p) => {
-  enumField(field, LB_KINDS)(ctx, n, o, p);
+  enumField(field, LB_KINDS, true)(ctx, n, o, p);
   if (n.args.length > 1) ctx.warn(n.args[1]!, `${n.key.text}: tunnel options are not implemented by vipkeeper; ignored`);
 };
 
@@ -133,8 +133,8 @@ const flagHandlers: Spec = Object.fromEntries(SCHED_FLAGS.map((f) => [f, ((ctx, 
 const virtualServerSpec: Spec = {
   ...cascadeSpec,
   ...flagHandlers,
-  lb_algo: enumField('lbAlgo', SCHEDULERS),
-  lvs_sched: enumField('lbAlgo', SCHEDULERS),
+  lb_algo: enumField('lbAlgo', SCHEDULERS, true),
+  lvs_sched: enumField('lbAlgo', SCHEDULERS, true),
   lb_kind: kindField('lbKind'),
   lvs_method: kindField('lbKind'),
   ops: boolField('ops'),

@@ -2,7 +2,7 @@
 // vrrp_sync_group. Only syntax is checked here; ranges are checked in semantic.ts for both readers.
 import type { Node } from './parser.js';
 import {
-  boolField, commandField, enumField, intField, msField, put, scriptField, scriptUser, strField,
+  boolField, commandField, enumField, intField, listBlock, msField, put, scriptField, scriptUser, strField,
   type Ctx, type Handler, type Obj, type Spec,
 } from './context.js';
 
@@ -52,57 +52,47 @@ export const globalSpec: Spec = {
 };
 
 /** `NAME [weight N] [reverse|noreverse]` lines of track_* blocks. */
-function trackList(field: string, withWeight: boolean): Handler {
-  return (ctx, n, o, p) => {
-    const list: unknown[] = (o[field] ??= []) as unknown[];
-    ctx.at(`${p}/${field}`, n.key);
-    for (const line of n.children ?? []) {
-      const idx = list.length;
-      const item: Obj = { name: line.key.text };
-      const rest = line.args;
-      for (let i = 0; i < rest.length; i++) {
-        const w = rest[i]!.text;
-        if (w === 'weight' && withWeight) {
-          const v = rest[i + 1];
-          if (!v || !/^[-+]?\d+$/.test(v.text)) { ctx.error(v ?? rest[i]!, `${n.key.text}: weight must be an integer`); break; }
-          item.weight = Number(v.text);
-          ctx.at(`${p}/${field}/${idx}/weight`, v);
-          i++;
-        } else if (w === 'reverse' || w === 'noreverse') item.reverse = w === 'reverse';
-        else ctx.error(rest[i]!, `${n.key.text}: unexpected '${w}' after '${line.key.text}'`);
-      }
-      ctx.at(`${p}/${field}/${idx}`, line.key);
-      list.push(Object.keys(item).length === 1 ? item.name : item);
-    }
-  };
-}
+const trackList = (field: string): Handler => listBlock(field, 'name', (ctx, line, item, at, block) => {
+  const rest = line.args;
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!.text;
+    if (w === 'weight') {
+      const v = rest[++i];
+      if (!v || !/^[-+]?\d+$/.test(v.text)) { ctx.error(v ?? rest[i - 1]!, `${block.key.text}: weight must be an integer`); return; }
+      item.weight = Number(v.text);
+      ctx.at(`${at}/weight`, v);
+    } else if (w === 'reverse' || w === 'noreverse') item.reverse = w === 'reverse';
+    else ctx.error(rest[i]!, `${block.key.text}: unexpected '${w}' after '${line.key.text}'`);
+  }
+});
+
+const VIP_OPTIONS: Record<string, string> = { brd: 'broadcast', broadcast: 'broadcast', dev: 'dev', scope: 'scope', label: 'label' };
 
 /** ADDR[/LEN] [brd X] [dev X] [scope X] [label X] [no_track] */
-function vipList(field: string): Handler {
-  const opts: Record<string, string> = { brd: 'broadcast', broadcast: 'broadcast', dev: 'dev', scope: 'scope', label: 'label' };
-  return (ctx, n, o, p) => {
-    const list: unknown[] = (o[field] ??= []) as unknown[];
-    ctx.at(`${p}/${field}`, n.key);
-    for (const line of n.children ?? []) {
-      const idx = list.length;
-      const item: Obj = { address: line.key.text };
-      const rest = line.args;
-      for (let i = 0; i < rest.length; i++) {
-        const w = rest[i]!.text;
-        if (w === 'no_track') { item.noTrack = true; continue; }
-        const f = opts[w];
-        if (!f) { ctx.error(rest[i]!, `virtual address option '${w}' is not supported (use dev, label, scope, brd, no_track)`); continue; }
-        const v = rest[++i];
-        if (!v) { ctx.error(rest[i - 1]!, `'${w}' needs a value`); break; }
-        item[f] = v.text;
-        ctx.at(`${p}/${field}/${idx}/${f}`, v);
-      }
-      ctx.at(`${p}/${field}/${idx}`, line.key);
-      ctx.at(`${p}/${field}/${idx}/address`, line.key);
-      list.push(Object.keys(item).length === 1 ? item.address : item);
-    }
-  };
-}
+const vipList = (field: string): Handler => listBlock(field, 'address', (ctx, line, item, at) => {
+  const rest = line.args;
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!.text;
+    if (w === 'no_track') { item.noTrack = true; continue; }
+    const f = VIP_OPTIONS[w];
+    if (!f) { ctx.error(rest[i]!, `virtual address option '${w}' is not supported (use dev, label, scope, brd, no_track)`); continue; }
+    const v = rest[++i];
+    if (!v) { ctx.error(rest[i - 1]!, `'${w}' needs a value`); return; }
+    item[f] = v.text;
+    ctx.at(`${at}/${f}`, v);
+  }
+});
+
+/** ADDR [min_ttl N] [max_ttl N] */
+const peerList = listBlock('unicastPeers', 'address', (ctx, line, item, at) => {
+  for (let i = 0; i < line.args.length; i += 2) {
+    const k = line.args[i]!, v = line.args[i + 1];
+    const f = k.text === 'min_ttl' ? 'minTtl' : k.text === 'max_ttl' ? 'maxTtl' : undefined;
+    if (!f || !v || !/^\d+$/.test(v.text)) { ctx.error(k, `unicast_peer: expected 'min_ttl N' or 'max_ttl N', got '${k.text}'`); return; }
+    item[f] = Number(v.text);
+    ctx.at(`${at}/${f}`, v);
+  }
+});
 
 const notifySpec: Spec = {
   notify: inSub('notify', scriptField('any')),
@@ -115,13 +105,13 @@ const notifySpec: Spec = {
 const authSpec: Spec = {
   auth_type: (ctx, n) => {
     const t = ctx.arg(n);
-    if (t && t.text.toUpperCase() !== 'PASS') ctx.error(t, `auth_type ${t.text} is not supported: only PASS (or no authentication block)`);
+    if (t && t.text !== 'PASS') ctx.error(t, `auth_type ${t.text} is not supported: only PASS, in capitals (or no authentication block)`);
   },
   auth_pass: (ctx, n, o, p) => put(ctx, o, p, 'authPass', ctx.arg(n)?.text, n.key),
 };
 
 export const instanceSpec: Spec = {
-  state: enumField('state', ['MASTER', 'BACKUP']),
+  state: enumField('state', ['MASTER', 'BACKUP'], true),
   interface: strField('interface'),
   virtual_router_id: intField('vrid'),
   priority: intField('priority'),
@@ -132,29 +122,13 @@ export const instanceSpec: Spec = {
   preempt_delay: msField('preemptDelayMs'),
   unicast_src_ip: strField('unicastSrcIp'),
   mcast_src_ip: strField('mcastSrcIp'),
-  unicast_peer: (ctx, n, o, p) => {
-    const list: unknown[] = (o.unicastPeers ??= []) as unknown[];
-    ctx.at(`${p}/unicastPeers`, n.key);
-    for (const line of n.children ?? []) {
-      const idx = list.length;
-      const item: Obj = { address: line.key.text };
-      for (let i = 0; i < line.args.length; i += 2) {
-        const k = line.args[i]!, v = line.args[i + 1];
-        const f = k.text === 'min_ttl' ? 'minTtl' : k.text === 'max_ttl' ? 'maxTtl' : undefined;
-        if (!f || !v || !/^\d+$/.test(v.text)) { ctx.error(k, `unicast_peer: expected 'min_ttl N' or 'max_ttl N', got '${k.text}'`); break; }
-        item[f] = Number(v.text);
-        ctx.at(`${p}/unicastPeers/${idx}/${f}`, v);
-      }
-      ctx.at(`${p}/unicastPeers/${idx}`, line.key);
-      list.push(Object.keys(item).length === 1 ? item.address : item);
-    }
-  },
+  unicast_peer: peerList,
   authentication: (ctx, n, o, p) => ctx.block(n.children, authSpec, o, p, 'authentication'),
   virtual_ipaddress: vipList('virtualIps'),
   virtual_ipaddress_excluded: vipList('excludedVips'),
-  track_interface: trackList('trackInterfaces', true),
-  track_script: trackList('trackScripts', true),
-  track_file: trackList('trackFiles', true),
+  track_interface: trackList('trackInterfaces'),
+  track_script: trackList('trackScripts'),
+  track_file: trackList('trackFiles'),
   ...garpSpec(''),
   ...notifySpec,
   accept: (ctx, n, o, p) => put(ctx, o, p, 'accept', true, n.key),
@@ -193,9 +167,9 @@ export const syncGroupSpec: Spec = {
     }
   },
   ...notifySpec,
-  track_interface: trackList('trackInterfaces', true),
-  track_script: trackList('trackScripts', true),
-  track_file: trackList('trackFiles', true),
+  track_interface: trackList('trackInterfaces'),
+  track_script: trackList('trackScripts'),
+  track_file: trackList('trackFiles'),
 };
 
 export function namedBlock(ctx: Ctx, n: Node, list: Obj[], spec: Spec, path: string, blockName: string): Obj | undefined {

@@ -25,9 +25,9 @@ async function announceFrom(ns: string, vip: string): Promise<{ frames: number }
 
 for (const c of [
   { name: 'gratuitous ARP', vip: '10.9.0.100', addrs: ['10.9.0.1/24', '10.9.0.2/24'], filter: 'arp', sysctl: ['net.ipv4.neigh.eth0.locktime=0'],
-    expect: /Request who-has 10\.9\.0\.100 (\(ff:ff:ff:ff:ff:ff\) )?tell 10\.9\.0\.100/ },
+    expect: /> ff:ff:ff:ff:ff:ff, ethertype ARP \(0x0806\), length 42: Ethernet \(len 6\), IPv4 \(len 4\), Request who-has 10\.9\.0\.100 (\(ff:ff:ff:ff:ff:ff\) )?tell 10\.9\.0\.100/ },
   { name: 'unsolicited NA', vip: '2001:db8::100', addrs: ['2001:db8::1/64', '2001:db8::2/64'], filter: 'icmp6', sysctl: [],
-    expect: /ff02::1: .*neighbor advertisement, length 32, tgt is 2001:db8::100, Flags \[override\]/ },
+    expect: /> 33:33:00:00:00:01, ethertype IPv6 \(0x86dd\), length 86: \(hlim 255, next-header ICMPv6 \(58\) payload length: 32\) 2001:db8::100 > ff02::1: \[icmp6 sum ok\] ICMP6, neighbor advertisement, length 32, tgt is 2001:db8::100, Flags \[override\]/ },
 ]) {
   test(`${c.name} moves the neighbour entry for the VIP to the sender's MAC`, async (t) => {
     if (!needRoot(t, 'ip', 'tcpdump')) return;
@@ -38,7 +38,7 @@ for (const c of [
       if (c.sysctl.length) b.run('sysctl', '-qw', ...c.sysctl);
       // An existing, outdated entry: announcements update entries, they need not create them.
       b.run('ip', 'neigh', 'replace', c.vip, 'lladdr', STALE_MAC, 'dev', 'eth0', 'nud', 'stale');
-      const tcpdump = b.spawn('tcpdump', ['-l', '-n', '-v', '-i', 'eth0', c.filter]);
+      const tcpdump = b.spawn('tcpdump', ['-l', '-n', '-e', '-v', '-i', 'eth0', c.filter]);
       let out = '';
       tcpdump.stdout!.on('data', (d: Buffer) => { out += d; });
       const listening = new Promise<void>((resolve) => tcpdump.stderr!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); }));
@@ -48,7 +48,8 @@ for (const c of [
       await new Promise((r) => setTimeout(r, 300));
       tcpdump.kill('SIGINT');
       await new Promise((r) => tcpdump.on('close', r));
-      assert.match(out, c.expect);
+      assert.match(out, c.expect, out);
+      assert.ok(out.includes(`${a.mac} > `), `frames come from the sender's MAC ${a.mac}`);
       const neigh = b.run('ip', 'neigh', 'show', c.vip, 'dev', 'eth0');
       assert.match(neigh, new RegExp(`lladdr ${a.mac}`), `neighbour entry: ${neigh.trim()}`);
     } finally {

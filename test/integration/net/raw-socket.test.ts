@@ -124,6 +124,29 @@ for (const c of [
   });
 }
 
+test('drain() reads at most the number asked for and leaves the rest queued for the next call', async (t) => {
+  if (!needRoot(t, 'ip')) return;
+  const lan = new Lan();
+  try {
+    const a = lan.addHost('a', ['10.9.0.1/24']);
+    const r = await runNode(a.ns, `
+      import { RawSocket } from '$SRC/net/raw-socket.ts';
+      const s = RawSocket.open({ family: 4, protocol: 253 });
+      for (let i = 0; i < 20; i++) s.send(Buffer.from([i]), '127.0.0.1');
+      const first = s.drain(5).map((d) => d.data[0]);
+      const rest = s.drain().map((d) => d.data[0]);
+      const none = s.drain();
+      s.close();
+      console.log(JSON.stringify({ first, rest, none: none.length, dropped: s.dropped }));`);
+    assert.deepEqual(r.first, [0, 1, 2, 3, 4]);
+    assert.deepEqual(r.rest, Array.from({ length: 15 }, (_, i) => i + 5));
+    assert.equal(r.none, 0);
+    assert.deepEqual(r.dropped, { malformed: 0, truncated: 0 });
+  } finally {
+    lan.destroy();
+  }
+});
+
 test('opening a raw socket without privileges fails with EPERM in words', async (t) => {
   if (!needRoot(t, 'setpriv')) return;
   const r = await runNode('', `

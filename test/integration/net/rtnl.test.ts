@@ -13,6 +13,8 @@ test('a VIP added through rtnetlink shows in `ip addr` with its label and /32, a
   const lan = new Lan();
   try {
     const a = lan.addHost('a', ['10.9.0.1/24', '2001:db8::1/64']);
+    // The Lan turns DAD off; turn it back on so that a missing IFA_F_NODAD would show (tentative).
+    a.run('sysctl', '-qw', 'net.ipv6.conf.eth0.accept_dad=1');
     const added = await runNode(a.ns, `
       import { Rtnl } from '$SRC/net/rtnl.ts';
       const r = Rtnl.open();
@@ -21,6 +23,7 @@ test('a VIP added through rtnetlink shows in `ip addr` with its label and /32, a
         first: await r.addAddress({ ifindex: eth0.index, address: '10.9.0.100/32', label: 'eth0:vip' }),
         again: await r.addAddress({ ifindex: eth0.index, address: '10.9.0.100/32', label: 'eth0:vip' }),
         v6: await r.addAddress({ ifindex: eth0.index, address: '2001:db8::100/64', noDad: true }),
+        v6dad: await r.addAddress({ ifindex: eth0.index, address: '2001:db8::101/64' }),
         listed: (await r.listAddresses({ ifindex: eth0.index })).map((x) => [x.address, x.prefixLen, x.label ?? null]),
       };
       r.close();
@@ -36,6 +39,7 @@ test('a VIP added through rtnetlink shows in `ip addr` with its label and /32, a
     assert.equal(vip.label, 'eth0:vip');
     const v6 = ip[0]!.addr_info.find((x) => x.local === '2001:db8::100');
     assert.ok(v6 && v6.prefixlen === 64 && !v6.tentative, 'IPv6 VIP present without DAD (not tentative)');
+    assert.equal(ip[0]!.addr_info.find((x) => x.local === '2001:db8::101')?.tentative, true, 'control: without noDad DAD runs');
 
     const removed = await runNode(a.ns, `
       import { Rtnl } from '$SRC/net/rtnl.ts';
@@ -53,6 +57,40 @@ test('a VIP added through rtnetlink shows in `ip addr` with its label and /32, a
     const after = a.run('ip', 'addr', 'show', 'dev', 'eth0');
     assert.ok(!after.includes('10.9.0.100') && !after.includes('2001:db8::100'), after);
     assert.ok(after.includes('10.9.0.1/24'), 'other addresses untouched');
+  } finally {
+    lan.destroy();
+  }
+});
+
+test('a label not beginning with the interface name, or too long, is refused clearly and nothing is added', async (t) => {
+  if (!needRoot(t, 'ip')) return;
+  const lan = new Lan();
+  try {
+    const a = lan.addHost('a', ['10.9.0.1/24']);
+    const r = await runNode(a.ns, `
+      import { Rtnl } from '$SRC/net/rtnl.ts';
+      const r = Rtnl.open();
+      const eth0 = await r.getLink('eth0');
+      const out = {};
+      for (const [k, label] of [['foreign', 'vip'], ['long', 'eth0:0123456789ab']]) {
+        try { out[k] = await r.addAddress({ ifindex: eth0.index, address: '10.9.0.100/32', label }); } catch (e) { out[k] = [e.code, e.message]; }
+      }
+      try { await r.addAddress({ ifindex: 9999, address: '10.9.0.100/32', label: 'eth0:vip' }); } catch (e) { out.missing = [e.code, e.message]; }
+      out.scoped = await r.addAddress({ ifindex: eth0.index, address: '10.9.0.101/32', label: 'eth0:h', scope: 'host' });
+      r.close();
+      console.log(JSON.stringify(out));`);
+    assert.equal(r.foreign[0], 'bad-label');
+    assert.match(r.foreign[1], /^add address 10\.9\.0\.100\/32 on ifindex \d+: label "vip" must begin with the interface name "eth0"/);
+    assert.equal(r.long[0], 'bad-label');
+    assert.match(r.long[1], /longer than 15 bytes/);
+    assert.equal(r.missing[0], 'ENODEV');
+    assert.match(r.missing[1], /^add address 10\.9\.0\.100\/32 on ifindex 9999: ENODEV/);
+    assert.equal(r.scoped, 'added');
+    const ip = JSON.parse(a.run('ip', '-j', 'addr', 'show', 'dev', 'eth0')) as { addr_info: { local: string; scope: string; label?: string }[] }[];
+    assert.equal(ip[0]!.addr_info.find((x) => x.local === '10.9.0.100'), undefined, 'nothing half-applied');
+    const scoped = ip[0]!.addr_info.find((x) => x.local === '10.9.0.101');
+    assert.equal(scoped?.scope, 'host');
+    assert.equal(scoped?.label, 'eth0:h');
   } finally {
     lan.destroy();
   }

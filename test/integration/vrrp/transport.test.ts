@@ -16,7 +16,8 @@ import { Rtnl } from '${process.cwd()}/src/net/rtnl.js';
 import { RtnlLinks } from '${process.cwd()}/src/adapters/links.js';
 import { silentLogger } from '${process.cwd()}/src/ports/logger.js';
 import { parseIP, formatIP } from '${process.cwd()}/src/lib/ip.js';
-const [role, src] = process.argv.slice(2);
+import { existsSync } from 'node:fs';
+const [role, src, flag] = process.argv.slice(2);
 const rtnl = Rtnl.open();
 const links = await RtnlLinks.open(rtnl);
 const f = new RawVrrpTransports((n) => links.ifindex(n), silentLogger);
@@ -32,8 +33,8 @@ if (role === 'send') {
   t52.onReceive((d) => say({ on: 52, vrid: d.payload[1], ttl: d.ttl, src: formatIP(d.src), dst: formatIP(d.dst) }));
   t51.onReceive((d) => say({ on: 51, via: 'event', vrid: d.payload[1] }));
   say({ ready: true });
-  // Block the event loop so packets queue in the socket, then drain synchronously.
-  const until = Date.now() + 1500; while (Date.now() < until) { /* busy: nothing is read */ }
+  // Block the event loop (nothing is read) until the sender is done, then drain synchronously.
+  const until = Date.now() + 20000; while (!existsSync(flag) && Date.now() < until) { /* busy */ }
   for (const d of t51.drain()) say({ on: 51, via: 'drain', vrid: d.payload[1], ttl: d.ttl });
   setTimeout(() => process.exit(0), 300);
 }
@@ -46,9 +47,10 @@ test('raw VRRP transport: TTL 255, VRID demux on one socket, drain of queued pac
   try {
     const a = lan.addHost('a', ['10.9.0.1/24']);
     const b = lan.addHost('b', ['10.9.0.2/24']);
-    const file = join(dir, 'probe.ts');
+    const file = join(dir, 'probe.mts');
     writeFileSync(file, probe);
-    const rx = b.spawn(process.execPath, ['--import', 'tsx', file, 'recv', '10.9.0.2'], { cwd: process.cwd() });
+    const flag = join(dir, 'sent');
+    const rx = b.spawn(process.execPath, ['--import', 'tsx', file, 'recv', '10.9.0.2', flag], { cwd: process.cwd() });
     let out = '';
     rx.stdout!.on('data', (d) => { out += d; });
     rx.stderr!.on('data', (d) => { out += d; });
@@ -57,6 +59,9 @@ test('raw VRRP transport: TTL 255, VRID demux on one socket, drain of queued pac
     let txOut = '';
     tx.stdout!.on('data', (d) => { txOut += d; });
     tx.stderr!.on('data', (d) => { txOut += d; });
+    assert.ok(await waitFor(() => txOut.includes('"sent"'), 15_000), txOut);
+    await sleep(100);
+    writeFileSync(flag, '');
     await new Promise((r) => rx.once('exit', r));
     await sleep(10);
     const lines = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));

@@ -1,7 +1,7 @@
 // `node test/kernel/harness/run.mjs [options] [-- command args...]`: runs a command in the test VM
 // (default: the inside kernel tests) with its output on stdout, and exits with its status.
 import { parseArgs } from 'node:util';
-import { HarnessError, runInVm } from './index.js';
+import { HarnessError, prepareVm, runInVm } from './index.js';
 
 const USAGE = `usage: node test/kernel/harness/run.mjs [options] [-- command args...]
   Boots Debian's cloud kernel under qemu with the project at /project and runs the command there
@@ -11,6 +11,7 @@ const USAGE = `usage: node test/kernel/harness/run.mjs [options] [-- command arg
   -C, --cwd DIR       guest working directory (default /project)
   -q, --quiet         no build progress or timings on stderr
   -i, --interactive   the guest console reads this terminal (e.g. -i -- setsid cttyhack sh)
+  --build-only        install, fetch the kernel and build the image, boot nothing
   -h, --help          this text
   Exit status: the command's; 124 when the timeout killed the VM; 125 when the harness failed.`;
 
@@ -25,7 +26,7 @@ export async function main(args: string[]): Promise<number> {
       options: {
         timeout: { type: 'string', short: 't' }, env: { type: 'string', short: 'e', multiple: true },
         cwd: { type: 'string', short: 'C' }, quiet: { type: 'boolean', short: 'q' },
-        interactive: { type: 'boolean', short: 'i' }, help: { type: 'boolean', short: 'h' },
+        interactive: { type: 'boolean', short: 'i' }, 'build-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (e) {
@@ -43,6 +44,11 @@ export async function main(args: string[]): Promise<number> {
   if (timeout !== undefined && !(timeout > 0)) { process.stderr.write(`--timeout wants seconds\n${USAGE}\n`); return 2; }
   const say = (s: string) => { if (!values.quiet) process.stderr.write(`${s}\n`); };
   try {
+    if (values['build-only']) {
+      const p = prepareVm(say);
+      say(`vm harness: ${p.image.initrd} ready in ${(p.buildMs / 1000).toFixed(1)} s (kernel ${p.kernel.release})`);
+      return 0;
+    }
     const r = await runInVm({
       argv, env, cwd: values.cwd, timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       onLine: (l) => process.stdout.write(`${l}\n`), log: say, interactive: values.interactive,

@@ -4,9 +4,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from './exec.js';
-import { ensureHostTools } from './host-tools.js';
-import { ensureImage } from './image.js';
-import { ensureKernel } from './kernel.js';
+import { ensureHostTools, type HostTools } from './host-tools.js';
+import { ensureImage, type Image } from './image.js';
+import { ensureKernel, type Kernel } from './kernel.js';
 import { bootVm, type BootResult } from './vm.js';
 
 export { HarnessError } from './exec.js';
@@ -59,14 +59,25 @@ function guestEnv(extra: Record<string, string> | undefined): Record<string, str
   return { ...env, VIPKEEPER_IN_VM: '1', ...extra };
 }
 
-/** Prepares the image (cached) and runs one command in a fresh VM. */
-export async function runInVm(opts: VmRunOptions = {}): Promise<VmRunResult> {
-  const log = opts.log ?? (() => {});
+export interface Prepared {
+  tools: HostTools;
+  kernel: Kernel;
+  image: Image;
+  buildMs: number;
+}
+
+/** Installs what is missing, fetches the kernel and builds or reuses the image; boots nothing. */
+export function prepareVm(log: (message: string) => void = () => {}): Prepared {
   const t0 = Date.now();
   const tools = ensureHostTools(log);
   const kernel = ensureKernel(CACHE_DIR, tools.depmod, log);
   const image = ensureImage(CACHE_DIR, PROJECT_ROOT, tools, kernel, log);
-  const buildMs = Date.now() - t0;
+  return { tools, kernel, image, buildMs: Date.now() - t0 };
+}
+
+/** Prepares the image (cached) and runs one command in a fresh VM. */
+export async function runInVm(opts: VmRunOptions = {}): Promise<VmRunResult> {
+  const { tools, kernel, image, buildMs } = prepareVm(opts.log);
   const argv = opts.argv?.length ? opts.argv : defaultArgv();
   const boot = await bootVm({
     qemu: tools.qemu, vmlinuz: kernel.vmlinuz, initrd: image.initrd, argv, env: guestEnv(opts.env),

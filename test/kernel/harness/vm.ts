@@ -74,12 +74,26 @@ export function bootVm(o: BootOptions): Promise<BootResult> {
 
   const child = spawn(o.qemu, qemuArgs(o, runFile, nonce), { stdio: [o.interactive ? 'inherit' : 'ignore', 'pipe', 'pipe'] });
   const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, o.timeoutMs);
+  // A host process that dies early (runner timeout, ^C) must not leave the VM running.
+  const reap = () => child.kill('SIGKILL');
+  process.on('exit', reap);
+  // Blank lines wait for the next line: the one /init prints before the exit marker is dropped.
+  let blanks = 0;
+  const emit = (text: string) => { out.push(text); o.onLine?.(text); };
   const handle = (events: ReturnType<SerialParser['push']>) => {
     for (const e of events) {
+      if (e.kind === 'ready') { bootMs = Date.now() - started; continue; }
       // After the exit marker only the kernel's power-down message follows.
-      if (e.kind === 'line') { if (status === undefined) { out.push(e.text); o.onLine?.(e.text); } }
-      else if (e.kind === 'ready') bootMs = Date.now() - started;
-      else status = e.status;
+      if (status !== undefined) continue;
+      if (e.kind === 'exit') {
+        status = e.status;
+        blanks = Math.max(0, blanks - 1);
+      } else if (e.text === '') {
+        blanks++;
+        continue;
+      }
+      for (; blanks > 0; blanks--) emit('');
+      if (e.kind === 'line') emit(e.text);
     }
   };
   child.stdout.setEncoding('utf8').on('data', (c: string) => handle(parser.push(c)));
@@ -91,10 +105,9 @@ export function bootVm(o: BootOptions): Promise<BootResult> {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      process.off('exit', reap);
       handle(parser.flush());
       rmSync(runFile, { force: true });
-      // The guest prints a blank line before the exit marker so that it starts a line; drop it.
-      if (status !== undefined && out.at(-1) === '') out.pop();
       resolve({ status, output: out.join('\n'), timedOut, bootMs, totalMs: Date.now() - started, qemuStderr });
     };
     child.on('error', (e) => { qemuStderr += `cannot start ${o.qemu}: ${e.message}\n`; finish(); });

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createServer, connect, type Server } from 'node:net';
+import { once } from 'node:events';
 import { reconcile } from '../../../src/ipvs/reconcile.js';
 import { dest, svc } from '../../unit/ipvs/builders.js';
 import { flush, inVm, ipvsadm, vipkeeper, withClient } from './ipvs-support.js';
@@ -35,18 +38,43 @@ test('weight and scheduler changes are edits; the second apply is a no-op; unman
   });
 });
 
-test('an edit keeps the real server entry (its connection counters are not reset)', async (t) => {
+test('a weight edit keeps the real server entry: its counters survive (a delete + add would zero them)', async (t) => {
   if (!inVm(t)) return;
-  await withClient(async (c) => {
-    await c.apply(reconcile([web], []));
-    // Mark the entry: zeroing is per service, so a deleted and re-added server would be new and the
-    // kernel's persistent-connection counter for it would restart; an edit leaves the same object.
-    const before = (await c.list())[0]!;
-    await c.apply(reconcile([{ ...web, dests: web.dests.map((d) => ({ ...d, weight: 9 })) }], [before]));
-    const after = (await c.list())[0]!;
-    assert.deepEqual(after.dests.map((d) => d.weight), [9, 9, 9]);
-    assert.equal(after.dests.length, 3);
-  });
+  let server: Server | undefined;
+  try {
+    // IPVS ignores loopback traffic, so the VIP and the real server share a dummy device's address.
+    execFileSync('ip', ['link', 'add', 'vkdummy1', 'type', 'dummy']);
+    execFileSync('ip', ['link', 'set', 'vkdummy1', 'up']);
+    execFileSync('ip', ['addr', 'add', '10.6.0.1/24', 'dev', 'vkdummy1']);
+    server = createServer((s) => s.resume().on('end', () => s.end()));
+    server.listen(7080, '10.6.0.1');
+    await once(server, 'listening');
+    await withClient(async (c) => {
+      const svcDesired = svc('10.6.0.1', 7081, [dest('10.6.0.1', { port: 7080, weight: 1 })], { scheduler: 'wrr' });
+      await c.apply(reconcile([svcDesired], []));
+      for (let i = 0; i < 5; i++) {
+        const sock = connect(7081, '10.6.0.1');
+        await once(sock, 'connect');
+        sock.end('x');
+        await once(sock, 'close');
+      }
+      let conns = 0n;
+      for (let i = 0; i < 40 && conns < 5n; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        conns = (await c.list())[0]!.dests[0]!.stats.conns;
+      }
+      assert.equal(conns, 5n, 'traffic was counted on the real server');
+      const ops = reconcile([{ ...svcDesired, dests: [{ ...svcDesired.dests[0]!, weight: 9 }] }], await c.list());
+      assert.deepEqual(ops.map((o) => o.op), ['edit-dest']);
+      await c.apply(ops);
+      const after = (await c.list())[0]!.dests[0]!;
+      assert.equal(after.weight, 9);
+      assert.equal(after.stats.conns, 5n, 'the same kernel entry, counters intact');
+    });
+  } finally {
+    server?.close();
+    spawnSync('ip', ['link', 'del', 'vkdummy1']);
+  }
 });
 
 test('vipkeeper ipvs plan exits 2 with changes, apply exits 0, then plan exits 0', async (t) => {

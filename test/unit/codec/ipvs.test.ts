@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { splitAttrs, decodeAttrs, encodeAttrs } from '../../../src/codec/netlink/attrs.js';
 import {
   decodeDest, decodeIpvs, decodeService, destAttrs, destReplyAttrs, encodeIpvs, IPVS_CMD, SERVICE_ATTRS, serviceAttrs,
-  serviceKeyAttrs, serviceReplyAttrs, STATS64_ATTRS, STATS_ATTRS, DEST_ATTRS, decodeTimeouts,
+  serviceKeyAttrs, serviceReplyAttrs, STATS64_ATTRS, STATS_ATTRS, DEST_ATTRS, decodeTimeouts, encodeServiceBlock,
 } from '../../../src/codec/netlink/ipvs.js';
 import { HOST_LE } from '../../../src/codec/netlink/message.js';
 import { zeroStats, type DestEntry, type ServiceEntry, type ServiceSpec } from '../../../src/ipvs/model.js';
@@ -78,4 +78,11 @@ test('IPVS command payloads: command byte, version 1, nested service and destina
   assert.equal(d.cmd, IPVS_CMD.NEW_DEST);
   assert.equal((d.attrs.dest as { weight: number }).weight, 1);
   assert.deepEqual(decodeTimeouts(encodeIpvs(IPVS_CMD.SET_CONFIG, { timeouts: { tcp: 1, tcpFin: 2, udp: 3 } })), { tcp: 1, tcpFin: 2, udp: 3 });
+});
+
+test('a pre-encoded service block goes out byte for byte like the nested attributes', () => {
+  const dest = destAttrs({ family: 4, address: '10.0.1.2', port: 80, forward: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 });
+  const viaValues = encodeIpvs(IPVS_CMD.SET_DEST, { service: serviceKeyAttrs(web), dest });
+  const viaBlock = encodeIpvs(IPVS_CMD.SET_DEST, { service: encodeServiceBlock(serviceKeyAttrs(web)), dest });
+  assert.deepEqual([...viaBlock], [...viaValues]);
 });

@@ -6,6 +6,7 @@ import {
   IFA, IFA_F, IFF, IFLA, RTM, RT_SCOPE, decodeAddress, decodeLink, encodeAddrDump, encodeAddrRequest, encodeLinkRequest, scopeValue,
 } from '../../../src/codec/netlink/rtnl.js';
 import { ByteWriter } from '../../../src/lib/bytes.js';
+import { VipError } from '../../../src/lib/errors.js';
 import { parseIP, parseMac } from '../../../src/lib/ip.js';
 
 const msg = (type: number, payload: Uint8Array) => ({ type, flags: 0, seq: 1, pid: 0, payload });
@@ -87,4 +88,9 @@ test('address dumps filter by family; scope names map to numbers', () => {
   assert.equal(scopeValue('link'), 253);
   assert.equal(scopeValue(undefined), undefined);
   assert.throws(() => scopeValue('galaxy' as never), /unknown address scope/);
+  assert.equal(scopeValue(200), 200);
+  // ifa_scope is one byte: 300 would go out as 44. Prototype keys are no scope names either.
+  for (const bad of [300, -1, 2.5, 'toString', 'constructor']) {
+    assert.throws(() => scopeValue(bad as never), (e: unknown) => e instanceof VipError && e.code === 'bad-scope', String(bad));
+  }
 });

@@ -59,3 +59,80 @@ test('scripts: a quoted command keeps its arguments; `user` sets the user before
   assert.deepEqual(ck.type === 'MISC_CHECK' && ck.script, { argv: ['/bin/check', 'x'], user: 'www' });
   assert.deepEqual(warnings(m), []);
 });
+
+test('lvs: group ranges keepalived accepts are accepted; port 0 is fine with persistence', () => {
+  const r = load(`virtual_server_group G {
+  10.0.0.1-10 80
+  10.0.0.1-10.0.0.9 80
+  10.0.0.8/29 80
+  2001:db8::1-ff 443
+}
+virtual_server group G {
+  protocol TCP
+  real_server 10.0.1.1 80 {
+  }
+}
+virtual_server 10.0.0.100 0 {
+  protocol TCP
+  persistence_timeout 60
+  lb_kind DR
+  real_server 10.0.1.2 {
+  }
+}
+`);
+  assert.deepEqual(errors(r), []);
+  assert.deepEqual(r.model!.virtualServerGroups[0]!.entries.map((e) => e.family), [4, 4, 4, 6]);
+});
+
+test('lvs: an address service without protocol is UDP with a warning, as keepalived 2.2.7 does; fwmark needs none', () => {
+  const text = 'virtual_server 10.0.0.1 53 { # <-\n  real_server 10.0.1.1 53 {\n  }\n}\nvirtual_server fwmark 4 {\n  real_server 10.0.1.1 0 {\n  }\n}\n';
+  const r = load(text);
+  assert.deepEqual(errors(r), []);
+  assert.equal(r.model!.virtualServers[0]!.protocol, 'UDP');
+  assert.deepEqual(warnings(r).map((d) => [d.line, d.message]), [
+    [markedLine(text), "virtual_server 10.0.0.1:53/UDP: no protocol set; defaulting to UDP as keepalived does (write 'protocol TCP' for a TCP service)"],
+  ]);
+});
+
+test('sync groups: a weighted track in a member instance warns that keepalived ignores the weight there', () => {
+  const text = 'vrrp_script chk {\n  script /bin/true\n  weight -20\n}\n'
+    + instance('  track_script {\n    chk # <-\n  }\n  track_interface {\n    eth1\n  }\n')
+    + 'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n';
+  const r = load(text);
+  assert.deepEqual(errors(r), []);
+  assert.deepEqual(warnings(r).map((d) => [d.line, d.message]), [
+    [markedLine(text), "vrrp_instance VI_1 is in vrrp_sync_group G: keepalived ignores the weight of tracked 'chk' there (a failure faults the group) unless sync_group_tracking_weight is set"],
+  ]);
+  assert.deepEqual(warnings(load(text.replace(/vrrp_sync_group[^]*$/, ''))), []);
+});
+
+test('scripts: command lines take single quotes and backslash escapes as keepalived re-reads them', () => {
+  const text = `vrrp_script chk { script '/bin/check a b' }
+vrrp_script script {
+  script "/bin/sh -c \\"test -f /x\\"" # why
+}
+${instance(`  notify_master "/bin/echo it\\\\'s" nobody
+  notify '/bin/n x' root wheel
+  track_script {
+    chk
+    script
+  }
+`)}`;
+  const r = load(text);
+  assert.deepEqual(errors(r), []);
+  const m = r.model!;
+  assert.deepEqual(m.vrrpScripts.map((s) => [s.name, s.script.argv]), [['chk', ['/bin/check', 'a', 'b']], ['script', ['/bin/sh', '-c', 'test -f /x']]]);
+  assert.deepEqual(m.vrrpInstances[0]!.notify.master, { argv: ['/bin/echo', "it's"], user: 'nobody' });
+  assert.deepEqual(m.vrrpInstances[0]!.notify.any, { argv: ['/bin/n', 'x'], user: 'root', group: 'wheel' });
+});
+
+test('scripts: an unterminated quote on a command line is one error at its column', () => {
+  const { diagnostics } = lexKeepalived('x.conf', "notify_master '/bin/x\n");
+  assert.deepEqual(diagnostics.map((d) => [d.line, d.col, d.message]), [[1, 15, 'unterminated quoted string']]);
+});
+
+test('case: protocol is matched in any case, as keepalived does', () => {
+  const r = load('virtual_server 10.0.0.1 80 {\n  protocol tcp\n  real_server 10.0.1.1 80 {\n  }\n}\n');
+  assert.deepEqual(errors(r), []);
+  assert.equal(r.model!.virtualServers[0]!.protocol, 'TCP');
+});

@@ -86,3 +86,25 @@ test('yaml: docs/config.schema.json is the schema the reader uses (regenerate it
   assert.deepEqual(onDisk, JSON.parse(JSON.stringify(CONFIG_SCHEMA)),
     'regenerate: node --import tsx -e "const {writeFileSync}=await import(\'node:fs\'); const {CONFIG_SCHEMA}=await import(\'./src/config/schema.ts\'); writeFileSync(\'docs/config.schema.json\', JSON.stringify(CONFIG_SCHEMA, null, 2) + String.fromCharCode(10))"');
 });
+
+test('yaml: merge keys share settings; own keys win; a bad merged value is reported at the anchor', () => {
+  const text = `x-inst: &inst
+  interface: eth0
+  priority: 300
+vrrpInstances:
+  - <<: *inst
+    name: A
+    vrid: 3
+    virtualIps: [10.0.0.1/24]
+  - <<: [*inst]
+    name: B
+    vrid: 4
+    priority: 120
+    virtualIps: [10.0.0.2/24]
+`;
+  const r = y(text);
+  assert.deepEqual(errors(r).map((d) => [d.line, d.col, d.message]), [[3, 3, 'vrrp_instance A: priority must be 1-255, got 300']]);
+  const ok = y(text.replace('priority: 300', 'priority: 90'));
+  assert.deepEqual(errors(ok), []);
+  assert.deepEqual(ok.model!.vrrpInstances.map((v) => [v.name, v.interface, v.priority]), [['A', 'eth0', 90], ['B', 'eth0', 120]]);
+});

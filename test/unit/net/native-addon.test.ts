@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NLM_F, NLMSG, encodeMessage } from '../../../src/codec/netlink/message.js';
 import { RTM, encodeLinkRequest } from '../../../src/codec/netlink/rtnl.js';
-import { K, native } from '../../../src/net/native.js';
+import { K, native, sys } from '../../../src/net/native.js';
+import { SysError } from '../../../src/lib/errors.js';
 import { sockaddrNl } from '../../../src/net/sockaddr.js';
 
 const ADDON = fileURLToPath(new URL('../../../build/Release/vipkeeper_sock.node', import.meta.url));
@@ -68,5 +69,19 @@ test('the addon checks its arguments instead of reading garbage', () => {
     assert.throws(() => n.bind(fd, 'not a buffer' as never), /Buffer/);
     assert.throws(() => n.setsockopt(fd, 0, 0, {} as never), /Buffer/);
     assert.throws(() => (n.sendto as (...a: unknown[]) => number)(fd), /missing arguments/);
+  } finally { n.close(fd); }
+});
+
+test('toSysError keeps the addon\'s word on which argument was wrong', () => {
+  const n = native();
+  const fd = n.socket(K('AF_NETLINK'), K('SOCK_RAW'), 0);
+  try {
+    assert.throws(() => sys('bind netlink socket', () => n.bind(fd, 42 as never)), (e: unknown) => {
+      assert.ok(e instanceof SysError);
+      assert.equal(e.code, 'EINVAL');
+      assert.match(e.message, /^bind netlink socket: EINVAL \(invalid argument\): expected a Buffer$/);
+      return true;
+    });
+    assert.throws(() => sys('close twice', () => n.close(-5)), /^SysError: close twice: EBADF \(socket is closed\)$|close twice: EBADF \(socket is closed\)$/);
   } finally { n.close(fd); }
 });

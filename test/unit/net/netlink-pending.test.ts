@@ -135,3 +135,18 @@ test('after an overrun, requests still waiting lose their answer with ENOBUFS; d
   p.route(doneMsg(2), false);
   assert.deepEqual(await dump, []);
 });
+
+test('late answers to a request given up on (timeout) are swallowed, not handed out as notifications', async () => {
+  const p = new PendingRequests();
+  const answer = p.add(8, 'list links', undefined, { dump: true });
+  p.abandon(8, new SysError('list links', 'ETIMEDOUT'));
+  await assert.rejects(answer, /list links: ETIMEDOUT/);
+  assert.equal(p.route(data(16, 8, NLM_F.MULTI), false), undefined, 'a late dump part');
+  assert.equal(p.route(doneMsg(8), false), undefined);
+  const later = data(16, 8, 0);
+  assert.equal(p.route(later, false), later, 'after its DONE the number is free again');
+  const note = data(16, 8, 0);
+  p.abandon(9, new SysError('x', 'ETIMEDOUT')); // unknown seq: nothing remembered
+  assert.equal(p.route(data(16, 9), false)?.seq, 9);
+  assert.equal(p.route(note, true), note, 'multicast copies are always notifications');
+});
