@@ -15,7 +15,13 @@ test('conf/: holds the examples the issue asks for', () => {
   }
 });
 
-for (const f of readdirSync(CONF).sort()) {
+// Sub-folders (conf/demo/ for the quick start) hold examples too; every file must pass.
+const examples = readdirSync(CONF, { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile())
+  .map((e) => join(e.parentPath, e.name).slice(CONF.length))
+  .sort();
+
+for (const f of examples) {
   test(`conf/: vipkeeper check --strict ${f}`, async () => {
     const out: string[] = [], err: string[] = [];
     const code = await main(['check', '--strict', '-f', join(CONF, f)], { out: (t) => out.push(t), err: (t) => err.push(t) });
