@@ -54,7 +54,8 @@ export class Lab {
     const vrrpPid = join(this.dir, `${id}.vrrp.pid`);
     const args = kind === 'keepalived'
       ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(this.dir, `${id}.pid`), '-r', vrrpPid]
-      : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts'), 'run', '-f', file, '--log-level', 'warn'];
+      // VK_DIST=1 runs the compiled dist/cli.js (npm run build) instead of the sources through tsx.
+      : [...(process.env.VK_DIST ? [join(process.cwd(), 'dist/cli.js')] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')]), 'run', '-f', file, '--log-level', 'warn'];
     const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd() });
     let out = '';
     proc.stdout?.on('data', (d) => { out = (out + d).slice(-20000); });

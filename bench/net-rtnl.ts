@@ -18,7 +18,7 @@ async function inner(): Promise<void> {
   const ifindex = link.index;
 
   let t0 = performance.now();
-  for (let i = 0; i < N; i++) await r.addAddress({ ifindex, address: `${addr(i)}/32`, label: 'bench0:vip' });
+  for (let i = 0; i < N; i++) await r.addAddress({ ifindex, ifname: 'bench0', address: `${addr(i)}/32`, label: 'bench0:vip' });
   for (let i = 0; i < N; i++) await r.deleteAddress({ ifindex, address: `${addr(i)}/32` });
   console.log(fmt(`rtnetlink, sequential: ${N} add + ${N} del`, ms(t0), 2 * N));
 

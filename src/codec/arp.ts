@@ -15,6 +15,9 @@ export interface ArpPacket {
 }
 
 export function encodeArp(p: ArpPacket): Buffer {
+  // Fixed offsets: a wrong-sized field would silently overwrite its neighbour.
+  if (p.senderMac.length !== 6 || p.targetMac.length !== 6) throw new Error('ARP: MAC addresses are 6 bytes');
+  if (p.senderIp.length !== 4 || p.targetIp.length !== 4) throw new Error('ARP: IPv4 addresses are 4 bytes');
   const b = Buffer.alloc(ARP_LEN);
   b.writeUInt16BE(HTYPE_ETHER, 0);
   b.writeUInt16BE(ETHERTYPE.IPV4, 2);

@@ -22,6 +22,7 @@ export interface NeighborAdvert {
 export interface IPv6Header { src: Uint8Array; dst: Uint8Array; nextHeader: number; hopLimit: number; payloadLength: number }
 
 export function encodeIPv6Header(h: IPv6Header): Buffer {
+  if (h.src.length !== 16 || h.dst.length !== 16) throw new Error('IPv6 header: addresses are 16 bytes');
   const b = Buffer.alloc(40);
   b.writeUInt32BE(0x60000000, 0);
   b.writeUInt16BE(h.payloadLength, 4);
@@ -53,6 +54,9 @@ export function icmpv6Checksum(src: Uint8Array, dst: Uint8Array, icmp: Uint8Arra
 
 /** The ICMPv6 message, checksum filled in for the given addresses. */
 export function encodeNeighborAdvert(na: NeighborAdvert, src: Uint8Array, dst: Uint8Array): Buffer {
+  // Fixed offsets: a wrong-sized field would silently overwrite its neighbour or be cut short.
+  if (na.target.length !== 16) throw new Error('neighbour advertisement: the target is an IPv6 address (16 bytes)');
+  if (na.targetMac && na.targetMac.length !== 6) throw new Error('neighbour advertisement: the link-layer address is 6 bytes');
   const b = Buffer.alloc(24 + (na.targetMac ? 8 : 0));
   b[0] = ICMP6_NEIGHBOR_ADVERT;
   b[4] = (na.router ? NA_FLAG.ROUTER : 0) | (na.solicited ? NA_FLAG.SOLICITED : 0) | (na.override ? NA_FLAG.OVERRIDE : 0);

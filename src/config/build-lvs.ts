@@ -15,7 +15,17 @@ export function vsName(vs: Pick<VirtualServer, 'kind' | 'address' | 'port' | 'fw
   return `${a}:${vs.port}/${vs.protocol}`;
 }
 
+const CASCADED = ['connectTimeoutMs', 'retry', 'delayBeforeRetryMs', 'delayLoopMs', 'warmupMs', 'alpha'] as const;
+
+/** A timer a checker inherits (or defaults from delay_loop) is reported at the line that wrote it. */
+function inheritPositions(r: Reporter, path: string): void {
+  const owners = [path.slice(0, path.lastIndexOf('/checkers/')), path.slice(0, path.lastIndexOf('/realServers/'))];
+  for (const f of CASCADED) for (const o of owners) r.alias(`${path}/${f}`, `${o}/${f}`);
+  for (const f of ['warmupMs', 'miscTimeoutMs', 'delayBeforeRetryMs']) r.alias(`${path}/${f}`, `${path}/delayLoopMs`);
+}
+
 function common(c: CheckerInput, rs: CascadeInput, vs: CascadeInput, path: string, r: Reporter): CheckerCommon {
+  inheritPositions(r, path);
   const d = DEFAULTS.checker;
   const delayLoopMs = c.delayLoopMs ?? rs.delayLoopMs ?? vs.delayLoopMs ?? d.delayLoopMs;
   const out: CheckerCommon = {

@@ -160,6 +160,7 @@ export function buildScript(r: Reporter, i: number, x: VrrpScriptInput): VrrpScr
   const d = DEFAULTS.script;
   if (x.script === undefined) r.error(`${path}/script`, `vrrp_script ${x.name}: 'script' is required`);
   const intervalMs = x.intervalMs ?? d.intervalMs;
+  r.alias(`${path}/timeoutMs`, `${path}/intervalMs`); // timeout defaults to interval
   return {
     name: x.name,
     script: script(r, `${path}/script`, x.script, `vrrp_script ${x.name}`) ?? { argv: [] },

@@ -55,14 +55,18 @@ export function finishConfig(read: ReadResult, file: string): LoadResult {
   const diagnostics = [...read.diagnostics];
   if (!read.input) return { diagnostics: sortDiagnostics(diagnostics) };
   // A reader that produced an input despite errors (a bad value is left out) still gets the later
-  // checks, so one run reports every error; a later error on a line that already has one is noise.
+  // checks, so one run reports every line in error. A second error on a line is noise: it is most
+  // often a value derived from the first (a script timeout defaulting to a bad interval).
   const errorLines = new Set<string>();
-  const add = (ds: Diagnostic[]) => {
-    const fresh = ds.filter((d) => !(d.severity === 'error' && errorLines.has(`${d.file}:${d.line}`)));
-    diagnostics.push(...fresh);
-    for (const d of fresh) if (d.severity === 'error') errorLines.add(`${d.file}:${d.line}`);
-  };
   for (const d of diagnostics) if (d.severity === 'error') errorLines.add(`${d.file}:${d.line}`);
+  const add = (ds: Diagnostic[]) => {
+    for (const d of ds) {
+      const at = `${d.file}:${d.line}`;
+      if (d.severity === 'error' && errorLines.has(at)) continue;
+      if (d.severity === 'error') errorLines.add(at);
+      diagnostics.push(d);
+    }
+  };
   const built = buildModel(read.input, read.sources, file);
   add(built.diagnostics);
   add(validateModel(built.model, read.sources, file));

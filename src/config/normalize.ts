@@ -13,6 +13,11 @@ export class Reporter {
   warn(path: string, message: string): void {
     this.diagnostics.push({ severity: 'warning', ...lookupPos(this.sources, path, this.file), message });
   }
+  /** A value taken from another one (a default or an inherited timer) is reported where that one was written. */
+  alias(path: string, from: string): void {
+    const pos = this.sources.get(from);
+    if (pos && !this.sources.has(path)) this.sources.set(path, pos);
+  }
 }
 
 /** "10.0.0.1" -> canonical text and family; undefined (and an error) when not an address. */

@@ -21,7 +21,7 @@ function checkChecker(r: Reporter, p: string, c: Checker): void {
   msRange(r, `${p}/delayBeforeRetryMs`, `${c.type} delay_before_retry`, c.delayBeforeRetryMs, 0, 86_400_000);
   msRange(r, `${p}/warmupMs`, `${c.type} warmup`, c.warmupMs, 0, 86_400_000);
   range(r, `${p}/retry`, `${c.type} retry`, c.retry, 0, 1_000_000);
-  port(r, `${p}/connectPort`, `${c.type} connect_port`, c.connectPort);
+  range(r, `${p}/connectPort`, `${c.type} connect_port`, c.connectPort, 1, 65535);
   port(r, `${p}/bindPort`, `${c.type} bind_port`, c.bindPort);
   range(r, `${p}/fwmark`, `${c.type} fwmark`, c.fwmark, 0, 0xffffffff);
   if (c.type === 'HTTP_GET' || c.type === 'SSL_GET') {
@@ -69,6 +69,9 @@ function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<strin
     if (vs.sorryServer.lbKind === 'NAT' && vs.sorryServer.family !== vs.family) r.error(`${p}/sorryServer/address`, `${name}: a NAT sorry_server must be IPv${vs.family} like the virtual server`);
   }
   if (vs.realServers.length === 0 && !vs.sorryServer) r.warn(p, `${name}: no real_server and no sorry_server`);
+  const total = vs.realServers.reduce((n, rs) => n + rs.weight, 0);
+  // keepalived lowers such a quorum to the total; we keep it, so the service could never be up.
+  if (vs.realServers.length > 0 && vs.quorum > total) r.warn(`${p}/quorum`, `${name}: quorum ${vs.quorum} exceeds the total weight ${total} of its real servers, so it can never be met`);
   duplicates(r, vs.realServers, (rs) => `${rs.address}:${rs.port}`, (j) => `${p}/realServers/${j}`, `real_server in ${name}`);
   vs.realServers.forEach((rs, j) => {
     const rp = `${p}/realServers/${j}`;

@@ -91,10 +91,14 @@ function checkInstance(r: Reporter, c: Config, i: number, scripts: Set<string>, 
   if (x.state === 'MASTER' && !x.preempt) r.error(`${p}/preempt`, `${name}: nopreempt requires 'state BACKUP' (a MASTER start always preempts)`);
   if (x.priority === 255 && x.state === 'BACKUP') r.warn(`${p}/priority`, `${name}: priority 255 (address owner) always starts as MASTER`);
   msRange(r, `${p}/preemptDelayMs`, `${name}: preempt_delay`, x.preemptDelayMs, 0, 1_000_000);
+  // keepalived quietly drops the delay in this case; say which of the two the config meant.
+  if (!x.preempt && x.preemptDelayMs > 0) r.error(`${p}/preemptDelayMs`, `${name}: preempt_delay has no effect with nopreempt; remove one of them`);
   range(r, `${p}/downTimerAdverts`, `${name}: down_timer_adverts`, x.downTimerAdverts, 1, 100);
   if (x.authPass !== undefined) {
     if (x.version === 3) r.error(`${p}/authPass`, `${name}: authentication is not part of VRRPv3 (RFC 5798); remove it or use version 2`);
-    else if (x.authPass.length === 0 || Buffer.byteLength(x.authPass) > 8) r.error(`${p}/authPass`, `${name}: auth_pass must be 1-8 bytes (only 8 are sent), got ${Buffer.byteLength(x.authPass)}`);
+    else if (x.authPass.length === 0) r.error(`${p}/authPass`, `${name}: auth_pass must be 1-8 bytes, got 0`);
+    // keepalived truncates the same way (and says so), so peers still agree on the 8 bytes sent.
+    else if (Buffer.byteLength(x.authPass) > 8) r.warn(`${p}/authPass`, `${name}: auth_pass is ${Buffer.byteLength(x.authPass)} bytes; only the first 8 are sent, as in keepalived`);
   }
   if (x.interface !== '') ifname(r, `${p}/interface`, `${name}: interface`, x.interface);
   if (x.virtualIps.length === 0) r.warn(`${p}`, `${name}: no virtual_ipaddress`);

@@ -10,6 +10,7 @@ import { decodeSockaddr, sockaddrNl } from './sockaddr.js';
 export type { NetlinkMessage };
 export const NETLINK_ROUTE = 0, NETLINK_GENERIC = 16;
 const DUMP_ATTEMPTS = 3;
+const BUSY_WAITS = 50, BUSY_WAIT_MS = 10;
 
 export interface RequestOptions {
   /** Names the operation in errors ("add address 10.0.0.1/32 on eth0"). */
@@ -73,11 +74,16 @@ export class NetlinkSocket {
     if (this.isClosed) return Promise.reject(new SysError(op, 'EBADF'));
     if ((flags & NLM_F.DUMP) !== NLM_F.DUMP) return this.send(type, flags, payload, op, opts.timeoutMs);
     // The kernel runs one dump per socket at a time (EBUSY otherwise): queue them. A dump the
-    // kernel flags as interrupted by concurrent changes (EINTR) is read again, a few times.
+    // kernel flags as interrupted by concurrent changes (EINTR) is read again, a few times; after
+    // one we gave up on (timeout) the kernel may still be finishing it (EBUSY): wait for that.
     const run = async (): Promise<NetlinkMessage[]> => {
-      for (let attempt = 1; ; attempt++) {
+      for (let interrupted = 0, busy = 0; ;) {
         try { return await this.send(type, flags, payload, op, opts.timeoutMs, true); } catch (e) {
-          if (!(e instanceof SysError && e.code === 'EINTR') || attempt >= DUMP_ATTEMPTS || this.isClosed) throw e;
+          const code = e instanceof SysError ? e.code : '';
+          if (this.isClosed) throw e;
+          if (code === 'EINTR' && ++interrupted < DUMP_ATTEMPTS) continue;
+          if (code === 'EBUSY' && ++busy < BUSY_WAITS) { await new Promise((r) => setTimeout(r, BUSY_WAIT_MS)); continue; }
+          throw e;
         }
       }
     };

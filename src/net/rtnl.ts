@@ -124,17 +124,26 @@ export class Rtnl {
     if (why) throw new VipError('bad-label', `${op}: ${why}`, { label, ifname });
   }
 
-  /** Deletes an address; 'not-present' when the kernel says EADDRNOTAVAIL or ENOENT. */
+  /**
+   * Deletes an address; 'not-present' when it is not on the interface. The kernel matches the
+   * prefix length too: the same address present with another prefix is an error (VipError
+   * 'prefix-mismatch'), never 'not-present', since the address would stay in service.
+   */
   async deleteAddress(spec: AddressSpec): Promise<DeleteResult> {
     const { addr, prefixLen, text } = resolveSpec(spec);
+    const op = `delete address ${text} on ifindex ${spec.ifindex}`;
     const payload = encodeAddrRequest({ ifindex: spec.ifindex, addr, prefixLen });
     try {
-      await this.sock.request(RTM.DELADDR, 0, payload, { op: `delete address ${text} on ifindex ${spec.ifindex}` });
+      await this.sock.request(RTM.DELADDR, 0, payload, { op });
       return 'deleted';
     } catch (e) {
-      if (e instanceof VipError && (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOENT' || e.code === 'ESRCH')) return 'not-present';
-      throw e;
+      if (!(e instanceof VipError && (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOENT' || e.code === 'ESRCH'))) throw e;
     }
+    const same = (await this.listAddresses({ family: addr.length === 4 ? 4 : 6, ifindex: spec.ifindex }))
+      .filter((a) => Buffer.compare(a.addr, addr) === 0);
+    if (same.length === 0) return 'not-present';
+    const present = same.map((a) => `${a.address}/${a.prefixLen}`).join(', ');
+    throw new VipError('prefix-mismatch', `${op}: the address is present as ${present}, with another prefix length; not removed`, { present });
   }
 
   /**

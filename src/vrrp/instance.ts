@@ -46,6 +46,9 @@ export interface InstanceDeps {
 
 type Counter = DropReason | 'own' | 'send-error';
 
+/** Below this distance to Master_Down the timer is armed precise (the clock polls the last ms). */
+const PRECISE_WINDOW_MS = 3;
+
 export class Instance {
   private cfg: MachineConfig;
   private rx: ReceiveConfig;
@@ -231,8 +234,13 @@ export class Instance {
     if (cur && cur.at <= at && timer === 'masterDown') return;
     this.cancel(timer);
     const ms = Math.max(0, at - this.deps.clock.now());
-    // Master_Down firing late is failover time: ask the clock for sub-millisecond accuracy.
-    const h = this.deps.clock.setTimer(timer === 'masterDown' ? ms : Math.ceil(ms), () => this.fire(timer), timer === 'masterDown');
+    // Master_Down firing late is failover time: near the deadline ask the clock for sub-millisecond
+    // accuracy; further away wake up coarsely just before it (the machine re-arms on an early
+    // delivery), so a backup whose deadline keeps moving never polls.
+    let h: TimerHandle;
+    if (timer !== 'masterDown') h = this.deps.clock.setTimer(Math.ceil(ms), () => this.fire(timer));
+    else if (ms <= PRECISE_WINDOW_MS) h = this.deps.clock.setTimer(ms, () => this.fire(timer), true);
+    else h = this.deps.clock.setTimer(Math.floor(ms - PRECISE_WINDOW_MS + 1), () => this.fire(timer));
     this.handles.set(timer, { h, at });
   }
 

@@ -124,7 +124,7 @@ export const enumField = (field: string, values: readonly string[], exact = fals
 
 /** `keyword "cmd args" [user [group]]` -> ScriptInput (string, or object when a user is given). */
 export const scriptField = (field: string): Handler => (ctx, n, o, p) => put(ctx, o, p, field, scriptValue(ctx, n), n.key);
-export function scriptValue(ctx: Ctx, n: Node): unknown {
+function scriptValue(ctx: Ctx, n: Node): unknown {
   const cmd = ctx.arg(n);
   if (!cmd) return undefined;
   const [user, group] = n.args.slice(1).map((t) => t.text);
@@ -164,4 +164,3 @@ export function foldUser(o: Obj): void {
   o[SCRIPT_FIELD] = { argv: typeof cmd === 'string' ? cmd : (cmd as Obj).argv, ...u };
 }
 
-export const ignore: Handler = () => {};

@@ -62,10 +62,11 @@ function lexText(st: LexState, file: string, text: string): void {
     const expanded = lineText.includes('$') ? expandParams(st, file, lineNo, lineText) : lineText;
     // A multi-line parameter expands to several lines, all reported at the line that used it.
     for (const part of expanded.split('\n')) {
+      // The include pattern is read raw: `{a,b}` in it is a brace glob, not a block.
+      const inc = INCLUDE.exec(part);
+      if (inc) { doInclude(st, file, lineNo, part.indexOf('include') + 1, inc[1]!, inc.index + inc[0].length - inc[1]!.length + 1); continue; }
       const tokens = tokenizeLine(st, file, lineNo, part);
-      if (tokens.length === 0) continue;
-      if (tokens[0]!.text === 'include' && !tokens[0]!.quoted) { doInclude(st, tokens); continue; }
-      st.lines.push({ tokens });
+      if (tokens.length > 0) st.lines.push({ tokens });
     }
   }
 }
@@ -202,22 +203,25 @@ function tokenizeCommand(st: Diags, file: string, line: number, text: string, fr
   return out;
 }
 
-function doInclude(st: LexState, tokens: Token[]): void {
-  const kw = tokens[0]!;
-  const arg = tokens[1];
-  if (!arg) { diag(st, 'error', kw.file, kw.line, kw.col, 'include needs a file name or glob'); return; }
-  const pattern = resolve(dirname(kw.file), arg.text);
-  const files = hasGlob(arg.text) ? expandGlob(pattern) : [pattern];
-  if (files.length === 0) diag(st, 'warning', kw.file, kw.line, arg.col, `include ${arg.text}: no file matches`);
+/** `include PATTERN`, the pattern up to a comment (`?` keeps it optional so a bare include is reported). */
+const INCLUDE = /^\s*include(?:\s+([^#!]*?))?\s*(?:[#!].*)?$/;
+
+function doInclude(st: LexState, file: string, line: number, col: number, written: string, argCol: number): void {
+  // keepalived reads the pattern as it is; a quoted one is taken too, without its quotes.
+  const text = written.replace(/^"(.*)"$/, '$1');
+  if (!text) { diag(st, 'error', file, line, col, 'include needs a file name or glob'); return; }
+  const pattern = resolve(dirname(file), text);
+  const files = hasGlob(text) ? expandGlob(pattern) : [pattern];
+  if (files.length === 0) diag(st, 'warning', file, line, argCol, `include ${text}: no file matches`);
   for (const f of files) {
     const real = safeReal(f);
     if (st.stack.includes(real)) {
-      diag(st, 'error', kw.file, kw.line, arg.col, `include loop: ${[...st.stack, real].join(' -> ')}`);
+      diag(st, 'error', file, line, argCol, `include loop: ${[...st.stack, real].join(' -> ')}`);
       continue;
     }
     const src = readConfigFileSync(f);
     if ('error' in src) {
-      diag(st, 'error', kw.file, kw.line, arg.col, `include ${arg.text}: ${f}: ${src.error.message}`);
+      diag(st, 'error', file, line, argCol, `include ${text}: ${f}: ${src.error.message}`);
       continue;
     }
     st.stack.push(real);

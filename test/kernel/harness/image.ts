@@ -1,11 +1,11 @@
-// The guest's initramfs: a base layer (busybox, /init, node, ipvsadm, ip, kernel modules) and a
-// project layer (/project), two newc archives concatenated (the kernel unpacks them in turn). Each
-// layer is cached under .cache/vm/ by a hash of its inputs, so editing the project rebuilds only
-// the project layer.
+// The guest's initramfs: a base layer (busybox, /init, node, ipvsadm, ip, kernel modules), then the
+// project (/project) and its extras (/project/dist, addon libraries): newc archives concatenated
+// (the kernel unpacks them in turn). Layers are cached under .cache/vm/ by a hash of their inputs,
+// so editing the project rebuilds only the project layers.
 import { createHash } from 'node:crypto';
 import {
   appendFileSync, closeSync, copyFileSync, chmodSync, existsSync, lstatSync, mkdirSync, openSync,
-  readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+  readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +31,9 @@ function hashOf(parts: string[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function statKey(path: string): string {
-  const st = lstatSync(path);
+/** Size and mtime identify a version; host binaries and libraries are followed through symlinks. */
+function statKey(path: string, follow = false): string {
+  const st = follow ? statSync(path) : lstatSync(path);
   return `${path}:${st.size}:${st.mtimeMs}`;
 }
 
@@ -50,7 +51,7 @@ function baseInputs(tools: HostTools, kernel: Kernel): string[] {
   const own = ['image.ts', 'modules.ts', 'init.sh', 'launch.mjs'].map((f) => readFileSync(join(HERE, f), 'utf8'));
   const bins = [tools.busybox, ...binariesOf(tools)];
   const libs = binariesOf(tools).flatMap(sharedLibraries);
-  return [kernel.pkg, kernel.pkgVersion, kernel.release, ...own, ...bins.map(statKey), ...libs.map(statKey)];
+  return [kernel.pkg, kernel.pkgVersion, kernel.release, ...own, ...[...bins, ...libs].map((p) => statKey(p, true))];
 }
 
 function stageBusybox(stage: string, busybox: string): void {
@@ -93,23 +94,27 @@ function stageEtc(stage: string): void {
 function buildBase(out: string, tools: HostTools, kernel: Kernel, log: (s: string) => void): void {
   const stage = `${out}.stage-${process.pid}`;
   rmSync(stage, { recursive: true, force: true });
-  for (const d of ['proc', 'sys', 'dev', 'tmp', 'run', 'root', 'project', 'vk', 'etc/vk']) mkdirSync(join(stage, d), { recursive: true });
-  stageEtc(stage);
-  stageBusybox(stage, tools.busybox);
-  for (const bin of binariesOf(tools)) {
-    copyInto(stage, bin);
-    for (const lib of sharedLibraries(bin)) copyInto(stage, lib);
+  try {
+    for (const d of ['proc', 'sys', 'dev', 'tmp', 'run', 'root', 'project', 'vk', 'etc/vk']) mkdirSync(join(stage, d), { recursive: true });
+    stageEtc(stage);
+    // The real tools first: a busybox applet link never takes the place of one of them.
+    for (const bin of binariesOf(tools)) {
+      copyInto(stage, bin);
+      for (const lib of sharedLibraries(bin)) copyInto(stage, lib);
+    }
+    // Debian's node carries its debug info: 13 MB less for the guest kernel to unpack at each boot.
+    const strip = which('strip');
+    if (strip) run([strip, join(stage, tools.node)], { timeoutMs: 120_000 });
+    stageBusybox(stage, tools.busybox);
+    copyInto(stage, join(HERE, 'init.sh'), '/init');
+    chmodSync(join(stage, 'init'), 0o755);
+    copyInto(stage, join(HERE, 'launch.mjs'), '/vk/launch.mjs');
+    stageModules(stage, kernel, tools.depmod, log);
+    const list = mustRun(['find', '.', '-mindepth', '1'], { cwd: stage }).split('\n').filter(Boolean).map((p) => p.slice(2));
+    writeCpio(tools.cpio, stage, list, out);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
   }
-  // Debian's node carries its debug info: 13 MB less for the guest kernel to unpack at each boot.
-  const strip = which('strip');
-  if (strip) run([strip, join(stage, tools.node)], { timeoutMs: 120_000 });
-  copyInto(stage, join(HERE, 'init.sh'), '/init');
-  chmodSync(join(stage, 'init'), 0o755);
-  copyInto(stage, join(HERE, 'launch.mjs'), '/vk/launch.mjs');
-  stageModules(stage, kernel, tools.depmod, log);
-  const list = mustRun(['find', '.', '-mindepth', '1'], { cwd: stage }).split('\n').filter(Boolean).map((p) => p.slice(2));
-  writeCpio(tools.cpio, stage, list, out);
-  rmSync(stage, { recursive: true, force: true });
 }
 
 /** `cpio -o -H newc` of the listed paths (relative to cwd) into out, written atomically. */

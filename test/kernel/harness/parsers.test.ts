@@ -2,7 +2,7 @@
 // apt-cache output. No root, no VM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SerialParser, tapFailures } from './serial.js';
+import { ConsoleLines, SerialParser, tapFailures } from './serial.js';
 import { moduleName, selectModules } from './modules.js';
 import { parseImageDependency, parseVersion } from './kernel.js';
 
@@ -23,6 +23,24 @@ test('serial parser splits CRLF lines across chunks and finds this run\'s marker
     { kind: 'exit', status: 7 },
     { kind: 'line', text: 'tail' },
   ]);
+});
+
+test('console lines: blank lines kept, the one before the exit marker and all after it dropped', () => {
+  const table: { events: string; lines: string[]; status: number | undefined }[] = [
+    { events: 'a,,b,,EXIT0,poweroff', lines: ['a', '', 'b'], status: 0 },
+    { events: 'a,,,EXIT3', lines: ['a', ''], status: 3 },
+    { events: 'READY,a,EXIT1,,x', lines: ['a'], status: 1 },
+    { events: 'a,,b', lines: ['a', '', 'b'], status: undefined },
+  ];
+  for (const { events, lines, status } of table) {
+    const c = new ConsoleLines();
+    const got = events.split(',').flatMap((e) => c.accept(
+      e.startsWith('EXIT') ? { kind: 'exit', status: Number(e.slice(4)) }
+        : e === 'READY' ? { kind: 'ready', uptimeSec: 1 } : { kind: 'line', text: e },
+    ));
+    assert.deepEqual(got, lines, events);
+    assert.equal(c.status, status, events);
+  }
 });
 
 const TAP = `TAP version 13

@@ -43,6 +43,29 @@ export class SerialParser {
 }
 
 /**
+ * What of the console reaches the caller: lines up to the exit marker, minus the blank line /init
+ * prints before the marker (so that the marker starts a line). Blank lines wait for the next line.
+ */
+export class ConsoleLines {
+  status: number | undefined;
+  private blanks = 0;
+
+  /** The lines to pass on for this event (none after the exit marker: only power-down follows). */
+  accept(e: SerialEvent): string[] {
+    if (e.kind === 'ready' || this.status !== undefined) return [];
+    if (e.kind === 'line' && e.text === '') { this.blanks++; return []; }
+    if (e.kind === 'exit') {
+      this.status = e.status;
+      this.blanks = Math.max(0, this.blanks - 1);
+    }
+    const out: string[] = new Array<string>(this.blanks).fill('');
+    this.blanks = 0;
+    if (e.kind === 'line') out.push(e.text);
+    return out;
+  }
+}
+
+/**
  * Names of the failed tests in node:test TAP output, as "suite > test (file:line)" paths. Only
  * the innermost failures are listed (a parent fails because its child did).
  */

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SerialParser } from './serial.js';
+import { ConsoleLines, SerialParser, type SerialEvent } from './serial.js';
 
 export interface BootOptions {
   qemu: string;
@@ -77,23 +77,12 @@ export function bootVm(o: BootOptions): Promise<BootResult> {
   // A host process that dies early (runner timeout, ^C) must not leave the VM running.
   const reap = () => child.kill('SIGKILL');
   process.on('exit', reap);
-  // Blank lines wait for the next line: the one /init prints before the exit marker is dropped.
-  let blanks = 0;
-  const emit = (text: string) => { out.push(text); o.onLine?.(text); };
-  const handle = (events: ReturnType<SerialParser['push']>) => {
+  const lines = new ConsoleLines();
+  const handle = (events: SerialEvent[]) => {
     for (const e of events) {
-      if (e.kind === 'ready') { bootMs = Date.now() - started; continue; }
-      // After the exit marker only the kernel's power-down message follows.
-      if (status !== undefined) continue;
-      if (e.kind === 'exit') {
-        status = e.status;
-        blanks = Math.max(0, blanks - 1);
-      } else if (e.text === '') {
-        blanks++;
-        continue;
-      }
-      for (; blanks > 0; blanks--) emit('');
-      if (e.kind === 'line') emit(e.text);
+      if (e.kind === 'ready') bootMs ??= Date.now() - started;
+      for (const l of lines.accept(e)) { out.push(l); o.onLine?.(l); }
+      status = lines.status;
     }
   };
   child.stdout.setEncoding('utf8').on('data', (c: string) => handle(parser.push(c)));

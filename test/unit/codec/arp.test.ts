@@ -55,3 +55,12 @@ test('ARP round-trips and rejects malformed input by reason', () => {
   assert.equal(notArp.ok, false);
   assert.throws(() => gratuitousArpFrame(new Uint8Array(16), p.senderMac), /IPv4/);
 });
+
+test('encodeArp refuses fields of the wrong size instead of letting one overwrite the next', () => {
+  const p = { op: ARP_OP.REQUEST, senderMac: parseMac('00:11:22:33:44:55'), senderIp: parseIPv4('10.0.0.1'), targetMac: parseMac('66:77:88:99:aa:bb'), targetIp: parseIPv4('10.0.0.2') };
+  assert.throws(() => encodeArp({ ...p, senderMac: new Uint8Array(8) }), /6 bytes/);
+  assert.throws(() => encodeArp({ ...p, targetMac: new Uint8Array(5) }), /6 bytes/);
+  assert.throws(() => encodeArp({ ...p, senderIp: new Uint8Array(16) }), /4 bytes/);
+  assert.throws(() => encodeArp({ ...p, targetIp: new Uint8Array(3) }), /4 bytes/);
+  assert.throws(() => gratuitousArpFrame(parseIPv4('10.0.0.1'), new Uint8Array(20)), /6 bytes/);
+});

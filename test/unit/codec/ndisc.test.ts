@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ALL_NODES, decodeNaFrame, decodeNeighborAdvert, encodeNeighborAdvert, icmpv6Checksum, unsolicitedNaFrame } from '../../../src/codec/ndisc.js';
+import { ALL_NODES, decodeNaFrame, decodeNeighborAdvert, encodeIPv6Header, encodeNeighborAdvert, icmpv6Checksum, unsolicitedNaFrame } from '../../../src/codec/ndisc.js';
 import { formatIPv6, parseIPv6, parseMac } from '../../../src/lib/ip.js';
 import { readPcap } from '../../support/pcap.js';
 
@@ -63,4 +63,12 @@ test('malformed NA input is rejected by reason', () => {
   }
   assert.equal(decodeNaFrame(Buffer.alloc(10)).ok, false);
   assert.throws(() => unsolicitedNaFrame(new Uint8Array(4), parseMac('02:00:00:00:00:01')), /IPv6/);
+});
+
+test('NA and IPv6 header encoders refuse fields of the wrong size', () => {
+  const src = parseIPv6('fe80::1');
+  assert.throws(() => encodeNeighborAdvert({ target: new Uint8Array(4), router: false, solicited: false, override: true }, src, ALL_NODES), /16 bytes/);
+  assert.throws(() => encodeNeighborAdvert({ target: src, router: false, solicited: false, override: true, targetMac: new Uint8Array(8) }, src, ALL_NODES), /6 bytes/);
+  assert.throws(() => unsolicitedNaFrame(src, new Uint8Array(4)), /6 bytes/);
+  assert.throws(() => encodeIPv6Header({ src: new Uint8Array(4), dst: ALL_NODES, nextHeader: 58, hopLimit: 255, payloadLength: 0 }), /16 bytes/);
 });

@@ -133,7 +133,6 @@ vrrp_instance VI_X {
   priority 90
   version 3
   advert_int 0.25
-  nopreempt
   preempt_delay 30
   unicast_src_ip 10.0.0.1
   unicast_peer {

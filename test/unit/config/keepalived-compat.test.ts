@@ -136,3 +136,28 @@ test('case: protocol is matched in any case, as keepalived does', () => {
   assert.deepEqual(errors(r), []);
   assert.equal(r.model!.virtualServers[0]!.protocol, 'TCP');
 });
+
+test('lvs: a quorum above the total real server weight warns (keepalived would lower it)', () => {
+  const text = 'virtual_server 10.0.0.1 80 {\n  protocol TCP\n  quorum 5 # <-\n  real_server 10.0.1.1 80 {\n    weight 2\n  }\n  real_server 10.0.1.2 80 {\n    weight 2\n  }\n}\n';
+  const r = load(text);
+  assert.deepEqual(errors(r), []);
+  assert.deepEqual(warnings(r).map((d) => [d.line, d.message]), [[markedLine(text), 'virtual_server 10.0.0.1:80/TCP: quorum 5 exceeds the total weight 4 of its real servers, so it can never be met']]);
+  assert.deepEqual(warnings(load(text.replace('quorum 5', 'quorum 4'))), []);
+});
+
+test('vrrp: an auth_pass over 8 bytes is a warning (keepalived truncates it too) that does not echo the secret', () => {
+  const text = instance('  authentication {\n    auth_type PASS\n    auth_pass s3cr3tpassword # <-\n  }\n');
+  const r = load(text);
+  assert.deepEqual(errors(r), []);
+  assert.deepEqual(warnings(r).map((d) => [d.line, d.message]), [[markedLine(text), 'vrrp_instance VI_1: auth_pass is 14 bytes; only the first 8 are sent, as in keepalived']]);
+  assert.equal(r.model!.vrrpInstances[0]!.authPass, 's3cr3tpassword');
+});
+
+test('derived values: a bad interval or delay_loop is one error at its own line, not one per value derived from it', () => {
+  const script = 'vrrp_script chk {\n  script /bin/true\n  interval 0 # <-\n}\n';
+  assert.deepEqual(errors(load(script)).map((d) => d.line), [markedLine(script)]);
+  const misc = 'virtual_server 10.0.0.1 80 {\n  protocol TCP\n  delay_loop 100000 # <-\n  real_server 10.0.1.1 80 {\n    MISC_CHECK {\n      misc_path /bin/true\n    }\n  }\n}\n';
+  const e = errors(load(misc));
+  assert.deepEqual(e.map((d) => d.line), [markedLine(misc)]);
+  assert.match(e[0]!.message, /delay_loop must be 0.001-86400 s, got 100000 s/);
+});

@@ -192,7 +192,7 @@ test('translate: every VRRP keyword of the model lands in its field', () => {
   assert.deepEqual(m.vrrpScripts[0], { name: 'chk', script: { argv: ['/bin/check', 'a b'], user: 'nobody' }, intervalMs: 3000, timeoutMs: 3000, weight: -20, reverse: true, rise: 2, fall: 4, initFail: true });
   assert.deepEqual(m.trackFiles[0], { name: 'tf', path: '/run/tf', weight: 5, reverse: false });
   const v = m.vrrpInstances[0]!;
-  assert.equal(v.advertIntervalMs, 250); assert.equal(v.preempt, false); assert.equal(v.preemptDelayMs, 30_000);
+  assert.equal(v.advertIntervalMs, 250); assert.equal(v.preempt, true); assert.equal(v.preemptDelayMs, 30_000);
   assert.deepEqual(v.unicastPeers, [{ address: '10.0.0.2', family: 4, minTtl: 250, maxTtl: 255 }]);
   assert.deepEqual(v.virtualIps[0], { address: '10.0.0.100', family: 4, prefixLen: 24, dev: 'eth1', label: 'eth1:v', scope: 'link', broadcast: '10.0.0.255', noTrack: false });
   assert.deepEqual(v.virtualIps[1], { address: '10.0.0.101', family: 4, prefixLen: 32, dev: 'eth1', scope: 'global', noTrack: false });
