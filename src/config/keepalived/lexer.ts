@@ -64,7 +64,7 @@ function lexText(st: LexState, file: string, text: string): void {
     for (const part of expanded.split('\n')) {
       // The include pattern is read raw: `{a,b}` in it is a brace glob, not a block.
       const inc = INCLUDE.exec(part);
-      if (inc) { doInclude(st, file, lineNo, part.indexOf('include') + 1, inc[1]!, inc.index + inc[0].length - inc[1]!.length + 1); continue; }
+      if (inc) { includeLine(st, file, lineNo, part, inc[1] ?? ''); continue; }
       const tokens = tokenizeLine(st, file, lineNo, part);
       if (tokens.length > 0) st.lines.push({ tokens });
     }
@@ -206,10 +206,11 @@ function tokenizeCommand(st: Diags, file: string, line: number, text: string, fr
 /** `include PATTERN`, the pattern up to a comment (`?` keeps it optional so a bare include is reported). */
 const INCLUDE = /^\s*include(?:\s+([^#!]*?))?\s*(?:[#!].*)?$/;
 
-function doInclude(st: LexState, file: string, line: number, col: number, written: string, argCol: number): void {
+function includeLine(st: LexState, file: string, line: number, lineText: string, written: string): void {
   // keepalived reads the pattern as it is; a quoted one is taken too, without its quotes.
   const text = written.replace(/^"(.*)"$/, '$1');
-  if (!text) { diag(st, 'error', file, line, col, 'include needs a file name or glob'); return; }
+  if (!text) { diag(st, 'error', file, line, lineText.indexOf('include') + 1, 'include needs a file name or glob'); return; }
+  const argCol = lineText.indexOf(written, lineText.indexOf('include') + 7) + 1;
   const pattern = resolve(dirname(file), text);
   const files = hasGlob(text) ? expandGlob(pattern) : [pattern];
   if (files.length === 0) diag(st, 'warning', file, line, argCol, `include ${text}: no file matches`);

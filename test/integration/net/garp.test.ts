@@ -2,9 +2,7 @@
 // its entry for the VIP to the sender's MAC, and tcpdump decodes the frames as keepalived's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { needRoot } from '../../support/privileged.js';
-import { Lan } from '../../support/netns.js';
-import { runNode, startNode, waitForLine } from './ns-node.js';
+import { runNode, startNode, waitForLine, withLan } from './ns-node.js';
 import { gratuitousArpFrame } from '../../../src/codec/arp.js';
 import { parseIPv4, parseMac } from '../../../src/lib/ip.js';
 
@@ -30,9 +28,7 @@ for (const c of [
     expect: /> 33:33:00:00:00:01, ethertype IPv6 \(0x86dd\), length 86: \(hlim 255, next-header ICMPv6 \(58\) payload length: 32\) 2001:db8::100 > ff02::1: \[icmp6 sum ok\] ICMP6, neighbor advertisement, length 32, tgt is 2001:db8::100, Flags \[override\]/ },
 ]) {
   test(`${c.name} moves the neighbour entry for the VIP to the sender's MAC`, async (t) => {
-    if (!needRoot(t, 'ip', 'tcpdump')) return;
-    const lan = new Lan();
-    try {
+    await withLan(t, ['ip', 'tcpdump'], async (lan) => {
       const a = lan.addHost('a', [c.addrs[0]!]);
       const b = lan.addHost('b', [c.addrs[1]!]);
       if (c.sysctl.length) b.run('sysctl', '-qw', ...c.sysctl);
@@ -52,16 +48,12 @@ for (const c of [
       assert.ok(out.includes(`${a.mac} > `), `frames come from the sender's MAC ${a.mac}`);
       const neigh = b.run('ip', 'neigh', 'show', c.vip, 'dev', 'eth0');
       assert.match(neigh, new RegExp(`lladdr ${a.mac}`), `neighbour entry: ${neigh.trim()}`);
-    } finally {
-      lan.destroy();
-    }
+    });
   });
 }
 
 test('a packet socket on the neighbour receives the GARP frame exactly as built', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', ['10.9.0.1/24']);
     const b = lan.addHost('b', ['10.9.0.2/24']);
     const rx = startNode(b.ns, `
@@ -84,7 +76,5 @@ test('a packet socket on the neighbour receives the GARP frame exactly as built'
       rx.child.kill('SIGKILL');
       await rx.done;
     }
-  } finally {
-    lan.destroy();
-  }
+  });
 });

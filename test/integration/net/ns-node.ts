@@ -2,7 +2,10 @@
 // namespace (a socket belongs to the namespace of the process that opens it). The snippet
 // prints one JSON line; `src` in the snippet is the absolute URL of the project's src/.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { needRoot } from '../../support/privileged.js';
+import { Lan } from '../../support/netns.js';
 
 export const SRC = new URL('../../../src/', import.meta.url).href;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,4 +46,11 @@ export async function waitForLine(run: NodeRun, pred: (l: string) => boolean, ti
     if (Date.now() > end || run.child.exitCode !== null) throw new Error(`line not seen; output so far: ${run.lines.join(' | ')}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Runs `fn` on a fresh Lan when root and `tools` are there (else skips, or fails in CI); always destroys it. */
+export async function withLan(t: TestContext, tools: string[], fn: (lan: Lan) => Promise<void>): Promise<void> {
+  if (!needRoot(t, ...tools)) return;
+  const lan = new Lan();
+  try { await fn(lan); } finally { lan.destroy(); }
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needRoot } from '../../support/privileged.js';
 import { Lan } from '../../support/netns.js';
-import { runNode, startNode, waitForLine } from './ns-node.js';
+import { runNode, startNode, waitForLine, withLan } from './ns-node.js';
 
 const receiver = (family: 4 | 6, group: string) => `
   import { RawSocket } from '$SRC/net/raw-socket.ts';
@@ -71,9 +71,7 @@ for (const c of [
   { family: 6 as const, group: 'ff02::12', addrs: ['2001:db8::1/64'], peer: '2001:db8::2/64', source: 'undefined', bind: 's.bind(ll, eth0.index);' },
 ]) {
   test(`our own IPv${c.family} sends arrive with TTL 255 from the chosen source, and multicast loop off keeps them off the sender`, async (t) => {
-    if (!needRoot(t, 'ip')) return;
-    const lan = new Lan();
-    try {
+    await withLan(t, ['ip'], async (lan) => {
       const a = lan.addHost('a', c.addrs);
       const b = lan.addHost('b', [c.peer]);
       const rx = startNode(b.ns, `
@@ -118,16 +116,12 @@ for (const c of [
         rx.child.kill('SIGKILL');
         await rx.done;
       }
-    } finally {
-      lan.destroy();
-    }
+    });
   });
 }
 
 test('drain() reads at most the number asked for and leaves the rest queued for the next call', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', ['10.9.0.1/24']);
     const r = await runNode(a.ns, `
       import { RawSocket } from '$SRC/net/raw-socket.ts';
@@ -142,9 +136,7 @@ test('drain() reads at most the number asked for and leaves the rest queued for 
     assert.deepEqual(r.rest, Array.from({ length: 15 }, (_, i) => i + 5));
     assert.equal(r.none, 0);
     assert.deepEqual(r.dropped, { malformed: 0, truncated: 0 });
-  } finally {
-    lan.destroy();
-  }
+  });
 });
 
 test('opening a raw socket without privileges fails with EPERM in words', async (t) => {

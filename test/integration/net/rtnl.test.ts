@@ -2,16 +2,12 @@
 // already-present / not-present results, ENODEV in words, link-down notifications.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { needRoot } from '../../support/privileged.js';
-import { Lan } from '../../support/netns.js';
-import { runNode, startNode, waitForLine } from './ns-node.js';
+import { runNode, startNode, waitForLine, withLan } from './ns-node.js';
 
 interface IpAddr { ifname: string; addr_info: { local: string; prefixlen: number; label?: string; family: string; dadfailed?: boolean; tentative?: boolean }[] }
 
 test('a VIP added through rtnetlink shows in `ip addr` with its label and /32, and goes away again', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', ['10.9.0.1/24', '2001:db8::1/64']);
     // The Lan turns DAD off; turn it back on so that a missing IFA_F_NODAD would show (tentative).
     a.run('sysctl', '-qw', 'net.ipv6.conf.eth0.accept_dad=1');
@@ -57,15 +53,11 @@ test('a VIP added through rtnetlink shows in `ip addr` with its label and /32, a
     const after = a.run('ip', 'addr', 'show', 'dev', 'eth0');
     assert.ok(!after.includes('10.9.0.100') && !after.includes('2001:db8::100'), after);
     assert.ok(after.includes('10.9.0.1/24'), 'other addresses untouched');
-  } finally {
-    lan.destroy();
-  }
+  });
 });
 
 test('a label not beginning with the interface name, or too long, is refused clearly and nothing is added', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', ['10.9.0.1/24']);
     const r = await runNode(a.ns, `
       import { Rtnl } from '$SRC/net/rtnl.ts';
@@ -91,15 +83,11 @@ test('a label not beginning with the interface name, or too long, is refused cle
     const scoped = ip[0]!.addr_info.find((x) => x.local === '10.9.0.101');
     assert.equal(scoped?.scope, 'host');
     assert.equal(scoped?.label, 'eth0:h');
-  } finally {
-    lan.destroy();
-  }
+  });
 });
 
 test('deleting an address present with another prefix length is an error, not "not-present"', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', ['10.9.0.1/24', '10.9.0.100/24', '2001:db8::100/64']);
     const r = await runNode(a.ns, `
       import { Rtnl } from '$SRC/net/rtnl.ts';
@@ -117,15 +105,11 @@ test('deleting an address present with another prefix length is an error, not "n
     assert.equal(r['10.9.0.200/32'], 'not-present');
     const after = a.run('ip', 'addr', 'show', 'dev', 'eth0');
     assert.ok(after.includes('10.9.0.100/24') && after.includes('2001:db8::100/64'), after);
-  } finally {
-    lan.destroy();
-  }
+  });
 });
 
 test('a dump given up on (timeout) does not make the next dump fail with EBUSY', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', []);
     // Enough links that the kernel needs several reads for one dump: it is still running when we give up.
     for (let i = 0; i < 8; i++) a.run('ip', 'link', 'add', `v${i}`, 'type', 'veth', 'peer', 'name', `w${i}`);
@@ -148,15 +132,11 @@ test('a dump given up on (timeout) does not make the next dump fail with EBUSY',
     assert.equal(r.first, 'ETIMEDOUT');
     assert.equal(r.second, 18, 'lo, eth0 and 8 veth pairs');
     assert.deepEqual(r.notes, [], 'the abandoned dump\'s parts are not notifications');
-  } finally {
-    lan.destroy();
-  }
+  });
 });
 
 test('adding an address to a missing interface fails with ENODEV in words', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', []);
     const r = await runNode(a.ns, `
       import { Rtnl } from '$SRC/net/rtnl.ts';
@@ -170,15 +150,11 @@ test('adding an address to a missing interface fails with ENODEV in words', asyn
     assert.match(r.add[1], /^add address 10\.9\.0\.100\/32 on ifindex 9999: ENODEV \(no such network device\)/);
     assert.equal(r.get[0], 'ENODEV');
     assert.match(r.get[1], /get link nosuch0: ENODEV \(no such network device\)/);
-  } finally {
-    lan.destroy();
-  }
+  });
 });
 
 test('a pulled cable is reported by the link subscription (latency printed, not asserted)', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', ['10.9.0.1/24']);
     const run = startNode(a.ns, `
       import { Rtnl } from '$SRC/net/rtnl.ts';
@@ -206,15 +182,11 @@ test('a pulled cable is reported by the link subscription (latency printed, not 
       run.child.kill('SIGKILL');
       await run.done;
     }
-  } finally {
-    lan.destroy();
-  }
+  });
 });
 
 test('a subscription that falls behind reports an overrun instead of silently missing changes', async (t) => {
-  if (!needRoot(t, 'ip')) return;
-  const lan = new Lan();
-  try {
+  await withLan(t, ['ip'], async (lan) => {
     const a = lan.addHost('a', ['10.9.0.1/24']);
     const r = await runNode(a.ns, `
       import { Rtnl } from '$SRC/net/rtnl.ts';
@@ -234,7 +206,5 @@ test('a subscription that falls behind reports an overrun instead of silently mi
     t.diagnostic(`notifications delivered ${r.address}, overruns reported ${r.overrun}`);
     assert.ok(r.overrun >= 1, 'ENOBUFS surfaced as an overrun event');
     assert.ok(r.address < 200, 'some notifications were indeed lost');
-  } finally {
-    lan.destroy();
-  }
+  });
 });

@@ -2,6 +2,11 @@
 // `keepalived -t`), or refuse it where keepalived would quietly do something else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config/load.js';
+import { braceAlternatives } from '../../../src/config/keepalived/glob.js';
 import { lexKeepalived } from '../../../src/config/keepalived/lexer.js';
 import { errors, instance, load, markedLine, warnings } from './helpers.js';
 
@@ -160,4 +165,24 @@ test('derived values: a bad interval or delay_loop is one error at its own line,
   const e = errors(load(misc));
   assert.deepEqual(e.map((d) => d.line), [markedLine(misc)]);
   assert.match(e[0]!.message, /delay_loop must be 0.001-86400 s, got 100000 s/);
+});
+
+test('include: {a,b} brace globs as keepalived (GLOB_BRACE), in the order written', async () => {
+  assert.deepEqual(braceAlternatives('/x/{a,b{1,2}}/{c,d}.conf'), ['/x/a/c.conf', '/x/a/d.conf', '/x/b1/c.conf', '/x/b1/d.conf', '/x/b2/c.conf', '/x/b2/d.conf']);
+  assert.deepEqual(braceAlternatives('/x/{a}.conf'), ['/x/{a}.conf']);
+  const dir = mkdtempSync(join(tmpdir(), 'vk-brace-'));
+  try {
+    mkdirSync(join(dir, 'd'));
+    writeFileSync(join(dir, 'd', 'b.conf'), 'vrrp_script sb {\n  script /bin/true\n}\n');
+    writeFileSync(join(dir, 'd', 'a.conf'), 'vrrp_script sa {\n  script /bin/true\n}\n');
+    writeFileSync(join(dir, 'main.conf'), 'include d/{b,a}.conf # both\ninclude\n');
+    const r = await loadConfig(join(dir, 'main.conf'));
+    assert.deepEqual(errors(r).map((d) => [d.line, d.col, d.message]), [[2, 1, 'include needs a file name or glob']]);
+    writeFileSync(join(dir, 'main.conf'), 'include d/{b,a}.conf # both\n');
+    const ok = await loadConfig(join(dir, 'main.conf'));
+    assert.deepEqual(errors(ok), []);
+    assert.deepEqual(ok.model!.vrrpScripts.map((x) => x.name), ['sb', 'sa']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
