@@ -5,7 +5,7 @@ import type {
   Checker, CheckerCommon, Family, HttpUrl, RealServer, SorryServer, VirtualServer, VirtualServerGroup, VirtualServerGroupEntry,
 } from './model.js';
 import type { CascadeInput, CheckerInput, RealServerInput, VirtualServerGroupInput, VirtualServerInput } from './input.js';
-import { address, groupAddress, script, statusRanges, type Reporter } from './normalize.js';
+import { address, groupAddress, script, standIn, statusRanges, type Reporter } from './normalize.js';
 
 /** The display name: "10.0.0.1:80/TCP", "[2001:db8::1]:80/TCP", "fwmark 5/4", "group NAME/TCP". */
 export function vsName(vs: Pick<VirtualServer, 'kind' | 'address' | 'port' | 'fwmark' | 'group' | 'family' | 'protocol'>): string {
@@ -100,9 +100,9 @@ function buildChecker(r: Reporter, path: string, c: CheckerInput, rs: RealServer
   }
 }
 
-function buildRealServer(r: Reporter, path: string, x: RealServerInput, vs: VirtualServerInput, vsPort: number, lbKind: RealServer['lbKind'], inhibit: boolean): RealServer | undefined {
-  const a = address(r, `${path}/address`, x.address, 'real_server');
-  if (!a) return undefined;
+function buildRealServer(r: Reporter, path: string, x: RealServerInput, vs: VirtualServerInput, vsPort: number, lbKind: RealServer['lbKind'], inhibit: boolean): RealServer {
+  const parsed = address(r, `${path}/address`, x.address, 'real_server') ?? standIn(x.address);
+  const a = { address: parsed.address, family: parsed.family };
   const d = DEFAULTS.realServer;
   const rs: RealServer = {
     ...a,
@@ -142,8 +142,7 @@ export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput
   const inhibit = x.inhibitOnFailure ?? d.inhibitOnFailure;
   const port = x.port ?? 0;
   const realServers = (x.realServers ?? [])
-    .map((rs, j) => buildRealServer(r, `${path}/realServers/${j}`, rs, x, port, lbKind, inhibit))
-    .filter((rs): rs is RealServer => rs !== undefined);
+    .map((rs, j) => buildRealServer(r, `${path}/realServers/${j}`, rs, x, port, lbKind, inhibit));
   const rsFamilies = new Set(realServers.map((rs) => rs.family));
   const inferred = rsFamilies.size === 1 ? [...rsFamilies][0] : undefined;
   const family: Family = a?.family ?? x.family ?? (kind === 'group' ? groupFamily(groups, x.group!) : undefined) ?? inferred ?? d.family;
@@ -196,8 +195,7 @@ export function buildVsGroup(r: Reporter, i: number, x: VirtualServerGroupInput)
       entries.push(ent);
       return;
     }
-    const a = groupAddress(r, `${p}/address`, e.address!);
-    if (!a) return;
+    const a = groupAddress(r, `${p}/address`, e.address!) ?? standIn(e.address!);
     const ent: VirtualServerGroupEntry = { address: e.address!, family: a.family };
     if (e.port !== undefined) ent.port = e.port;
     entries.push(ent);

@@ -8,7 +8,7 @@ import type {
   GlobalInput, NotifyInput, PeerInput, SyncGroupInput, TrackFileInput, TrackInterfaceInput, TrackRefInput,
   VipInput, VrrpInstanceInput, VrrpScriptInput,
 } from './input.js';
-import { address, prefix, script, type Reporter } from './normalize.js';
+import { address, prefix, script, standIn, type Reporter } from './normalize.js';
 
 export function buildGlobal(g: GlobalInput = {}): GlobalDefs {
   const d = DEFAULTS.global;
@@ -62,8 +62,7 @@ function vips(r: Reporter, path: string, list: VipInput[] = [], dev: string, wha
   const out: VirtualIp[] = [];
   list.forEach((v, i) => {
     const o = typeof v === 'string' ? { address: v } : v;
-    const p = prefix(r, `${path}/${i}/address`, o.address, what);
-    if (!p) return;
+    const p = prefix(r, `${path}/${i}/address`, o.address, what) ?? standIn(o.address);
     const vip: VirtualIp = { ...p, dev: o.dev ?? dev, scope: o.scope ?? DEFAULTS.vip.scope, noTrack: o.noTrack ?? DEFAULTS.vip.noTrack };
     if (o.label !== undefined) vip.label = o.label;
     if (o.broadcast !== undefined) {
@@ -79,9 +78,8 @@ function peers(r: Reporter, path: string, list: PeerInput[] = []): UnicastPeer[]
   const out: UnicastPeer[] = [];
   list.forEach((v, i) => {
     const o = typeof v === 'string' ? { address: v } : v;
-    const a = address(r, `${path}/${i}`, o.address, 'unicast_peer');
-    if (!a) return;
-    const peer: UnicastPeer = { ...a };
+    const a = address(r, `${path}/${i}`, o.address, 'unicast_peer') ?? standIn(o.address);
+    const peer: UnicastPeer = { address: a.address, family: a.family };
     if (o.minTtl !== undefined) peer.minTtl = o.minTtl;
     if (o.maxTtl !== undefined) peer.maxTtl = o.maxTtl;
     out.push(peer);
@@ -109,9 +107,16 @@ function optAddress(r: Reporter, path: string, text: string | undefined, what: s
   return text === undefined ? undefined : address(r, path, text, what)?.address;
 }
 
-/** The family an instance runs: its VIPs', else its peers' or source address's, else IPv4. */
-function instanceFamily(v: VirtualIp[], p: UnicastPeer[], src: string | undefined): Family {
-  return v[0]?.family ?? p[0]?.family ?? (src?.includes(':') ? 6 : DEFAULTS.instance.family);
+/**
+ * The family an instance runs: its first VIP's as written (as keepalived decides it, and so that
+ * one bad VIP does not turn every other line into a family error), else its peers' or source
+ * address's, else IPv4.
+ */
+function instanceFamily(x: VrrpInstanceInput, p: UnicastPeer[], src: string | undefined): Family {
+  const first = x.virtualIps?.[0];
+  const text = typeof first === 'string' ? first : first?.address;
+  if (text !== undefined) return text.includes(':') ? 6 : 4;
+  return p[0]?.family ?? (src?.includes(':') ? 6 : DEFAULTS.instance.family);
 }
 
 export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: GlobalDefs, gi: GlobalInput = {}): VrrpInstance {
@@ -123,7 +128,7 @@ export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: G
   const virtualIps = vips(r, `${path}/virtualIps`, x.virtualIps, ifname, 'virtual_ipaddress');
   const unicastPeers = peers(r, `${path}/unicastPeers`, x.unicastPeers);
   const unicastSrcIp = optAddress(r, `${path}/unicastSrcIp`, x.unicastSrcIp, 'unicast_src_ip');
-  const family = instanceFamily(virtualIps, unicastPeers, unicastSrcIp);
+  const family = instanceFamily(x, unicastPeers, unicastSrcIp);
   const inst: VrrpInstance = {
     name: x.name,
     interface: ifname,

@@ -31,6 +31,15 @@ export function address(r: Reporter, path: string, text: string, what: string): 
   }
 }
 
+/**
+ * For list entries: a bad address still yields a stand-in (its error is already reported; a model
+ * with errors is never handed out) so the entries after it keep their index, and so their own
+ * errors keep their lines.
+ */
+export function standIn(text: string): { address: string; family: Family; prefixLen: number } {
+  return { address: text, family: text.includes(':') ? 6 : 4, prefixLen: 0 };
+}
+
 /** "10.0.0.1/24" -> address, family, prefix length (default full length). */
 export function prefix(r: Reporter, path: string, text: string, what: string): { address: string; family: Family; prefixLen: number } | undefined {
   try {
