@@ -186,3 +186,33 @@ test('include: {a,b} brace globs as keepalived (GLOB_BRACE), in the order writte
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every error keeps its line: a bad entry in a list does not shift the errors of the entries after it', () => {
+  const text = `virtual_server 10.0.0.1 80 {
+  protocol TCP
+  real_server 10.0.1.300 80 {
+  }
+  real_server 10.0.1.2 70000 {
+  }
+}
+vrrp_instance V {
+  interface eth0
+  virtual_router_id 9
+  unicast_peer {
+    10.0.0.300
+    10.0.0.7 min_ttl 300
+  }
+  virtual_ipaddress {
+    10.0.0.1/33
+    10.0.0.2/24 scope galaxy
+  }
+}
+`;
+  assert.deepEqual(errors(load(text)).map((d) => d.line), [3, 5, 12, 13, 16, 17]);
+});
+
+test('family: an instance takes its family from its first VIP as written, so one bad VIP is one error', () => {
+  const text = instance('  unicast_src_ip 10.0.0.1\n  unicast_peer {\n    10.0.0.2\n  }\n').replace('10.0.0.52/24', '$VIP/24 # <-\n    10.0.0.53/24');
+  const r = load(text);
+  assert.deepEqual(errors(r).map((d) => d.line), [markedLine(text)]);
+});
