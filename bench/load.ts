@@ -70,9 +70,13 @@ if (stressS > 0 && process.env.ONLY !== 'cost') {
 if (sampleS > 0 && process.env.ONLY !== 'stability') {
   console.log(`cost at advert_int 0.01 (VRRPv3), CPU over ${sampleS} s as % of one core, RSS in MiB (keepalived: parent + VRRP child)`);
   const kinds = (process.env.KINDS ?? 'keepalived,vipkeeper').split(',') as Kind[];
-  for (const n of [1, 50]) {
+  for (const n of (process.env.COUNTS ?? '1,50').split(',').map(Number)) {
     for (const kind of kinds) {
-      const r = await cost(kind, n);
+      let r;
+      try { r = await cost(kind, n); } catch (e) {
+        console.log(`  ${kind.padEnd(10)} ${String(n).padStart(2)} instance(s)  did not settle: ${(e as Error).message.split('\n')[0]}`);
+        continue;
+      }
       console.log(`  ${kind.padEnd(10)} ${String(n).padStart(2)} instance(s)  master CPU ${fmt(r.master.cpu, 1).padStart(5)} %  RSS ${fmt(r.master.rss, 1).padStart(6)}   backup CPU ${fmt(r.backup.cpu, 1).padStart(5)} %  RSS ${fmt(r.backup.rss, 1).padStart(6)}`);
     }
   }

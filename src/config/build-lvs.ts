@@ -130,6 +130,14 @@ function groupFamily(groups: VirtualServerGroupInput[] | undefined, name: string
   return undefined;
 }
 
+/** keepalived's protocol rules: address services default to UDP (it warns), fwmark ones ignore it. */
+function warnProtocol(r: Reporter, path: string, x: VirtualServerInput, vs: VirtualServer, groups?: VirtualServerGroupInput[]): void {
+  if (x.protocol !== undefined && vs.kind === 'fwmark') r.warn(`${path}/protocol`, `virtual_server ${vs.name}: protocol is ignored for a fwmark service (the mark selects the packets)`);
+  // Most people who leave it out of an address service meant TCP, so say what it will be.
+  const byAddress = vs.kind === 'addr' || (groups?.find((g) => g.name === x.group)?.entries ?? []).some((e) => e.address !== undefined);
+  if (x.protocol === undefined && byAddress) r.warn(path, `virtual_server ${vs.name}: no protocol set; defaulting to ${DEFAULTS.virtualServer.protocol} as keepalived does (write 'protocol TCP' for a TCP service)`);
+}
+
 export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput, groups?: VirtualServerGroupInput[]): VirtualServer | undefined {
   const path = `/virtualServers/${i}`;
   const d = DEFAULTS.virtualServer;
@@ -180,8 +188,7 @@ export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput
     }
   }
   vs.name = vsName(vs);
-  // keepalived silently serves UDP here; most people who leave it out meant TCP, so say so.
-  if (x.protocol === undefined && kind !== 'fwmark') r.warn(path, `virtual_server ${vs.name}: no protocol set; defaulting to ${d.protocol} as keepalived does (write 'protocol TCP' for a TCP service)`);
+  warnProtocol(r, path, x, vs, groups);
   return vs;
 }
 

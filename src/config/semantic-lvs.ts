@@ -42,7 +42,9 @@ function checkFlags(r: Reporter, p: string, vs: VirtualServer): void {
     const needs = f.startsWith('sh-') ? 'sh' : f.startsWith('mh-') ? 'mh' : undefined;
     if (needs && vs.lbAlgo !== needs) r.error(`${p}/schedFlags/${i}`, `scheduler flag ${f} needs lb_algo ${needs}, not ${vs.lbAlgo}`);
   });
-  if (vs.ops && vs.protocol !== 'UDP') r.error(`${p}/ops`, 'ops (one-packet scheduling) needs protocol UDP');
+  if (vs.ops && vs.protocol !== 'UDP' && vs.kind !== 'fwmark') r.error(`${p}/ops`, 'ops (one-packet scheduling) needs protocol UDP');
+  // keepalived quietly clears ha_suspend here: there is no address whose presence it could follow.
+  if (vs.haSuspend && vs.kind === 'fwmark') r.error(`${p}/haSuspend`, `virtual_server ${vs.name}: ha_suspend needs an address service, not a fwmark`);
 }
 
 function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<string>): void {

@@ -1,7 +1,7 @@
 // The YAML reader: yaml (YAML 1.2 core schema, so `yes` stays a string) with node positions ->
 // a JSON-pointer source map, then the JSON Schema (ajv, all errors, no coercion). Every problem
 // is a diagnostic at the line and column of the offending key or value.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from './model.js';
 import type { ConfigInput, SourceMap } from './input.js';
@@ -62,6 +62,13 @@ function display(path: string): string {
     .reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
 }
 
+/** A value as the YAML author would recognise it, kept short. */
+function shown(v: unknown): string {
+  const kind = v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v;
+  const text = typeof v === 'object' && v !== null ? '' : ` ${JSON.stringify(v)}`;
+  return `${kind}${text.length > 40 ? `${text.slice(0, 37)}...` : text}`;
+}
+
 /** ajv errors -> one diagnostic per problem; union (anyOf) failures report their description only. */
 export function schemaDiagnostics(errors: ErrorObject[], sources: SourceMap, file: string): Diagnostic[] {
   const unions = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath);
@@ -82,13 +89,21 @@ export function schemaDiagnostics(errors: ErrorObject[], sources: SourceMap, fil
     } else if (e.keyword === 'required') {
       message = `${display(path)}: missing required key '${(e.params as { missingProperty: string }).missingProperty}'`;
     } else {
-      message = `${display(path)}: ${e.message ?? 'is invalid'}`;
+      // Say what was written: `vrid: "51"` is a string to YAML, which is easy to miss.
+      const got = e.keyword === 'type' ? `, got ${shown(e.data)}` : '';
+      message = `${display(path)}: ${e.message ?? 'is invalid'}${got}`;
     }
     if (seen.has(message)) continue;
     seen.add(message);
     out.push({ severity: 'error', ...lookupPos(sources, path, file), message });
   }
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** The parser's message in operator terms (its own advice names library functions). */
+function yamlMessage(e: YAMLError): string {
+  if (e.code === 'MULTIPLE_DOCS') return "the file holds more than one YAML document ('---'); a configuration is one document";
+  return e.message.split('\n')[0]!;
 }
 
 export function readYaml(file: string, text: string): ReadResult {
@@ -98,7 +113,7 @@ export function readYaml(file: string, text: string): ReadResult {
   const sources: SourceMap = new Map();
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number | undefined) => ({ file, ...lc.linePos(offset ?? 0) });
-  for (const e of doc.errors) diagnostics.push({ severity: 'error', ...at(e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` });
+  for (const e of doc.errors) diagnostics.push({ severity: 'error', ...at(e.pos[0]), message: `YAML: ${yamlMessage(e)}` });
   for (const w of doc.warnings) diagnostics.push({ severity: 'warning', ...at(w.pos[0]), message: `YAML: ${w.message.split('\n')[0]}` });
   if (diagnostics.some((d) => d.severity === 'error')) return { sources, diagnostics };
   const root = doc.contents;

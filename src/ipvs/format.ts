@@ -145,13 +145,25 @@ export function largeNum(n: bigint, exact = false): string {
 const AF = (f: number): number => (f === 6 ? 10 : 2);
 const PROTO = (p: string): number => (p === 'udp' ? 17 : p === 'sctp' ? 132 : 6);
 
+/** An address as 32-bit big-endian words, parsed once per sort rather than once per comparison. */
+const wordCache = new Map<string, number[]>();
+function words(a: string): number[] {
+  let w = wordCache.get(a);
+  if (!w) {
+    const b = parseIP(a).addr;
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    w = Array.from({ length: b.length / 4 }, (_, i) => v.getUint32(i * 4));
+    if (wordCache.size > 100_000) wordCache.clear();
+    wordCache.set(a, w);
+  }
+  return w;
+}
+
 function addrCmp(family: number, a: string, b: string): number {
-  const x = parseIP(a).addr, y = parseIP(b).addr;
-  const words = Math.min(family === 6 ? 4 : 1, x.length / 4, y.length / 4);
-  for (let i = 0; i < words; i++) {
-    const dx = new DataView(x.buffer, x.byteOffset).getUint32(i * 4);
-    const dy = new DataView(y.buffer, y.byteOffset).getUint32(i * 4);
-    const r = (dx - dy) | 0;
+  const x = words(a), y = words(b);
+  const n = Math.min(family === 6 ? 4 : 1, x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const r = (x[i]! - y[i]!) | 0;
     if (r !== 0) return r;
   }
   return 0;

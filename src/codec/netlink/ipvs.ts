@@ -44,6 +44,19 @@ export const STATS64_ATTRS: AttrTable = Object.fromEntries(
   Object.entries(STATS_ATTRS).map(([k, s]) => [k, { id: s.id, type: 'u64' as const }]),
 );
 
+/**
+ * The 32-bit statistics are kept as raw bytes and decoded only when the 64-bit set is missing
+ * (kernels before 4.1): listing 10,000 real servers then decodes one block each, not two.
+ */
+function lazyStats(id: number) {
+  return {
+    // Without NLA_F_NESTED in the id: the decoder looks attributes up by their bare type.
+    id, type: 'custom' as const,
+    encode: (v: AttrValues | Uint8Array): Uint8Array => (v instanceof Uint8Array ? v : encodeAttrs(STATS_ATTRS, v)),
+    decode: (b: Uint8Array): Uint8Array => b,
+  };
+}
+
 export const SERVICE_ATTRS: AttrTable = {
   af: { id: 1, type: 'u16' },
   protocol: { id: 2, type: 'u16' },
@@ -54,7 +67,7 @@ export const SERVICE_ATTRS: AttrTable = {
   flags: flagsSpec,
   timeout: { id: 8, type: 'u32' },
   netmask: { id: 9, type: 'bytes' },
-  stats: { id: 10, type: 'nested', table: STATS_ATTRS },
+  stats: lazyStats(10),
   peName: { id: 11, type: 'string' },
   stats64: { id: 12, type: 'nested', table: STATS64_ATTRS },
 };
@@ -69,7 +82,7 @@ export const DEST_ATTRS: AttrTable = {
   activeConns: { id: 7, type: 'u32' },
   inactConns: { id: 8, type: 'u32' },
   persistConns: { id: 9, type: 'u32' },
-  stats: { id: 10, type: 'nested', table: STATS_ATTRS },
+  stats: lazyStats(10),
   addrFamily: { id: 11, type: 'u16' },
   stats64: { id: 12, type: 'nested', table: STATS64_ATTRS },
   tunType: { id: 13, type: 'u8' },
@@ -161,7 +174,8 @@ export function destAttrs(d: DestSpec, withTunnel = true): AttrValues {
 }
 
 function decodeStats(v: AttrValues): Stats {
-  const s64 = (v.stats64 ?? v.stats ?? {}) as AttrValues;
+  const raw32 = v.stats instanceof Uint8Array ? decodeAttrs(STATS_ATTRS, v.stats) : v.stats;
+  const s64 = (v.stats64 ?? raw32 ?? {}) as AttrValues;
   const n = (k: string): bigint => BigInt((s64[k] as number | bigint | undefined) ?? 0);
   return {
     conns: n('conns'), inPkts: n('inPkts'), outPkts: n('outPkts'), inBytes: n('inBytes'), outBytes: n('outBytes'),

@@ -55,6 +55,10 @@ test('64-bit statistics win over the 32-bit set when both are present', () => {
   const decoded = decodeAttrs(table, encodeAttrs(table, v));
   assert.equal(decodeService(decoded).stats.conns, 2n ** 33n);
   assert.equal(decodeService({ stats: { conns: 4 } }).stats.conns, 4n);
+  // An old kernel sends only the 32-bit block: it is decoded from the bytes then.
+  const only32 = encodeAttrs(SERVICE_ATTRS, { af: 2, stats: { conns: 3, inBytes: 2n ** 35n } });
+  const s = decodeService(decodeAttrs(SERVICE_ATTRS, only32));
+  assert.deepEqual([s.stats.conns, s.stats.inBytes], [3n, 2n ** 35n]);
 });
 
 test('flags from the kernel carry HASHED; it never shows up as a named flag', () => {

@@ -212,7 +212,28 @@ vrrp_instance V {
 });
 
 test('family: an instance takes its family from its first VIP as written, so one bad VIP is one error', () => {
-  const text = instance('  unicast_src_ip 10.0.0.1\n  unicast_peer {\n    10.0.0.2\n  }\n').replace('10.0.0.52/24', '$VIP/24 # <-\n    10.0.0.53/24');
+  const text = instance('  unicast_src_ip 10.0.0.1\n  unicast_peer {\n    10.0.0.2\n  }\n').replace('10.0.0.52/24', '$VIP/24 # <-\n    2001:db8::5/64');
   const r = load(text);
-  assert.deepEqual(errors(r).map((d) => d.line), [markedLine(text)]);
+  assert.deepEqual(errors(r).map((d) => d.line), [markedLine(text), markedLine(text) + 1]);
+  assert.match(errors(r)[1]!.message, /all virtual_ipaddress entries must be one family \(IPv4\)/);
+});
+
+test('keywords: native_ipv6 (accepted by keepalived 2.2.7) is known-but-unimplemented, even under --strict', () => {
+  const text = instance('  native_ipv6 # <-\n');
+  const r = load(text, 'test.conf', { strict: true });
+  assert.deepEqual(errors(r), []);
+  assert.deepEqual(warnings(r).map((d) => [d.line, d.message]), [[markedLine(text), "keyword 'native_ipv6' is not implemented by vipkeeper; ignored"]]);
+});
+
+test('fwmark: protocol is ignored there (a warning, as keepalived); ops is allowed without UDP', () => {
+  const text = 'virtual_server fwmark 3 {\n  protocol TCP # <-\n  ops\n  real_server 10.0.1.1 0 {\n  }\n}\n';
+  const r = load(text);
+  assert.deepEqual(errors(r), []);
+  assert.deepEqual(warnings(r).map((d) => [d.line, d.message]), [[markedLine(text), 'virtual_server fwmark 3/inet: protocol is ignored for a fwmark service (the mark selects the packets)']]);
+});
+
+test('groups: only a group with addresses needs a protocol (keepalived checks the same)', () => {
+  const group = (entry: string) => `virtual_server_group G {\n  ${entry}\n}\nvirtual_server group G {\n  real_server 10.0.1.1 80 {\n  }\n}\n`;
+  assert.deepEqual(warnings(load(group('fwmark 7'))), []);
+  assert.match(warnings(load(group('10.0.0.1 80')))[0]?.message ?? '', /virtual_server group G\/UDP: no protocol set; defaulting to UDP/);
 });

@@ -95,6 +95,7 @@ const cases: Case[] = [
   { name: 'checker connect_port 0', text: vs(rs('    TCP_CHECK {\n      connect_port 0 # <-\n    }\n')), message: /TCP_CHECK connect_port must be 1-65535, got 0/ },
   { name: 'delay_loop 0 on the virtual server is reported where it is written', text: vs('  delay_loop 0 # <-\n' + rs('    TCP_CHECK {\n    }\n')), message: /TCP_CHECK delay_loop must be 0.001-86400 s, got 0 s/ },
   { name: 'connect_timeout 0 on the real server is reported where it is written', text: vs(rs('    connect_timeout 0 # <-\n    TCP_CHECK {\n    }\n')), message: /TCP_CHECK connect_timeout must be 0.001-3600 s/ },
+  { name: 'ha_suspend on a fwmark service (keepalived would clear it)', text: 'virtual_server fwmark 3 {\n  ha_suspend # <-\n' + rs('', '10.0.1.1') + '}\n', message: /ha_suspend needs an address service, not a fwmark/ },
   { name: 'UDP_CHECK min above max', text: vs(rs('    UDP_CHECK {\n      min_reply_length 10 # <-\n      max_reply_length 5\n    }\n')), message: /min_reply_length must not exceed max_reply_length/ },
 ];
 

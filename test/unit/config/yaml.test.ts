@@ -108,3 +108,18 @@ vrrpInstances:
   assert.deepEqual(errors(ok), []);
   assert.deepEqual(ok.model!.vrrpInstances.map((v) => [v.name, v.interface, v.priority]), [['A', 'eth0', 90], ['B', 'eth0', 120]]);
 });
+
+test('yaml: a wrong type says what was written (a quoted number, yes/no, a scalar for a list)', () => {
+  const r = y('vrrpInstances:\n  - name: A\n    interface: eth0\n    vrid: "51"\n    preempt: yes\n    virtualIps: 10.0.0.1/24\n    garp: [1]\n');
+  assert.deepEqual(errors(r).map((d) => [d.line, d.message]), [
+    [4, 'vrrpInstances[0].vrid: must be integer, got string "51"'],
+    [5, 'vrrpInstances[0].preempt: must be boolean, got string "yes"'],
+    [6, 'vrrpInstances[0].virtualIps: must be array, got string "10.0.0.1/24"'],
+    [7, 'vrrpInstances[0].garp: must be object, got a list'],
+  ]);
+});
+
+test('yaml: several documents in one file is one error in operator terms', () => {
+  const r = y('global: {}\n---\nglobal: {}\n');
+  assert.deepEqual(errors(r).map((d) => [d.line, d.message]), [[2, "YAML: the file holds more than one YAML document ('---'); a configuration is one document"]]);
+});
