@@ -36,7 +36,7 @@ export function confText(o: ConfOpts, self: 'a' | 'b', priority: number): string
     // keepalived refuses to run with root scripts otherwise; no scripts are used here.
     '  script_user root', '  enable_script_security', '}',
     'vrrp_instance VI_1 {',
-    `  state ${o.nopreempt ? 'BACKUP' : 'BACKUP'}`,
+    '  state BACKUP',
     '  interface eth0',
     `  virtual_router_id ${o.vrid ?? 51}`,
     `  priority ${priority}`,
