@@ -1,5 +1,5 @@
-// The real clock: performance.now() (monotonic) and setTimeout. Timers are unref'd so only the
-// sockets and signals decide when the process may exit.
+// The real clock: performance.now() (monotonic) and setTimeout. Timers are ordinary (ref'd); the
+// daemon ends with process.exit after a graceful stop, so none can hold it up.
 import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 

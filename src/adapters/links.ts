@@ -2,6 +2,7 @@
 // kept current by link/address notifications (re-listed after an overrun).
 import { formatMac } from '../lib/ip.js';
 import type { LinkInfo, LinkWatcher } from '../ports/links.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
 import { Rtnl, type Address, type Link, type Subscription } from '../net/rtnl.js';
 
 export class RtnlLinks implements LinkWatcher {
@@ -12,10 +13,12 @@ export class RtnlLinks implements LinkWatcher {
 
   private constructor(private rtnl: Rtnl) {}
 
-  static async open(rtnl: Rtnl): Promise<RtnlLinks> {
+  static async open(rtnl: Rtnl, logger: Logger = silentLogger): Promise<RtnlLinks> {
     const w = new RtnlLinks(rtnl);
     w.sub = Rtnl.subscribe((e) => {
-      if (e.type === 'overrun') void w.reload();
+      // A failed re-list must not become an unhandled rejection (fatal in Node); the cache stays
+      // as it was and the next overrun or notification corrects it.
+      if (e.type === 'overrun') w.reload().catch((err) => logger.error({ err: (err as Error).message, code: (err as { code?: string }).code }, 're-listing links after lost notifications failed'));
       else if (e.type === 'link') w.updateLink(e.link, e.action === 'del');
       else w.updateAddr(e.address, e.action === 'del');
     });

@@ -7,6 +7,15 @@ import { unsafeReason } from '../notify/security.js';
 import { groupId, userIds } from './users.js';
 
 export class ChildScriptRunner implements ScriptRunner {
+  /** Kill functions of the scripts still running (their process groups). */
+  private live = new Set<() => void>();
+
+  /**
+   * Kills every script still running. Scripts run detached in their own process group, so on
+   * exit the daemon must end them itself or a hung one outlives its timeout.
+   */
+  killAll(): void { for (const kill of [...this.live]) kill(); }
+
   run(spec: ScriptSpec): Promise<ScriptResult> {
     return new Promise((resolve) => {
       const ids = this.ids(spec);
@@ -24,9 +33,11 @@ export class ChildScriptRunner implements ScriptRunner {
       }
       const kill = (): void => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); } };
       const timer = setTimeout(() => { timedOut = true; kill(); }, Math.max(1, spec.timeoutMs));
-      child.once('error', (e) => { clearTimeout(timer); resolve({ code: null, signal: null, timedOut: false, error: e.message }); });
+      this.live.add(kill);
+      child.once('error', (e) => { clearTimeout(timer); this.live.delete(kill); resolve({ code: null, signal: null, timedOut: false, error: e.message }); });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
+        this.live.delete(kill);
         // Children the script left behind in its group do not outlive a timeout either.
         if (timedOut) kill();
         resolve({ code, signal, timedOut });

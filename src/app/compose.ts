@@ -18,23 +18,25 @@ export { createLogger, LOG_LEVELS, type LogLevel } from '../adapters/logger.js';
 export async function composePlatform(logger: Logger): Promise<Platform> {
   const rtnl = Rtnl.open();
   let links: RtnlLinks;
-  try { links = await RtnlLinks.open(rtnl); } catch (e) { rtnl.close(); throw e; }
+  try { links = await RtnlLinks.open(rtnl, logger.child({ component: 'links' })); } catch (e) { rtnl.close(); throw e; }
   const transports = new RawVrrpTransports((n) => links.ifindex(n), logger);
   const announcer = new GarpAnnouncer(links);
+  const scripts = new ChildScriptRunner();
   return {
     clock: new MonotonicClock(),
     logger,
     transports,
-    addresses: new RtnlAddresses(rtnl, links),
+    addresses: new RtnlAddresses(rtnl, links, logger.child({ component: 'addresses' })),
     announcer,
     links,
     primaryAddress: (ifname, family) => links.primaryAddress(ifname, family),
-    scripts: new ChildScriptRunner(),
+    scripts,
     files: fsFileReader,
     fifos: fifoSinks,
     security: (uid) => fsScriptSecurity(uid),
     uidOf: (user) => (user ? userIds(user)?.uid ?? 0 : 0),
-    close: () => { transports.close(); announcer.close(); links.close(); rtnl.close(); },
+    // Scripts still running (a hung notify_stop) are killed: they must not outlive the daemon.
+    close: () => { scripts.killAll(); transports.close(); announcer.close(); links.close(); rtnl.close(); },
   };
 }
 

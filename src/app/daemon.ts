@@ -61,6 +61,9 @@ export class Daemon {
   /** Applies a new configuration: unchanged instances keep running untouched. */
   async reload(next: Config): Promise<ReloadPlan> {
     const plan = planReload(instanceKeys(this.cfg), instanceKeys(next));
+    // Check what can fail before stopping anything, so a refused reload leaves the old one running.
+    const unusable = next.vrrpInstances.filter((i) => plan.start.includes(i.name) && !this.sourceOf(i));
+    if (unusable.length) throw new Error(`reload refused, keeping the running configuration: ${unusable.map((i) => this.noSource(i)).join('; ')}`);
     for (const name of plan.stop) {
       const e = this.instances.get(name)!;
       this.instances.delete(name);
@@ -98,10 +101,18 @@ export class Daemon {
     return { scripts: toNotifyScripts(n), ...(su ? { user: su.user, ...(su.group ? { group: su.group } : {}) } : {}) };
   }
 
+  private sourceOf(spec: VrrpInstance): string | undefined {
+    return spec.unicastSrcIp ?? spec.mcastSrcIp ?? this.p.primaryAddress(spec.interface, spec.family);
+  }
+
+  private noSource(spec: VrrpInstance): string {
+    return `vrrp_instance ${spec.name}: interface ${spec.interface} has no IPv${spec.family} ${spec.family === 6 ? 'link-local ' : ''}address to send from`;
+  }
+
   private create(spec: VrrpInstance, key: string): void {
     const p = this.p;
-    const src = spec.unicastSrcIp ?? spec.mcastSrcIp ?? p.primaryAddress(spec.interface, spec.family);
-    if (!src) throw new Error(`vrrp_instance ${spec.name}: interface ${spec.interface} has no IPv${spec.family} ${spec.family === 6 ? 'link-local ' : ''}address to send from`);
+    const src = this.sourceOf(spec);
+    if (!src) throw new Error(this.noSource(spec));
     const multicast = spec.unicastPeers.length === 0;
     const group = spec.family === 4 ? this.cfg.global.mcastGroup4 : this.cfg.global.mcastGroup6;
     const transport = p.transports.open({

@@ -1,15 +1,10 @@
 // Sends and receives VRRP messages (IP protocol 112) on one interface for one address family.
 // The kernel builds the IP header; the port carries the VRRP payload plus the facts validation
 // needs from the IP layer (source, destination, TTL or hop limit).
-export interface VrrpDatagram {
-  /** The VRRP message, without the IP header. */
-  payload: Uint8Array;
-  /** Source and destination address bytes (4 or 16). */
-  src: Uint8Array;
-  dst: Uint8Array;
-  /** IPv4 TTL or IPv6 hop limit; -1 when the socket could not report it. */
-  ttl: number;
-}
+import type { ReceivedPacket } from '../vrrp/validate.js';
+
+/** One received VRRP message with its IP-layer facts: the packet validate.ts checks. */
+export type VrrpDatagram = ReceivedPacket;
 
 export interface VrrpTransport {
   /** Sends one VRRP message to dst (the multicast group or a unicast peer) with TTL 255. */

@@ -61,21 +61,28 @@ export class ScriptTracker implements TrackSource {
     this.running = true;
     const started = this.deps.clock.now();
     let good = false;
-    const refused = this.deps.security?.check(this.cfg.argv[0]!);
-    if (refused) {
-      this.deps.logger.error({ script: this.cfg.name, reason: refused }, 'vrrp_script refused by script security');
-    } else {
-      this.stats.runs++;
-      const r = await this.deps.runner.run({ argv: this.cfg.argv, timeoutMs: this.cfg.timeoutMs, user: this.cfg.user, group: this.cfg.group });
-      if (r.timedOut) this.stats.timeouts++;
-      good = !r.timedOut && !r.error && r.code === 0;
-      if (!good) this.stats.failures++;
-      if (r.error) this.deps.logger.warn({ script: this.cfg.name, error: r.error }, 'vrrp_script could not run');
-    }
-    this.running = false;
+    // Whatever goes wrong in one run (a runner or security check throwing), the next is scheduled.
+    try { good = await this.check(); } catch (e) {
+      this.deps.logger.error({ script: this.cfg.name, err: (e as Error)?.message }, 'vrrp_script run failed');
+    } finally { this.running = false; }
     this.record(good);
     const spent = this.deps.clock.now() - started;
     this.schedule(Math.max(0, this.cfg.intervalMs - spent));
+  }
+
+  private async check(): Promise<boolean> {
+    const refused = this.deps.security?.check(this.cfg.argv[0]!);
+    if (refused) {
+      this.deps.logger.error({ script: this.cfg.name, reason: refused }, 'vrrp_script refused by script security');
+      return false;
+    }
+    this.stats.runs++;
+    const r = await this.deps.runner.run({ argv: this.cfg.argv, timeoutMs: this.cfg.timeoutMs, user: this.cfg.user, group: this.cfg.group });
+    if (r.timedOut) this.stats.timeouts++;
+    const good = !r.timedOut && !r.error && r.code === 0;
+    if (!good) this.stats.failures++;
+    if (r.error) this.deps.logger.warn({ script: this.cfg.name, error: r.error }, 'vrrp_script could not run');
+    return good;
   }
 
   private record(good: boolean): void {

@@ -4,6 +4,7 @@
 // queue per instance, so "advertise, add VIPs, announce, notify" and "remove VIPs" never reorder.
 import { encodeVrrp, passAuthData, VRRP_AUTH_NONE, VRRP_AUTH_PASS, type ChecksumMode } from '../codec/vrrp.js';
 import type { VrrpInstance } from '../config/model.js';
+import { VipError } from '../lib/errors.js';
 import { addrEqual, formatIP, parseIP } from '../lib/ip.js';
 import type { AddressManager, AddressSpec } from '../ports/addresses.js';
 import type { Announcer } from '../ports/announcer.js';
@@ -25,7 +26,7 @@ export interface Transition {
   iface: string;
   from: VrrpState;
   to: VrrpState;
-  reason: TransitionReason | 'sync-group';
+  reason: TransitionReason;
   priority: number;
 }
 
@@ -65,7 +66,6 @@ export class Instance {
   private advertCache = new Map<number, Buffer[]>();
   private transitionFns: ((t: Transition) => void)[] = [];
   private notifyFns: ((t: Transition) => Promise<void> | void)[] = [];
-  private reasonOverride: Transition['reason'] | undefined;
   readonly counters: Record<Counter, number> & { received: number; sent: number } = {
     ...Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, own: 0, 'send-error': 0, received: 0, sent: 0,
   };
@@ -104,8 +104,8 @@ export class Instance {
 
   /** Subscribes to trackers and the socket, removes stale VIPs unless becoming master, starts. */
   start(): void {
-    this.deps.transport.onReceive((d) => this.receive(d));
-    for (const b of this.deps.tracking ?? []) this.unsubs.push(b.source.onChange(() => this.retrack()));
+    this.deps.transport.onReceive((d) => this.guard('receive', () => this.receive(d)));
+    for (const b of this.deps.tracking ?? []) this.unsubs.push(b.source.onChange(() => this.guard('tracking', () => this.retrack())));
     this.retrack(true);
     const r = step(this.cfg, this.m, { type: 'startup' }, this.deps.clock.now());
     // A crashed run may have left our VIPs on the interface: remove them unless we take over now.
@@ -135,21 +135,10 @@ export class Instance {
   }
 
   /**
-   * Sync groups: moves a BACKUP member to MASTER now, or a MASTER member to BACKUP, by expiring the
-   * master-down timer or presenting a better master; the machine stays the only state owner.
+   * Sync groups: moves a BACKUP member to MASTER now, or a MASTER member to BACKUP silently (no
+   * step-down advert); other states ignore it. The machine stays the only state owner.
    */
-  syncTo(target: 'MASTER' | 'BACKUP'): void {
-    const now = this.deps.clock.now();
-    this.reasonOverride = 'sync-group';
-    try {
-      if (target === 'MASTER' && this.m.state === 'BACKUP') {
-        this.m = { ...this.m, timers: { ...this.m.timers, masterDown: now } };
-        this.feed({ type: 'timer', timer: 'masterDown' });
-      } else if (target === 'BACKUP' && this.m.state === 'MASTER') {
-        this.feed({ type: 'advertReceived', priority: 255, primaryAddr: new Uint8Array(this.src.length).fill(255), maxAdvertIntervalCs: this.cfg.advertIntervalCs });
-      }
-    } finally { this.reasonOverride = undefined; }
-  }
+  syncTo(target: 'MASTER' | 'BACKUP'): void { this.feed({ type: 'syncGroup', to: target }); }
 
   // ---------------------------------------------------------------- inputs
 
@@ -172,7 +161,7 @@ export class Instance {
     // Read them first so a live master is seen before the down timer is acted upon.
     if (timer === 'masterDown') {
       try { for (const d of this.deps.transport.drain()) this.receive(d); } catch (e) {
-        this.deps.logger.warn({ err: (e as Error).message }, 'draining the socket failed');
+        this.deps.logger.warn(errFields(e), 'draining the socket failed');
       }
     }
     const at = this.m.timers[timer];
@@ -238,9 +227,10 @@ export class Instance {
     // accuracy; further away wake up coarsely just before it (the machine re-arms on an early
     // delivery), so a backup whose deadline keeps moving never polls.
     let h: TimerHandle;
-    if (timer !== 'masterDown') h = this.deps.clock.setTimer(Math.ceil(ms), () => this.fire(timer));
-    else if (ms <= PRECISE_WINDOW_MS) h = this.deps.clock.setTimer(ms, () => this.fire(timer), true);
-    else h = this.deps.clock.setTimer(Math.floor(ms - PRECISE_WINDOW_MS + 1), () => this.fire(timer));
+    const fire = (): void => this.guard(`${timer} timer`, () => this.fire(timer));
+    if (timer !== 'masterDown') h = this.deps.clock.setTimer(Math.ceil(ms), fire);
+    else if (ms <= PRECISE_WINDOW_MS) h = this.deps.clock.setTimer(ms, fire, true);
+    else h = this.deps.clock.setTimer(Math.floor(ms - PRECISE_WINDOW_MS + 1), fire);
     this.handles.set(timer, { h, at });
   }
 
@@ -258,7 +248,7 @@ export class Instance {
     }
     for (let i = 0; i < pkts.length; i++) {
       try { this.deps.transport.send(pkts[i]!, this.dsts[i]!); this.counters.sent++; } catch (e) {
-        if (this.counters['send-error']++ % 100 === 0) this.deps.logger.warn({ err: (e as Error).message }, 'sending an advertisement failed');
+        if (this.counters['send-error']++ % 100 === 0) this.deps.logger.warn(errFields(e), 'sending an advertisement failed');
       }
     }
   }
@@ -280,17 +270,25 @@ export class Instance {
     this.epoch++;
     const t: Transition = {
       instance: this.spec.name, vrid: this.spec.vrid, iface: this.spec.interface, from, to,
-      reason: this.reasonOverride ?? reason, priority: this.m.effectivePriority,
+      reason, priority: this.m.effectivePriority,
     };
-    this.deps.logger.info({ from, to, reason: t.reason, priority: t.priority }, `${from} -> ${to}`);
-    for (const fn of this.transitionFns) fn(t);
+    this.deps.logger.info({ from, to, reason, priority: t.priority }, `${from} -> ${to}`);
+    // A failing listener must not cut the machine's remaining actions (the advert timer) short.
+    for (const fn of this.transitionFns) this.guard('transition listener', () => fn(t));
     this.enqueue(async () => { for (const fn of this.notifyFns) await fn(t); });
   }
 
   private enqueue(job: () => Promise<void>): void {
     this.effects = this.effects.then(job).catch((e) => {
-      this.deps.logger.error({ err: (e as Error).message }, 'instance side effect failed');
+      this.deps.logger.error(errFields(e), 'instance side effect failed');
     });
+  }
+
+  /** Runs a callback from the outside world (socket, timer, tracker); a throw is logged, not fatal. */
+  private guard(what: string, fn: () => void): void {
+    try { fn(); } catch (e) {
+      this.deps.logger.error({ ...errFields(e), in: what, stack: (e as Error)?.stack }, `unexpected error in ${what}`);
+    }
   }
 
   private vipSpecs(): AddressSpec[] {
@@ -302,7 +300,7 @@ export class Instance {
   private async changeVips(op: 'add' | 'remove'): Promise<void> {
     for (const a of this.vipSpecs()) {
       try { await this.deps.addresses[op](a); } catch (e) {
-        this.deps.logger.error({ vip: a.prefix, dev: a.ifname, err: (e as Error).message }, `could not ${op} virtual address`);
+        this.deps.logger.error({ vip: a.prefix, dev: a.ifname, ...errFields(e) }, `could not ${op} virtual address`);
       }
     }
   }
@@ -312,13 +310,16 @@ export class Instance {
     for (const a of this.vipSpecs()) {
       let present = byIf.get(a.ifname);
       if (!present) {
-        try { present = await this.deps.addresses.list(a.ifname); } catch { present = []; }
+        try { present = await this.deps.addresses.list(a.ifname); } catch (e) {
+          this.deps.logger.warn({ dev: a.ifname, ...errFields(e) }, 'could not list addresses to look for stale virtual addresses');
+          present = [];
+        }
         byIf.set(a.ifname, present);
       }
       if (!present.includes(a.prefix)) continue;
       this.deps.logger.warn({ vip: a.prefix, dev: a.ifname }, 'removing a virtual address left by an earlier run');
       try { await this.deps.addresses.remove(a); } catch (e) {
-        this.deps.logger.error({ vip: a.prefix, err: (e as Error).message }, 'could not remove a stale virtual address');
+        this.deps.logger.error({ vip: a.prefix, dev: a.ifname, ...errFields(e) }, 'could not remove a stale virtual address');
       }
     }
   }
@@ -350,7 +351,7 @@ export class Instance {
   private garpAfter(ms: number, epoch: number, fn: () => void): void {
     const h = this.deps.clock.setTimer(ms, () => {
       this.garpTimers.delete(h);
-      if (this.epoch === epoch && this.m.state === 'MASTER') fn();
+      if (this.epoch === epoch && this.m.state === 'MASTER') this.guard('GARP timer', fn);
     });
     this.garpTimers.add(h);
   }
@@ -369,8 +370,14 @@ export class Instance {
     }
     for (const [ifname, addrs] of byIf) {
       try { await this.deps.announcer.announce(ifname, addrs); } catch (e) {
-        this.deps.logger.warn({ dev: ifname, err: (e as Error).message }, 'gratuitous ARP / NA failed');
+        this.deps.logger.warn({ dev: ifname, ...errFields(e) }, 'gratuitous ARP / NA failed');
       }
     }
   }
+}
+
+/** Log fields of an error: the message, and the stable code (errno name) when it has one. */
+function errFields(e: unknown): { err: string; code?: string } {
+  const err = e instanceof Error ? e.message : String(e);
+  return e instanceof VipError ? { err, code: e.code } : { err };
 }

@@ -40,6 +40,22 @@ function raisePriority(rt: number, log: Logger): void {
   if (r.status !== 0) log.warn({ err: (r.stderr || r.error?.message || '').trim(), rtPriority: rt }, 'could not switch to real-time scheduling; running at nice -20');
 }
 
+/**
+ * Last line of defence: the runtime guards its own callbacks, but an exception or rejection that
+ * escapes an adapter callback must be logged, not end the daemon (a dead master leaves its VIPs
+ * on the wire). Returns the uninstaller.
+ */
+export function installCrashGuards(log: Logger, proc: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process): () => void {
+  const report = (what: string) => (e: unknown): void => {
+    log.error({ err: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }, `${what} (daemon keeps running)`);
+  };
+  const onError = report('uncaught exception');
+  const onRejection = report('unhandled promise rejection');
+  proc.on('uncaughtException', onError);
+  proc.on('unhandledRejection', onRejection);
+  return () => { proc.off('uncaughtException', onError); proc.off('unhandledRejection', onRejection); };
+}
+
 const command: Command = {
   summary: 'run the VRRP daemon in the foreground',
   usage,
@@ -55,13 +71,16 @@ const command: Command = {
     const first = await load(values.config);
     if (!first.model) { for (const e of first.errors) io.err(e); return 1; }
     const log = makeLogger(level);
-    raisePriority(Number(values['rt-priority'] ?? DEFAULT_RT_PRIORITY), log);
+    raisePriority(rt, log);
     const platform = await composePlatform(log);
     const daemon = new Daemon(platform, first.model);
     try { daemon.start(); } catch (e) {
+      // Stop what did start (trackers, instances) before reporting, so nothing keeps running.
+      await daemon.stop(0).catch(() => {});
       platform.close();
       throw e;
     }
+    const uninstallGuards = installCrashGuards(log);
     const pidFile = values['pid-file'];
     if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
     log.info({ config: values.config, instances: daemon.instanceNames, pid: process.pid }, 'vipkeeper started');
@@ -74,11 +93,14 @@ const command: Command = {
         log.info({ signal }, 'stopping');
         // Exit within one second whatever a script or the kernel does.
         setTimeout(() => { log.warn({}, 'stop took too long, exiting'); process.exit(0); }, 950).unref();
-        void daemon.stop().finally(() => {
-          platform.close();
+        // A reload in progress finishes first (reading a file and diffing is quick), so the instances
+        // it starts are stopped too; the timer above still bounds the whole stop.
+        void reloading.then(() => daemon.stop()).catch((e) => log.error({ err: (e as Error).message }, 'error while stopping')).finally(() => {
+          try { platform.close(); } catch (e) { log.error({ err: (e as Error).message }, 'error while closing sockets'); }
           if (pidFile) { try { unlinkSync(pidFile); } catch { /* gone */ } }
           log.info({}, 'stopped');
           for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(s);
+          uninstallGuards();
           resolve(0);
           setTimeout(() => process.exit(0), 50).unref();
         });
@@ -89,6 +111,7 @@ const command: Command = {
           if (stopping) return;
           log.info({ config: values.config }, 'reloading');
           const next = await load(values.config!, log);
+          if (stopping) return;
           if (!next.model) { for (const e of next.errors) log.error({ diagnostic: e }, 'configuration error: keeping the running configuration'); return; }
           await daemon.reload(next.model);
         }).catch((e) => log.error({ err: (e as Error).message }, 'reload failed'));

@@ -116,3 +116,22 @@ test('planReload is a pure diff', () => {
   const m = (o: Record<string, string>) => new Map(Object.entries(o));
   assert.deepEqual(planReload(m({ a: '1', b: '2', c: '3' }), m({ a: '1', b: '9', d: '4' })), { keep: ['a'], stop: ['b', 'c'], start: ['b', 'd'] });
 });
+
+test('daemon: a reload that cannot be applied is refused before anything stops', async () => {
+  const f = fakePlatform();
+  const d = new Daemon(f.p, conf(base + inst('KEEP', 51, 150)));
+  d.start();
+  await run(f, 4000);
+  const keep = d.instance('KEEP')!;
+  assert.equal(keep.state, 'MASTER');
+  f.p.primaryAddress = (i, fam) => (i === 'eth1' || fam === 6 ? undefined : '10.0.0.1'); // eth1 has no address
+  const changed = inst('KEEP', 51, 140) + inst('NEW', 54, 150).replace('interface eth0', 'interface eth1');
+  await assert.rejects(d.reload(conf(base + changed)), /reload refused.*NEW.*eth1/);
+  assert.equal(d.instance('KEEP'), keep, 'the running instance was not stopped');
+  assert.equal(keep.state, 'MASTER');
+  assert.equal(keep.priority, 150);
+  assert.ok(f.addresses.has('eth0', '10.0.51.100/24'));
+  assert.equal(d.instance('NEW'), undefined);
+  assert.deepEqual(d.instanceNames, ['KEEP']);
+  await d.stop();
+});

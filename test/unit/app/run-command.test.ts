@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import run from '../../../src/cli/commands/run.js';
+import run, { installCrashGuards } from '../../../src/cli/commands/run.js';
+import { EventEmitter } from 'node:events';
+import { MemoryLogger } from '../../../src/ports/fake/logger.js';
 import { UsageError } from '../../../src/cli/command.js';
 
 test('run: a configuration error is printed as file:line:col and exits 1 without starting', async () => {
@@ -23,3 +25,15 @@ for (const argv of [[], ['-f', 'x', '--log-level', 'loud'], ['--bogus']]) {
     await assert.rejects(run.run(argv, { out: () => {}, err: () => {} }), UsageError);
   });
 }
+
+test('run: crash guards log an escaped exception or rejection instead of ending the daemon, and uninstall', () => {
+  const log = new MemoryLogger();
+  const proc = new EventEmitter(); // stands in for process (node:test watches the real one)
+  const uninstall = installCrashGuards(log, proc);
+  proc.emit('uncaughtException', new Error('socket callback blew up'));
+  proc.emit('unhandledRejection', new Error('late reject'), Promise.resolve());
+  uninstall();
+  assert.deepEqual([proc.listenerCount('uncaughtException'), proc.listenerCount('unhandledRejection')], [0, 0]);
+  const errs = log.records.filter((r) => r.level === 'error').map((r) => r['err']);
+  assert.deepEqual(errs, ['socket callback blew up', 'late reject']);
+});

@@ -65,3 +65,14 @@ test('fs script security refuses a world-writable script', () => {
     assert.equal(fsScriptSecurity(own).check(f), undefined);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('killAll ends scripts still running (a daemon exiting before their timeout leaves none behind)', async () => {
+  const r = new ChildScriptRunner();
+  const pending = r.run({ argv: ['/bin/sleep', '30'], timeoutMs: 60_000 });
+  await new Promise((res) => setTimeout(res, 100));
+  r.killAll();
+  const out = await pending;
+  assert.equal(out.signal, 'SIGKILL');
+  assert.equal(out.timedOut, false);
+  r.killAll(); // nothing left: harmless
+});

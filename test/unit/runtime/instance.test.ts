@@ -237,3 +237,38 @@ test('a master hearing a lower-priority master re-asserts with an advert and a G
   assert.equal(a.announcer.sent.length, n0 + 5, 'a lower-priority burst (garp_lower_prio_repeat 5)');
   assert.equal(a.inst.state, 'MASTER');
 });
+
+test('a throwing listener or tracker callback is logged; the instance keeps running and advertising', async () => {
+  const w = new World();
+  const links = new FakeLinks([{ ifname: 'eth9', index: 9, up: true }]);
+  const tr = new InterfaceTracker('eth9', links);
+  tr.start();
+  const a = w.add('a', '10.0.0.1', spec({ priority: 150 }), { tracking: [{ source: tr, weight: -20 }] });
+  a.inst.onTransition((t) => { throw new Error(`listener broke on ${t.to}`); });
+  a.inst.start();
+  await w.run(4000);
+  assert.equal(a.inst.state, 'MASTER');
+  const sentAtMaster = a.transport.sent.length;
+  await w.run(3000);
+  assert.ok(a.transport.sent.length >= sentAtMaster + 2, 'the advert timer survived the listener throwing');
+  links.set('eth9', { up: false }); // a tracker change still reaches the machine
+  await settle();
+  assert.equal(a.inst.priority, 130);
+  const errs = a.log.records.filter((r) => r.level === 'error' && /listener broke on MASTER/.test(String(r['err'])));
+  assert.equal(errs.length, 1, JSON.stringify(a.log.records.filter((r) => r.level === 'error')));
+  assert.equal(errs[0]!['in'], 'transition listener');
+});
+
+test('a failed address change is logged with the errno name and does not stop the next one', async () => {
+  const w = new World();
+  const { SysError } = await import('../../../src/lib/errors.js');
+  const a = w.add('a', '10.0.0.1', spec({ excludedVips: [{ address: '10.0.1.5', family: 4, prefixLen: 32, dev: 'eth1', scope: 'global', noTrack: false }] }));
+  a.addrs.failNext = new SysError('add address 10.0.0.100/24 on ifindex 2', 'EPERM');
+  a.inst.start();
+  await w.run(4000);
+  assert.equal(a.inst.state, 'MASTER');
+  assert.ok(a.addrs.has('eth1', '10.0.1.5/32'), 'the second VIP was still added');
+  const r = a.log.records.find((x) => x.level === 'error' && x['vip'] === '10.0.0.100/24');
+  assert.ok(r, JSON.stringify(a.log.records));
+  assert.equal(r['code'], 'EPERM');
+});

@@ -114,3 +114,19 @@ test('combine sums deltas and names faulty sources', () => {
   const r = combine([{ source: src('script', true), weight: 5 }, { source: src('interface', false), weight: 0 }, { source: src('file', false, -2), weight: 2 }]);
   assert.deepEqual(r, { fault: true, delta: 1, faulty: ['interface:interface'] });
 });
+
+test('vrrp_script: a runner that throws counts as a failure, is logged, and the checks go on', async () => {
+  const clock = new FakeClock(0);
+  let n = 0;
+  const runner = { run: async () => { if (n++ < 2) throw new Error('spawn exploded'); return { code: 0, signal: null, timedOut: false }; } };
+  const log = new MemoryLogger();
+  const t = new ScriptTracker({ name: 'c', argv: ['/c'], intervalMs: 1000, timeoutMs: 500, rise: 1, fall: 2 }, { clock, runner, logger: log });
+  const changes: boolean[] = [];
+  t.onChange((s) => changes.push(s.ok));
+  t.start();
+  for (let k = 0; k < 4; k++) { clock.advance(k === 0 ? 0 : 1000); await flush(); }
+  assert.equal(n, 4, 'runs continued after the throws');
+  assert.deepEqual(changes, [false, true]);
+  assert.equal(log.records.filter((r) => r.level === 'error' && r['err'] === 'spawn exploded').length, 2);
+  t.stop();
+});
