@@ -2,7 +2,7 @@
 // configuration, unchanged instances keep their VIPs), stale VIP clean-up at start, pid file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { needRoot } from '../../support/privileged.js';
 import { Bench, confText, sleep, vipOnlyOn, waitFor, VIP } from './support.js';
@@ -61,5 +61,27 @@ test('--pid-file is written while running and removed on SIGTERM; exit code 0', 
     assert.ok(!existsSync(pidFile));
     assert.ok(!bench.hasVip('a'));
     await sleep(10);
+  } finally { await bench.cleanup(); }
+});
+
+test('SIGTERM with a notify_stop script that hangs: exit 0, VIP removed, the script does not outlive the daemon', { timeout: 60_000 }, async (t) => {
+  if (!needRoot(t, 'ip')) return;
+  const bench = new Bench();
+  try {
+    const pidOut = join(bench.dir, 'stop.pid');
+    const script = join(bench.dir, 'hang.sh');
+    writeFileSync(script, `#!/bin/sh\necho $$ > ${pidOut}\nexec sleep 30\n`);
+    chmodSync(script, 0o755);
+    const conf = confText({ version: 3 }, 'a', 200).replace('  virtual_ipaddress {', `  notify_stop ${script}\n  virtual_ipaddress {`);
+    const d = bench.start('vipkeeper', 'a', conf);
+    assert.ok(await vipOnlyOn(bench, 'a', 8000), d.output().slice(-2000));
+    assert.equal(await d.stop(), 0, d.output().slice(-2000));
+    assert.ok(!bench.hasVip('a'));
+    assert.ok(existsSync(pidOut), `notify_stop ran\n${d.output().slice(-2000)}`);
+    const pid = Number(readFileSync(pidOut, 'utf8'));
+    const alive = (): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const gone = await waitFor(() => !alive(), 3000);
+    if (!gone) process.kill(pid, 'SIGKILL');
+    assert.ok(gone, 'the hung notify_stop script was killed when the daemon exited');
   } finally { await bench.cleanup(); }
 });
