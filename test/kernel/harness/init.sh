@@ -27,4 +27,7 @@ status=$?
 # The marker starts on a line of its own even when the output did not end with a newline.
 printf '\nVIPKEEPER-VM-EXIT %s %s\n' "$nonce" "$status"
 sync
+# Let the UART drain before the kernel prints its own power-down line, which could otherwise land
+# in the middle of the marker (seen once under TCG).
+sleep 1
 poweroff -f

@@ -25,6 +25,12 @@ test('serial parser splits CRLF lines across chunks and finds this run\'s marker
   ]);
 });
 
+test('serial parser finds the exit marker behind a kernel message on the same line', () => {
+  const p = new SerialParser('n1');
+  assert.deepEqual(p.push('[  61.2] reboot: Power down VIPKEEPER-VM-EXIT n1 0\r\n'), [{ kind: 'exit', status: 0 }]);
+  assert.deepEqual(p.push('x VIPKEEPER-VM-EXIT n2 0\r\n'), [{ kind: 'line', text: 'x VIPKEEPER-VM-EXIT n2 0' }]);
+});
+
 test('console lines: blank lines kept, the one before the exit marker and all after it dropped', () => {
   const table: { events: string; lines: string[]; status: number | undefined }[] = [
     { events: 'a,,b,,EXIT0,poweroff', lines: ['a', '', 'b'], status: 0 },

@@ -36,7 +36,8 @@ export class SerialParser {
     const text = raw.replace(/\r/g, '');
     const ready = new RegExp(`^${READY_MARKER} ([\\d.]+)$`).exec(text);
     if (ready) return [{ kind: 'ready', uptimeSec: Number(ready[1]) }];
-    const exit = new RegExp(`^${EXIT_MARKER} (\\S*) (\\d+)$`).exec(text);
+    // Not anchored: a kernel message may still precede the marker on its line.
+    const exit = new RegExp(`${EXIT_MARKER} (\\S*) (\\d+)\\s*$`).exec(text);
     if (exit && exit[1] === this.nonce) return [{ kind: 'exit', status: Number(exit[2]) }];
     return [{ kind: 'line', text }];
   }
