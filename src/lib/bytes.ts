@@ -40,6 +40,7 @@ export class ByteWriter {
   u32(v: number, le = false): this { this.grow(4); this.view.setUint32(this.len, v >>> 0, le); this.len += 4; return this; }
   u64(v: bigint, le = false): this { this.grow(8); this.view.setBigUint64(this.len, v, le); this.len += 8; return this; }
   bytes(b: Uint8Array): this { this.grow(b.length); this.buf.set(b, this.len); this.len += b.length; return this; }
+  utf8(s: string): this { const n = Buffer.byteLength(s); this.grow(n); Buffer.from(this.buf.buffer).write(s, this.len, 'utf8'); this.len += n; return this; }
   zeros(n: number): this { this.grow(n); this.buf.fill(0, this.len, this.len + n); this.len += n; return this; }
   /** Pads with zeros to a multiple of `align` bytes. */
   align(align: number): this { const pad = (align - (this.len % align)) % align; return this.zeros(pad); }

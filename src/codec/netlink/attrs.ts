@@ -36,8 +36,7 @@ export function splitAttrs(buf: Uint8Array): RawAttr[] {
   return out;
 }
 
-function encodeScalar(type: ScalarType, v: unknown): Uint8Array {
-  const w = new ByteWriter(16);
+function writeScalar(w: ByteWriter, type: ScalarType, v: unknown): void {
   switch (type) {
     case 'u8': w.u8(Number(v)); break;
     case 'u16': w.u16(Number(v), HOST_LE); break;
@@ -46,11 +45,10 @@ function encodeScalar(type: ScalarType, v: unknown): Uint8Array {
     case 'u64': w.u64(BigInt(v as number | bigint), HOST_LE); break;
     case 'be16': w.u16(Number(v)); break;
     case 'be32': w.u32(Number(v)); break;
-    case 'string': w.bytes(Buffer.from(String(v), 'utf8')).u8(0); break;
+    case 'string': w.utf8(String(v)).u8(0); break;
     case 'bytes': w.bytes(v as Uint8Array); break;
     case 'flag': break;
   }
-  return w.finish();
 }
 
 function decodeScalar(type: ScalarType, b: Uint8Array): unknown {
@@ -73,24 +71,47 @@ export function writeAttr(w: ByteWriter, type: number, data: Uint8Array): void {
   w.u16(4 + data.length, HOST_LE).u16(type, HOST_LE).bytes(data).align(4);
 }
 
-/** Encodes the fields of `values` that the table names; undefined fields are left out. */
-export function encodeAttrs(table: AttrTable, values: AttrValues): Buffer {
-  const w = new ByteWriter(64);
-  for (const [name, spec] of Object.entries(table)) {
+const entriesOf = new WeakMap<AttrTable, [string, AttrSpec][]>();
+function entries(table: AttrTable): [string, AttrSpec][] {
+  let e = entriesOf.get(table);
+  if (!e) { e = Object.entries(table); entriesOf.set(table, e); }
+  return e;
+}
+
+/** Starts an attribute header whose length is patched by endAttr once the payload is written. */
+function beginAttr(w: ByteWriter, type: number): number {
+  const at = w.len;
+  w.u16(0, HOST_LE).u16(type, HOST_LE);
+  return at;
+}
+function endAttr(w: ByteWriter, at: number): void {
+  w.setU16(at, w.len - at, HOST_LE);
+  w.align(4);
+}
+
+/** Appends the attributes of `values` that the table names to `w`, all in one buffer. */
+export function writeAttrs(w: ByteWriter, table: AttrTable, values: AttrValues): void {
+  for (const [name, spec] of entries(table)) {
     const v = values[name];
     if (v === undefined || v === null || (spec.type === 'flag' && !v)) continue;
     switch (spec.type) {
-      case 'nested': writeAttr(w, spec.id | NLA_F_NESTED, encodeAttrs(spec.table, v as AttrValues)); break;
+      case 'nested': { const at = beginAttr(w, spec.id | NLA_F_NESTED); writeAttrs(w, spec.table, v as AttrValues); endAttr(w, at); break; }
       case 'array': {
-        const inner = new ByteWriter(64);
-        (v as AttrValues[]).forEach((el, i) => writeAttr(inner, (i + 1) | NLA_F_NESTED, encodeAttrs(spec.table, el)));
-        writeAttr(w, spec.id | NLA_F_NESTED, inner.finish());
+        const at = beginAttr(w, spec.id | NLA_F_NESTED);
+        (v as AttrValues[]).forEach((el, i) => { const e = beginAttr(w, (i + 1) | NLA_F_NESTED); writeAttrs(w, spec.table, el); endAttr(w, e); });
+        endAttr(w, at);
         break;
       }
       case 'custom': writeAttr(w, spec.id, spec.encode(v)); break;
-      default: writeAttr(w, spec.id, encodeScalar(spec.type, v));
+      default: { const at = beginAttr(w, spec.id); writeScalar(w, spec.type, v); endAttr(w, at); }
     }
   }
+}
+
+/** Encodes the fields of `values` that the table names; undefined fields are left out. */
+export function encodeAttrs(table: AttrTable, values: AttrValues): Buffer {
+  const w = new ByteWriter(256);
+  writeAttrs(w, table, values);
   return w.finish();
 }
 
