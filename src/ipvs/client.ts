@@ -4,7 +4,7 @@
 import { NLM_F, type NetlinkMessage } from '../codec/netlink/message.js';
 import { decodeFamily, encodeGetFamily, GENL_ID_CTRL } from '../codec/netlink/genl.js';
 import {
-  decodeDest, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, destAttrs, encodeIpvs, encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME,
+  decodeDest, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, destAttrs, destKeyAttrs, encodeIpvs, encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME,
   serviceAttrs, serviceKeyAttrs, type IpvsCommandAttrs,
 } from '../codec/netlink/ipvs.js';
 import { errnoWords, SysError, VipError } from '../lib/errors.js';
@@ -13,7 +13,7 @@ import {
   type ServiceSpec, type Timeouts,
 } from './model.js';
 import type { GenlTransport } from './transport.js';
-import type { IpvsOp } from './ops.js';
+import { describeOp, type IpvsOp } from './ops.js';
 
 export const IPVS_UNAVAILABLE = 'ip_vs is not available in this kernel: load the ip_vs module';
 
@@ -137,8 +137,7 @@ export class IpvsClient {
     await this.call('edit-dest', destWhat(k, d), IPVS_CMD.SET_DEST, { service: this.keyBlock(k), dest: destAttrs(d) });
   }
   async deleteDest(k: ServiceKey, d: Pick<DestSpec, 'family' | 'address' | 'port'>): Promise<void> {
-    const dest = { addr: destAttrs({ ...d, forward: 'masq', weight: 0, upperThreshold: 0, lowerThreshold: 0 }).addr, port: d.port };
-    await this.call('delete-dest', destWhat(k, d), IPVS_CMD.DEL_DEST, { service: this.keyBlock(k), dest });
+    await this.call('delete-dest', destWhat(k, d), IPVS_CMD.DEL_DEST, { service: this.keyBlock(k), dest: destKeyAttrs(d) });
   }
   async flush(): Promise<void> { await this.call('flush', '', IPVS_CMD.FLUSH, {}); }
   /** Zeroes the counters of one service, or of every service without a key. */
@@ -166,12 +165,37 @@ export class IpvsClient {
   }
 
   /**
-   * Runs operations in order, stopping at the first error (which is rethrown once the requests
-   * already in flight have answered). With a window > 1 requests are pipelined: the kernel still
-   * handles them one after the other, in the order they were sent.
+   * Runs operations in order, stopping at the first error. With a window > 1 requests are
+   * pipelined: the kernel still handles them one after the other, in the order they were sent, so
+   * a few sent after the failing one may still succeed. A failure throws an IpvsApplyError that
+   * names the failed operation and counts what did get applied.
    */
   async apply(ops: readonly IpvsOp[], opts: ApplyOptions = {}): Promise<void> {
-    await inWindow(ops, Math.max(1, opts.window ?? 1), (op) => this.run(op));
+    let applied = 0;
+    let first: { index: number; e: unknown } | undefined;
+    await inWindow(ops.map((op, index) => ({ op, index })), Math.max(1, opts.window ?? 1), async ({ op, index }) => {
+      try {
+        await this.run(op);
+        applied++;
+      } catch (e) {
+        if (!first || index < first.index) first = { index, e };
+        throw e;
+      }
+    }).catch(() => undefined);
+    if (first) throw new IpvsApplyError(ops, first.index, applied, first.e);
+  }
+}
+
+/** `apply` stopped part way: which operation failed, why, and how many of the others were applied. */
+export class IpvsApplyError extends VipError {
+  readonly errno: string | undefined;
+  constructor(ops: readonly IpvsOp[], readonly failedIndex: number, readonly applied: number, override readonly cause: unknown) {
+    const total = ops.length;
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super('ipvs-apply-failed', `${why}\n  change ${failedIndex + 1} of ${total} failed (${describeOp(ops[failedIndex]!)}); `
+      + `${applied} of ${total} change${total === 1 ? '' : 's'} applied, ${total - applied} not: the table is partly updated`,
+    { failedIndex, applied, total, failed: ops[failedIndex] });
+    this.errno = cause instanceof SysError ? cause.errno : undefined;
   }
 }
 

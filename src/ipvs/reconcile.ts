@@ -16,11 +16,12 @@ export interface ReconcileOptions {
 }
 
 export function reconcile(desired: readonly DesiredService[], actual: readonly ServiceEntry[], opts: ReconcileOptions = {}): IpvsOp[] {
-  const want = indexUnique(desired.map(normalizeService));
-  const have = new Map(actual.map((s) => [serviceKeyString(s), normalizeService(s)]));
+  const want = indexUnique(desired);
+  const have = new Map(actual.map((s) => { const n = normalizeService(s); return [serviceKeyString(n), n]; }));
   const ops: IpvsOp[] = [];
   for (const k of opts.previouslyManaged ?? []) {
-    const ks = serviceKeyString(k);
+    // Keys from an earlier config are compared in canonical form, like everything else.
+    const ks = serviceKeyString(k.fwmark > 0 ? k : { ...k, address: canonicalAddress(k.address) });
     if (!want.has(ks) && have.has(ks)) ops.push({ op: 'delete-service', service: keyOf(have.get(ks)!) });
   }
   for (const [ks, w] of want) ops.push(...reconcileService(w, have.get(ks)));
@@ -44,11 +45,12 @@ function reconcileService(w: DesiredService, h: DesiredService | undefined): Ipv
   return ops;
 }
 
-function indexUnique(list: DesiredService[]): Map<string, DesiredService> {
-  const problems = list.flatMap(serviceProblems);
+/** Validates the raw input first (normalizing parses addresses and flags, which would throw on the first bad one). */
+function indexUnique(raw: readonly DesiredService[]): Map<string, DesiredService> {
+  const problems = raw.flatMap(serviceProblems);
   if (problems.length) throw new VipError('ipvs-invalid', `invalid IPVS desired state, nothing changed:\n  ${problems.join('\n  ')}`, { problems });
   const m = new Map<string, DesiredService>();
-  for (const s of list) {
+  for (const s of raw.map(normalizeService)) {
     const k = serviceKeyString(s);
     if (m.has(k)) throw new VipError('ipvs-duplicate-service', `virtual service ${k} is declared twice`);
     const dests = new Set<string>();

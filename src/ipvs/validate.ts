@@ -1,7 +1,7 @@
 // What the kernel would refuse (or ipvsadm would not let through), checked before anything is sent,
 // so that one bad real server cannot leave a table half programmed. Pure.
 import { ipFamily } from '../lib/ip.js';
-import { destKeyString, serviceKeyString, type DesiredService, type DestSpec } from './model.js';
+import { destKeyString, SERVICE_FLAGS, serviceKeyString, type DesiredService, type DestSpec } from './model.js';
 
 const U32 = 0xffffffff;
 const isInt = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
@@ -16,6 +16,7 @@ export function serviceProblems(s: DesiredService): string[] {
     if (ipFamily(s.address) !== s.family) p.push(`${where}: address ${s.address} is not IPv${s.family}`);
     if (!isInt(s.port, 0, 65535)) p.push(`${where}: port must be 0-65535`);
   }
+  for (const f of s.flags) if (!SERVICE_FLAGS.includes(f)) p.push(`${where}: unknown service flag '${f}' (one of ${SERVICE_FLAGS.join(', ')})`);
   if (!/^[a-z0-9_]{1,15}$/.test(s.scheduler)) p.push(`${where}: scheduler name '${s.scheduler}' is not a scheduler (1-15 letters)`);
   if (!isInt(s.timeout, 0, U32)) p.push(`${where}: persistence timeout must be a whole number of seconds`);
   if (!isInt(s.netmask, s.family === 6 ? 1 : 0, s.family === 6 ? 128 : 32)) p.push(`${where}: persistence netmask /${s.netmask} is out of range`);

@@ -24,7 +24,8 @@
 //   checksum...). primaryAddr is the packet's IP source; maxAdvertIntervalCs is the interval from
 //   the packet in centiseconds (v2: seconds * 100). Own packets must not be fed back.
 // - priorityChanged carries the effective priority (the runtime computes base + weights and
-//   clamps it to 1..254; an owner stays 255). A master advertises the change at once.
+//   clamps it to 1..254; an owner stays 255). The machine enforces the same bounds (and ignores a
+//   non-finite value). A master advertises the change at once.
 // - fault / faultCleared: the runtime aggregates its fault sources (tracked interface down, a
 //   weight-0 tracker failing) and sends fault when the first appears, faultCleared when the last goes.
 // - syncGroup {to}: a sync group moves this member (BACKUP -> MASTER at once, MASTER -> BACKUP
@@ -270,7 +271,10 @@ function onSyncGroup(cfg: MachineConfig, b: Builder, to: 'MASTER' | 'BACKUP', no
 }
 
 function onPriority(cfg: MachineConfig, b: Builder, effective: number, now: number): void {
-  const p = Math.max(1, Math.min(PRIORITY_OWNER, Math.trunc(effective)));
+  if (!Number.isFinite(effective)) return; // NaN would poison every advert and deadline: keep the last good value
+  // RFC 3768 §5.3.4 / RFC 5798 §5.2.4: 255 is the owner's alone, backups use 1-254; an owner
+  // keeps 255 whatever its trackers say (as priority.ts and keepalived do).
+  const p = cfg.priority === PRIORITY_OWNER ? PRIORITY_OWNER : Math.max(1, Math.min(PRIORITY_OWNER - 1, Math.trunc(effective)));
   if (p === b.s.effectivePriority) return;
   b.set({ effectivePriority: p });
   if (b.s.state === 'MASTER') {
@@ -301,6 +305,8 @@ function onTimer(cfg: MachineConfig, b: Builder, timer: TimerName, now: number):
 type AdvertEvent = Extract<MachineEvent, { type: 'advertReceived' }>;
 
 function onAdvert(cfg: MachineConfig, b: Builder, ev: AdvertEvent, now: number): void {
+  // Fields a validated packet cannot carry (an 8-bit priority) are ignored rather than trusted.
+  if (!Number.isInteger(ev.priority) || ev.priority < 0 || ev.priority > PRIORITY_OWNER) return;
   if (b.s.state === 'MASTER') onAdvertAsMaster(cfg, b, ev, now);
   else if (b.s.state === 'BACKUP') onAdvertAsBackup(cfg, b, ev, now);
   // INIT, FAULT, STOPPED: advertisements are not processed (RFC §6.4: only Backup and Master).
@@ -341,7 +347,9 @@ function onAdvertAsMaster(cfg: MachineConfig, b: Builder, ev: AdvertEvent, now: 
 }
 
 function adoptInterval(b: Builder, intervalCs: number): void {
-  const cs = Math.max(1, intervalCs);
+  if (!Number.isFinite(intervalCs)) return;
+  // The wire field is 12 bits (RFC 5798 §5.2.7); 0 would make Master_Down_Interval vanish.
+  const cs = Math.min(0xfff, Math.max(1, Math.trunc(intervalCs)));
   if (cs === b.s.masterAdverIntervalCs) return;
   b.set({ masterAdverIntervalCs: cs });
   b.push({ type: 'adoptMasterAdvertInterval', intervalCs: cs });

@@ -19,7 +19,8 @@ const usage = `usage: vipkeeper ipvs list [--stats | --rate | --thresholds | --p
           (+ add, ~ edit, - delete); nothing is changed
   apply   make the table match FILE's virtual servers once, every real server taken as alive;
           services that FILE does not declare are left alone
-Exit status: list/apply 0 done, 1 error; plan 0 nothing to change, 2 changes pending, 1 error.`;
+Exit status: list/apply 0 done, 1 error, 2 usage error; plan 0 nothing to change, 2 changes pending,
+1 error (a usage error included).`;
 
 export type OpenIpvs = () => Promise<IpvsClient>;
 
@@ -82,7 +83,17 @@ function summarize(ops: readonly IpvsOp[]): string {
 }
 
 async function planOrApply(mode: 'plan' | 'apply', argv: string[], io: CliIO, open: OpenIpvs): Promise<number> {
-  const { file, format } = fileOf(argv);
+  let args: ReturnType<typeof fileOf>;
+  try {
+    args = fileOf(argv);
+  } catch (e) {
+    // Usage errors exit 2 elsewhere, but plan's 2 means "changes pending": a drift check must not
+    // read a typo as drift, so plan reports them as errors (1).
+    if (mode !== 'plan' || !(e instanceof UsageError)) throw e;
+    io.err(`vipkeeper ipvs: ${e.message}\n\n${usage}`);
+    return 1;
+  }
+  const { file, format } = args;
   const desired = await desiredOf(file, format, io);
   if (!desired) return 1;
   const c = await open();

@@ -160,6 +160,14 @@ export function serviceAttrs(s: ServiceSpec): AttrValues {
   };
 }
 
+/**
+ * The attributes that name a real server (delete). The family goes too: without it the kernel
+ * assumes the service's, and an IPv6 tunnel server in an IPv4 service would not be found.
+ */
+export function destKeyAttrs(d: Pick<DestSpec, 'family' | 'address' | 'port'>): AttrValues {
+  return { addr: addr16(d.address), port: d.port, addrFamily: familyToAf(d.family) };
+}
+
 export function destAttrs(d: DestSpec, withTunnel = true): AttrValues {
   const v: AttrValues = {
     addr: addr16(d.address), port: d.port, fwdMethod: FORWARD_NUMBER[d.forward], weight: d.weight,

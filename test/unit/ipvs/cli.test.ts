@@ -120,7 +120,19 @@ test('usage errors: no subcommand, unknown one, conflicting views, missing file'
     await assert.rejects(s.run(), UsageError);
     await assert.rejects(s.run('frob'), /unknown subcommand 'frob'/);
     await assert.rejects(s.run('list', '--stats', '--rate'), /cannot be combined/);
-    await assert.rejects(s.run('plan'), /configuration file is required/);
+    await assert.rejects(s.run('apply'), /configuration file is required/);
+  } finally { s.done(); }
+});
+
+test('plan exits 1, never 2 ("changes pending"), on a usage error', async () => {
+  const s = setup();
+  try {
+    for (const argv of [['plan'], ['plan', '-f', s.file, '--bogus'], ['plan', '-f', s.file, '--format', 'xml'], ['plan', s.file, 'extra']]) {
+      const r = await s.run(...argv);
+      assert.equal(r.code, 1, argv.join(' '));
+      assert.match(r.err, /^vipkeeper ipvs: .+\n\nusage: vipkeeper ipvs list/, argv.join(' '));
+    }
+    assert.deepEqual(s.kernel.takeLog(), []);
   } finally { s.done(); }
 });
 
@@ -131,5 +143,18 @@ test('kernel errors surface as the thrown message (the CLI prints it and exits 1
     await assert.rejects(s.run('apply', '-f', s.file), /ipvs add service tcp 192\.0\.2\.10:80 \(scheduler wrr\): ENOENT/);
     s.kernel.loaded = false;
     await assert.rejects(s.run('list'), (e: Error) => e.message === 'ip_vs is not available in this kernel: load the ip_vs module');
+  } finally { s.done(); }
+});
+
+test('an apply that fails part way says which change failed and how many were applied', async () => {
+  const s = setup();
+  try {
+    s.kernel.schedulers.delete('sh');
+    await assert.rejects(s.run('apply', '-f', s.file), (e: Error) => {
+      assert.match(e.message, /^ipvs add service fwmark 7 \(scheduler sh\): ENOENT \(no such entry\): unknown scheduler or persistence engine$/m);
+      assert.match(e.message, /^ {2}change 4 of 5 failed \(\+ service fwmark 7 scheduler sh .*\); 3 of 5 changes applied, 2 not: the table is partly updated$/m);
+      return true;
+    });
+    assert.equal(s.kernel.services.size, 1);
   } finally { s.done(); }
 });

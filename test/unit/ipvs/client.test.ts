@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IpvsClient, IPVS_UNAVAILABLE } from '../../../src/ipvs/client.js';
+import { IpvsApplyError, IpvsClient, IPVS_UNAVAILABLE } from '../../../src/ipvs/client.js';
 import { reconcile } from '../../../src/ipvs/reconcile.js';
 import { SysError, VipError } from '../../../src/lib/errors.js';
 import { FakeIpvsKernel } from '../../support/fake-ipvs-kernel.js';
@@ -89,4 +89,34 @@ test('flush, zero and timeouts', async () => {
   assert.deepEqual((await c.info()).version, 0x010201);
   c.close();
   assert.equal(k.closed, true);
+});
+
+test('an IPv6 tunnelled real server of an IPv4 service can be deleted (the delete names its family)', async () => {
+  const { k, c } = await open();
+  const mixed = svc('10.0.0.5', 80, [dest('10.0.1.2'), dest('2001:db8::7', { forward: 'tunnel' })]);
+  await c.apply(reconcile([mixed], await c.list()));
+  const ops = reconcile([{ ...mixed, dests: [mixed.dests[0]!] }], await c.list());
+  assert.deepEqual(ops.map((o) => o.op), ['delete-dest']);
+  await c.apply(ops);
+  assert.deepEqual(k.services.get('tcp 10.0.0.5:80')?.dests.map((d) => d.address), ['10.0.1.2']);
+});
+
+test('a failed apply names the operation that failed and counts what was applied, pipelined or not', async () => {
+  const desired = [svc('10.0.0.1', 80, [dest('10.0.1.2')]), svc('10.0.0.2', 80, [dest('10.0.2.2')], { scheduler: 'nope' }), svc('10.0.0.3', 80, [dest('10.0.3.2')])];
+  for (const [window, applied] of [[1, 2], [8, 4]] as const) {
+    const { k, c } = await open();
+    const ops = reconcile(desired, []);
+    await assert.rejects(c.apply(ops, { window }), (e: unknown) => {
+      assert.ok(e instanceof IpvsApplyError, String(e));
+      assert.equal(e.code, 'ipvs-apply-failed');
+      assert.equal(e.errno, 'ENOENT');
+      assert.deepEqual([e.failedIndex, e.applied], [2, applied]);
+      assert.deepEqual(e.message.split('\n'), [
+        'ipvs add service tcp 10.0.0.2:80 (scheduler nope): ENOENT (no such entry): unknown scheduler or persistence engine',
+        `  change 3 of 6 failed (+ service tcp 10.0.0.2:80 scheduler nope); ${applied} of 6 changes applied, ${6 - applied} not: the table is partly updated`,
+      ]);
+      return true;
+    });
+    assert.equal([...k.services.values()].reduce((n, s) => n + 1 + s.dests.length, 0), applied, `window ${window}: the count is what the kernel holds`);
+  }
 });

@@ -32,6 +32,7 @@ const cases: { name: string; desired: DesiredService[]; actual: DesiredService[]
   { name: 'a different port is a different real server', desired: [svc('10.0.0.1', 80, [a, { ...b, port: 8080 }])], actual: [web], ops: ['delete-dest 10.0.1.3:80', 'add-dest 10.0.1.3:8080'] },
   { name: 'services not desired are left alone', desired: [web], actual: [web, svc('10.0.0.9', 443, [c])], ops: [] },
   { name: 'a previously managed service no longer desired is deleted first', desired: [svc('10.0.0.1', 80, [a, b, c])], actual: [web, svc('10.0.0.9', 443, [c])], managed: [web, svc('10.0.0.9', 443)], ops: ['delete-service tcp 10.0.0.9:443', 'add-dest 10.0.1.4:80'] },
+  { name: 'previously managed keys compare in canonical form', desired: [], actual: [svc('2001:db8::9', 443)], managed: [svc('2001:DB8:0::9', 443)], ops: ['delete-service tcp 2001:db8::9:443'] },
   { name: 'addresses compare in canonical form', desired: [svc('2001:DB8:0:0::1', 80, [dest('2001:db8::0:2')])], actual: [svc('2001:db8::1', 80, [dest('2001:db8::2')])], ops: [] },
   { name: 'fwmark services are keyed by mark and family', desired: [svc('0.0.0.0', 0, [], { fwmark: 5 }), svc('::', 0, [], { fwmark: 5 })], actual: [svc('0.0.0.0', 0, [], { fwmark: 5 })], ops: ['add-service fwmark 5'] },
   { name: 'tunnel defaults: no tunnel type means ipip', desired: [svc('10.0.0.1', 80, [{ ...a, forward: 'tunnel' }])], actual: [svc('10.0.0.1', 80, [{ ...a, forward: 'tunnel', tunnelType: 'ipip' }])], ops: [] },
@@ -85,16 +86,35 @@ test('invalid desired state is refused as a whole before any operation, every pr
     svc('10.0.0.1', 80, [dest('10.0.1.2', { weight: -1 }), dest('10.0.1.3', { upperThreshold: 5, lowerThreshold: 9 }), dest('2001:db8::1', { forward: 'masq' })]),
     svc('10.0.0.2', 70000, [dest('10.0.1.4', { forward: 'tunnel', tunnelType: 'gue' })], { netmask: 33 }),
   ];
-  assert.throws(() => reconcile(bad, []), (e: Error & { code?: string; context?: { problems: string[] } }) => {
-    assert.equal(e.code, 'ipvs-invalid');
-    assert.deepEqual(e.context?.problems, [
-      'tcp 10.0.0.1:80: real server 10.0.1.2:80: weight -1 must be 0-65535',
-      'tcp 10.0.0.1:80: real server 10.0.1.3:80: lower threshold 9 is above the upper threshold 5',
-      'tcp 10.0.0.1:80: real server [2001:db8::1]:80: only tunnelled real servers may be of another address family',
-      'tcp 10.0.0.2:70000: port must be 0-65535',
-      'tcp 10.0.0.2:70000: persistence netmask /33 is out of range',
-      'tcp 10.0.0.2:70000: real server 10.0.1.4:80: a GUE tunnel needs a tunnel port (1-65535)',
-    ]);
-    return true;
-  });
+  assert.deepEqual(problemsOf(bad), [
+    'tcp 10.0.0.1:80: real server 10.0.1.2:80: weight -1 must be 0-65535',
+    'tcp 10.0.0.1:80: real server 10.0.1.3:80: lower threshold 9 is above the upper threshold 5',
+    'tcp 10.0.0.1:80: real server [2001:db8::1]:80: only tunnelled real servers may be of another address family',
+    'tcp 10.0.0.2:70000: port must be 0-65535',
+    'tcp 10.0.0.2:70000: persistence netmask /33 is out of range',
+    'tcp 10.0.0.2:70000: real server 10.0.1.4:80: a GUE tunnel needs a tunnel port (1-65535)',
+  ]);
+});
+
+/** The problems listed by the one 'ipvs-invalid' error that reconcile throws for this input. */
+function problemsOf(desired: DesiredService[]): string[] | undefined {
+  try {
+    reconcile(desired, []);
+  } catch (e) {
+    assert.equal((e as { code?: string }).code, 'ipvs-invalid', String(e));
+    return (e as { context: { problems: string[] } }).context.problems;
+  }
+  assert.fail('reconcile accepted invalid input');
+}
+
+test('unparseable addresses and unknown flags are listed with the other problems, not thrown one by one', () => {
+  const bad = [
+    svc('10.0.0.300', 80, [dest('10.0.1.2')]),
+    svc('10.0.0.1', 80, [dest('10.0.1.x')], { flags: ['sticky' as never] }),
+  ];
+  assert.deepEqual(problemsOf(bad), [
+    'tcp 10.0.0.300:80: address 10.0.0.300 is not IPv4',
+    "tcp 10.0.0.1:80: unknown service flag 'sticky' (one of persistent, one-packet, sh-fallback, sh-port, mh-fallback, mh-port, flag-1, flag-2, flag-3)",
+    'tcp 10.0.0.1:80: real server 10.0.1.x:80: address 10.0.1.x is not IPv4',
+  ]);
 });

@@ -290,10 +290,17 @@ for (const version of [2, 3] as const) {
     assert.deepEqual(h.s.timers, { masterDown: 400 + 3218.75 });
   });
 
-  test(`${v} effective priority is clamped to 1..255`, () => {
+  test(`${v} effective priority is clamped to 1..254; 255 stays the owner's (RFC 3768 §5.3.4, RFC 5798 §5.2.4)`, () => {
     const h = master(version);
     assert.deepEqual(h.at(4000, { type: 'priorityChanged', effective: -20 })[0], { type: 'sendAdvert', priority: 1 });
-    assert.deepEqual(h.at(4000, { type: 'priorityChanged', effective: 999 })[0], { type: 'sendAdvert', priority: 255 });
+    assert.deepEqual(h.at(4000, { type: 'priorityChanged', effective: 999 })[0], { type: 'sendAdvert', priority: 254 });
+    assert.deepEqual(h.at(4000, { type: 'priorityChanged', effective: 255 }), [], 'a non-owner never claims 255');
+    assert.deepEqual(h.at(4000, { type: 'priorityChanged', effective: NaN }), [], 'a non-finite priority is ignored');
+    assert.equal(h.s.effectivePriority, 254);
+    const owner = new Harness(cfgFor(version, { priority: 255 }));
+    owner.at(0, { type: 'startup' });
+    assert.deepEqual(owner.at(10, { type: 'priorityChanged', effective: 120 }), [], 'an owner keeps 255');
+    assert.equal(owner.s.effectivePriority, 255);
   });
 
   test(`${v} stale and early timer events`, () => {

@@ -58,6 +58,10 @@ const cases: { name: string; cfg: ReceiveConfig; pkt: ReceivedPacket; want: stri
   { name: 'unknown unicast peer', cfg: { ...v3cfg, allowedPeers: [ip('10.9.0.3')] }, pkt: v3packet({}, { dst: ip('10.9.0.2') }), want: 'unknown-peer' },
   { name: 'known unicast peer', cfg: { ...v3cfg, allowedPeers: [ip('10.9.0.3'), SRC] }, pkt: v3packet({}, { dst: ip('10.9.0.2') }), want: 'ok' },
   // Order: the first failing check names the drop.
+  { name: 'short packet and bad TTL: length first', cfg: v3cfg, pkt: { ...v3packet({}, { ttl: 1 }), payload: v3packet().payload.subarray(0, 10) }, want: 'bad-length' },
+  { name: 'bad TTL and other version: TTL first', cfg: v2cfg, pkt: v3packet({}, { ttl: 64 }), want: 'bad-ttl' },
+  { name: 'other version and type 2: version first', cfg: v2cfg, pkt: v3packet({ type: 2 }), want: 'bad-version' },
+  { name: 'type 2 and other VRID: type first', cfg: v3cfg, pkt: v3packet({ type: 2, vrid: 9 }), want: 'bad-type' },
   { name: 'bad TTL and other VRID: TTL first', cfg: v3cfg, pkt: v3packet({ vrid: 9 }, { ttl: 1 }), want: 'bad-ttl' },
   { name: 'other VRID and bad checksum: VRID first', cfg: v3cfg, pkt: corrupt(v3packet({ vrid: 9 }), 9), want: 'vrid-mismatch' },
   { name: 'bad checksum and wrong password: checksum first', cfg: v2cfg, pkt: corrupt(v2packet({ authData: passAuthData('nope') }), 9), want: 'bad-checksum' },
