@@ -4,7 +4,7 @@ import { parseCommandArgs, UsageError, type CliIO, type Command } from '../comma
 import { formatDiagnostic, loadConfig, type ConfigFormat } from '../../config/load.js';
 import type { IpvsClient } from '../../ipvs/client.js';
 import { desiredFromConfig } from '../../ipvs/desired.js';
-import { formatList, formatRules, sortServices } from '../../ipvs/format.js';
+import { compareDests, formatList, formatRules, sortServices } from '../../ipvs/format.js';
 import { describeOp, type IpvsOp } from '../../ipvs/ops.js';
 import { reconcile } from '../../ipvs/reconcile.js';
 import type { DesiredService } from '../../ipvs/model.js';
@@ -52,7 +52,9 @@ async function list(argv: string[], io: CliIO, open: OpenIpvs): Promise<number> 
   const c = await open();
   try {
     const [info, services] = [await c.info(), await c.list()];
-    if (values.json) io.out(toJson({ version: info.version, connTabSize: info.connTabSize, services: sortServices(services) }));
+    // Same order as the text listing: services and their real servers as ipvsadm sorts them.
+    const sorted = sortServices(services).map((s) => ({ ...s, dests: [...s.dests].sort(compareDests) }));
+    if (values.json) io.out(toJson({ version: info.version, connTabSize: info.connTabSize, services: sorted }));
     else if (values.rules) io.out(formatRules(services));
     else io.out(formatList(info, services, { stats: values.stats, rate: values.rate, thresholds: values.thresholds, persistentConn: values['persistent-conn'], exact: values.exact }));
     return 0;

@@ -101,6 +101,9 @@ test('list prints the ipvsadm -Ln layout, --rules the -Sn one, --json data', asy
     const j = JSON.parse((await s.run('list', '--json')).out);
     assert.equal(j.services[0].dests[0].weight, 3);
     assert.equal(j.services[0].stats.conns, 0);
+    s.kernel.services.get('tcp 192.0.2.10:80')!.dests.reverse();
+    const again = JSON.parse((await s.run('list', '--json')).out);
+    assert.deepEqual(again.services.map((x: { dests: { address: string }[] }) => x.dests.map((d) => d.address)), [['10.0.0.11', '10.0.0.12'], ['198.51.100.21']], 'real servers in the -Ln order');
   } finally { s.done(); }
 });
 
