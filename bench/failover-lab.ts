@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lan, type Host } from '../test/support/netns.js';
+import { sleep, waitFor as poll } from '../test/support/wait.js';
 
 export type Kind = 'keepalived' | 'vipkeeper';
 export const ADDR = { a: '10.9.0.1', b: '10.9.0.2' } as const;
@@ -110,16 +111,10 @@ export class Lab {
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
-export async function waitFor(pred: () => boolean, ms: number, every = 20): Promise<boolean> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try { if (pred()) return true; } catch { /* not yet */ }
-    if (Date.now() > end) return false;
-    await sleep(every);
-  }
-}
+/** Polls `pred` every 20 ms (failover timing wants a finer grain than the tests' default). */
+export const waitFor = (pred: () => boolean, ms: number, every = 20) => poll(pred, ms, every);
 
 const CLK_TCK = 100;
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lan, type Host } from '../../support/netns.js';
+import { sleep, waitFor } from '../../support/wait.js';
 
 export const VIP = '10.9.0.100';
 export const VIP6 = 'fd00::100';
@@ -126,17 +127,7 @@ export class Bench {
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `pred` until it holds or `ms` passes; returns whether it held. */
-export async function waitFor(pred: () => boolean, ms: number, every = 50): Promise<boolean> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try { if (pred()) return true; } catch { /* not yet */ }
-    if (Date.now() > end) return false;
-    await sleep(every);
-  }
-}
+export { sleep, waitFor };
 
 /** Waits until exactly `who` holds the VIP (and the other does not), then checks it stays so for `holdMs`. */
 export async function vipOnlyOn(bench: Bench, who: 'a' | 'b', ms: number, holdMs = 0, vip = VIP): Promise<boolean> {
