@@ -1,14 +1,15 @@
 // Shared pieces of the VRRP benchmarks: a namespace LAN with two directors and a capture host,
 // daemon start/stop for keepalived and vipkeeper, a tcpdump capture of VRRP adverts on the capture
 // host (one observation point for both directors), and /proc sampling of CPU time and RSS.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lan, type Host } from '../test/support/netns.js';
+import { hasAddress, startDirector, type Director, type DirectorKind } from '../test/support/directors.js';
 import { sleep, waitFor as poll } from '../test/support/wait.js';
 
-export type Kind = 'keepalived' | 'vipkeeper';
+export type Kind = DirectorKind;
 export const ADDR = { a: '10.9.0.1', b: '10.9.0.2' } as const;
 
 export interface Advert { t: number; src: string; vrid: number; prio: number }
@@ -26,7 +27,7 @@ export function conf(s: ConfSpec): string {
   return `${out.join('\n')}\n`;
 }
 
-export interface Daemon { kind: Kind; host: Host; proc: ChildProcess; pids(): number[]; out(): string; stop(): Promise<void> }
+export type Daemon = Director;
 
 export class Lab {
   readonly lan = new Lan();
@@ -48,30 +49,8 @@ export class Lab {
   host(w: 'a' | 'b'): Host { return w === 'a' ? this.a : this.b; }
 
   start(kind: Kind, who: 'a' | 'b', text: string): Daemon {
-    const id = `${kind}-${who}-${++this.n}`;
-    const file = join(this.dir, `${id}.conf`);
-    writeFileSync(file, text);
-    const host = this.host(who);
-    const vrrpPid = join(this.dir, `${id}.vrrp.pid`);
-    const args = kind === 'keepalived'
-      ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(this.dir, `${id}.pid`), '-r', vrrpPid]
-      // VK_DIST=1 runs the compiled dist/cli.js (npm run build) instead of the sources through tsx.
-      : [...(process.env.VK_DIST ? [join(process.cwd(), 'dist/cli.js')] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')]), 'run', '-f', file, '--log-level', 'warn'];
-    const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd() });
-    let out = '';
-    proc.stdout?.on('data', (d) => { out = (out + d).slice(-20000); });
-    proc.stderr?.on('data', (d) => { out = (out + d).slice(-20000); });
-    const d: Daemon = {
-      kind, host, proc, out: () => out,
-      // keepalived: the parent and its VRRP child; vipkeeper: one process.
-      pids: () => [proc.pid!, ...(kind === 'keepalived' && existsSync(vrrpPid) ? [Number(readFileSync(vrrpPid, 'utf8'))] : [])],
-      stop: () => new Promise((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) { resolve(); return; }
-        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        proc.once('exit', () => { clearTimeout(t); resolve(); });
-        proc.kill('SIGTERM');
-      }),
-    };
+    // VK_DIST=1 runs the compiled dist/cli.js (npm run build) instead of the sources through tsx.
+    const d = startDirector(this.host(who), this.dir, `${kind}-${who}-${++this.n}`, kind, text, { logLevel: 'warn', dist: !!process.env.VK_DIST, maxOutput: 20000 });
     this.daemons.push(d);
     return d;
   }
@@ -98,10 +77,7 @@ export class Lab {
     });
   }
 
-  hasVip(who: 'a' | 'b', vip: string): boolean {
-    const j = JSON.parse(this.host(who).run('ip', '-j', 'addr', 'show', 'dev', 'eth0')) as { addr_info: { local: string }[] }[];
-    return j[0]!.addr_info.some((x) => x.local === vip);
-  }
+  hasVip(who: 'a' | 'b', vip: string): boolean { return hasAddress(this.host(who), vip); }
 
   async close(): Promise<void> {
     for (const d of this.daemons) if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');

@@ -40,7 +40,7 @@ async function runKind(kind: Kind, advertInt: number, trials: number): Promise<R
     await lab.capture();
     lab.start(kind, 'b', conf({ version: 3, advertInt, priority: 100 }));
     let master = lab.start(kind, 'a', conf({ version: 3, advertInt, priority: 200 }));
-    if (!(await stableMaster(lab, advertInt * 1000))) throw new Error(`${kind}: no stable master\n${master.out()}`);
+    if (!(await stableMaster(lab, advertInt * 1000))) throw new Error(`${kind}: no stable master\n${master.output()}`);
     for (let i = 0; i < trials; i++) {
       // link cut
       let mark = lab.adverts.length;

@@ -30,7 +30,7 @@ async function stability(kind: Kind): Promise<void> {
     lab.start(kind, 'b', conf({ version: 3, advertInt: 0.01, priority: 100, vridBase: vrid }));
     const a = lab.start(kind, 'a', conf({ version: 3, advertInt: 0.01, priority: 200, vridBase: vrid }));
     const ok = await waitFor(() => lab.hasVip('a', vipOf(vrid)) && !lab.hasVip('b', vipOf(vrid)), 20_000);
-    if (!ok) throw new Error(`${kind}: pair did not settle\n${a.out()}`);
+    if (!ok) throw new Error(`${kind}: pair did not settle\n${a.output()}`);
     await sleep(1000);
     const from = Date.now();
     const t0 = lab.adverts.length;
@@ -50,7 +50,7 @@ async function cost(kind: Kind, instances: number): Promise<{ master: { cpu: num
     const a = lab.start(kind, 'a', conf({ version: 3, advertInt: 0.01, priority: 200, instances, vridBase: 1 }));
     const all = Array.from({ length: instances }, (_, i) => vipOf(i + 1));
     const ok = await waitFor(() => all.every((v) => lab.hasVip('a', v)) && !all.some((v) => lab.hasVip('b', v)), 30_000, 200);
-    if (!ok) throw new Error(`${kind} x${instances}: did not settle\n${a.out().slice(-2000)}`);
+    if (!ok) throw new Error(`${kind} x${instances}: did not settle\n${a.output().slice(-2000)}`);
     await sleep(2000);
     const s = (d: Daemon) => usage(d.pids());
     const a0 = s(a), b0 = s(b);

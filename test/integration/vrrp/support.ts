@@ -1,11 +1,11 @@
 // Helpers for the keepalived interop tests: a LAN with two directors and a client, one config
 // text for both daemons (only the priority and the unicast source/peer differ), daemons started
 // inside the namespaces, and polling checks on addresses and neighbour entries.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { Lan, type Host } from '../../support/netns.js';
+import { hasAddress, startDirector, type Director } from '../../support/directors.js';
 import { sleep, waitFor } from '../../support/wait.js';
 
 export const VIP = '10.9.0.100';
@@ -53,14 +53,7 @@ export function confText(o: ConfOpts, self: 'a' | 'b', priority: number): string
   return `${lines.join('\n')}\n`;
 }
 
-export interface Daemon {
-  kind: 'keepalived' | 'vipkeeper';
-  host: Host;
-  proc: ChildProcess;
-  output: () => string;
-  /** SIGTERM and wait for the exit (SIGKILL after 5 s). */
-  stop(): Promise<number | null>;
-}
+export type Daemon = Director;
 
 export class Bench {
   readonly lan = new Lan();
@@ -82,36 +75,13 @@ export class Bench {
   host(name: 'a' | 'b'): Host { return name === 'a' ? this.a : this.b; }
 
   start(kind: Daemon['kind'], who: 'a' | 'b', conf: string): Daemon {
-    const id = `${kind}-${who}-${++this.n}`;
-    const file = join(this.dir, `${id}.conf`);
-    writeFileSync(file, conf);
-    const host = this.host(who);
-    const args = kind === 'keepalived'
-      ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(this.dir, `${id}.pid`), '-r', join(this.dir, `${id}.vrrp.pid`)]
-      : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts'), 'run', '-f', file, '--log-level', 'debug'];
-    const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd() });
-    let out = '';
-    proc.stdout?.on('data', (d) => { out += d; });
-    proc.stderr?.on('data', (d) => { out += d; });
-    const d: Daemon = {
-      kind, host, proc, output: () => out,
-      stop: () => new Promise((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) { resolve(proc.exitCode); return; }
-        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        proc.once('exit', (code) => { clearTimeout(t); resolve(code); });
-        // `ip netns exec` execs the daemon, so the child pid is the daemon itself.
-        proc.kill('SIGTERM');
-      }),
-    };
+    const d = startDirector(this.host(who), this.dir, `${kind}-${who}-${++this.n}`, kind, conf);
     this.daemons.push(d);
     return d;
   }
 
   /** VIP present on a director's eth0. */
-  hasVip(who: 'a' | 'b', vip = VIP): boolean {
-    const j = JSON.parse(this.host(who).run('ip', '-j', 'addr', 'show', 'dev', 'eth0')) as { addr_info: { local: string }[] }[];
-    return j[0]!.addr_info.some((x) => x.local === vip);
-  }
+  hasVip(who: 'a' | 'b', vip = VIP): boolean { return hasAddress(this.host(who), vip); }
 
   /** The client's neighbour entry for the VIP after reaching it (ping), or undefined. */
   clientNeighbour(vip = VIP): string | undefined {
