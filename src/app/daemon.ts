@@ -5,7 +5,7 @@ import type { Config, NotifyScripts as ModelNotify, VrrpInstance } from '../conf
 import { Notifier, type NotifyScripts, type NotifyTarget } from '../notify/notifier.js';
 import type { NotifyState } from '../notify/format.js';
 import type { LineSink } from '../ports/fifo.js';
-import { Instance } from '../vrrp/instance.js';
+import { Instance, type Transition } from '../vrrp/instance.js';
 import type { VrrpState } from '../vrrp/machine.js';
 import { SyncGroup } from '../vrrp/sync-group.js';
 import { parseIP } from '../lib/ip.js';
@@ -31,6 +31,7 @@ export class Daemon {
   private tracks: TrackRegistry;
   private notifier!: Notifier;
   private fifo: { path: string; sink: LineSink } | undefined;
+  private transitionFns: ((t: Transition) => void)[] = [];
 
   constructor(private p: Platform, private cfg: Config) {
     this.tracks = new TrackRegistry(p);
@@ -39,6 +40,10 @@ export class Daemon {
   get config(): Config { return this.cfg; }
   instance(name: string): Instance | undefined { return this.instances.get(name)?.inst; }
   get instanceNames(): string[] { return [...this.instances.keys()]; }
+  /** Current state of an instance by name (undefined when no such instance runs). */
+  stateOf(name: string): VrrpState | undefined { return this.instances.get(name)?.inst.state; }
+  /** Every transition of every instance, present and future (checkers' ha_suspend, sync daemon). */
+  onTransition(fn: (t: Transition) => void): void { this.transitionFns.push(fn); }
 
   start(): void {
     this.setNotifier(this.cfg);
@@ -125,6 +130,7 @@ export class Daemon {
       srcAddr: src, destinations: multicast ? [group] : spec.unicastPeers.map((x) => x.address),
       tracking: this.tracks.bindingsFor(this.cfg, spec),
     });
+    inst.onTransition((t) => { for (const fn of this.transitionFns) fn(t); });
     inst.onNotify((t) => {
       const state = notifyState[t.to];
       const current = this.cfg.vrrpInstances.find((i) => i.name === spec.name) ?? spec;

@@ -97,6 +97,10 @@ function buildChecker(r: Reporter, path: string, c: CheckerInput, rs: RealServer
     }
     case 'DNS_CHECK':
       return { type: 'DNS_CHECK', ...base, queryType: c.queryType ?? d.dnsQueryType, name: c.name ?? d.dnsName };
+    default:
+      // SMTP_CHECK, FILE_CHECK and GRPC_CHECK: not read from the configuration yet.
+      r.error(`${path}/type`, `${c.type} is not supported yet`);
+      return { type: 'TCP_CHECK', ...base };
   }
 }
 

@@ -22,6 +22,7 @@ export function buildGlobal(g: GlobalInput = {}): GlobalDefs {
     vrrpStrict: g.vrrpStrict ?? d.vrrpStrict,
     skipCheckAdvAddr: g.skipCheckAdvAddr ?? d.skipCheckAdvAddr,
     lvsFlush: g.lvsFlush ?? d.lvsFlush,
+    lvsFlushOnStop: d.lvsFlushOnStop,
   };
   if (g.routerId !== undefined) out.routerId = g.routerId;
   if (g.scriptUser) out.scriptUser = { ...g.scriptUser };

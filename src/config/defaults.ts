@@ -14,6 +14,7 @@ export const DEFAULTS = {
     vrrpStrict: false,
     skipCheckAdvAddr: false,
     lvsFlush: false,
+    lvsFlushOnStop: false,
   },
   garp: {
     masterDelayMs: 5000,

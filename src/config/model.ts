@@ -45,6 +45,29 @@ export interface GlobalDefs {
   skipCheckAdvAddr: boolean;
   /** lvs_flush: flush the IPVS table at start (default false). */
   lvsFlush: boolean;
+  /** lvs_flush_on_stop: flush the whole IPVS table at stop (default false; else only what we created). */
+  lvsFlushOnStop: boolean;
+  /** lvs_sync_daemon IFACE VRRP_INSTANCE [id N] [maxlen L] [port P] [ttl T] [group ADDR]. */
+  lvsSyncDaemon?: LvsSyncDaemon;
+  /** lvs_timeouts tcp N tcpfin N udp N (seconds), applied at start. */
+  lvsTimeouts?: { tcpS?: number; tcpFinS?: number; udpS?: number };
+}
+
+/** The kernel's IPVS connection-sync daemon, master while the VRRP instance is MASTER, backup otherwise. */
+export interface LvsSyncDaemon {
+  interface: string;
+  /** Name of the VRRP instance whose state it follows. */
+  vrrpInstance: string;
+  /** Sync id 0-255 (default: the instance's VRID). */
+  syncId?: number;
+  /** maxlen: max sync message size (default: kernel's). */
+  maxLen?: number;
+  /** UDP port (default 8848). */
+  port?: number;
+  /** multicast TTL (default 1). */
+  ttl?: number;
+  /** multicast group (default 224.0.0.81 / ff02::8848). */
+  group?: string;
 }
 
 export interface FifoSpec { path: string; user?: string; group?: string }
@@ -218,7 +241,7 @@ export interface RealServer extends Endpoint {
   checkers: Checker[];
 }
 
-export interface SorryServer extends Endpoint { lbKind: LbKind; /** sorry_server_inhibit */ inhibit: boolean }
+export interface SorryServer extends Endpoint { /** sorry_server_lvs_method, else the virtual server's. */ lbKind: LbKind; /** sorry_server_inhibit */ inhibit: boolean }
 
 export interface VirtualServer {
   /** Stable display name: "10.0.0.1:80/TCP", "[2001:db8::1]:80/TCP", "fwmark 5/4" or "group NAME/TCP". */
@@ -272,7 +295,8 @@ export interface VirtualServerGroup { name: string; entries: VirtualServerGroupE
 
 // ---------------------------------------------------------------- checkers
 
-export type CheckerType = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'PING_CHECK' | 'MISC_CHECK' | 'UDP_CHECK' | 'DNS_CHECK';
+export type CheckerType = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'PING_CHECK' | 'MISC_CHECK' | 'UDP_CHECK' | 'DNS_CHECK'
+  | 'SMTP_CHECK' | 'FILE_CHECK' | 'GRPC_CHECK';
 
 /** Timing and retry settings every checker has (cascaded virtual server -> real server -> checker). */
 export interface CheckerCommon {
@@ -307,6 +331,10 @@ export interface HttpUrl {
   digest?: string;
   /** virtualhost: default the checker's / real server's / virtual server's. */
   virtualhost?: string;
+  /** regex: the body must match (JavaScript RegExp syntax; keepalived uses PCRE2). */
+  regex?: string;
+  /** regex_no_match: the check passes when the body does NOT match `regex`. */
+  regexNoMatch?: boolean;
 }
 
 export interface TcpCheck extends CheckerCommon { type: 'TCP_CHECK' }
@@ -317,8 +345,10 @@ export interface HttpCheck extends CheckerCommon {
   virtualhost?: string;
   /** http_protocol: 1.0 | 1.0C | 1.1 (default 1.0). */
   httpProtocol: '1.0' | '1.0C' | '1.1';
-  /** enable_sni (SSL_GET). */
+  /** enable_sni (SSL_GET): send the virtualhost (or sniName) as TLS SNI. */
   enableSni: boolean;
+  /** sni_name: SNI server name to send instead of the virtualhost. */
+  sniName?: string;
 }
 export interface MiscCheck extends CheckerCommon {
   type: 'MISC_CHECK';
@@ -339,7 +369,8 @@ export interface UdpCheck extends CheckerCommon {
   minReplyLength: number;
   maxReplyLength: number;
 }
-export const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
+/** DNS_CHECK `type` values keepalived 2.2.7 accepts (check_dns.c). */
+export const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const;
 export interface DnsCheck extends CheckerCommon {
   type: 'DNS_CHECK';
   /** type (default SOA). */
@@ -348,7 +379,35 @@ export interface DnsCheck extends CheckerCommon {
   name: string;
 }
 
-export type Checker = TcpCheck | PingCheck | HttpCheck | MiscCheck | UdpCheck | DnsCheck;
+/** SMTP_CHECK: the 220 banner, then HELO/EHLO answered with 250, then QUIT. */
+export interface SmtpCheck extends CheckerCommon {
+  type: 'SMTP_CHECK';
+  /** helo_name (default: the host name; resolved at runtime, so undefined here). */
+  heloName?: string;
+}
+/** FILE_CHECK: like track_file, the number in a file; 0 = down, else up (weight per dynamic). */
+export interface FileCheck extends CheckerCommon {
+  type: 'FILE_CHECK';
+  /** Name of a track_file / vrrp_track_file definition. */
+  trackFile: string;
+  /** The file's path (resolved from the definition). */
+  path: string;
+  /** weight: multiplies the file's value into a weight change (keepalived FILE_CHECK weight). */
+  weight: number;
+  reverse: boolean;
+}
+/** GRPC_CHECK (vipkeeper only): grpc.health.v1.Health/Check must answer SERVING. */
+export interface GrpcCheck extends CheckerCommon {
+  type: 'GRPC_CHECK';
+  /** service name sent in the request (default "" = the whole server). */
+  service: string;
+  /** TLS on the connection (default false). */
+  tls: boolean;
+  /** authority / SNI (default the target address). */
+  authority?: string;
+}
+
+export type Checker = TcpCheck | PingCheck | HttpCheck | MiscCheck | UdpCheck | DnsCheck | SmtpCheck | FileCheck | GrpcCheck;
 
 // ---------------------------------------------------------------- the whole
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { loadConfig, formatDiagnostic } from '../../config/load.js';
 import { composePlatform, LOG_LEVELS, makeLogger, type LogLevel } from '../../app/compose.js';
-import { Daemon } from '../../app/daemon.js';
+import { Runtime } from '../../app/runtime.js';
 import type { Logger } from '../../ports/logger.js';
 
 const usage = `usage: vipkeeper run -f FILE [--pid-file P] [--log-level L]
@@ -73,7 +73,7 @@ const command: Command = {
     const log = makeLogger(level);
     raisePriority(rt, log);
     const platform = await composePlatform(log);
-    const daemon = new Daemon(platform, first.model);
+    const daemon = new Runtime(platform, first.model);
     try { daemon.start(); } catch (e) {
       // Stop what did start (trackers, instances) before reporting, so nothing keeps running.
       await daemon.stop(0).catch(() => {});
@@ -83,7 +83,7 @@ const command: Command = {
     const uninstallGuards = installCrashGuards(log);
     const pidFile = values['pid-file'];
     if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
-    log.info({ config: values.config, instances: daemon.instanceNames, pid: process.pid }, 'vipkeeper started');
+    log.info({ config: values.config, instances: daemon.vrrp.instanceNames, pid: process.pid }, 'vipkeeper started');
 
     return await new Promise<number>((resolve) => {
       let stopping = false;
