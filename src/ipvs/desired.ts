@@ -2,15 +2,17 @@
 // members of virtual_server_group) with their real servers, given which real servers are alive.
 import { VipError } from '../lib/errors.js';
 import { formatIP, parseIP } from '../lib/ip.js';
-import type { Config, LbKind, RealServer, VirtualServer, VirtualServerGroupEntry } from '../config/model.js';
-import type { DesiredService, DestSpec, Family, ForwardMethod, Protocol, ServiceFlag } from './model.js';
+import type { Config, RealServer, VirtualServer, VirtualServerGroupEntry } from '../config/model.js';
+import { evaluatePool, initialPoolState } from '../check/pool.js';
+import type { DesiredService, DestSpec, Family, Protocol, ServiceFlag } from './model.js';
 
 export interface DesiredOptions {
   /** Whether a real server is up; default: every real server is alive (`vipkeeper ipvs apply`). */
   alive?: (vs: VirtualServer, rs: RealServer) => boolean;
+  /** The pool's destinations as the checkers see them (the daemon); overrides `alive`. */
+  dests?: (vs: VirtualServer) => DestSpec[];
 }
 
-const FORWARD: Record<LbKind, ForwardMethod> = { NAT: 'masq', DR: 'route', TUN: 'tunnel' };
 /** A group address range larger than this is almost certainly a typo, not 65,536 services. */
 const MAX_GROUP_ADDRESSES = 1024;
 
@@ -19,7 +21,7 @@ export function desiredFromConfig(cfg: Config, opts: DesiredOptions = {}): Desir
   const out: DesiredService[] = [];
   for (const vs of cfg.virtualServers) {
     const base = serviceBase(vs);
-    const dests = destsOf(vs, alive);
+    const dests = opts.dests ? opts.dests(vs) : destsOf(vs, alive);
     for (const key of keysOf(vs, cfg)) out.push({ ...key, ...base, dests: dests.map((d) => ({ ...d })) });
   }
   return out;
@@ -102,19 +104,6 @@ function spread(start: Uint8Array, count: number, alignDown: boolean): string[] 
 }
 
 function destsOf(vs: VirtualServer, alive: NonNullable<DesiredOptions['alive']>): DestSpec[] {
-  const out: DestSpec[] = [];
-  for (const rs of vs.realServers) {
-    const up = alive(vs, rs);
-    if (!up && !rs.inhibitOnFailure) continue;
-    out.push({
-      family: rs.family, address: rs.address, port: rs.port, forward: FORWARD[rs.lbKind],
-      weight: up ? rs.weight : 0, upperThreshold: rs.upperThreshold, lowerThreshold: rs.lowerThreshold,
-    });
-  }
-  const anyUp = vs.realServers.some((rs) => alive(vs, rs));
-  if (!anyUp && vs.sorryServer) {
-    const s = vs.sorryServer;
-    out.push({ family: s.family, address: s.address, port: s.port, forward: FORWARD[s.lbKind], weight: 1, upperThreshold: 0, lowerThreshold: 0 });
-  }
-  return out;
+  const views = vs.realServers.map((rs) => ({ rs, up: alive(vs, rs), weight: rs.weight }));
+  return evaluatePool(vs, views, initialPoolState()).dests;
 }
