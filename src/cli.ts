@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   convert: () => import('./cli/commands/convert.js'),
   run: () => import('./cli/commands/run.js'),
   ipvs: () => import('./cli/commands/ipvs.js'),
+  genhash: () => import('./cli/commands/genhash.js'),
 };
 
 export function version(): string {

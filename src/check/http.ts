@@ -1,0 +1,88 @@
+// HTTP_GET / SSL_GET: every url must pass, in order; the first failure is the outcome. One run is
+// bounded as a whole by connect_timeout (connect, TLS, headers and body of every url together), so
+// that run() settles within the checker's timeout as the probe contract asks; keepalived applies
+// connect_timeout to each step instead. Fetching is http-fetch.ts, judging http-match.ts.
+// http_protocol changes nothing on the wire: undici always writes an HTTP/1.1 request line with
+// `Connection: close` (see http-fetch.ts for how that compares with keepalived's 1.0 / 1.0C / 1.1).
+import { performance } from 'node:perf_hooks';
+import type { HttpCheck, HttpUrl } from '../config/model.js';
+import type { CheckOutcome, Probe, ProbeContext } from './checker.js';
+import { CLOSED, DEADLINE, fetchUrl, openHttpSession, type HttpSession } from './http-fetch.js';
+import { hostHeader, judgeUrl, needs, statusMatches } from './http-match.js';
+import { sourceOf } from './source.js';
+import type { Failure } from './tcp.js';
+
+export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
+  const { target } = ctx;
+  const tls = check.type === 'SSL_GET';
+  const origin = `${tls ? 'https' : 'http'}://${target.family === 6 ? `[${target.address}]` : target.address}:${target.port}`;
+  // Normally one Client for the probe; a second only when urls ask for different SNI names
+  // (the server name is fixed per connection setup, the virtualhost may differ per url).
+  const sessions = new Map<string, HttpSession>();
+  let inFlight: AbortController | undefined;
+
+  const vhostOf = (url: HttpUrl) => url.virtualhost ?? check.virtualhost;
+  const sniOf = (url: HttpUrl) => (tls && check.enableSni ? check.sniName ?? vhostOf(url) : undefined);
+
+  function sessionFor(url: HttpUrl, src: ReturnType<typeof sourceOf> & { ok: true }): HttpSession {
+    const sni = sniOf(url);
+    let s = sessions.get(sni ?? '');
+    if (!s) {
+      s = openHttpSession({ origin, timeoutMs: check.connectTimeoutMs, source: src.source, ...(sni ? { sni } : {}) });
+      sessions.set(sni ?? '', s);
+    }
+    return s;
+  }
+
+  async function runUrls(signal: AbortSignal): Promise<Failure | undefined> {
+    const src = sourceOf(check, target);
+    if (!src.ok) return { reason: src.reason, code: 'error' };
+    if (check.urls.length === 0) return { reason: 'no url to check', code: 'error' };
+    for (const url of check.urls) {
+      const need = needs(url);
+      const got = await fetchUrl(sessionFor(url, src), {
+        path: url.path,
+        host: hostHeader(vhostOf(url), target),
+        digest: need.digest,
+        keepBody: need.text,
+        // A status that already fails needs no body; one that passes without digest/regex is read
+        // (bounded) so that a reply cut short is still noticed, as keepalived reads to EOF.
+        bodyWanted: (status) => statusMatches(url.statusCodes, status),
+        signal,
+        timeoutMs: check.connectTimeoutMs,
+      });
+      if (!got.ok) return got;
+      const failed = judgeUrl(url, { status: got.status, ...(got.md5 !== undefined ? { md5: got.md5 } : {}), ...(got.body ? { body: got.body } : {}) });
+      if (failed) return failed;
+    }
+    return undefined;
+  }
+
+  return {
+    async run(): Promise<CheckOutcome> {
+      const started = performance.now();
+      const ac = new AbortController();
+      inFlight = ac;
+      const timer = setTimeout(() => ac.abort(DEADLINE), check.connectTimeoutMs);
+      let failed: Failure | undefined;
+      try {
+        failed = await runUrls(ac.signal);
+      } catch (e) {
+        // Nothing above should throw; if it does, the outcome still says why in words.
+        failed = { reason: `HTTP check error: ${(e as Error)?.message ?? String(e)}`, code: 'error' };
+      } finally {
+        clearTimeout(timer);
+        if (inFlight === ac) inFlight = undefined;
+      }
+      const latencyMs = performance.now() - started;
+      if (failed) return { ok: false, reason: failed.reason, code: failed.code, latencyMs };
+      const n = check.urls.length;
+      return { ok: true, reason: n === 1 ? `HTTP ok on ${check.urls[0]!.path}` : `HTTP ok on ${n} urls`, code: 'ok', latencyMs };
+    },
+    close() {
+      inFlight?.abort(CLOSED);
+      for (const s of sessions.values()) s.close();
+      sessions.clear();
+    },
+  };
+}
