@@ -10,6 +10,8 @@ pkgs=(
   keepalived ipvsadm tcpdump iputils-arping  # real peers and observers for interop tests
   qemu-system-x86 busybox-static cpio      # the IPVS test VM
   stress-ng                                # load for the timing benchmark
+  bird2 frr                                # routing daemons for the scale-out (announcement) tests
+  openssl                                  # self-signed certificates for the HTTPS/gRPC checker tests
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
@@ -18,6 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 # keepalived is a test peer here, never a service of this machine.
-systemctl disable --now keepalived >/dev/null 2>&1 || true
+for svc in keepalived bird frr; do systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
 pkill -x keepalived 2>/dev/null || true
+# The routing daemons are test peers started inside namespaces, never services of this machine.
+pkill -x bird 2>/dev/null || true
+pkill -f /usr/lib/frr/ 2>/dev/null || true
 npm ci

@@ -1,11 +1,11 @@
-// Raw input -> model for virtual servers, real servers and checkers. Checker timing cascades
-// virtual server -> real server -> checker (keepalived.conf(5)), then falls back to DEFAULTS.
-import { DEFAULTS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults.js';
+// Raw input -> model for virtual servers and real servers (checkers: build-checker.ts).
+import { DEFAULTS } from './defaults.js';
 import type {
-  Checker, CheckerCommon, Family, HttpUrl, RealServer, SorryServer, VirtualServer, VirtualServerGroup, VirtualServerGroupEntry,
+  Family, RealServer, SchedFlag, SorryServer, VirtualServer, VirtualServerGroup, VirtualServerGroupEntry,
 } from './model.js';
-import type { CascadeInput, CheckerInput, RealServerInput, VirtualServerGroupInput, VirtualServerInput } from './input.js';
-import { address, groupAddress, script, standIn, statusRanges, type Reporter } from './normalize.js';
+import type { RealServerInput, TrackFileInput, VirtualServerGroupInput, VirtualServerInput } from './input.js';
+import { buildChecker } from './build-checker.js';
+import { address, groupAddress, script, standIn, type Reporter } from './normalize.js';
 
 /** The display name: "10.0.0.1:80/TCP", "[2001:db8::1]:80/TCP", "fwmark 5/4", "group NAME/TCP". */
 export function vsName(vs: Pick<VirtualServer, 'kind' | 'address' | 'port' | 'fwmark' | 'group' | 'family' | 'protocol'>): string {
@@ -15,96 +15,7 @@ export function vsName(vs: Pick<VirtualServer, 'kind' | 'address' | 'port' | 'fw
   return `${a}:${vs.port}/${vs.protocol}`;
 }
 
-const CASCADED = ['connectTimeoutMs', 'retry', 'delayBeforeRetryMs', 'delayLoopMs', 'warmupMs', 'alpha'] as const;
-
-/** A timer a checker inherits (or defaults from delay_loop) is reported at the line that wrote it. */
-function inheritPositions(r: Reporter, path: string): void {
-  const owners = [path.slice(0, path.lastIndexOf('/checkers/')), path.slice(0, path.lastIndexOf('/realServers/'))];
-  for (const f of CASCADED) for (const o of owners) r.alias(`${path}/${f}`, `${o}/${f}`);
-  for (const f of ['warmupMs', 'miscTimeoutMs', 'delayBeforeRetryMs']) r.alias(`${path}/${f}`, `${path}/delayLoopMs`);
-}
-
-function common(c: CheckerInput, rs: CascadeInput, vs: CascadeInput, path: string, r: Reporter): CheckerCommon {
-  inheritPositions(r, path);
-  const d = DEFAULTS.checker;
-  const delayLoopMs = c.delayLoopMs ?? rs.delayLoopMs ?? vs.delayLoopMs ?? d.delayLoopMs;
-  const out: CheckerCommon = {
-    connectTimeoutMs: c.connectTimeoutMs ?? rs.connectTimeoutMs ?? vs.connectTimeoutMs ?? d.connectTimeoutMs,
-    retry: c.retry ?? rs.retry ?? vs.retry ?? defaultRetry(c.type),
-    delayBeforeRetryMs: c.delayBeforeRetryMs ?? rs.delayBeforeRetryMs ?? vs.delayBeforeRetryMs ?? defaultDelayBeforeRetryMs(c.type, delayLoopMs),
-    delayLoopMs,
-    warmupMs: c.warmupMs ?? rs.warmupMs ?? vs.warmupMs ?? delayLoopMs,
-    alpha: c.alpha ?? rs.alpha ?? vs.alpha ?? DEFAULTS.virtualServer.alpha,
-  };
-  if (c.connectIp !== undefined) {
-    const a = address(r, `${path}/connectIp`, c.connectIp, 'connect_ip');
-    if (a) out.connectIp = a.address;
-  }
-  if (c.bindTo !== undefined) {
-    const a = address(r, `${path}/bindTo`, c.bindTo, 'bindto');
-    if (a) out.bindTo = a.address;
-  }
-  if (c.connectPort !== undefined) out.connectPort = c.connectPort;
-  if (c.bindPort !== undefined) out.bindPort = c.bindPort;
-  if (c.bindIf !== undefined) out.bindIf = c.bindIf;
-  if (c.fwmark !== undefined) out.fwmark = c.fwmark;
-  return out;
-}
-
-function buildChecker(r: Reporter, path: string, c: CheckerInput, rs: RealServerInput, vs: VirtualServerInput): Checker {
-  const base = common(c, rs, vs, path, r);
-  const d = DEFAULTS.checker;
-  switch (c.type) {
-    case 'TCP_CHECK': return { type: 'TCP_CHECK', ...base };
-    case 'PING_CHECK': return { type: 'PING_CHECK', ...base };
-    case 'HTTP_GET':
-    case 'SSL_GET': {
-      if (!c.urls?.length) r.error(path, `${c.type} needs at least one url { path ... } block`);
-      const urls: HttpUrl[] = (c.urls ?? []).map((u, i) => {
-        if (u.path === undefined) r.error(`${path}/urls/${i}`, `${c.type} url: 'path' is required`);
-        const url: HttpUrl = {
-          path: u.path ?? '/',
-          statusCodes: u.statusCodes ? statusRanges(r, `${path}/urls/${i}/statusCodes`, u.statusCodes) : d.statusCodes.map(([a, b]) => [a, b] as [number, number]),
-        };
-        if (u.digest !== undefined) url.digest = u.digest.toLowerCase();
-        if (u.virtualhost !== undefined) url.virtualhost = u.virtualhost;
-        return url;
-      });
-      const http: Checker = { type: c.type, ...base, urls, httpProtocol: c.httpProtocol ?? d.httpProtocol, enableSni: c.enableSni ?? d.enableSni };
-      const vh = c.virtualhost ?? rs.virtualhost ?? vs.virtualhost;
-      if (vh !== undefined) http.virtualhost = vh;
-      return http;
-    }
-    case 'MISC_CHECK': {
-      if (c.script === undefined) r.error(`${path}/script`, "MISC_CHECK: 'misc_path' is required");
-      return {
-        type: 'MISC_CHECK', ...base,
-        script: script(r, `${path}/script`, c.script, 'misc_path') ?? { argv: [] },
-        miscTimeoutMs: c.miscTimeoutMs ?? base.delayLoopMs,
-        dynamic: c.dynamic ?? d.miscDynamic,
-      };
-    }
-    case 'UDP_CHECK': {
-      const u: Checker = {
-        type: 'UDP_CHECK', ...base,
-        requireReply: c.requireReply ?? false,
-        minReplyLength: c.minReplyLength ?? d.udpMinReplyLength,
-        maxReplyLength: c.maxReplyLength ?? d.udpMaxReplyLength,
-      };
-      if (c.payloadHex !== undefined) u.payloadHex = c.payloadHex;
-      if (c.replyHex !== undefined) u.replyHex = c.replyHex;
-      return u;
-    }
-    case 'DNS_CHECK':
-      return { type: 'DNS_CHECK', ...base, queryType: c.queryType ?? d.dnsQueryType, name: c.name ?? d.dnsName };
-    default:
-      // SMTP_CHECK, FILE_CHECK and GRPC_CHECK: not read from the configuration yet.
-      r.error(`${path}/type`, `${c.type} is not supported yet`);
-      return { type: 'TCP_CHECK', ...base };
-  }
-}
-
-function buildRealServer(r: Reporter, path: string, x: RealServerInput, vs: VirtualServerInput, vsPort: number, lbKind: RealServer['lbKind'], inhibit: boolean): RealServer {
+function buildRealServer(r: Reporter, path: string, x: RealServerInput, vs: VirtualServerInput, vsPort: number, lbKind: RealServer['lbKind'], inhibit: boolean, files: TrackFileInput[]): RealServer {
   const parsed = address(r, `${path}/address`, x.address, 'real_server') ?? standIn(x.address);
   const a = { address: parsed.address, family: parsed.family };
   const d = DEFAULTS.realServer;
@@ -116,7 +27,7 @@ function buildRealServer(r: Reporter, path: string, x: RealServerInput, vs: Virt
     inhibitOnFailure: x.inhibitOnFailure ?? inhibit,
     upperThreshold: x.upperThreshold ?? d.upperThreshold,
     lowerThreshold: x.lowerThreshold ?? d.lowerThreshold,
-    checkers: (x.checkers ?? []).map((c, i) => buildChecker(r, `${path}/checkers/${i}`, c, x, vs)),
+    checkers: (x.checkers ?? []).map((c, i) => buildChecker(r, `${path}/checkers/${i}`, c, x, vs, files)),
   };
   const up = script(r, `${path}/notifyUp`, x.notifyUp, 'notify_up');
   if (up) rs.notifyUp = up;
@@ -142,7 +53,26 @@ function warnProtocol(r: Reporter, path: string, x: VirtualServerInput, vs: Virt
   if (x.protocol === undefined && byAddress) r.warn(path, `virtual_server ${vs.name}: no protocol set; defaulting to ${DEFAULTS.virtualServer.protocol} as keepalived does (write 'protocol TCP' for a TCP service)`);
 }
 
-export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput, groups?: VirtualServerGroupInput[]): VirtualServer | undefined {
+/**
+ * sh and mh share their flag bits (IP_VS_SVC_F_SCHED1 = *-fallback, SCHED2 = *-port), so keepalived
+ * accepts either spelling on either scheduler; the model carries the scheduler's own name.
+ */
+function schedFlags(r: Reporter, path: string, lbAlgo: string, flags: SchedFlag[] = []): SchedFlag[] {
+  const out: SchedFlag[] = [];
+  flags.forEach((f, i) => {
+    const other = lbAlgo === 'mh' ? 'sh-' : lbAlgo === 'sh' ? 'mh-' : undefined;
+    let flag = f;
+    if (other && f.startsWith(other)) {
+      flag = `${lbAlgo}-${f.slice(3)}` as SchedFlag;
+      r.warn(`${path}/${i}`, `${f} on lb_algo ${lbAlgo}: the same kernel flag as ${flag}; write ${flag}`);
+    }
+    if (!out.includes(flag)) out.push(flag);
+    r.alias(`${path}/${out.indexOf(flag)}`, `${path}/${i}`);
+  });
+  return out;
+}
+
+export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput, groups?: VirtualServerGroupInput[], files: TrackFileInput[] = []): VirtualServer | undefined {
   const path = `/virtualServers/${i}`;
   const d = DEFAULTS.virtualServer;
   const ids = [x.address !== undefined, x.fwmark !== undefined, x.group !== undefined].filter(Boolean).length;
@@ -154,7 +84,7 @@ export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput
   const inhibit = x.inhibitOnFailure ?? d.inhibitOnFailure;
   const port = x.port ?? 0;
   const realServers = (x.realServers ?? [])
-    .map((rs, j) => buildRealServer(r, `${path}/realServers/${j}`, rs, x, port, lbKind, inhibit));
+    .map((rs, j) => buildRealServer(r, `${path}/realServers/${j}`, rs, x, port, lbKind, inhibit, files));
   const rsFamilies = new Set(realServers.map((rs) => rs.family));
   const inferred = rsFamilies.size === 1 ? [...rsFamilies][0] : undefined;
   const family: Family = a?.family ?? x.family ?? (kind === 'group' ? groupFamily(groups, x.group!) : undefined) ?? inferred ?? d.family;
@@ -162,7 +92,7 @@ export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput
     name: '', kind, family,
     protocol: x.protocol ?? d.protocol,
     lbAlgo: x.lbAlgo ?? d.lbAlgo,
-    schedFlags: [...(x.schedFlags ?? [])],
+    schedFlags: schedFlags(r, `${path}/schedFlags`, x.lbAlgo ?? d.lbAlgo, x.schedFlags),
     ops: x.ops ?? d.ops,
     lbKind,
     quorum: x.quorum ?? d.quorum,
@@ -184,7 +114,7 @@ export function buildVirtualServer(r: Reporter, i: number, x: VirtualServerInput
   if (down) vs.quorumDown = down;
   if (x.sorryServer) {
     const s = x.sorryServer;
-    if (s.address === undefined) r.error(`${path}/sorryServer`, 'sorry_server_inhibit without a sorry_server');
+    if (s.address === undefined) r.error(`${path}/sorryServer`, `${s.lbKind !== undefined ? 'sorry_server_lvs_method' : 'sorry_server_inhibit'} without a sorry_server`);
     const sa = s.address !== undefined ? address(r, `${path}/sorryServer/address`, s.address, 'sorry_server') : undefined;
     if (sa) {
       const sorry: SorryServer = { ...sa, port: s.port ?? port, lbKind: s.lbKind ?? lbKind, inhibit: s.inhibit ?? DEFAULTS.sorryServer.inhibit };

@@ -22,8 +22,14 @@ export function buildGlobal(g: GlobalInput = {}): GlobalDefs {
     vrrpStrict: g.vrrpStrict ?? d.vrrpStrict,
     skipCheckAdvAddr: g.skipCheckAdvAddr ?? d.skipCheckAdvAddr,
     lvsFlush: g.lvsFlush ?? d.lvsFlush,
-    lvsFlushOnStop: d.lvsFlushOnStop,
+    lvsFlushOnStop: g.lvsFlushOnStop ?? d.lvsFlushOnStop,
   };
+  if (g.lvsTimeouts) out.lvsTimeouts = { ...g.lvsTimeouts };
+  if (g.lvsSyncDaemon) {
+    const { vrrpInstance, ...rest } = g.lvsSyncDaemon;
+    // A missing instance was refused by the reader; '' keeps the model total.
+    out.lvsSyncDaemon = { ...rest, vrrpInstance: vrrpInstance ?? '' };
+  }
   if (g.routerId !== undefined) out.routerId = g.routerId;
   if (g.scriptUser) out.scriptUser = { ...g.scriptUser };
   if (g.notifyFifo) out.notifyFifo = { ...g.notifyFifo };

@@ -2,7 +2,7 @@
 // (src/config/defaults.ts), and each value problem reported at its source position.
 import type { Config, Diagnostic } from './model.js';
 import type { ConfigInput, SourceMap } from './input.js';
-import { Reporter } from './normalize.js';
+import { address, Reporter } from './normalize.js';
 import { buildGlobal, buildInstance, buildScript, buildSyncGroup, buildTrackFile } from './build-vrrp.js';
 import { buildVirtualServer, buildVsGroup } from './build-lvs.js';
 
@@ -23,10 +23,18 @@ export function buildModel(input: ConfigInput, sources: SourceMap, file: string)
     virtualServers: [],
   };
   (input.virtualServers ?? []).forEach((v, i) => {
-    const vs = buildVirtualServer(r, i, v, input.virtualServerGroups);
+    const vs = buildVirtualServer(r, i, v, input.virtualServerGroups, input.trackFiles);
     // Keep indexes aligned with the input so paths still point at the right source line.
     model.virtualServers[i] = vs as NonNullable<typeof vs>;
   });
+  // lvs_sync_daemon's id defaults to its instance's VRID (keepalived's default).
+  const sync = global.lvsSyncDaemon;
+  const syncInst = sync && model.vrrpInstances.find((x) => x.name === sync.vrrpInstance);
+  if (sync && sync.syncId === undefined && syncInst) sync.syncId = syncInst.vrid;
+  if (sync?.group !== undefined) {
+    const a = address(r, '/global/lvsSyncDaemon/group', sync.group, 'lvs_sync_daemon group');
+    if (a) sync.group = a.address;
+  }
   for (const g of model.syncGroups) {
     for (const name of g.instances) {
       const inst = model.vrrpInstances.find((x) => x.name === name);

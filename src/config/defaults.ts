@@ -15,6 +15,7 @@ export const DEFAULTS = {
     skipCheckAdvAddr: false,
     lvsFlush: false,
     lvsFlushOnStop: false,
+    // lvs_sync_daemon id: the VRRP instance's virtual_router_id (keepalived's default; set in build.ts).
   },
   garp: {
     masterDelayMs: 5000,
@@ -79,6 +80,11 @@ export const DEFAULTS = {
     udpMaxReplyLength: 255,
     dnsQueryType: 'SOA' as const,
     dnsName: '.',
+    // SMTP_CHECK helo_name: none here; the runtime uses the host name (keepalived: smtpchecker.keepalived.org).
+    // FILE_CHECK weight 0 or unset: the track_file's weight and reverse, as keepalived does.
+    grpcService: '',
+    grpcTls: false,
+    regexNoMatch: false,
   },
 } as const;
 

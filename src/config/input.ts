@@ -22,6 +22,10 @@ export interface GlobalInput {
   vrrpStrict?: boolean;
   skipCheckAdvAddr?: boolean;
   lvsFlush?: boolean;
+  lvsFlushOnStop?: boolean;
+  lvsTimeouts?: { tcpS?: number; tcpFinS?: number; udpS?: number };
+  /** vrrpInstance is required; keepalived.conf without one is refused by the translator. */
+  lvsSyncDaemon?: { interface: string; vrrpInstance?: string; syncId?: number; maxLen?: number; port?: number; ttl?: number; group?: string };
   /** vrrp_garp_* / vrrp_gna_interval: defaults for every instance's garp. */
   garp?: Partial<GarpTiming>;
 }
@@ -95,7 +99,9 @@ export interface CascadeInput extends CheckerTimingInput {
   lbKind?: LbKind;
 }
 
-export interface UrlInput { path: string; statusCodes?: Array<number | string>; digest?: string; virtualhost?: string }
+export interface UrlInput {
+  path: string; statusCodes?: Array<number | string>; digest?: string; virtualhost?: string; regex?: string; regexNoMatch?: boolean;
+}
 
 export interface CheckerInput extends CheckerTimingInput, Partial<Pick<CheckerCommon, 'connectIp' | 'connectPort' | 'bindTo' | 'bindPort' | 'bindIf' | 'fwmark'>> {
   type: CheckerType;
@@ -104,6 +110,7 @@ export interface CheckerInput extends CheckerTimingInput, Partial<Pick<CheckerCo
   virtualhost?: string;
   httpProtocol?: '1.0' | '1.0C' | '1.1';
   enableSni?: boolean;
+  sniName?: string;
   // MISC_CHECK
   script?: ScriptInput;
   miscTimeoutMs?: number;
@@ -117,6 +124,16 @@ export interface CheckerInput extends CheckerTimingInput, Partial<Pick<CheckerCo
   // DNS_CHECK
   queryType?: typeof DNS_TYPES[number];
   name?: string;
+  // SMTP_CHECK
+  heloName?: string;
+  // FILE_CHECK
+  trackFile?: string;
+  weight?: number;
+  reverse?: boolean;
+  // GRPC_CHECK
+  service?: string;
+  tls?: boolean;
+  authority?: string;
 }
 
 export interface RealServerInput extends CascadeInput {

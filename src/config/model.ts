@@ -49,7 +49,7 @@ export interface GlobalDefs {
   lvsFlushOnStop: boolean;
   /** lvs_sync_daemon IFACE VRRP_INSTANCE [id N] [maxlen L] [port P] [ttl T] [group ADDR]. */
   lvsSyncDaemon?: LvsSyncDaemon;
-  /** lvs_timeouts tcp N tcpfin N udp N (seconds), applied at start. */
+  /** lvs_timeouts tcp N tcpfin N udp N (seconds, 0-2678400; 0 leaves the kernel's value), applied at start. */
   lvsTimeouts?: { tcpS?: number; tcpFinS?: number; udpS?: number };
 }
 
@@ -58,7 +58,7 @@ export interface LvsSyncDaemon {
   interface: string;
   /** Name of the VRRP instance whose state it follows. */
   vrrpInstance: string;
-  /** Sync id 0-255 (default: the instance's VRID). */
+  /** Sync id 0-255 (default: the instance's VRID, filled in by the builder). */
   syncId?: number;
   /** maxlen: max sync message size (default: kernel's). */
   maxLen?: number;
@@ -200,7 +200,7 @@ export interface VrrpScript {
   initFail: boolean;
 }
 
-/** vrrp_track_file NAME { file PATH; weight N; init_file [VALUE] } */
+/** track_file (or vrrp_track_file) NAME { file PATH; weight N [reverse] }; used by instances and FILE_CHECK. */
 export interface TrackFile { name: string; path: string; /** default 1 */ weight: number; reverse: boolean }
 
 export interface SyncGroup {
@@ -347,7 +347,7 @@ export interface HttpCheck extends CheckerCommon {
   httpProtocol: '1.0' | '1.0C' | '1.1';
   /** enable_sni (SSL_GET): send the virtualhost (or sniName) as TLS SNI. */
   enableSni: boolean;
-  /** sni_name: SNI server name to send instead of the virtualhost. */
+  /** sni_name (vipkeeper only; needs enable_sni and SSL_GET): SNI server name to send instead of the virtualhost. */
   sniName?: string;
 }
 export interface MiscCheck extends CheckerCommon {
@@ -382,18 +382,23 @@ export interface DnsCheck extends CheckerCommon {
 /** SMTP_CHECK: the 220 banner, then HELO/EHLO answered with 250, then QUIT. */
 export interface SmtpCheck extends CheckerCommon {
   type: 'SMTP_CHECK';
-  /** helo_name (default: the host name; resolved at runtime, so undefined here). */
+  /** helo_name (default: the host name, resolved at runtime, so undefined here; keepalived sends smtpchecker.keepalived.org). */
   heloName?: string;
 }
-/** FILE_CHECK: like track_file, the number in a file; 0 = down, else up (weight per dynamic). */
+/**
+ * FILE_CHECK: the number in a track_file's file. keepalived: with weight 0 a non-zero value puts
+ * the real server down; otherwise value × weight (negated when reverse) changes its weight.
+ * It connects nowhere and has no timer of its own: the CheckerCommon fields are inherited only.
+ */
 export interface FileCheck extends CheckerCommon {
   type: 'FILE_CHECK';
   /** Name of a track_file / vrrp_track_file definition. */
   trackFile: string;
   /** The file's path (resolved from the definition). */
   path: string;
-  /** weight: multiplies the file's value into a weight change (keepalived FILE_CHECK weight). */
+  /** weight -65535..65535; FILE_CHECK's own, else (when unset or 0, as keepalived) the track_file's. */
   weight: number;
+  /** reverse: FILE_CHECK's own with its weight, else the track_file's. */
   reverse: boolean;
 }
 /** GRPC_CHECK (vipkeeper only): grpc.health.v1.Health/Check must answer SERVING. */

@@ -31,6 +31,9 @@ const global = obj({
   routerId: str, vrrpVersion: enumOf([2, 3]), v3ChecksumAsV2: bool, scriptSecurity: bool,
   scriptUser: obj({ user: str, group: str }, ['user']), notifyFifo: fifo, vrrpNotifyFifo: fifo, lvsNotifyFifo: fifo,
   mcastGroup4: str, mcastGroup6: str, defaultInterface: str, vrrpStrict: bool, skipCheckAdvAddr: bool, lvsFlush: bool, garp,
+  lvsFlushOnStop: bool,
+  lvsTimeouts: obj({ tcpS: int, tcpFinS: int, udpS: int }),
+  lvsSyncDaemon: obj({ interface: str, vrrpInstance: str, syncId: int, maxLen: int, port: int, ttl: int, group: str }, ['interface', 'vrrpInstance']),
 });
 
 const instance = obj({
@@ -50,14 +53,19 @@ const syncGroup = obj({
 }, ['name', 'instances']);
 
 const cascade = { connectTimeoutMs: ms, retry: int, delayBeforeRetryMs: ms, delayLoopMs: ms, warmupMs: ms, alpha: bool };
-const url = obj({ path: str, statusCodes: { type: 'array', items: { anyOf: [int, str] }, minItems: 1 }, digest: str, virtualhost: str }, ['path']);
+const url = obj({
+  path: str, statusCodes: { type: 'array', items: { anyOf: [int, str] }, minItems: 1 }, digest: str, virtualhost: str,
+  regex: str, regexNoMatch: bool,
+}, ['path']);
 const checker = obj({
-  type: enumOf(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'PING_CHECK', 'MISC_CHECK', 'UDP_CHECK', 'DNS_CHECK']),
+  type: enumOf(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'PING_CHECK', 'MISC_CHECK', 'UDP_CHECK', 'DNS_CHECK', 'SMTP_CHECK', 'FILE_CHECK', 'GRPC_CHECK']),
   ...cascade, connectIp: str, connectPort: int, bindTo: str, bindPort: int, bindIf: str, fwmark: int,
   urls: { type: 'array', items: url }, virtualhost: str, httpProtocol: enumOf(['1.0', '1.0C', '1.1']), enableSni: bool,
   script, miscTimeoutMs: ms, dynamic: bool,
   payloadHex: { type: 'string', pattern: '^[0-9a-fA-F]+$' }, requireReply: bool, replyHex: { type: 'string', pattern: '^[0-9a-fA-FxX]+$' },
   minReplyLength: int, maxReplyLength: int, queryType: enumOf(DNS_TYPES), name: str,
+  sniName: str, heloName: str, trackFile: str, weight: int, reverse: bool,
+  service: { type: 'string' }, tls: bool, authority: str,
 }, ['type']);
 const lbKind = enumOf(LB_KINDS);
 const realServer = obj({
@@ -65,14 +73,20 @@ const realServer = obj({
   address: str, port: int, weight: int, notifyUp: script, notifyDown: script, upperThreshold: int, lowerThreshold: int,
   checkers: { type: 'array', items: checker },
 }, ['address']);
-const virtualServer = obj({
+/** YAML has no default protocol for a service chosen by address (keepalived.conf's is UDP). */
+const protocolRequired: S = {
+  // ajv's strict mode wants every required key declared next to it.
+  if: { anyOf: [{ properties: { address: {} }, required: ['address'] }, { properties: { group: {} }, required: ['group'] }] },
+  then: { properties: { protocol: {} }, required: ['protocol'] },
+};
+const virtualServer = { ...obj({
   ...cascade, inhibitOnFailure: bool, virtualhost: str, lbKind,
   address: str, port: int, fwmark: int, group: str, family: enumOf([4, 6]), protocol: enumOf(['TCP', 'UDP', 'SCTP']),
   lbAlgo: enumOf(SCHEDULERS), schedFlags: { type: 'array', items: enumOf(SCHED_FLAGS) }, ops: bool,
   persistenceTimeoutS: int, persistenceGranularity: str, quorum: int, hysteresis: int, quorumUp: script, quorumDown: script,
   sorryServer: obj({ address: str, port: int, lbKind, inhibit: bool }, ['address']),
   omega: bool, haSuspend: bool, realServers: { type: 'array', items: realServer },
-});
+}), ...protocolRequired };
 const vsGroup = obj({
   name: str,
   entries: { type: 'array', items: obj({ address: str, port: int, fwmark: int, family: enumOf([4, 6]) }) },

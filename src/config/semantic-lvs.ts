@@ -1,8 +1,9 @@
 // Cross-field and range rules for virtual servers, real servers and checkers.
 import { isIPv4 } from 'node:net';
-import { LB_KINDS, SCHEDULERS, type Checker, type Config, type VirtualServer } from './model.js';
+import { LB_KINDS, SCHEDULERS, type Config, type VirtualServer } from './model.js';
 import type { Reporter } from './normalize.js';
-import { duplicates, msRange, range } from './semantic-vrrp.js';
+import { duplicates, range } from './semantic-vrrp.js';
+import { checkChecker } from './semantic-checker.js';
 
 const port = (r: Reporter, path: string, what: string, v: number | undefined) => range(r, path, what, v, 0, 65535);
 
@@ -13,28 +14,6 @@ function granularityOk(text: string, family: 4 | 6): boolean {
   const n = text.split('.').reduce((a, o) => (a << 8) | Number(o), 0) >>> 0;
   const inv = ~n >>> 0;
   return (inv & (inv + 1)) === 0; // ones then zeros
-}
-
-function checkChecker(r: Reporter, p: string, c: Checker): void {
-  msRange(r, `${p}/connectTimeoutMs`, `${c.type} connect_timeout`, c.connectTimeoutMs, 1, 3_600_000);
-  msRange(r, `${p}/delayLoopMs`, `${c.type} delay_loop`, c.delayLoopMs, 1, 86_400_000);
-  msRange(r, `${p}/delayBeforeRetryMs`, `${c.type} delay_before_retry`, c.delayBeforeRetryMs, 0, 86_400_000);
-  msRange(r, `${p}/warmupMs`, `${c.type} warmup`, c.warmupMs, 0, 86_400_000);
-  range(r, `${p}/retry`, `${c.type} retry`, c.retry, 0, 1_000_000);
-  range(r, `${p}/connectPort`, `${c.type} connect_port`, c.connectPort, 1, 65535);
-  port(r, `${p}/bindPort`, `${c.type} bind_port`, c.bindPort);
-  range(r, `${p}/fwmark`, `${c.type} fwmark`, c.fwmark, 0, 0xffffffff);
-  if (c.type === 'HTTP_GET' || c.type === 'SSL_GET') {
-    c.urls.forEach((u, i) => {
-      if (u.digest !== undefined && !/^[0-9a-f]{32}$/.test(u.digest)) r.error(`${p}/urls/${i}/digest`, `${c.type} digest must be 32 hex digits (MD5), got '${u.digest}'`);
-    });
-  }
-  if (c.type === 'MISC_CHECK') msRange(r, `${p}/miscTimeoutMs`, 'misc_timeout', c.miscTimeoutMs, 1, 86_400_000);
-  if (c.type === 'UDP_CHECK') {
-    range(r, `${p}/minReplyLength`, 'min_reply_length', c.minReplyLength, 0, 65535);
-    range(r, `${p}/maxReplyLength`, 'max_reply_length', c.maxReplyLength, 0, 65535);
-    if (c.minReplyLength > c.maxReplyLength) r.error(`${p}/minReplyLength`, 'min_reply_length must not exceed max_reply_length');
-  }
 }
 
 function checkFlags(r: Reporter, p: string, vs: VirtualServer): void {

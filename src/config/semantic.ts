@@ -5,10 +5,12 @@ import type { SourceMap } from './input.js';
 import { Reporter } from './normalize.js';
 import { checkVrrp } from './semantic-vrrp.js';
 import { checkLvs } from './semantic-lvs.js';
+import { checkLvsGlobal } from './semantic-lvs-global.js';
 
 export function validateModel(model: Config, sources: SourceMap, file: string): Diagnostic[] {
   const r = new Reporter(sources, file);
   checkVrrp(r, model);
   checkLvs(r, model);
+  checkLvsGlobal(r, model);
   return r.diagnostics;
 }

@@ -76,6 +76,8 @@ export function schemaDiagnostics(errors: ErrorObject[], sources: SourceMap, fil
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword !== 'anyOf' && unions.some((u) => e.schemaPath.startsWith(`${u}/`))) continue;
+    // An if/then failure is reported by the `then` keyword's own error.
+    if (e.keyword === 'if') continue;
     let path = e.instancePath;
     let message: string;
     if (e.keyword === 'additionalProperties') {
@@ -87,7 +89,9 @@ export function schemaDiagnostics(errors: ErrorObject[], sources: SourceMap, fil
     } else if (e.keyword === 'enum') {
       message = `${display(path)}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     } else if (e.keyword === 'required') {
-      message = `${display(path)}: missing required key '${(e.params as { missingProperty: string }).missingProperty}'`;
+      const key = (e.params as { missingProperty: string }).missingProperty;
+      message = `${display(path)}: missing required key '${key}'`;
+      if (key === 'protocol') message += ': a service chosen by address or group needs TCP, UDP or SCTP (YAML has no default; keepalived.conf uses UDP)';
     } else {
       // Say what was written: `vrid: "51"` is a string to YAML, which is easy to miss.
       const got = e.keyword === 'type' ? `, got ${shown(e.data)}` : '';

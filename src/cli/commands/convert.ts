@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { parseCommandArgs, type Command } from '../command.js';
 import { finishConfig, formatDiagnostic, readConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/input.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { fileArg, parseFormat } from './check.js';
 
 const usage = `usage: vipkeeper convert FILE [--strict] [--format yaml|keepalived]
@@ -11,9 +12,21 @@ const usage = `usage: vipkeeper convert FILE [--strict] [--format yaml|keepalive
 Convert a keepalived.conf to vipkeeper's YAML format, printed on stdout.
 Warnings and errors go to stderr; an invalid file prints nothing on stdout and exits 1.`;
 
+/**
+ * keepalived.conf's default protocol (UDP) written out: YAML has no default for a service chosen
+ * by address or group, and the converted file must load as the same model.
+ */
+function explicitProtocols(input: ConfigInput): ConfigInput {
+  if (!input.virtualServers?.some((vs) => vs.protocol === undefined && vs.fwmark === undefined)) return input;
+  return {
+    ...input,
+    virtualServers: input.virtualServers.map((vs) => (vs.protocol === undefined && vs.fwmark === undefined ? { ...vs, protocol: DEFAULTS.virtualServer.protocol } : vs)),
+  };
+}
+
 /** The YAML text of a raw input, with a header naming its origin. */
 export function toYaml(input: ConfigInput, origin: string): string {
-  return `# converted from ${origin} by vipkeeper convert\n${stringify(input, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return `# converted from ${origin} by vipkeeper convert\n${stringify(explicitProtocols(input), { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
 
 const command: Command = {

@@ -6,6 +6,7 @@ import {
   boolField, commandField, enumField, foldUser, intField, msField, put, scriptField, scriptUser, strField,
   type Ctx, type Handler, type Obj, type Spec,
 } from './context.js';
+import { weightHandler } from './vrrp.js';
 
 /** lb_kind / lvs_method: NAT|DR|TUN [type ...] (tunnel options are not implemented). */
 const kindField = (field: string): Handler => (ctx, n, o, p) => {
@@ -33,6 +34,12 @@ const urlSpec: Spec = {
     const codes = n.args.map((t) => (/^\d+$/.test(t.text) ? Number(t.text) : t.text));
     put(ctx, o, p, 'statusCodes', codes, n.key);
   },
+  regex: (ctx, n, o, p) => {
+    const extra = n.args[1];
+    if (extra) { ctx.error(extra, `regex takes one pattern; quote it when it has spaces: regex "${n.args.map((t) => t.text).join(' ')}"`); return; }
+    put(ctx, o, p, 'regex', ctx.arg(n)?.text, n.args[0] ?? n.key);
+  },
+  regex_no_match: boolField('regexNoMatch'),
 };
 
 const hex = (field: string): Handler => (ctx, n, o, p) => {
@@ -41,16 +48,33 @@ const hex = (field: string): Handler => (ctx, n, o, p) => {
   if (text) put(ctx, o, p, field, text.toLowerCase(), n.key);
 };
 
+const commonSpec: Spec = {
+  ...cascadeSpec,
+  connect_ip: strField('connectIp'),
+  connect_port: intField('connectPort'),
+  bindto: strField('bindTo'),
+  bind_port: intField('bindPort'),
+  bind_if: strField('bindIf'),
+  fwmark: intField('fwmark'),
+};
+
+/**
+ * SMTP_CHECK's deprecated `host { connect_ip ..; connect_port .. }`: keepalived 2.2 turns each host
+ * into a checker of its own that inherits the SMTP_CHECK's settings; vipkeeper maps one host onto
+ * the SMTP_CHECK and asks for separate SMTP_CHECKs instead of several hosts.
+ */
+function smtpHost(ctx: Ctx, n: Node, o: Obj, p: string): void {
+  if (o.__smtpHost) {
+    ctx.error(n.key, 'SMTP_CHECK: vipkeeper checks one target per SMTP_CHECK; write one SMTP_CHECK per host instead of several host blocks');
+    return;
+  }
+  o.__smtpHost = true;
+  ctx.warn(n.key, 'SMTP_CHECK host { } is deprecated (keepalived says so too); its settings apply to this SMTP_CHECK: write them there directly');
+  ctx.block(n.children, commonSpec, o, p, 'SMTP_CHECK host');
+}
+
 const checkerSpecs: Record<string, Spec> = {
-  common: {
-    ...cascadeSpec,
-    connect_ip: strField('connectIp'),
-    connect_port: intField('connectPort'),
-    bindto: strField('bindTo'),
-    bind_port: intField('bindPort'),
-    bind_if: strField('bindIf'),
-    fwmark: intField('fwmark'),
-  },
+  common: commonSpec,
   HTTP_GET: {
     url: (ctx, n, o, p) => {
       const list = (o.urls ??= []) as Obj[];
@@ -63,6 +87,7 @@ const checkerSpecs: Record<string, Spec> = {
     virtualhost: strField('virtualhost'),
     http_protocol: enumField('httpProtocol', ['1.0', '1.0C', '1.1']),
     enable_sni: boolField('enableSni'),
+    sni_name: strField('sniName'),
   },
   MISC_CHECK: {
     misc_path: commandField('script'),
@@ -79,12 +104,16 @@ const checkerSpecs: Record<string, Spec> = {
   DNS_CHECK: { type: enumField('queryType', DNS_TYPES), name: strField('name') },
   TCP_CHECK: {},
   PING_CHECK: {},
+  SMTP_CHECK: { helo_name: strField('heloName'), host: smtpHost },
+  // vipkeeper's own checker; keepalived has no GRPC_CHECK.
+  GRPC_CHECK: { service: strField('service'), tls: boolField('tls'), authority: strField('authority') },
 };
 checkerSpecs.SSL_GET = checkerSpecs.HTTP_GET!;
-/** Each checker type's full keyword table, merged once. */
-const fullCheckerSpecs: Record<string, Spec> = Object.fromEntries(
-  Object.entries(checkerSpecs).filter(([k]) => k !== 'common').map(([k, v]) => [k, { ...checkerSpecs.common, ...v }]),
-);
+/** Each checker type's full keyword table, merged once; FILE_CHECK has no connection or timers. */
+const fullCheckerSpecs: Record<string, Spec> = {
+  ...Object.fromEntries(Object.entries(checkerSpecs).filter(([k]) => k !== 'common').map(([k, v]) => [k, { ...checkerSpecs.common, ...v }])),
+  FILE_CHECK: { track_file: strField('trackFile'), weight: weightHandler },
+};
 
 const checker = (type: string): Handler => (ctx, n, o, p) => {
   const list = (o.checkers ??= []) as Obj[];
@@ -94,6 +123,7 @@ const checker = (type: string): Handler => (ctx, n, o, p) => {
   ctx.at(`${cp}/type`, n.key);
   ctx.block(n.children, fullCheckerSpecs[type]!, c, cp, type);
   foldUser(c);
+  delete c.__smtpHost;
   list.push(c);
 };
 
@@ -121,7 +151,7 @@ const realServerSpec: Spec = {
   lthreshold: intField('lowerThreshold'),
   inhibit_on_failure: boolField('inhibitOnFailure'),
   virtualhost: strField('virtualhost'),
-  ...Object.fromEntries(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'PING_CHECK', 'MISC_CHECK', 'UDP_CHECK', 'DNS_CHECK'].map((t) => [t, checker(t)])),
+  ...Object.fromEntries(Object.keys(fullCheckerSpecs).map((t) => [t, checker(t)])),
 };
 
 const flagHandlers: Spec = Object.fromEntries(SCHED_FLAGS.map((f) => [f, ((ctx, n, o, p) => {
@@ -163,6 +193,10 @@ const virtualServerSpec: Spec = {
     if (!o.sorryServer) ctx.at(`${p}/sorryServer`, n.key);
     const s = (o.sorryServer ??= {}) as Obj;
     put(ctx, s, `${p}/sorryServer`, 'inhibit', ctx.bool(n), n.key);
+  },
+  sorry_server_lvs_method: (ctx, n, o, p) => {
+    if (!o.sorryServer) ctx.at(`${p}/sorryServer`, n.key);
+    kindField('lbKind')(ctx, n, (o.sorryServer ??= {}) as Obj, `${p}/sorryServer`);
   },
   real_server: (ctx, n, o, p) => {
     const list = (o.realServers ??= []) as Obj[];

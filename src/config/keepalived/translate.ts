@@ -42,7 +42,9 @@ export function translateTree(ctx: Ctx, nodes: Node[]): ConfigInput {
         if (o) foldUser(o);
         break;
       }
-      case 'vrrp_track_file': namedBlock(ctx, n, out.trackFiles, trackFileSpec, '/trackFiles', 'vrrp_track_file'); break;
+      // track_file is keepalived 2.2's name (shared with FILE_CHECK); vrrp_track_file the older one.
+      case 'track_file':
+      case 'vrrp_track_file': namedBlock(ctx, n, out.trackFiles, trackFileSpec, '/trackFiles', n.key.text); break;
       case 'vrrp_sync_group': namedBlock(ctx, n, out.syncGroups, syncGroupSpec, '/syncGroups', 'vrrp_sync_group'); break;
       case 'virtual_server': translateVirtualServer(ctx, n, out.virtualServers); break;
       case 'virtual_server_group': translateVsGroup(ctx, n, out.virtualServerGroups); break;

@@ -5,6 +5,7 @@ import {
   boolField, commandField, enumField, intField, listBlock, msField, put, scriptField, scriptUser, strField,
   type Ctx, type Handler, type Obj, type Spec,
 } from './context.js';
+import { globalLvsSpec } from './global-lvs.js';
 
 /** Get or create a nested object field (e.g. `garp`, `notify`). */
 function sub(o: Obj, field: string): Obj {
@@ -48,6 +49,7 @@ export const globalSpec: Spec = {
   vrrp_strict: boolField('vrrpStrict'),
   vrrp_skip_check_adv_addr: boolField('skipCheckAdvAddr'),
   lvs_flush: boolField('lvsFlush'),
+  ...globalLvsSpec,
   ...garpSpec('vrrp_'),
 };
 
@@ -137,8 +139,8 @@ export const instanceSpec: Spec = {
   down_timer_adverts: intField('downTimerAdverts'),
 };
 
-/** `weight N [reverse|noreverse]` */
-const weightHandler: Handler = (ctx, n, o, p) => {
+/** `weight N [reverse|noreverse]` (also FILE_CHECK's). */
+export const weightHandler: Handler = (ctx, n, o, p) => {
   put(ctx, o, p, 'weight', ctx.int(n), n.key);
   const r = n.args[1]?.text;
   if (r === 'reverse' || r === 'noreverse') put(ctx, o, p, 'reverse', r === 'reverse', n.args[1]!);

@@ -166,3 +166,22 @@ test('child process: node --import tsx src/cli.ts check and convert', withDir(as
   assert.match(conv.stdout, /unicastPeers:\n\s+- 10\.1\.0\.12/);
 }));
 
+
+test('check: a YAML address service without protocol is one error saying YAML needs it; exit 1', withDir(async (dir) => {
+  const f = join(dir, 'vs.yaml');
+  writeFileSync(f, 'virtualServers:\n  - address: 10.0.0.1\n    port: 80\n    realServers: [{ address: 10.0.1.1 }]\n');
+  const r = await run('check', '-f', f);
+  assert.equal(r.code, 1);
+  assert.deepEqual(diagLines(r.err), [`${f}:2:5: virtualServers[0]: missing required key 'protocol': a service chosen by address or group needs TCP, UDP or SCTP (YAML has no default; keepalived.conf uses UDP)`]);
+}));
+
+test('convert: SMTP_CHECK, lvs_sync_daemon and lvs_timeouts survive conversion (conf/lvs-nat-mail.conf)', withDir(async (dir) => {
+  const mail = join(ROOT, 'conf/lvs-nat-mail.conf');
+  const r = await run('convert', mail);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /lvsSyncDaemon:\n {4}interface: eth1\n {4}vrrpInstance: VI_INSIDE\n {4}syncId: 62\n/);
+  assert.match(r.out, /type: SMTP_CHECK\n\s+heloName: nat1\.example\.net/);
+  const back = loadConfigText(join(dir, 'mail.yaml'), r.out);
+  assert.deepEqual(back.diagnostics, []);
+  assert.deepEqual(back.model, (await loadConfig(mail)).model);
+}));

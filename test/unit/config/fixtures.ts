@@ -177,3 +177,72 @@ vrrp_sync_group G {
   }
 }
 `;
+
+/** The checker, IPVS-global and sorry-server keywords keepalived 2.2.7 has (plus GRPC_CHECK, sni_name). */
+export const FULL_CHECKERS = `global_defs {
+  lvs_flush_on_stop
+  lvs_timeouts tcp 900 tcpfin 30 udp 60
+  lvs_sync_daemon eth1 VI_S id 9 maxlen 1400 port 8849 ttl 2 group 239.1.2.3
+}
+track_file maint {
+  file /run/vk/maint
+  weight -10 reverse
+}
+vrrp_instance VI_S {
+  interface eth0
+  virtual_router_id 41
+  virtual_ipaddress {
+    192.0.2.25
+  }
+  track_file {
+    maint weight 2
+  }
+}
+virtual_server 192.0.2.25 25 {
+  protocol TCP
+  lb_algo sh
+  sh-port
+  sh-fallback
+  lb_kind DR
+  sorry_server 192.0.2.99 25
+  sorry_server_lvs_method NAT
+  real_server 192.0.2.31 25 {
+    SMTP_CHECK {
+      helo_name lb1.example.org
+      connect_timeout 4
+      retry 2
+    }
+    FILE_CHECK {
+      track_file maint
+      weight 3 reverse
+    }
+    FILE_CHECK {
+      track_file maint
+    }
+    GRPC_CHECK {
+      service "mail.Health"
+      tls
+      authority grpc.example.org
+      connect_port 9090
+    }
+    SSL_GET {
+      enable_sni
+      sni_name www.example.org
+      url {
+        path /health
+        status_code 200-299 301
+        regex "^ok( |$)"
+        regex_no_match
+      }
+      url {
+        path /ready
+        regex ready
+      }
+    }
+    DNS_CHECK {
+      type DNSKEY
+      name example.org
+    }
+  }
+}
+`;

@@ -11,7 +11,7 @@ import { parseLines } from '../../../src/config/keepalived/parser.js';
 import { errors, instance, load, markedLine, warnings } from './helpers.js';
 import { FULL_VRRP } from './fixtures.js';
 
-const GOLDEN = fileURLToPath(new URL('../../../../shared/golden/vrrp/', import.meta.url));
+const GOLDEN = fileURLToPath(new URL('../../fixtures/golden/vrrp/', import.meta.url));
 
 function tmp(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'vk-conf-'));
@@ -22,7 +22,7 @@ function tmp(files: Record<string, string>): string {
   return dir;
 }
 
-test('golden: every keepalived config under ../shared/golden/vrrp loads without errors', async () => {
+test('golden: every keepalived config under test/fixtures/golden/vrrp loads without errors', async () => {
   const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.keepalived.conf'));
   assert.equal(files.length, 6);
   for (const f of files) {

@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { finishConfig, loadConfig, loadConfigText, readConfig } from '../../../src/config/load.js';
 import { toYaml } from '../../../src/cli/commands/convert.js';
 import { readKeepalived } from '../../../src/config/keepalived/translate.js';
-import { FULL_LVS, FULL_VRRP } from './fixtures.js';
+import { FULL_CHECKERS, FULL_LVS, FULL_VRRP } from './fixtures.js';
 import { errors, load } from './helpers.js';
 
 const CONF = fileURLToPath(new URL('../../../conf/', import.meta.url));
-const GOLDEN = fileURLToPath(new URL('../../../../shared/golden/vrrp/', import.meta.url));
+const GOLDEN = fileURLToPath(new URL('../../fixtures/golden/vrrp/', import.meta.url));
 
 const keepalivedFiles = [
   ...readdirSync(CONF).filter((f) => f.endsWith('.conf')).map((f) => join(CONF, f)),
@@ -35,7 +35,7 @@ for (const file of keepalivedFiles) {
   });
 }
 
-for (const [name, text] of [['LVS', FULL_LVS], ['VRRP', FULL_VRRP]] as const) {
+for (const [name, text] of [['LVS', FULL_LVS], ['VRRP', FULL_VRRP], ['checker and IPVS-global', FULL_CHECKERS]] as const) {
   test(`round trip: a config using every ${name} keyword survives conversion`, () => {
     const direct = load(text);
     assert.deepEqual(errors(direct), []);

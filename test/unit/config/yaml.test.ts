@@ -17,7 +17,7 @@ vrrpInstances:
     trackScripts: [chk, { name: chk, weight: 5 }]
     notify: { master: { argv: /bin/m, user: nobody } }
 virtualServers:
-  - { address: 10.0.0.1, port: 80, realServers: [{ address: 10.0.1.1, checkers: [{ type: TCP_CHECK }] }] }
+  - { address: 10.0.0.1, port: 80, protocol: TCP, realServers: [{ address: 10.0.1.1, checkers: [{ type: TCP_CHECK }] }] }
 `);
   assert.deepEqual(errors(r), []);
   const m = r.model!;

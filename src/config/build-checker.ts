@@ -1,0 +1,149 @@
+// Raw input -> model for one checker. Timing cascades checker -> real server -> virtual server
+// (keepalived.conf(5)), then falls back to DEFAULTS; FILE_CHECK resolves its track_file here.
+import { DEFAULTS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults.js';
+import type { Checker, CheckerCommon, CheckerType, HttpUrl } from './model.js';
+import type { CascadeInput, CheckerInput, TrackFileInput, UrlInput } from './input.js';
+import { address, script, statusRanges, type Reporter } from './normalize.js';
+
+const CASCADED = ['connectTimeoutMs', 'retry', 'delayBeforeRetryMs', 'delayLoopMs', 'warmupMs', 'alpha'] as const;
+
+/** A timer a checker inherits (or defaults from delay_loop) is reported at the line that wrote it. */
+function inheritPositions(r: Reporter, path: string): void {
+  const owners = [path.slice(0, path.lastIndexOf('/checkers/')), path.slice(0, path.lastIndexOf('/realServers/'))];
+  for (const f of CASCADED) for (const o of owners) r.alias(`${path}/${f}`, `${o}/${f}`);
+  for (const f of ['warmupMs', 'miscTimeoutMs', 'delayBeforeRetryMs']) r.alias(`${path}/${f}`, `${path}/delayLoopMs`);
+}
+
+function common(c: CheckerInput, rs: CascadeInput, vs: CascadeInput, path: string, r: Reporter): CheckerCommon {
+  inheritPositions(r, path);
+  const d = DEFAULTS.checker;
+  const delayLoopMs = c.delayLoopMs ?? rs.delayLoopMs ?? vs.delayLoopMs ?? d.delayLoopMs;
+  const out: CheckerCommon = {
+    connectTimeoutMs: c.connectTimeoutMs ?? rs.connectTimeoutMs ?? vs.connectTimeoutMs ?? d.connectTimeoutMs,
+    retry: c.retry ?? rs.retry ?? vs.retry ?? defaultRetry(c.type),
+    delayBeforeRetryMs: c.delayBeforeRetryMs ?? rs.delayBeforeRetryMs ?? vs.delayBeforeRetryMs ?? defaultDelayBeforeRetryMs(c.type, delayLoopMs),
+    delayLoopMs,
+    warmupMs: c.warmupMs ?? rs.warmupMs ?? vs.warmupMs ?? delayLoopMs,
+    alpha: c.alpha ?? rs.alpha ?? vs.alpha ?? DEFAULTS.virtualServer.alpha,
+  };
+  if (c.connectIp !== undefined) {
+    const a = address(r, `${path}/connectIp`, c.connectIp, 'connect_ip');
+    if (a) out.connectIp = a.address;
+  }
+  if (c.bindTo !== undefined) {
+    const a = address(r, `${path}/bindTo`, c.bindTo, 'bindto');
+    if (a) out.bindTo = a.address;
+  }
+  if (c.connectPort !== undefined) out.connectPort = c.connectPort;
+  if (c.bindPort !== undefined) out.bindPort = c.bindPort;
+  if (c.bindIf !== undefined) out.bindIf = c.bindIf;
+  if (c.fwmark !== undefined) out.fwmark = c.fwmark;
+  return out;
+}
+
+function buildUrl(r: Reporter, type: string, path: string, u: UrlInput): HttpUrl {
+  if (u.path === undefined) r.error(path, `${type} url: 'path' is required`);
+  const url: HttpUrl = {
+    path: u.path ?? '/',
+    statusCodes: u.statusCodes ? statusRanges(r, `${path}/statusCodes`, u.statusCodes) : DEFAULTS.checker.statusCodes.map(([a, b]) => [a, b] as [number, number]),
+  };
+  if (u.digest !== undefined) url.digest = u.digest.toLowerCase();
+  if (u.virtualhost !== undefined) url.virtualhost = u.virtualhost;
+  if (u.regex !== undefined) {
+    url.regex = u.regex;
+    url.regexNoMatch = u.regexNoMatch ?? DEFAULTS.checker.regexNoMatch;
+  } else if (u.regexNoMatch) {
+    // keepalived drops it with a log line; a check that silently inverts nothing is worse.
+    r.error(`${path}/regexNoMatch`, `${type} url: regex_no_match needs a regex to not match`);
+  }
+  return url;
+}
+
+/** Keys FILE_CHECK does not take: it reads a file, it connects nowhere and runs no timer of its own. */
+const NOT_FOR_FILE = ['connectIp', 'connectPort', 'bindTo', 'bindPort', 'bindIf', 'fwmark', ...CASCADED] as const;
+
+function buildFileCheck(r: Reporter, path: string, c: CheckerInput, base: CheckerCommon, files: TrackFileInput[]): Checker {
+  for (const k of NOT_FOR_FILE) {
+    if (c[k] !== undefined) r.error(`${path}/${k}`, `FILE_CHECK takes only track_file and weight [reverse], not ${k}`);
+  }
+  if (c.trackFile === undefined) r.error(`${path}/type`, "FILE_CHECK: 'track_file' is required (the name of a track_file block)");
+  const def = c.trackFile === undefined ? undefined : files.find((f) => f.name === c.trackFile);
+  if (c.trackFile !== undefined && !def) r.error(`${path}/trackFile`, `FILE_CHECK: track_file '${c.trackFile}' is not defined`);
+  // keepalived: a weight of 0 (or none) takes the track_file's weight and reverse.
+  const own = c.weight !== undefined && c.weight !== 0;
+  return {
+    type: 'FILE_CHECK', ...base,
+    trackFile: c.trackFile ?? '',
+    path: def?.path ?? '',
+    weight: own ? c.weight! : def?.weight ?? DEFAULTS.trackFile.weight,
+    reverse: own ? c.reverse ?? DEFAULTS.trackFile.reverse : def?.reverse ?? DEFAULTS.trackFile.reverse,
+  };
+}
+
+const HTTP: CheckerType[] = ['HTTP_GET', 'SSL_GET'];
+/** Keys only some checker types take (YAML can write any key on any checker; keepalived.conf cannot). */
+const OWNERS: Partial<Record<keyof CheckerInput, CheckerType[]>> = {
+  urls: HTTP, virtualhost: HTTP, httpProtocol: HTTP, enableSni: HTTP, sniName: HTTP,
+  script: ['MISC_CHECK'], miscTimeoutMs: ['MISC_CHECK'], dynamic: ['MISC_CHECK'],
+  payloadHex: ['UDP_CHECK'], requireReply: ['UDP_CHECK'], replyHex: ['UDP_CHECK'], minReplyLength: ['UDP_CHECK'], maxReplyLength: ['UDP_CHECK'],
+  queryType: ['DNS_CHECK'], name: ['DNS_CHECK'], heloName: ['SMTP_CHECK'],
+  trackFile: ['FILE_CHECK'], weight: ['FILE_CHECK'], reverse: ['FILE_CHECK'],
+  service: ['GRPC_CHECK'], tls: ['GRPC_CHECK'], authority: ['GRPC_CHECK'],
+};
+
+export function buildChecker(r: Reporter, path: string, c: CheckerInput, rs: CascadeInput, vs: CascadeInput, files: TrackFileInput[]): Checker {
+  for (const [key, owners] of Object.entries(OWNERS) as Array<[keyof CheckerInput, CheckerType[]]>) {
+    // A key the probe would never read is a mistake the operator should hear about.
+    if (c[key] !== undefined && !owners.includes(c.type)) r.error(`${path}/${key}`, `${c.type} does not take '${key}' (a ${owners.join(' / ')} setting)`);
+  }
+  const base = common(c, rs, vs, path, r);
+  const d = DEFAULTS.checker;
+  switch (c.type) {
+    case 'TCP_CHECK': return { type: 'TCP_CHECK', ...base };
+    case 'PING_CHECK': return { type: 'PING_CHECK', ...base };
+    case 'HTTP_GET':
+    case 'SSL_GET': {
+      if (!c.urls?.length) r.error(path, `${c.type} needs at least one url { path ... } block`);
+      const urls = (c.urls ?? []).map((u, i) => buildUrl(r, c.type, `${path}/urls/${i}`, u));
+      const http: Checker = { type: c.type, ...base, urls, httpProtocol: c.httpProtocol ?? d.httpProtocol, enableSni: c.enableSni ?? d.enableSni };
+      const vh = c.virtualhost ?? rs.virtualhost ?? vs.virtualhost;
+      if (vh !== undefined) http.virtualhost = vh;
+      if (c.sniName !== undefined) http.sniName = c.sniName;
+      return http;
+    }
+    case 'MISC_CHECK': {
+      if (c.script === undefined) r.error(`${path}/script`, "MISC_CHECK: 'misc_path' is required");
+      return {
+        type: 'MISC_CHECK', ...base,
+        script: script(r, `${path}/script`, c.script, 'misc_path') ?? { argv: [] },
+        miscTimeoutMs: c.miscTimeoutMs ?? base.delayLoopMs,
+        dynamic: c.dynamic ?? d.miscDynamic,
+      };
+    }
+    case 'UDP_CHECK': {
+      const u: Checker = {
+        type: 'UDP_CHECK', ...base,
+        requireReply: c.requireReply ?? false,
+        minReplyLength: c.minReplyLength ?? d.udpMinReplyLength,
+        maxReplyLength: c.maxReplyLength ?? d.udpMaxReplyLength,
+      };
+      if (c.payloadHex !== undefined) u.payloadHex = c.payloadHex;
+      if (c.replyHex !== undefined) u.replyHex = c.replyHex;
+      return u;
+    }
+    case 'DNS_CHECK':
+      return { type: 'DNS_CHECK', ...base, queryType: c.queryType ?? d.dnsQueryType, name: c.name ?? d.dnsName };
+    case 'SMTP_CHECK': {
+      const smtp: Checker = { type: 'SMTP_CHECK', ...base };
+      if (c.heloName !== undefined) smtp.heloName = c.heloName;
+      return smtp;
+    }
+    case 'FILE_CHECK':
+      return buildFileCheck(r, path, c, base, files);
+    case 'GRPC_CHECK': {
+      const grpc: Checker = { type: 'GRPC_CHECK', ...base, service: c.service ?? d.grpcService, tls: c.tls ?? d.grpcTls };
+      if (c.authority !== undefined) grpc.authority = c.authority;
+      return grpc;
+    }
+  }
+}
