@@ -36,6 +36,7 @@ const words: Record<string, string> = {
   EPROTONOSUPPORT: 'protocol not supported',
   ENETDOWN: 'network is down',
   ENETUNREACH: 'network is unreachable',
+  EHOSTUNREACH: 'no route to host',
   EBADF: 'socket is closed',
   EAGAIN: 'resource temporarily unavailable',
   ENOMEM: 'out of memory',

@@ -376,6 +376,24 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* getsockoptPeerCred(fd) -> [pid, uid, gid] of the process at the other end of a connected Unix
+   socket. Any fd, not only this addon's: the control socket's connections are Node's own, and a
+   read-only getsockopt cannot disturb them. */
+static napi_value js_getsockopt_peer_cred(napi_env env, napi_callback_info info) {
+  napi_value argv[1], arr, v;
+  int fd;
+  addon *a;
+  struct ucred cr;
+  socklen_t len = sizeof cr;
+  if (!get_args(env, info, 1, argv, &a) || !get_int(env, argv[0], &fd)) return NULL;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) return throw_errno(env, "getsockopt", errno);
+  CALL(napi_create_array_with_length(env, 3, &arr));
+  napi_set_element(env, arr, 0, num(env, cr.pid));
+  napi_create_uint32(env, cr.uid, &v); napi_set_element(env, arr, 1, v);
+  napi_create_uint32(env, cr.gid, &v); napi_set_element(env, arr, 2, v);
+  return arr;
+}
+
 /* The environment is going away (process exit, worker termination): close every socket it left
    open; libuv refuses to close a loop with live handles, so finish once their closes complete. */
 static void teardown(napi_async_cleanup_hook_handle h, void *arg) {
@@ -406,6 +424,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "socket", js_socket }, { "setsockopt", js_setsockopt }, { "bind", js_bind }, { "getsockname", js_getsockname },
     { "sendto", js_sendto }, { "recvNow", js_recv_now }, { "startReceive", js_start_receive },
     { "stopReceive", js_stop_receive }, { "ref", js_ref }, { "close", js_close },
+    { "getsockoptPeerCred", js_getsockopt_peer_cred },
   };
   napi_value v, c;
   addon *a = calloc(1, sizeof *a);

@@ -21,6 +21,8 @@ export interface NativeAddon {
   stopReceive(fd: number): void;
   ref(fd: number, on: boolean): void;
   close(fd: number): void;
+  /** [pid, uid, gid] of the peer of a connected Unix socket (SO_PEERCRED); any fd. */
+  getsockoptPeerCred(fd: number): [number, number, number];
   constants: Record<string, number>;
 }
 
@@ -58,4 +60,10 @@ export function toSysError(op: string, e: unknown, context: Record<string, unkno
 /** Runs one addon call, rethrowing its error as a SysError for `op`. */
 export function sys<T>(op: string, fn: () => T, context: Record<string, unknown> = {}): T {
   try { return fn(); } catch (e) { throw toSysError(op, e, context); }
+}
+
+/** Who is at the other end of a connected Unix socket (the control socket's access check). */
+export function peerCredentials(fd: number): { pid: number; uid: number; gid: number } {
+  const [pid, uid, gid] = sys('getsockopt(SO_PEERCRED)', () => native().getsockoptPeerCred(fd), { fd });
+  return { pid, uid, gid };
 }
