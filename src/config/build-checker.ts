@@ -42,7 +42,7 @@ function common(c: CheckerInput, rs: CascadeInput, vs: CascadeInput, path: strin
 }
 
 function buildUrl(r: Reporter, type: string, path: string, u: UrlInput): HttpUrl {
-  if (u.path === undefined) r.error(path, `${type} url: 'path' is required`);
+  if (u.path === undefined) r.missing(`${path}/path`, `${type} url`, 'path');
   const url: HttpUrl = {
     path: u.path ?? '/',
     statusCodes: u.statusCodes ? statusRanges(r, `${path}/statusCodes`, u.statusCodes) : DEFAULTS.checker.statusCodes.map(([a, b]) => [a, b] as [number, number]),
@@ -66,7 +66,7 @@ function buildFileCheck(r: Reporter, path: string, c: CheckerInput, base: Checke
   for (const k of NOT_FOR_FILE) {
     if (c[k] !== undefined) r.error(`${path}/${k}`, `FILE_CHECK takes only track_file and weight [reverse], not ${k}`);
   }
-  if (c.trackFile === undefined) r.error(`${path}/type`, "FILE_CHECK: 'track_file' is required (the name of a track_file block)");
+  if (c.trackFile === undefined) r.missing(`${path}/trackFile`, 'FILE_CHECK', 'track_file', ' (the name of a track file)');
   const def = c.trackFile === undefined ? undefined : files.find((f) => f.name === c.trackFile);
   if (c.trackFile !== undefined && !def) r.error(`${path}/trackFile`, `FILE_CHECK: track_file '${c.trackFile}' is not defined`);
   // keepalived: a weight of 0 (or none) takes the track_file's weight and reverse.
@@ -112,7 +112,7 @@ export function buildChecker(r: Reporter, path: string, c: CheckerInput, rs: Cas
       return http;
     }
     case 'MISC_CHECK': {
-      if (c.script === undefined) r.error(`${path}/script`, "MISC_CHECK: 'misc_path' is required");
+      if (c.script === undefined) r.missing(`${path}/script`, 'MISC_CHECK', 'misc_path');
       return {
         type: 'MISC_CHECK', ...base,
         script: script(r, `${path}/script`, c.script, 'misc_path') ?? { argv: [] },

@@ -129,8 +129,8 @@ function instanceFamily(x: VrrpInstanceInput, p: UnicastPeer[], src: string | un
 export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: GlobalDefs, gi: GlobalInput = {}): VrrpInstance {
   const path = `/vrrpInstances/${i}`;
   const d = DEFAULTS.instance;
-  if (x.interface === undefined) r.error(`${path}/interface`, `vrrp_instance ${x.name}: 'interface' is required`);
-  if (x.vrid === undefined) r.error(`${path}/vrid`, `vrrp_instance ${x.name}: 'virtual_router_id' is required (1-255)`);
+  if (x.interface === undefined) r.missing(`${path}/interface`, `vrrp_instance ${x.name}`, 'interface');
+  if (x.vrid === undefined) r.missing(`${path}/vrid`, `vrrp_instance ${x.name}`, 'virtual_router_id', ' (1-255)');
   const ifname = x.interface ?? '';
   const virtualIps = vips(r, `${path}/virtualIps`, x.virtualIps, ifname, 'virtual_ipaddress');
   const unicastPeers = peers(r, `${path}/unicastPeers`, x.unicastPeers);
@@ -170,7 +170,7 @@ export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: G
 export function buildScript(r: Reporter, i: number, x: VrrpScriptInput): VrrpScript {
   const path = `/vrrpScripts/${i}`;
   const d = DEFAULTS.script;
-  if (x.script === undefined) r.error(`${path}/script`, `vrrp_script ${x.name}: 'script' is required`);
+  if (x.script === undefined) r.missing(`${path}/script`, `vrrp_script ${x.name}`, 'script');
   const intervalMs = x.intervalMs ?? d.intervalMs;
   r.alias(`${path}/timeoutMs`, `${path}/intervalMs`); // timeout defaults to interval
   return {
@@ -187,7 +187,7 @@ export function buildScript(r: Reporter, i: number, x: VrrpScriptInput): VrrpScr
 }
 
 export function buildTrackFile(r: Reporter, i: number, x: TrackFileInput): TrackFile {
-  if (x.path === undefined) r.error(`/trackFiles/${i}/path`, `vrrp_track_file ${x.name}: 'file' is required`);
+  if (x.path === undefined) r.missing(`/trackFiles/${i}/path`, `vrrp_track_file ${x.name}`, 'file');
   return { name: x.name, path: x.path ?? '', weight: x.weight ?? DEFAULTS.trackFile.weight, reverse: x.reverse ?? DEFAULTS.trackFile.reverse };
 }
 

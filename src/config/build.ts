@@ -10,8 +10,8 @@ import { buildVirtualServer, buildVsGroup } from './build-lvs.js';
  * Always returns a model so that validation can still report every other error; when there are
  * errors, a virtual server that could not be built is a hole (undefined) at its index.
  */
-export function buildModel(input: ConfigInput, sources: SourceMap, file: string): { model: Config; diagnostics: Diagnostic[] } {
-  const r = new Reporter(sources, file);
+export function buildModel(input: ConfigInput, sources: SourceMap, file: string, format: 'yaml' | 'keepalived' = 'keepalived'): { model: Config; diagnostics: Diagnostic[] } {
+  const r = new Reporter(sources, file, format);
   const global = buildGlobal(input.global);
   const model: Config = {
     global,

@@ -188,6 +188,13 @@ export interface ConfigInput {
 export interface SourcePos { file: string; line: number; col: number }
 export type SourceMap = Map<string, SourcePos>;
 
+/** A JSON-pointer path as the YAML author writes it: `/vrrpInstances/0/vrid` -> `vrrpInstances[0].vrid`. */
+export function displayPath(path: string): string {
+  if (path === '') return 'the document';
+  return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
+}
+
 /** Position of `path`, or of its nearest ancestor that has one. */
 export function lookupPos(map: SourceMap, path: string, fallbackFile: string): SourcePos {
   for (let p = path; ; p = p.slice(0, p.lastIndexOf('/'))) {

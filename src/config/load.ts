@@ -32,6 +32,8 @@ export interface LoadResult {
 /** What a reader returns: the raw input, where each value came from, and what it found. */
 export interface ReadResult {
   input?: ConfigInput;
+  /** Which reader: messages name values in that format's own terms. */
+  format?: ConfigFormat;
   sources: SourceMap;
   diagnostics: Diagnostic[];
 }
@@ -52,8 +54,13 @@ export async function readConfig(path: string, opts: LoadOptions = {}): Promise<
 
 /** Finish a parsed input: defaults, value and cross-field checks. */
 export function finishConfig(read: ReadResult, file: string): LoadResult {
-  const diagnostics = [...read.diagnostics];
-  if (!read.input) return { diagnostics: sortDiagnostics(diagnostics) };
+  // A line repeated by ~SEQ/~LST repeats its problems: each is said once.
+  const said = new Set<string>();
+  const diagnostics = read.diagnostics.filter((d) => {
+    const key = `${d.severity}\0${d.file}\0${d.line}\0${d.col}\0${d.message}`;
+    return !said.has(key) && said.add(key) !== undefined;
+  });
+  if (!read.input) return { diagnostics: capped(sortDiagnostics(diagnostics)) };
   // A reader that produced an input despite errors (a bad value is left out) still gets the later
   // checks, so one run reports every line in error. A second error on a line is noise: it is most
   // often a value derived from the first (a script timeout defaulting to a bad interval).
@@ -67,12 +74,31 @@ export function finishConfig(read: ReadResult, file: string): LoadResult {
       diagnostics.push(d);
     }
   };
-  const built = buildModel(read.input, read.sources, file);
-  add(built.diagnostics);
-  add(validateModel(built.model, read.sources, file));
-  sortDiagnostics(diagnostics);
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  return { model: built.model, diagnostics };
+  const format = read.format ?? 'keepalived';
+  try {
+    const built = buildModel(read.input, read.sources, file, format);
+    add(built.diagnostics);
+    add(validateModel(built.model, read.sources, file, format));
+    sortDiagnostics(diagnostics);
+    if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: capped(diagnostics) };
+    return { model: built.model, diagnostics };
+  } catch (e) {
+    // An input a reader kept despite its errors (the parts the schema accepted) may lack what the
+    // builder needs; its errors are already reported. A complete input that throws is a bug.
+    if (!read.diagnostics.some((d) => d.severity === 'error')) throw e;
+    return { diagnostics: capped(sortDiagnostics(diagnostics)) };
+  }
+}
+
+/** At most this many diagnostics are returned: past that, the rest is noise from the same cause. */
+export const MAX_DIAGNOSTICS = 1000;
+
+/** Errors are kept before warnings; each group stays in file order. */
+function capped(ds: Diagnostic[]): Diagnostic[] {
+  if (ds.length <= MAX_DIAGNOSTICS) return ds;
+  const kept = [...ds.filter((d) => d.severity === 'error'), ...ds.filter((d) => d.severity === 'warning')].slice(0, MAX_DIAGNOSTICS);
+  const last = kept[kept.length - 1]!;
+  return [...sortDiagnostics(kept), { ...last, severity: 'error', message: `${ds.length - MAX_DIAGNOSTICS} more problems not shown` }];
 }
 
 /** In place: by file (in order of first appearance), then line and column. */

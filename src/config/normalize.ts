@@ -2,11 +2,28 @@
 // code ranges. Problems go to a Reporter, which turns an input path into file:line:col.
 import { compareAddr, formatIP, parseIP, parsePrefix } from '../lib/ip.js';
 import type { Diagnostic, Family, ScriptCommand } from './model.js';
-import { lookupPos, type ScriptInput, type SourceMap } from './input.js';
+import { displayPath, lookupPos, type ScriptInput, type SourceMap } from './input.js';
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
-  constructor(readonly sources: SourceMap, readonly file: string) {}
+  /** `format` decides how a message names what it is about: the file's own words (see subject). */
+  constructor(readonly sources: SourceMap, readonly file: string, readonly format: 'yaml' | 'keepalived' = 'keepalived') {}
+  /**
+   * The name of the value at `path` in the file's own terms: the keepalived wording the check
+   * gives (`vrrp_instance VI_1: virtual_router_id`), or for YAML the key path (`vrrpInstances[0].vrid`).
+   * Messages say the rest in words common to both, so each is written once.
+   */
+  subject(path: string, keepalived: string): string {
+    return this.format === 'yaml' ? displayPath(path) : keepalived;
+  }
+  /** `owner: 'key' is required`, with the owner and key in the file's own terms. */
+  missing(path: string, owner: string, keyword: string, detail = ''): void {
+    const cut = path.lastIndexOf('/');
+    const text = this.format === 'yaml'
+      ? `${displayPath(path.slice(0, cut))}: '${path.slice(cut + 1)}' is required${detail}`
+      : `${owner}: '${keyword}' is required${detail}`;
+    this.error(path, text);
+  }
   error(path: string, message: string): void {
     this.diagnostics.push({ severity: 'error', ...lookupPos(this.sources, path, this.file), message });
   }

@@ -7,14 +7,15 @@ import type { Reporter } from './normalize.js';
 export function range(r: Reporter, path: string, what: string, v: number | undefined, min: number, max: number, unit = ''): boolean {
   if (v === undefined) return true;
   if (Number.isInteger(v) && v >= min && v <= max) return true;
-  r.error(path, `${what} must be ${min}-${max}${unit}, got ${v}${unit}`);
+  r.error(path, `${r.subject(path, what)} must be ${min}-${max}${unit}, got ${v}${unit}`);
   return false;
 }
 
 /** Durations are ms in the model; keepalived writes seconds, so messages say both. */
 export function msRange(r: Reporter, path: string, what: string, v: number | undefined, minMs: number, maxMs: number): void {
   if (v === undefined || (v >= minMs && v <= maxMs)) return;
-  r.error(path, `${what} must be ${minMs / 1000}-${maxMs / 1000} s, got ${v / 1000} s`);
+  if (r.format === 'yaml') r.error(path, `${r.subject(path, what)} must be ${minMs}-${maxMs} ms, got ${v} ms`);
+  else r.error(path, `${what} must be ${minMs / 1000}-${maxMs / 1000} s, got ${v / 1000} s`);
 }
 
 export function duplicates<T>(r: Reporter, items: T[], key: (t: T) => string | undefined, path: (i: number) => string, what: string): void {
@@ -25,7 +26,7 @@ export function duplicates<T>(r: Reporter, items: T[], key: (t: T) => string | u
     const first = seen.get(k);
     if (first === undefined) { seen.set(k, i); return; }
     const firstPos = r.sources.get(path(first));
-    r.error(path(i), `duplicate ${what} '${k}'${firstPos ? ` (first defined at line ${firstPos.line})` : ''}`);
+    r.error(path(i), `duplicate ${r.subject(path(i), what)} '${k}'${firstPos ? ` (first defined at line ${firstPos.line})` : ''}`);
   });
 }
 
@@ -51,10 +52,16 @@ function checkAdvert(r: Reporter, p: string, x: VrrpInstance): void {
   const v = x.advertIntervalMs;
   if (x.version === 2) {
     // RFC 3768 §5.3.7: an 8-bit count of whole seconds.
-    if (v % 1000 !== 0 || v < 1000 || v > 255_000) r.error(`${p}/advertIntervalMs`, `advert_int for VRRPv2 must be whole seconds 1-255, got ${v / 1000} s`);
+    if (v % 1000 !== 0 || v < 1000 || v > 255_000) {
+      r.error(`${p}/advertIntervalMs`, r.format === 'yaml'
+        ? `${r.subject(`${p}/advertIntervalMs`, '')} for VRRPv2 must be whole seconds, 1000-255000 in steps of 1000, got ${v}`
+        : `advert_int for VRRPv2 must be whole seconds 1-255, got ${v / 1000} s`);
+    }
   } else if (v % 10 !== 0 || v < 10 || v > 40_950) {
     // RFC 5798 §5.2.7: a 12-bit count of centiseconds.
-    r.error(`${p}/advertIntervalMs`, `advert_int for VRRPv3 must be 0.01-40.95 s in steps of 0.01 s, got ${v / 1000} s`);
+    r.error(`${p}/advertIntervalMs`, r.format === 'yaml'
+      ? `${r.subject(`${p}/advertIntervalMs`, '')} for VRRPv3 must be 10-40950 in steps of 10, got ${v}`
+      : `advert_int for VRRPv3 must be 0.01-40.95 s in steps of 0.01 s, got ${v / 1000} s`);
   }
 }
 
@@ -72,7 +79,7 @@ function checkGarp(r: Reporter, p: string, x: VrrpInstance): void {
 
 function checkRefs(r: Reporter, p: string, refs: TrackRef[], field: string, known: Set<string>, what: string, min: number, max: number): void {
   refs.forEach((t, i) => {
-    if (!known.has(t.name)) r.error(`${p}/${field}/${i}`, `${what} '${t.name}' is not defined`);
+    if (!known.has(t.name)) r.error(`${p}/${field}/${i}`, `${r.subject(`${p}/${field}/${i}`, what)} '${t.name}' is not defined`);
     range(r, `${p}/${field}/${i}/weight`, `${what} weight`, t.weight, min, max);
   });
 }
@@ -80,7 +87,7 @@ function checkRefs(r: Reporter, p: string, refs: TrackRef[], field: string, know
 function checkInstance(r: Reporter, c: Config, i: number, scripts: Set<string>, files: Set<string>): void {
   const x = c.vrrpInstances[i]!;
   const p = `/vrrpInstances/${i}`;
-  const name = `vrrp_instance ${x.name}`;
+  const name = r.subject(p, `vrrp_instance ${x.name}`);
   range(r, `${p}/vrid`, `${name}: virtual_router_id`, x.vrid, 1, 255);
   range(r, `${p}/priority`, `${name}: priority`, x.priority, 1, 255);
   if (x.version !== 2 && x.version !== 3) r.error(`${p}/version`, `${name}: version must be 2 or 3, got ${x.version}`);
@@ -138,7 +145,7 @@ function checkVridReuse(r: Reporter, c: Config): void {
     const y = c.vrrpInstances[j]!;
     const disjoint = x.unicastPeers.length > 0 && y.unicastPeers.length > 0
       && !x.unicastPeers.some((a) => y.unicastPeers.some((b) => a.address === b.address));
-    if (!disjoint) r.error(`/vrrpInstances/${i}/vrid`, `vrrp_instance ${x.name}: virtual_router_id ${x.vrid} is already used on ${x.interface} (IPv${x.family}) by vrrp_instance ${y.name}`);
+    if (!disjoint) r.error(`/vrrpInstances/${i}/vrid`, `${r.subject(`/vrrpInstances/${i}/vrid`, `vrrp_instance ${x.name}: virtual_router_id`)} ${x.vrid} is already used on ${x.interface} (IPv${x.family}) by ${r.subject(`/vrrpInstances/${j}`, 'vrrp_instance')} ${y.name}`);
   });
 }
 

@@ -7,8 +7,8 @@ import { checkVrrp } from './semantic-vrrp.js';
 import { checkLvs } from './semantic-lvs.js';
 import { checkLvsGlobal } from './semantic-lvs-global.js';
 
-export function validateModel(model: Config, sources: SourceMap, file: string): Diagnostic[] {
-  const r = new Reporter(sources, file);
+export function validateModel(model: Config, sources: SourceMap, file: string, format: 'yaml' | 'keepalived' = 'keepalived'): Diagnostic[] {
+  const r = new Reporter(sources, file, format);
   checkVrrp(r, model);
   checkLvs(r, model);
   checkLvsGlobal(r, model);

@@ -5,9 +5,12 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from './model.js';
 import type { ConfigInput, SourceMap } from './input.js';
-import { lookupPos } from './input.js';
+import { displayPath, lookupPos } from './input.js';
+import { suggest } from './suggest.js';
 import type { ReadResult } from './load.js';
 import { CONFIG_SCHEMA } from './schema.js';
+import { pruneRefused } from './schema-prune.js';
+import { MAX_YAML_DEPTH, tooDeep } from './yaml-depth.js';
 
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
@@ -19,7 +22,7 @@ function validate(): ValidateFunction {
 const escapeKey = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** What walk needs besides the node: where positions go and how to follow `<<: *anchor`. */
-interface WalkCtx { lc: LineCounter; file: string; map: SourceMap; doc: Document; merges: number }
+interface WalkCtx { lc: LineCounter; file: string; map: SourceMap; doc: Document; merges: number; problems: Diagnostic[] }
 
 /** Merge keys resolved while mapping positions; an alias bomb is refused later by toJS anyway. */
 const MAX_MERGES = 100;
@@ -53,14 +56,17 @@ function walk(node: unknown, path: string, ctx: WalkCtx, inherited = false): voi
       record(ctx, `${path}/${i}`, item as YNode | null);
       walk(item, `${path}/${i}`, ctx);
     });
+  } else if (isScalar(node) && typeof node.value === 'number' && !Number.isSafeInteger(node.value) && /^[-+]?(0x|0o)?[0-9a-f]+$/i.test(String(node.source ?? ''))) {
+    // Past 2^53 a JavaScript number is no longer the integer written: say so, not "got 1e+21".
+    const at = node.range?.[0] ?? 0;
+    ctx.problems.push({ severity: 'error', file: ctx.file, ...ctx.lc.linePos(at), message: `${displayPath(path)}: ${String(node.source)} is too large to be read exactly (the limit is 2^53); no setting takes such a number` });
+  } else if (isScalar(node) && typeof node.value === 'number' && !Number.isFinite(node.value)) {
+    const at = node.range?.[0] ?? 0;
+    ctx.problems.push({ severity: 'error', file: ctx.file, ...ctx.lc.linePos(at), message: `${displayPath(path)}: ${String(node.source)} is not a finite number` });
   }
 }
 
-function display(path: string): string {
-  if (path === '') return 'the document';
-  return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
-}
+const display = displayPath;
 
 /** A value as the YAML author would recognise it, kept short. */
 function shown(v: unknown): string {
@@ -82,8 +88,10 @@ export function schemaDiagnostics(errors: ErrorObject[], sources: SourceMap, fil
     let message: string;
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const near = suggest(key, allowed);
+      message = `unknown key '${key}' in ${path === '' ? 'the top level' : display(path)}${near ? `: did you mean '${near}'?` : ''}`;
       path = `${path}/${escapeKey(key)}`;
-      message = `${display(path)}: unknown key '${key}'`;
     } else if (e.keyword === 'anyOf') {
       message = `${display(path)}: must be ${String((e.parentSchema as { description?: string })?.description ?? 'a valid value')}`;
     } else if (e.keyword === 'enum') {
@@ -111,6 +119,10 @@ function yamlMessage(e: YAMLError): string {
 }
 
 export function readYaml(file: string, text: string): ReadResult {
+  const deep = tooDeep(text);
+  if (deep) {
+    return { format: 'yaml', sources: new Map(), diagnostics: [{ severity: 'error', file, ...deep, message: `YAML nests more than ${MAX_YAML_DEPTH} levels deep here (a configuration needs about 7); not read` }] };
+  }
   const lc = new LineCounter();
   // merge: `<<: *defaults` is how YAML users share settings between entries (not core YAML 1.2).
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, schema: 'core', merge: true, keepSourceTokens: false });
@@ -119,26 +131,30 @@ export function readYaml(file: string, text: string): ReadResult {
   const at = (offset: number | undefined) => ({ file, ...lc.linePos(offset ?? 0) });
   for (const e of doc.errors) diagnostics.push({ severity: 'error', ...at(e.pos[0]), message: `YAML: ${yamlMessage(e)}` });
   for (const w of doc.warnings) diagnostics.push({ severity: 'warning', ...at(w.pos[0]), message: `YAML: ${w.message.split('\n')[0]}` });
-  if (diagnostics.some((d) => d.severity === 'error')) return { sources, diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error')) return { format: 'yaml', sources, diagnostics };
   const root = doc.contents;
   if (!isMap(root)) {
     const what = root === null ? 'empty' : isSeq(root) ? 'a list' : 'a single value';
     diagnostics.push({ severity: 'error', ...at((root as YNode | null)?.range?.[0]), message: `the document is ${what}; a vipkeeper configuration is a mapping (global:, vrrpInstances:, virtualServers: ...)` });
-    return { sources, diagnostics };
+    return { format: 'yaml', sources, diagnostics };
   }
   sources.set('', at(root.range?.[0]));
-  walk(root, '', { lc, file, map: sources, doc, merges: 0 });
+  const problems: Diagnostic[] = [];
+  walk(root, '', { lc, file, map: sources, doc, merges: 0, problems });
+  for (const d of problems) diagnostics.push(d);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     diagnostics.push({ severity: 'error', file, line: 1, col: 1, message: `YAML: ${(e as Error).message}` });
-    return { sources, diagnostics };
+    return { format: 'yaml', sources, diagnostics };
   }
   const v = validate();
   if (!v(data)) {
-    diagnostics.push(...schemaDiagnostics(v.errors ?? [], sources, file));
-    return { sources, diagnostics };
+    const errors = v.errors ?? [];
+    for (const d of schemaDiagnostics(errors, sources, file)) diagnostics.push(d);
+    // The rest is still checked (every error in one run): the refused parts are cut out.
+    pruneRefused(data, errors);
   }
-  return { input: data as ConfigInput, sources, diagnostics };
+  return { format: 'yaml', input: data as ConfigInput, sources, diagnostics };
 }

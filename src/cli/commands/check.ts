@@ -3,18 +3,26 @@
 import { parseCommandArgs, UsageError, type CliIO, type Command } from '../command.js';
 import { formatDiagnostic, loadConfig, type ConfigFormat, type LoadResult } from '../../config/load.js';
 
-const usage = `usage: vipkeeper check -f FILE [--strict] [--json] [--format yaml|keepalived]
+const usage = `usage: vipkeeper check -f FILE [--strict] [--json] [--format yaml|keepalived] [--config-id ID]
 
 Validate a configuration (YAML if FILE ends in .yaml/.yml, keepalived.conf syntax otherwise).
   -f, --file FILE     the configuration to check (or give FILE as the only argument)
-      --strict        unknown keywords are errors, not warnings
+      --strict        unknown and not implemented keywords are errors, not warnings
       --json          print a machine-readable result on stdout
       --format F      force the reader: yaml or keepalived
+  -i, --config-id ID  keepalived's -i: the id @ID lines are kept for (default: the host name up to its first dot)
 Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`;
 
 export function parseFormat(v: string | undefined): ConfigFormat | undefined {
   if (v === undefined) return undefined;
   if (v !== 'yaml' && v !== 'keepalived') throw new UsageError(`--format must be yaml or keepalived, got '${v}'`);
+  return v;
+}
+
+/** keepalived's config-id is one word: `@ID` lines compare the word after '@' with it. */
+export function parseConfigId(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[^\s@^]+$/.test(v)) throw new UsageError(`--config-id must be one word without '@' or '^', got '${v}'`);
   return v;
 }
 
@@ -61,10 +69,12 @@ const command: Command = {
       strict: { type: 'boolean' },
       json: { type: 'boolean' },
       format: { type: 'string' },
+      'config-id': { type: 'string', short: 'i' },
     }, true);
     const file = fileArg(values.file, positionals);
     const format = parseFormat(values.format);
-    const r = await loadConfig(file, { format, strict: values.strict ?? false });
+    const configId = parseConfigId(values['config-id']);
+    const r = await loadConfig(file, { format, strict: values.strict ?? false, ...(configId === undefined ? {} : { configId }) });
     return report(io, file, r, values.json ?? false);
   },
 };

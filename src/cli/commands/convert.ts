@@ -5,11 +5,13 @@ import { parseCommandArgs, type Command } from '../command.js';
 import { finishConfig, formatDiagnostic, readConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/input.js';
 import { DEFAULTS } from '../../config/defaults.js';
-import { fileArg, parseFormat } from './check.js';
+import { fileArg, parseConfigId, parseFormat } from './check.js';
 
-const usage = `usage: vipkeeper convert FILE [--strict] [--format yaml|keepalived]
+const usage = `usage: vipkeeper convert FILE [--strict] [--format yaml|keepalived] [--config-id ID]
 
-Convert a keepalived.conf to vipkeeper's YAML format, printed on stdout.
+Convert a keepalived.conf to vipkeeper's YAML format, printed on stdout. @ID lines are resolved
+for the config-id (-i, --config-id; default: the host name up to its first dot), so the YAML is
+the configuration of that one host; ~SEQ/~LST and parameters are written out expanded.
 Warnings and errors go to stderr; an invalid file prints nothing on stdout and exits 1.`;
 
 /**
@@ -37,14 +39,16 @@ const command: Command = {
       strict: { type: 'boolean' },
       format: { type: 'string' },
       file: { type: 'string', short: 'f' },
+      'config-id': { type: 'string', short: 'i' },
     }, true);
     const file = fileArg(values.file, positionals);
+    const configId = parseConfigId(values['config-id']);
     // The reader follows the file name like check does; a YAML file is re-emitted as plain YAML.
-    const read = await readConfig(file, { format: parseFormat(values.format), strict: values.strict ?? false });
+    const read = await readConfig(file, { format: parseFormat(values.format), strict: values.strict ?? false, ...(configId === undefined ? {} : { configId }) });
     const done = finishConfig(read, file);
     for (const d of done.diagnostics) io.err(formatDiagnostic(d));
     if (!done.model || !read.input) { io.err(`${file}: not converted (fix the errors above)`); return 1; }
-    io.out(toYaml(read.input, file));
+    io.out(toYaml(read.input, configId === undefined ? file : `${file} (config-id ${configId})`));
     return 0;
   },
 };

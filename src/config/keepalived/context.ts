@@ -5,7 +5,8 @@ import type { Diagnostic } from '../model.js';
 import type { SourceMap } from '../input.js';
 import type { Node } from './parser.js';
 import type { Token } from './lexer.js';
-import { KNOWN_UNIMPLEMENTED } from './known.js';
+import { UNIMPLEMENTED } from './known.js';
+import { suggest } from '../suggest.js';
 
 export type Obj = Record<string, unknown>;
 /** Translates one statement into `obj`, whose path is `path`. */
@@ -15,25 +16,38 @@ export type Spec = Record<string, Handler>;
 export class Ctx {
   readonly sources: SourceMap = new Map();
   readonly diagnostics: Diagnostic[] = [];
+  /** Every keyword any block takes: a word that is one of these elsewhere is misplaced, not misspelt. */
+  known: ReadonlySet<string> = new Set();
   constructor(readonly strict: boolean) {}
 
   at(path: string, t: Token): void { this.sources.set(path, { file: t.file, line: t.line, col: t.col }); }
   error(t: Token, message: string): void { this.diagnostics.push({ severity: 'error', file: t.file, line: t.line, col: t.col, message }); }
   warn(t: Token, message: string): void { this.diagnostics.push({ severity: 'warning', file: t.file, line: t.line, col: t.col, message }); }
 
-  /** A keyword this block does not take: known-but-unimplemented is a warning; unknown is a warning (error if strict). */
-  unknown(node: Node, block: string): void {
+  /** Warning, or error under --strict. */
+  private lenient(t: Token, message: string): void {
+    if (this.strict) this.error(t, message); else this.warn(t, message);
+  }
+
+  /**
+   * A keyword this block does not take. Near one it does take (a typo): an error with the
+   * suggestion. Known to keepalived but not implemented: says what will not happen. Otherwise
+   * unknown. The last two are warnings, errors under --strict.
+   */
+  unknown(node: Node, block: string, valid: Iterable<string> = []): void {
     const k = node.key.text;
-    if (KNOWN_UNIMPLEMENTED.has(k)) { this.warn(node.key, `keyword '${k}' is not implemented by vipkeeper; ignored`); return; }
-    const msg = `unknown keyword '${k}' in ${block}`;
-    if (this.strict) this.error(node.key, msg); else this.warn(node.key, `${msg}; ignored`);
+    const consequence = UNIMPLEMENTED.get(k);
+    if (consequence !== undefined) { this.lenient(node.key, `${k}: not implemented by vipkeeper; ${consequence}`); return; }
+    const near = this.known.has(k) ? undefined : suggest(k, valid);
+    if (near !== undefined) { this.error(node.key, `unknown keyword '${k}' in ${block}: did you mean '${near}'?`); return; }
+    this.lenient(node.key, `unknown keyword '${k}' in ${block}${this.strict ? '' : '; ignored'}`);
   }
 
   /** Runs the spec over a block's statements. */
   block(nodes: Node[] | undefined, spec: Spec, obj: Obj, path: string, blockName: string): void {
     for (const n of nodes ?? []) {
-      const h = spec[n.key.text];
-      if (h) h(this, n, obj, path); else this.unknown(n, blockName);
+      const h = Object.hasOwn(spec, n.key.text) ? spec[n.key.text] : undefined;
+      if (h) h(this, n, obj, path); else this.unknown(n, blockName, Object.keys(spec));
     }
   }
 
@@ -48,6 +62,8 @@ export class Ctx {
     const t = this.arg(node, i);
     if (!t) return undefined;
     if (!/^[-+]?\d+$/.test(t.text)) { this.error(t, `'${node.key.text}' must be an integer, got '${t.text}'`); return undefined; }
+    // Past 2^53 the number read is not the number written: say so rather than echo a rounded one.
+    if (!Number.isSafeInteger(Number(t.text))) { this.error(t, `'${node.key.text}' ${t.text} is too large to be read exactly (the limit is 2^53); no setting takes such a number`); return undefined; }
     return Number(t.text);
   }
 
@@ -56,6 +72,7 @@ export class Ctx {
     const t = this.arg(node, i);
     if (!t) return undefined;
     if (!/^\d+(\.\d+)?$/.test(t.text)) { this.error(t, `'${node.key.text}' must be a number of seconds, got '${t.text}'`); return undefined; }
+    if (!Number.isSafeInteger(Math.round(Number(t.text) * 1000))) { this.error(t, `'${node.key.text}' ${t.text} seconds is too large to be read exactly`); return undefined; }
     return Math.round(Number(t.text) * 1000);
   }
 

@@ -1,33 +1,55 @@
-// keepalived 2.2 keywords vipkeeper recognises but does not implement (yet): using one is a
-// warning naming it, not an "unknown keyword". Names only, gathered from keepalived.conf(5).
-export const KNOWN_UNIMPLEMENTED: ReadonlySet<string> = new Set(`
-notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert
-smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails checker_log_all_failures lvs_id
-enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket
-snmp_name enable_dbus dbus_service_name net_namespace net_namespace_ipvs namespace_with_ipsets instance
-use_pid_dir linkbeat_use_polling linkbeat_interfaces dynamic_interfaces
-vrrp_check_unicast_src vrrp_garp_extra_if vrrp_min_garp vrrp_down_timer_adverts
-vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_iptables vrrp_ipsets nftables nftables_priority
-nftables_ifindex nftables_counters nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
-vrrp_priority checker_priority bfd_priority vrrp_no_swap checker_no_swap bfd_no_swap vrrp_rt_priority
-checker_rt_priority bfd_rt_priority vrrp_rlimit_rttime checker_rlimit_rttime bfd_rlimit_rttime
-vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity vrrp_process_name checker_process_name
-bfd_process_name process_names process_name vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force
-vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs
-lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force
-process_monitor_rcv_bufs process_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
-vrrp_startup_delay log_unknown_vrids umask vmac_prefix vmac_addr_prefix random_seed reload_check_config
-reload_time_file reload_repeat reload_file config_save_dir tmp_config_directory startup_script
-shutdown_script child_wait_time fifo_write_vrrp_states_on_reload notify_fifo_script vrrp_notify_fifo_script
-lvs_notify_fifo_script max_auto_priority min_auto_priority_delay vrrp_notify_priority_changes
-rs_init_notifies no_checker_emails disable_local_igmp use_symlink_paths script_max_runtime
-vrrp_track_process track_process bfd_instance track_bfd BFD_CHECK SSL garp_group
-static_ipaddress static_routes static_rules virtual_routes virtual_rules use_vmac use_vmac_addr vmac_xmit_base
-use_ipvlan track_src_ip check_unicast_src unicast_fault_no_peer unicast_ttl old_unicast_checksum
-garp_extra_if lower_prio_no_advert higher_prio_send_advert notify_deleted notify_master_rx_lower_pri
-notify_priority_changes kernel_rx_buf_size debug strict_mode skip_check_adv_addr promote_secondaries native_ipv6
-mcast_dst_ip vrrp_skip_check_adv_addr_all global_tracking sync_group_tracking_weight track_group
-persistence_engine fast_recovery regex_options regex_stack
-regex_min_offset regex_max_offset log_all_failures quorum_max lvs_notify_fifo_script ip_proto
-init_file
-`.split(/\s+/).filter(Boolean));
+// keepalived 2.2 keywords vipkeeper recognises but does not implement (yet), each with what that
+// means for the operator: using one is a warning (an error under --strict) that says what will not
+// happen, not an "unknown keyword". Gathered from keepalived.conf(5); docs/config.md lists them.
+
+const GROUPS: Array<[consequence: string, keywords: string]> = [
+  ['no mail is sent; use a notify script', `notification_email notification_email_from smtp_server smtp_helo_name
+    smtp_connect_timeout smtp_alert smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails`],
+  ['there is no SNMP agent and no traps; watch the logs or the notify FIFO', `enable_snmp_vrrp enable_snmp_checker
+    enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket snmp_name enable_snmp_keepalived`],
+  ['there is no D-Bus interface', 'enable_dbus dbus_service_name'],
+  ['vipkeeper runs in the network namespace it is started in; start it with `ip netns exec NS`',
+    'net_namespace net_namespace_ipvs namespace_with_ipsets'],
+  ['no BFD session is run; track the peer with a vrrp_script', 'bfd_instance track_bfd BFD_CHECK bfd_priority bfd_no_swap bfd_rt_priority bfd_rlimit_rttime bfd_cpu_affinity bfd_process_name'],
+  ['no VMAC or ipvlan interface is created: the VIPs go on the interface itself and adverts carry its own MAC',
+    'use_vmac use_vmac_addr vmac_xmit_base use_ipvlan vmac_prefix vmac_addr_prefix'],
+  ['these addresses, routes or rules are not installed; configure them with the system\'s network configuration',
+    'static_ipaddress static_routes static_rules virtual_routes virtual_rules'],
+  ['no iptables/nftables rules are installed (with vrrp_strict keepalived would drop traffic to the VIPs)',
+    'vrrp_iptables vrrp_ipsets nftables nftables_priority nftables_ifindex nftables_counters nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark'],
+  ['processes are not tracked; use a vrrp_script (for example `pgrep -x NAME`)', 'vrrp_track_process track_process'],
+  ['this notify script is never run', 'notify_deleted notify_master_rx_lower_pri notify_fifo_script vrrp_notify_fifo_script lvs_notify_fifo_script'],
+  ['priority changes are not notified', 'notify_priority_changes vrrp_notify_priority_changes'],
+  ['no extra gratuitous ARPs are sent on other interfaces', 'garp_extra_if vrrp_garp_extra_if vrrp_min_garp garp_group'],
+  ['adverts follow the RFC: this variation is not applied', `lower_prio_no_advert higher_prio_send_advert vrrp_lower_prio_no_advert
+    vrrp_higher_prio_send_advert unicast_fault_no_peer old_unicast_checksum vrrp_check_unicast_src check_unicast_src track_src_ip
+    vrrp_skip_check_adv_addr_all unicast_ttl mcast_dst_ip native_ipv6 strict_mode skip_check_adv_addr`],
+  ['the track file is not created or written at start', 'init_file'],
+  ['the regex is matched by JavaScript over the whole body, without these limits', 'regex_options regex_stack regex_min_offset regex_max_offset'],
+  ['no persistence engine (SIP) is set on the service', 'persistence_engine'],
+  ['the process tuning is not applied (vipkeeper is one process; see `vipkeeper run --rt-priority`)', `vrrp_priority checker_priority
+    vrrp_no_swap checker_no_swap vrrp_rt_priority checker_rt_priority vrrp_rlimit_rttime checker_rlimit_rttime vrrp_cpu_affinity
+    checker_cpu_affinity vrrp_process_name checker_process_name process_names process_name umask random_seed child_wait_time
+    vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force
+    lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force
+    process_monitor_rcv_bufs process_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier kernel_rx_buf_size
+    use_pid_dir linkbeat_use_polling linkbeat_interfaces dynamic_interfaces disable_local_igmp use_symlink_paths`],
+  ['reload and start-up behave as vipkeeper\'s (SIGHUP reloads; a bad file keeps the running configuration)', `reload_check_config
+    reload_time_file reload_repeat reload_file config_save_dir tmp_config_directory startup_script shutdown_script
+    fifo_write_vrrp_states_on_reload vrrp_startup_delay script_max_runtime`],
+  ['ignored', `lvs_id instance log_unknown_vrids max_auto_priority min_auto_priority_delay rs_init_notifies checker_log_all_failures
+    log_all_failures vrrp_down_timer_adverts debug promote_secondaries global_tracking sync_group_tracking_weight track_group
+    fast_recovery quorum_max ip_proto SSL`],
+];
+
+/** keyword -> what not implementing it means. */
+export const UNIMPLEMENTED: ReadonlyMap<string, string> = new Map(
+  GROUPS.flatMap(([consequence, words]) => words.split(/\s+/).filter(Boolean).map((w): [string, string] => [w, consequence])),
+);
+
+/** The same keywords as a set (other modules ask "is this known?"). */
+export const KNOWN_UNIMPLEMENTED: ReadonlySet<string> = new Set(UNIMPLEMENTED.keys());
+
+/** Groups for docs/config.md's migration notes (a test keeps the two in step). */
+export const UNIMPLEMENTED_GROUPS: ReadonlyArray<readonly [string, readonly string[]]> =
+  GROUPS.map(([c, w]) => [c, w.split(/\s+/).filter(Boolean)] as const);

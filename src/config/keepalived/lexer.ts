@@ -1,35 +1,56 @@
 // keepalived.conf lines -> tokens with positions. Handles what keepalived handles before parsing:
 // `#`/`!` comments, double-quoted strings, braces as tokens, `$NAME=value` parameters and their
-// `$NAME` / `${NAME}` expansion, `@id` / `@^id` conditional lines and `include` (globs, relative
-// to the including file, loops refused). Output is a flat list of lines across all files.
+// expansion, `@id` / `@^id` conditional lines, `~SEQ` / `~LST` repetition and `include` (globs,
+// relative to the including file, loops refused). Output is a flat list of lines across all files.
+// The work is a loop over an explicit stack (files, lines, repetitions), never recursion, so no
+// input can exhaust the call stack; a budget bounds what repetition and parameters may produce.
 import { dirname, resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
 import type { Diagnostic } from '../model.js';
 import { readConfigFileSync } from '../source.js';
 import { expandGlob, hasGlob } from './glob.js';
+import { colAt, original, slice, trimStart, type Mapped } from './mapped.js';
+import { expandParams, PARAM_DEF, type ExpandContext, type Param } from './params.js';
+import { isRepeat, parseRepeat } from './repeat.js';
+import { tokenizeLine, type Token } from './tokens.js';
 
-export interface Token { text: string; quoted: boolean; file: string; line: number; col: number }
+export { tokenizeLine, type Token } from './tokens.js';
 export interface Line { tokens: Token[] }
 
 export interface LexOptions { configId?: string }
 
+/** Lines produced in all (after repetition and multi-line parameters) and bytes read through includes. */
+export const MAX_LINES = 1_000_000;
+export const MAX_INCLUDED_BYTES = 64 * 1024 * 1024;
+/** Parameters that expand to repetitions that expand to parameters...: deeper than this is a loop. */
+export const MAX_NESTING = 32;
+
+type Work =
+  | { kind: 'file'; file: string; real: string; raw: string[]; i: number }
+  | { kind: 'line'; file: string; line: number; text: Mapped; depth: number }
+  | { kind: 'repeat'; file: string; line: number; vars: string[]; rows: string[][]; next: number; text: Mapped; depth: number }
+  | { kind: 'include'; file: string; line: number; col: number; pattern: string; files: string[]; next: number };
+
 interface LexState {
   lines: Line[];
   diagnostics: Diagnostic[];
-  params: Map<string, string>;
+  params: Map<string, Param>;
   /** Real paths of the files being read, outermost first (include loop detection). */
-  stack: string[];
+  open: string[];
   configId: string | undefined;
+  work: Work[];
+  produced: number;
+  bytes: number;
+  stopped: boolean;
 }
 
-/** Characters that end an unquoted word: whitespace, braces, quote, comment starts. */
-const WORD_END = new Set([...' \t\r\n\f\v{}"#!'].map((c) => c.charCodeAt(0)));
-const PARAM_DEF = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
-const PARAM_USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-
 export function lexKeepalived(file: string, text: string, opts: LexOptions = {}): { lines: Line[]; diagnostics: Diagnostic[] } {
-  const st: LexState = { lines: [], diagnostics: [], params: new Map(), stack: [safeReal(file)], configId: opts.configId };
-  lexText(st, file, text);
+  const st: LexState = {
+    lines: [], diagnostics: [], params: new Map(), open: [], configId: opts.configId,
+    work: [], produced: 0, bytes: text.length, stopped: false,
+  };
+  openFile(st, file, text);
+  while (st.work.length > 0 && !st.stopped) step(st, st.work.pop()!);
   return { lines: st.lines, diagnostics: st.diagnostics };
 }
 
@@ -41,93 +62,122 @@ function diag(st: LexState, severity: 'error' | 'warning', file: string, line: n
   st.diagnostics.push({ severity, file, line, col, message });
 }
 
-function lexText(st: LexState, file: string, text: string): void {
-  const raw = text.split(/\r?\n/);
-  for (let i = 0; i < raw.length; i++) {
-    let lineText = raw[i]!;
-    const lineNo = i + 1;
-    let offset = 0;
-    const trimmed = lineText.trimStart();
-    if (trimmed.startsWith('@')) {
-      // `@id rest`: keep `rest` only on the host whose config-id is `id` (`@^id`: all others).
-      const m = /^@(\^?)(\S+)\s*/.exec(trimmed);
-      if (!m) continue;
-      const match = st.configId === m[2];
-      if ((m[1] === '^') === match) continue;
-      offset = lineText.length - trimmed.length + m[0].length;
-      lineText = ' '.repeat(offset) + trimmed.slice(m[0].length);
-    }
-    const def = lineText.includes('=') ? PARAM_DEF.exec(lineText.trim()) : null;
-    if (def) { i = defineParam(st, def[1]!, def[2]!, raw, i); continue; }
-    const expanded = lineText.includes('$') ? expandParams(st, file, lineNo, lineText) : lineText;
-    // A multi-line parameter expands to several lines, all reported at the line that used it.
-    for (const part of expanded.split('\n')) {
-      // The include pattern is read raw: `{a,b}` in it is a brace glob, not a block.
-      const inc = INCLUDE.exec(part);
-      if (inc) { includeLine(st, file, lineNo, part, inc[1] ?? ''); continue; }
-      const tokens = tokenizeLine(st, file, lineNo, part);
-      if (tokens.length > 0) st.lines.push({ tokens });
-    }
-  }
+function openFile(st: LexState, file: string, text: string): void {
+  const real = safeReal(file);
+  st.open.push(real);
+  st.work.push({ kind: 'file', file, real, raw: text.split(/\r?\n/), i: 0 });
 }
 
-/**
- * `$NAME=value`; a value ending in `\` continues on the next line (keepalived's multi-line
- * definitions, used to stamp out whole blocks). Returns the index of the last line consumed.
- */
-function defineParam(st: LexState, name: string, first: string, raw: string[], i: number): number {
-  const parts: string[] = [];
-  let value = first;
-  for (;;) {
-    value = value.slice(0, commentStart(value)).trim();
-    if (!value.endsWith('\\') || i + 1 >= raw.length) break;
-    parts.push(value.slice(0, -1).trimEnd());
-    value = raw[++i]!;
+function step(st: LexState, w: Work): void {
+  if (w.kind === 'file') { nextFileLine(st, w); return; }
+  if (w.kind === 'include') { nextInclude(st, w); return; }
+  if (w.kind === 'repeat') {
+    const row = w.rows[w.next]!;
+    if (w.next + 1 < w.rows.length) st.work.push({ ...w, next: w.next + 1 });
+    w.vars.forEach((v, k) => st.params.set(v, { value: row[k]!, multiline: false }));
+    pushLine(st, w.file, w.line, w.text, w.depth);
+    return;
   }
-  parts.push(value.endsWith('\\') ? value.slice(0, -1).trimEnd() : value);
-  st.params.set(name, parts.join('\n'));
-  return i;
+  processLine(st, w.file, w.line, w.text, w.depth);
 }
 
-/** keepalived expands a bare $NAME only when one of these (or the line end) follows it. */
-const NAME_END = new Set([' ', '\t', ',', ')']);
-/** Parameters may refer to parameters; a deeper chain or a longer line means a self-reference. */
-const MAX_EXPANSION_DEPTH = 16;
-const MAX_EXPANDED_CHARS = 65_536;
-
-function expandParams(st: LexState, file: string, line: number, text: string): string {
-  // Expansion stops at a comment so `# cost $5` stays a comment.
-  const cut = commentStart(text);
-  let head = text.slice(0, cut);
-  const told = new Set<string>();
-  const tell = (name: string, col: number, message: string) => {
-    if (!told.has(name)) diag(st, 'warning', file, line, col, message);
-    told.add(name);
-  };
-  for (let pass = 0; ; pass++) {
-    if (pass === MAX_EXPANSION_DEPTH || head.length > MAX_EXPANDED_CHARS) {
-      diag(st, 'error', file, line, 1, `parameters nest more than ${MAX_EXPANSION_DEPTH} deep or expand past ${MAX_EXPANDED_CHARS} characters (does one refer to itself?)`);
-      return '';
-    }
-    const next = head.replace(PARAM_USE, (whole, braced: string | undefined, bare: string | undefined, at: number, all: string) => {
-      const name = (braced ?? bare)!;
-      const value = st.params.get(name);
-      if (value === undefined) { tell(name, at + 1, `parameter $${name} is not defined; left as written`); return whole; }
-      const after = all[at + whole.length];
-      if (bare !== undefined && after !== undefined && !NAME_END.has(after)) {
-        tell(name, at + 1, `$${name} is followed by '${after}' so it is not expanded (keepalived expands $NAME only before a space, ',' or ')'); write \${${name}}`);
-        return whole;
-      }
-      return value;
-    });
-    if (next === head) break;
-    head = next;
+function pushLine(st: LexState, file: string, line: number, text: Mapped, depth: number): void {
+  if (++st.produced > MAX_LINES) {
+    diag(st, 'error', file, line, colAt(text, 0), `~SEQ/~LST and parameters produce more than ${MAX_LINES} lines; stopped here`);
+    st.stopped = true;
+    return;
   }
-  return head + text.slice(cut);
+  st.work.push({ kind: 'line', file, line, text, depth });
+}
+
+/** One line of a file (a multi-line `$NAME=... \` definition takes the lines it continues over). */
+function nextFileLine(st: LexState, w: Extract<Work, { kind: 'file' }>): void {
+  if (w.i >= w.raw.length) { st.open.pop(); return; }
+  const lineNo = w.i + 1;
+  let text = w.raw[w.i++]!;
+  st.work.push(w);
+  text = text.slice(0, commentStart(text));
+  if (/^\s*(@\S+\s+)?\$[A-Za-z_][A-Za-z0-9_]*[ \t]*=/.test(text)) {
+    // keepalived's multi-line definitions: each line but the last ends in `\`.
+    while (/\\\s*$/.test(text) && w.i < w.raw.length) {
+      const next = w.raw[w.i++]!;
+      text = `${text.replace(/\s*\\\s*$/, '')}\n${next.slice(0, commentStart(next)).trim()}`;
+    }
+    text = text.replace(/\s*\\\s*$/, '');
+  }
+  processLine(st, w.file, lineNo, original(text), 0);
+}
+
+function processLine(st: LexState, file: string, lineNo: number, text: Mapped, depth: number): void {
+  if (depth > MAX_NESTING) {
+    diag(st, 'error', file, lineNo, colAt(text, 0), `parameters and ~SEQ/~LST nest more than ${MAX_NESTING} deep here (does a parameter refer to itself?)`);
+    return;
+  }
+  let cur = trimStart(text);
+  if (cur.text.startsWith('@')) {
+    // `@id rest`: keep `rest` only where the config-id is `id` (`@^id`: everywhere else).
+    const m = /^@(\^?)(\S+)[ \t]+/.exec(cur.text);
+    if (!m) return;
+    if ((m[1] === '^') === (st.configId === m[2])) return;
+    cur = slice(cur, m[0].length);
+  }
+  const def = cur.text.startsWith('$') ? PARAM_DEF.exec(cur.text) : null;
+  if (def) { st.params.set(def[1]!, { value: def[2]!.trim(), multiline: def[2]!.includes('\n') }); return; }
+  if (cur.text.startsWith('~') && isRepeat(cur.text)) { repeat(st, file, lineNo, cur, depth); return; }
+  if (cur.text.includes('$')) {
+    const cx: ExpandContext = { params: st.params, file, configId: st.configId };
+    const expanded = expandParams(cx, cur, (sev, col, message) => diag(st, sev, file, lineNo, col, message));
+    if (!expanded) return;
+    if (expanded.text !== cur.text) {
+      // The result is read again as lines of its own: it may hold `@id`, a definition, a
+      // repetition, or (a multi-line value) several lines.
+      const parts = splitLines(expanded);
+      for (let k = parts.length - 1; k >= 0; k--) pushLine(st, file, lineNo, parts[k]!, depth + 1);
+      return;
+    }
+  }
+  emit(st, file, lineNo, cur);
+}
+
+function splitLines(m: Mapped): Mapped[] {
+  const out: Mapped[] = [];
+  let from = 0;
+  for (let nl = m.text.indexOf('\n'); nl >= 0; nl = m.text.indexOf('\n', from)) {
+    out.push(slice(m, from, nl));
+    from = nl + 1;
+  }
+  out.push(slice(m, from));
+  return out;
+}
+
+function repeat(st: LexState, file: string, lineNo: number, cur: Mapped, depth: number): void {
+  // Parameters in the header are expanded first (`~SEQ(i, 1, $COUNT)`); the rest is left for each row.
+  const close = cur.text.indexOf(')');
+  let header = close < 0 ? cur : slice(cur, 0, close + 1);
+  if (header.text.includes('$')) {
+    const cx: ExpandContext = { params: st.params, file, configId: st.configId };
+    const h = expandParams(cx, header, (sev, col, message) => diag(st, sev, file, lineNo, col, message));
+    if (!h) return;
+    header = h;
+  }
+  const restText = close < 0 ? '' : cur.text.slice(close + 1);
+  const r = parseRepeat(header.text + restText);
+  if ('message' in r) { diag(st, 'error', file, lineNo, colAt(cur, 0), r.message); return; }
+  const rest = slice(cur, close + 1 + (r.rest - header.text.length));
+  st.work.push({ kind: 'repeat', file, line: lineNo, vars: r.vars, rows: r.rows, next: 0, text: rest, depth: depth + 1 });
+}
+
+/** A finished line: an include, or tokens for the parser. */
+function emit(st: LexState, file: string, lineNo: number, text: Mapped): void {
+  // The include pattern is read raw: `{a,b}` in it is a brace glob, not a block.
+  const inc = INCLUDE.exec(text.text);
+  if (inc) { includeLine(st, file, lineNo, text, inc[1] ?? ''); return; }
+  const tokens = tokenizeLine(st, file, lineNo, text.text, (i) => colAt(text, i));
+  if (tokens.length > 0) st.lines.push({ tokens });
 }
 
 /** Index of the first unquoted # or !, or the text length. */
-function commentStart(text: string): number {
+export function commentStart(text: string): number {
   let inQuote = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -137,96 +187,37 @@ function commentStart(text: string): number {
   return text.length;
 }
 
-/**
- * Keywords whose value is a command line. keepalived re-reads the rest of such a line with
- * shell-like quoting ('...', "..." and backslash escapes), so `notify "sh -c \"echo x\""` and
- * `script '/bin/check a'` mean what they say.
- */
-const COMMAND_KEYWORDS = new Set([
-  'script', 'misc_path', 'notify', 'notify_master', 'notify_backup', 'notify_fault', 'notify_stop',
-  'notify_up', 'notify_down', 'quorum_up', 'quorum_down',
-]);
+/** `include PATTERN` (`?` keeps the pattern optional so a bare include is reported). */
+const INCLUDE = /^\s*include(?:\s+(.*?))?\s*$/;
 
-type Diags = Pick<LexState, 'diagnostics'>;
-const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v';
-const unterminated = (st: Diags, file: string, line: number, col: number) =>
-  st.diagnostics.push({ severity: 'error', file, line, col, message: 'unterminated quoted string' });
-
-export function tokenizeLine(st: Diags, file: string, line: number, text: string): Token[] {
-  const out: Token[] = [];
-  let statementStart = true; // the next word is a keyword (line start, or after a brace)
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (isSpace(c)) { i++; continue; }
-    if (c === '#' || c === '!') break;
-    if (c === '{' || c === '}') { out.push({ text: c, quoted: false, file, line, col: i + 1 }); i++; statementStart = true; continue; }
-    if (c === '"') {
-      const end = text.indexOf('"', i + 1);
-      if (end < 0) { unterminated(st, file, line, i + 1); return out; }
-      out.push({ text: text.slice(i + 1, end), quoted: true, file, line, col: i + 1 });
-      i = end + 1;
-      statementStart = false;
-      continue;
-    }
-    let j = i;
-    while (j < text.length && !WORD_END.has(text.charCodeAt(j))) j++;
-    const word = text.slice(i, j);
-    out.push({ text: word, quoted: false, file, line, col: i + 1 });
-    if (statementStart && COMMAND_KEYWORDS.has(word)) return out.concat(tokenizeCommand(st, file, line, text, j));
-    statementStart = false;
-    i = j;
-  }
-  return out;
-}
-
-/** The rest of a command keyword's line, split the way keepalived splits script lines. */
-function tokenizeCommand(st: Diags, file: string, line: number, text: string, from: number): Token[] {
-  const out: Token[] = [];
-  let i = from;
-  while (i < text.length) {
-    if (isSpace(text[i]!)) { i++; continue; }
-    if (text[i] === '#' || text[i] === '!') break;
-    const col = i + 1;
-    let word = '', quote = '', quoted = false;
-    for (; i < text.length; i++) {
-      const ch = text[i]!;
-      if (ch === '\\' && i + 1 < text.length) { word += text[++i]; continue; }
-      if (quote) { if (ch === quote) quote = ''; else word += ch; continue; }
-      if (isSpace(ch)) break;
-      if (ch === '"' || ch === "'") { quote = ch; quoted = true; continue; }
-      word += ch;
-    }
-    if (quote) { unterminated(st, file, line, col); return out; }
-    out.push({ text: word, quoted, file, line, col });
-  }
-  return out;
-}
-
-/** `include PATTERN`, the pattern up to a comment (`?` keeps it optional so a bare include is reported). */
-const INCLUDE = /^\s*include(?:\s+([^#!]*?))?\s*(?:[#!].*)?$/;
-
-function includeLine(st: LexState, file: string, line: number, lineText: string, written: string): void {
+function includeLine(st: LexState, file: string, line: number, lineText: Mapped, written: string): void {
   // keepalived reads the pattern as it is; a quoted one is taken too, without its quotes.
   const text = written.replace(/^"(.*)"$/, '$1');
-  if (!text) { diag(st, 'error', file, line, lineText.indexOf('include') + 1, 'include needs a file name or glob'); return; }
-  const argCol = lineText.indexOf(written, lineText.indexOf('include') + 7) + 1;
+  const kwCol = colAt(lineText, lineText.text.indexOf('include'));
+  if (!text) { diag(st, 'error', file, line, kwCol, 'include needs a file name or glob'); return; }
+  const col = colAt(lineText, lineText.text.indexOf(written, lineText.text.indexOf('include') + 7));
   const pattern = resolve(dirname(file), text);
   const files = hasGlob(text) ? expandGlob(pattern) : [pattern];
-  if (files.length === 0) diag(st, 'warning', file, line, argCol, `include ${text}: no file matches`);
-  for (const f of files) {
-    const real = safeReal(f);
-    if (st.stack.includes(real)) {
-      diag(st, 'error', file, line, argCol, `include loop: ${[...st.stack, real].join(' -> ')}`);
-      continue;
-    }
-    const src = readConfigFileSync(f);
-    if ('error' in src) {
-      diag(st, 'error', file, line, argCol, `include ${text}: ${f}: ${src.error.message}`);
-      continue;
-    }
-    st.stack.push(real);
-    lexText(st, f, src.text);
-    st.stack.pop();
+  if (files.length === 0) diag(st, 'warning', file, line, col, `include ${text}: no file matches`);
+  else st.work.push({ kind: 'include', file, line, col, pattern: text, files, next: 0 });
+}
+
+/** The next file of an include; it is read to its end (and leaves the loop check) before the one after it. */
+function nextInclude(st: LexState, w: Extract<Work, { kind: 'include' }>): void {
+  const f = w.files[w.next]!;
+  if (w.next + 1 < w.files.length) st.work.push({ ...w, next: w.next + 1 });
+  const real = safeReal(f);
+  if (st.open.includes(real)) {
+    diag(st, 'error', w.file, w.line, w.col, `include loop: ${[...st.open, real].join(' -> ')}`);
+    return;
   }
+  const src = readConfigFileSync(f);
+  if ('error' in src) { diag(st, 'error', w.file, w.line, w.col, `include ${w.pattern}: ${f}: ${src.error.message}`); return; }
+  st.bytes += src.text.length;
+  if (st.bytes > MAX_INCLUDED_BYTES) {
+    diag(st, 'error', w.file, w.line, w.col, `include ${w.pattern}: the configuration and its includes exceed ${MAX_INCLUDED_BYTES / 1024 / 1024} MiB; stopped here`);
+    st.stopped = true;
+    return;
+  }
+  openFile(st, f, src.text);
 }

@@ -257,3 +257,9 @@ export function translateVsGroup(ctx: Ctx, n: Node, list: Obj[]): void {
   }
   list.push({ name: name.text, entries });
 }
+
+/** Every keyword of the LVS blocks (for "did you mean" and misplaced-keyword checks). */
+export const LVS_KEYWORDS: readonly string[] = [
+  ...Object.values(fullCheckerSpecs).flatMap((sp) => Object.keys(sp)), ...Object.keys(urlSpec),
+  ...Object.keys(realServerSpec), ...Object.keys(virtualServerSpec), 'host',
+];

@@ -6,8 +6,11 @@ import type { ConfigInput } from '../input.js';
 import { lexKeepalived } from './lexer.js';
 import { parseLines, type Node } from './parser.js';
 import { Ctx, foldUser, type Obj } from './context.js';
-import { globalSpec, instanceSpec, namedBlock, scriptSpec, syncGroupSpec, trackFileSpec } from './vrrp.js';
-import { translateVirtualServer, translateVsGroup } from './lvs.js';
+import { globalSpec, instanceSpec, namedBlock, scriptSpec, syncGroupBlock, trackFileSpec, VRRP_KEYWORDS } from './vrrp.js';
+import { LVS_KEYWORDS, translateVirtualServer, translateVsGroup } from './lvs.js';
+
+const TOP_LEVEL = ['global_defs', 'vrrp_instance', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'virtual_server', 'virtual_server_group'];
+const ALL_KEYWORDS: ReadonlySet<string> = new Set([...TOP_LEVEL, ...VRRP_KEYWORDS, ...LVS_KEYWORDS]);
 
 export interface KeepalivedOptions { strict: boolean; configId?: string | undefined }
 
@@ -18,10 +21,11 @@ export function readKeepalived(file: string, text: string, opts: KeepalivedOptio
   const lexed = lexKeepalived(file, text, { configId: opts.configId ?? defaultConfigId() });
   const parsed = parseLines(lexed.lines);
   const ctx = new Ctx(opts.strict);
-  ctx.diagnostics.push(...lexed.diagnostics, ...parsed.diagnostics);
+  ctx.known = ALL_KEYWORDS;
+  for (const d of [lexed.diagnostics, parsed.diagnostics].flat()) ctx.diagnostics.push(d);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return { sources: ctx.sources, diagnostics: ctx.diagnostics };
   const input = translateTree(ctx, parsed.nodes);
-  return { input, sources: ctx.sources, diagnostics: ctx.diagnostics };
+  return { format: 'keepalived', input, sources: ctx.sources, diagnostics: ctx.diagnostics };
 }
 
 export function translateTree(ctx: Ctx, nodes: Node[]): ConfigInput {
@@ -45,10 +49,10 @@ export function translateTree(ctx: Ctx, nodes: Node[]): ConfigInput {
       // track_file is keepalived 2.2's name (shared with FILE_CHECK); vrrp_track_file the older one.
       case 'track_file':
       case 'vrrp_track_file': namedBlock(ctx, n, out.trackFiles, trackFileSpec, '/trackFiles', n.key.text); break;
-      case 'vrrp_sync_group': namedBlock(ctx, n, out.syncGroups, syncGroupSpec, '/syncGroups', 'vrrp_sync_group'); break;
+      case 'vrrp_sync_group': syncGroupBlock(ctx, n, out.syncGroups); break;
       case 'virtual_server': translateVirtualServer(ctx, n, out.virtualServers); break;
       case 'virtual_server_group': translateVsGroup(ctx, n, out.virtualServerGroups); break;
-      default: ctx.unknown(n, 'the top level');
+      default: ctx.unknown(n, 'the top level', TOP_LEVEL);
     }
   }
   // Keep the input minimal: sections that were not written are left out (and out of convert's YAML).

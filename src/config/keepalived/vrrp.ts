@@ -187,3 +187,21 @@ export function namedBlock(ctx: Ctx, n: Node, list: Obj[], spec: Spec, path: str
   list.push(o);
   return o;
 }
+
+/**
+ * `vrrp_sync_group G { VI_1 VI_2 }` is the pre-2.0 form: keepalived 2.x reads each name as an
+ * unknown keyword and drops the group, so those instances were never synced. Refused, naming the
+ * form that works, instead of being guessed at.
+ */
+export function syncGroupBlock(ctx: Ctx, n: Node, list: Obj[]): void {
+  const bare = (n.children ?? []).filter((c) => !(c.key.text in syncGroupSpec) && !c.children && c.args.every((a) => !(a.text in syncGroupSpec)));
+  if (bare.length > 0 && !(n.children ?? []).some((c) => c.key.text === 'group')) {
+    const names = bare.flatMap((c) => [c.key, ...c.args].map((t) => t.text)).join(' ');
+    ctx.error(bare[0]!.key, `vrrp_sync_group ${n.args[0]?.text ?? ''}: instance names directly in the block are the pre-2.0 form; keepalived 2.x ignores them (each is an unknown keyword), so these instances were never synced. Write: group { ${names} }`);
+    return;
+  }
+  namedBlock(ctx, n, list, syncGroupSpec, '/syncGroups', 'vrrp_sync_group');
+}
+
+/** Every keyword of the VRRP blocks (for "did you mean" and misplaced-keyword checks). */
+export const VRRP_KEYWORDS: readonly string[] = [globalSpec, instanceSpec, authSpec, scriptSpec, trackFileSpec, syncGroupSpec].flatMap((sp) => Object.keys(sp));

@@ -45,7 +45,7 @@ test('check: warnings are printed and the exit is still 0', withDir(async (dir) 
   writeFileSync(f, 'global_defs {\n  smtp_server 10.0.0.1\n}\n');
   const r = await run('check', '-f', f);
   assert.equal(r.code, 0);
-  assert.match(r.err, new RegExp(`${f}:2:3: warning: keyword 'smtp_server' is not implemented`));
+  assert.match(r.err, new RegExp(`${f}:2:3: warning: smtp_server: not implemented by vipkeeper; no mail is sent; use a notify script`));
 }));
 
 // Each case: a file, and exactly the lines check prints for it (exit 1, nothing on stdout).
@@ -95,7 +95,11 @@ test('check --json: a machine-readable result on stdout', withDir(async (dir) =>
   assert.equal(bad.code, 1);
   const jb = JSON.parse(bad.out);
   assert.equal(jb.valid, false);
-  assert.deepEqual(jb.errors, [{ severity: 'error', file: f, line: 3, col: 5, message: 'vrrpInstances[0].vrid: must be integer, got string "nine"' }]);
+  // The schema error and the semantic error of what the schema accepted, in one run.
+  assert.deepEqual(jb.errors, [
+    { severity: 'error', file: f, line: 2, col: 5, message: "vrrpInstances[0]: 'interface' is required" },
+    { severity: 'error', file: f, line: 3, col: 5, message: 'vrrpInstances[0].vrid: must be integer, got string "nine"' },
+  ]);
 }));
 
 test('check: usage errors exit 2 with the usage', async () => {
@@ -184,4 +188,55 @@ test('convert: SMTP_CHECK, lvs_sync_daemon and lvs_timeouts survive conversion (
   const back = loadConfigText(join(dir, 'mail.yaml'), r.out);
   assert.deepEqual(back.diagnostics, []);
   assert.deepEqual(back.model, (await loadConfig(mail)).model);
+}));
+
+// keepalived.conf as operators write it: one file for several directors, told apart by config-id.
+const PER_HOST = `@lb1 $PRIORITY=150
+@^lb1 $PRIORITY=90
+$VI= \\
+vrrp_instance VI_\${N} { \\
+  interface eth0 \\
+  virtual_router_id \${N} \\
+  priority $PRIORITY \\
+  @lb1 state MASTER \\
+  virtual_ipaddress { \\
+    ~LST({A, B}, {1, 10}, {2, 20}) 10.\${N}.\${A}.\${B}/24 \\
+  } \\
+}
+~SEQ(N, 1, 2) $VI
+virtual_server 10.1.1.10 80 {
+  protocol TCP
+  ~SEQ(R, 1, 3) real_server 192.168.0.\${R} 80 { weight \${R} }
+}
+`;
+
+test('check --config-id (-i): @ID lines and conditional parameters follow the id given', withDir(async (dir) => {
+  const f = join(dir, 'k.conf');
+  writeFileSync(f, PER_HOST);
+  for (const [argv, priority, state] of [[['--config-id', 'lb1'], 150, 'MASTER'], [['-i', 'lb2'], 90, 'BACKUP']] as const) {
+    const r = await run('check', '--json', '-f', f, ...argv);
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(JSON.parse(r.out).summary.vrrpInstances, 2);
+    const m = (await loadConfig(f, { configId: argv[1] })).model!;
+    assert.deepEqual(m.vrrpInstances.map((x) => [x.name, x.priority, x.state]), [['VI_1', priority, state], ['VI_2', priority, state]]);
+  }
+  const bad = await run('check', '-f', f, '--config-id', '@lb1');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--config-id must be one word without '@' or '\^'/);
+}));
+
+test('convert --config-id: ~SEQ, ~LST, @ID and parameters are written out, and the YAML loads to the same model', withDir(async (dir) => {
+  const f = join(dir, 'k.conf');
+  writeFileSync(f, PER_HOST);
+  for (const id of ['lb1', 'lb2']) {
+    const r = await run('convert', f, '-i', id);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`^# converted from .*k\\.conf \\(config-id ${id}\\) by vipkeeper convert\\n`));
+    const back = loadConfigText(join(dir, 'k.yaml'), r.out);
+    assert.deepEqual(back.diagnostics.filter((d) => d.severity === 'error'), []);
+    const direct = (await loadConfig(f, { configId: id })).model!;
+    assert.deepEqual(back.model, direct);
+    assert.deepEqual(direct.vrrpInstances[1]!.virtualIps.map((v) => v.address), ['10.2.1.10', '10.2.2.20']);
+    assert.deepEqual(direct.virtualServers[0]!.realServers.map((rs) => [rs.address, rs.weight]), [['192.168.0.1', 1], ['192.168.0.2', 2], ['192.168.0.3', 3]]);
+  }
 }));

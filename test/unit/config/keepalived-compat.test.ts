@@ -218,11 +218,14 @@ test('family: an instance takes its family from its first VIP as written, so one
   assert.match(errors(r)[1]!.message, /all virtual_ipaddress entries must be one family \(IPv4\)/);
 });
 
-test('keywords: native_ipv6 (accepted by keepalived 2.2.7) is known-but-unimplemented, even under --strict', () => {
+test('keywords: native_ipv6 (accepted by keepalived 2.2.7) is known-but-unimplemented: a warning, an error under --strict', () => {
   const text = instance('  native_ipv6 # <-\n');
-  const r = load(text, 'test.conf', { strict: true });
+  const message = 'native_ipv6: not implemented by vipkeeper; adverts follow the RFC: this variation is not applied';
+  const r = load(text, 'test.conf');
   assert.deepEqual(errors(r), []);
-  assert.deepEqual(warnings(r).map((d) => [d.line, d.message]), [[markedLine(text), "keyword 'native_ipv6' is not implemented by vipkeeper; ignored"]]);
+  assert.deepEqual(warnings(r).map((d) => [d.line, d.message]), [[markedLine(text), message]]);
+  const strict = load(text, 'test.conf', { strict: true });
+  assert.deepEqual(errors(strict).map((d) => [d.line, d.message]), [[markedLine(text), message]]);
 });
 
 test('fwmark: protocol is ignored there (a warning, as keepalived); ops is allowed without UDP', () => {

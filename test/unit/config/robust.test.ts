@@ -14,7 +14,9 @@ const WORDS = [...new Set(FULL_LVS.split(/\s+/).filter(Boolean)), 'vrrp_instance
   'virtual_ipaddress', 'unicast_peer', 'track_script', 'group', 'include', '$X=1', '$X', '@host', '"quoted word"', '"', '{', '}', '{', '}',
   '-1', '0', '4294967296', '1e9', 'NaN', '::', '10.0.0.1/99', 'fe80::1%eth0', '#', '!', '\t', '\u00e9',
   // command lines (re-read with shell-like quoting), multi-line and nested parameters, brace globs
-  'notify', 'script', "'", '\\', '$Y=$X \\', '${X}', 'x{a,b}', '10.0.0.1-300'];
+  'notify', 'script', "'", '\\', '$Y=$X \\', '${X}', 'x{a,b}', '10.0.0.1-300',
+  // repetition and conditional parameters (keepalived 2.2)
+  '~SEQ(i, 1, 3)', '~SEQx(h, 1, 0x10)', '~LST(j, a, b)', '~LST({a, b}, {1, 2})', '${i}', '${j}', '@^host', '$P=@host', '$P', '~SEQ(', ')'];
 
 test('robust: random keepalived.conf never throws', () => {
   const rand = rng(1234);

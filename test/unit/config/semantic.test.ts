@@ -138,7 +138,7 @@ test('semantic: priority 255 with BACKUP is a warning, not an error', () => {
   assert.equal(warnings(r).find((d) => /address owner/.test(d.message))?.line, markedLine(text));
 });
 
-test('semantic: YAML errors carry the YAML line too', () => {
+test('semantic: YAML errors carry the YAML line and name the YAML key, not the keepalived keyword', () => {
   const text = `vrrpInstances:
   - name: VI_1
     interface: eth0
@@ -146,7 +146,7 @@ test('semantic: YAML errors carry the YAML line too', () => {
     virtualIps: [10.0.0.1/24]
 `;
   const r = load(text, 'x.yaml');
-  const hit = errors(r).find((d) => /virtual_router_id must be 1-255, got 300/.test(d.message));
+  const hit = errors(r).find((d) => d.message === 'vrrpInstances[0].vrid must be 1-255, got 300');
   assert.ok(hit, JSON.stringify(r.diagnostics));
   assert.equal(hit.line, markedLine(text));
   assert.equal(hit.col, 5);

@@ -101,7 +101,7 @@ const cases: Case[] = [
   { name: 'regex not a JavaScript RegExp', text: vs('          - type: HTTP_GET\n            urls:\n              - { path: /, regex: "a[" } # <-\n'), message: /HTTP_GET regex 'a\[' is not a valid JavaScript regular expression/ },
   { name: 'a key of another checker type', text: vs('          - { type: SMTP_CHECK, tls: true } # <-\n'), message: /SMTP_CHECK does not take 'tls' \(a GRPC_CHECK setting\)/ },
   { name: 'tls not a boolean', text: vs('          - { type: GRPC_CHECK, tls: "yes" } # <-\n'), message: /checkers\[0\]\.tls: must be boolean, got string "yes"/ },
-  { name: 'lvsTimeouts unknown key', text: 'global:\n  lvsTimeouts: { tcp: 5 } # <-\n', message: /global\.lvsTimeouts\.tcp: unknown key 'tcp'/ },
+  { name: 'lvsTimeouts unknown key', text: 'global:\n  lvsTimeouts: { tcp: 5 } # <-\n', message: /unknown key 'tcp' in global\.lvsTimeouts$/ },
   { name: 'sorry server lbKind in lower case', text: 'virtualServers:\n  - address: 10.0.0.1\n    port: 80\n    protocol: TCP\n    sorryServer: { address: 10.0.0.9, lbKind: dr } # <-\n', message: /sorryServer\.lbKind: must be one of NAT, DR, TUN/ },
 ];
 

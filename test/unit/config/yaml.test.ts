@@ -29,7 +29,7 @@ virtualServers:
 });
 
 const cases: Array<{ name: string; text: string; message: RegExp }> = [
-  { name: 'unknown key', text: 'vrrpInstances:\n  - name: A\n    interface: eth0\n    vird: 5 # <-\n', message: /vrrpInstances\[0\]\.vird: unknown key 'vird'/ },
+  { name: 'unknown key', text: 'vrrpInstances:\n  - name: A\n    interface: eth0\n    vird: 5 # <-\n', message: /^unknown key 'vird' in vrrpInstances\[0\]: did you mean 'vrid'\?$/ },
   { name: 'string where an integer belongs (no coercion)', text: 'vrrpInstances:\n  - name: A\n    interface: eth0\n    vrid: "5" # <-\n', message: /vrrpInstances\[0\]\.vrid: must be integer/ },
   { name: 'yes is a string, not a boolean', text: 'global:\n  vrrpStrict: yes # <-\n', message: /global\.vrrpStrict: must be boolean/ },
   { name: 'missing required key', text: 'vrrpScripts:\n  - name: chk # <-\n    intervalMs: 5\n', message: /missing required key 'script'/ },
@@ -57,9 +57,15 @@ test('yaml: an empty document is an error', () => {
   assert.match(errors(r)[0]!.message, /the document is empty/);
 });
 
-test('yaml: allErrors reports every schema problem at once', () => {
-  const r = y('vrrpInstances:\n  - name: A\n    vrid: x\n    priority: y\n    bogus: 1\n');
-  assert.deepEqual(errors(r).map((d) => d.line), [3, 4, 5]);
+test('yaml: one run reports every schema problem and the semantic errors of what the schema accepted', () => {
+  const r = y('vrrpInstances:\n  - name: A\n    vrid: x\n    priority: y\n    bogus: 1\n  - name: B\n    interface: eth0\n    vrid: 300\n    virtualIps: [10.0.0.1/24]\n');
+  assert.deepEqual(errors(r).map((d) => [d.line, d.message]), [
+    [2, "vrrpInstances[0]: 'interface' is required"],
+    [3, 'vrrpInstances[0].vrid: must be integer, got string "x"'],
+    [4, 'vrrpInstances[0].priority: must be integer, got string "y"'],
+    [5, "unknown key 'bogus' in vrrpInstances[0]"],
+    [8, 'vrrpInstances[1].vrid must be 1-255, got 300'],
+  ]);
 });
 
 test('yaml: x- keys at the top level hold anchors and are otherwise ignored', () => {
@@ -103,7 +109,7 @@ vrrpInstances:
     virtualIps: [10.0.0.2/24]
 `;
   const r = y(text);
-  assert.deepEqual(errors(r).map((d) => [d.line, d.col, d.message]), [[3, 3, 'vrrp_instance A: priority must be 1-255, got 300']]);
+  assert.deepEqual(errors(r).map((d) => [d.line, d.col, d.message]), [[3, 3, 'vrrpInstances[0].priority must be 1-255, got 300']]);
   const ok = y(text.replace('priority: 300', 'priority: 90'));
   assert.deepEqual(errors(ok), []);
   assert.deepEqual(ok.model!.vrrpInstances.map((v) => [v.name, v.interface, v.priority]), [['A', 'eth0', 90], ['B', 'eth0', 120]]);
