@@ -3,41 +3,15 @@
 // Schema fragment, input -> model with defaults, and the semantic checks against the rest of the
 // model. The YAML schema and the builder hook it in (see docs/scale-out.md, "Wiring").
 import { formatIP, parseIP, parsePrefix } from '../lib/ip.js';
-import type { Config, Family } from './model.js';
+import type { AnnounceCondition, AnnouncedRoute, Announcements, Config, Family } from './model.js';
+import { DEFAULTS } from './defaults.js';
 import type { Reporter } from './normalize.js';
 
-// ---------------------------------------------------------------- model
+// ---------------------------------------------------------------- model (types in model.ts)
 
-/** What must hold for a route to be announced: exactly one per route. */
-export type AnnounceCondition =
-  /** The virtual server's pool is at or above its quorum (VirtualServer.name, "10.20.0.1:80/TCP"). */
-  | { kind: 'virtualServer'; virtualServer: string }
-  /** The VRRP instance is MASTER. */
-  | { kind: 'vrrpInstance'; vrrpInstance: string }
-  | { kind: 'always' };
+export type { AnnounceCondition, AnnouncedRoute, Announcements } from './model.js';
 
-export interface AnnouncedRoute {
-  /** Canonical network text: "10.20.0.1/32", "2001:db8::/64". */
-  prefix: string;
-  family: Family;
-  condition: AnnounceCondition;
-  /** Announce only after the condition has held this long (default 0); withdrawal is always at once. */
-  holdDownMs: number;
-  /**
-   * The route's priority (RTA_PRIORITY), which BIRD reads as krt_metric and FRR as the route's
-   * metric; both can carry it to BGP as MED. Default 0 (the kernel stores 1024 for IPv6).
-   */
-  metric: number;
-}
-
-export interface Announcements {
-  /** Kernel routing table the routes go in (default 100). */
-  table: number;
-  routes: AnnouncedRoute[];
-}
-
-/** Defaults of this section; the lead moves them to src/config/defaults.ts when wiring. */
-export const ANNOUNCE_DEFAULTS = { table: 100, holdDownS: 0, metric: 0 } as const;
+const ANNOUNCE_DEFAULTS = DEFAULTS.announcements;
 
 /** Tables the kernel keeps for itself: sharing them would mix our routes with forwarding ones. */
 export const RESERVED_TABLES: Readonly<Record<number, string>> = { 253: 'default', 254: 'main', 255: 'local' };

@@ -5,6 +5,7 @@ import type { ConfigInput, SourceMap } from './input.js';
 import { address, Reporter } from './normalize.js';
 import { buildGlobal, buildInstance, buildScript, buildSyncGroup, buildTrackFile } from './build-vrrp.js';
 import { buildVirtualServer, buildVsGroup } from './build-lvs.js';
+import { buildAnnouncements } from './announcements.js';
 
 /**
  * Always returns a model so that validation can still report every other error; when there are
@@ -35,6 +36,8 @@ export function buildModel(input: ConfigInput, sources: SourceMap, file: string,
     const a = address(r, '/global/lvsSyncDaemon/group', sync.group, 'lvs_sync_daemon group');
     if (a) sync.group = a.address;
   }
+  const announcements = buildAnnouncements(r, input.announcements);
+  if (announcements) model.announcements = announcements;
   for (const g of model.syncGroups) {
     for (const name of g.instances) {
       const inst = model.vrrpInstances.find((x) => x.name === name);

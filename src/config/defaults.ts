@@ -86,6 +86,8 @@ export const DEFAULTS = {
     grpcTls: false,
     regexNoMatch: false,
   },
+  /** announcements: table 100, no hold-down, metric 0 (the kernel stores 1024 for IPv6). */
+  announcements: { table: 100, holdDownS: 0, metric: 0 },
 } as const;
 
 export function defaultRetry(type: CheckerType): number { return DEFAULTS.checker.retry[type] ?? DEFAULTS.checker.retry.default; }

@@ -2,6 +2,7 @@
 // docs/config.md is exactly this shape, and the keepalived.conf translator builds it too.
 // Field names and array order match src/config/model.ts, so a JSON-pointer path such as
 // "/vrrpInstances/0/vrid" names the same thing in the input, the model and the source map.
+import type { AnnouncementsInput } from './announcements.js';
 import type { CheckerCommon, CheckerType, DNS_TYPES, FifoSpec, GarpTiming, LbKind, Protocol, SchedFlag, Scheduler, VrrpState } from './model.js';
 
 /** A command as written: "prog arg 'quoted arg'", an argv array, or an object with user/group. */
@@ -182,6 +183,7 @@ export interface ConfigInput {
   syncGroups?: SyncGroupInput[];
   virtualServerGroups?: VirtualServerGroupInput[];
   virtualServers?: VirtualServerInput[];
+  announcements?: AnnouncementsInput;
 }
 
 /** Where each input value came from: JSON-pointer path -> position. */

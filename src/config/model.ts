@@ -414,6 +414,36 @@ export interface GrpcCheck extends CheckerCommon {
 
 export type Checker = TcpCheck | PingCheck | HttpCheck | MiscCheck | UdpCheck | DnsCheck | SmtpCheck | FileCheck | GrpcCheck;
 
+// ---------------------------------------------------------------- announcements (vipkeeper only)
+
+/** What must hold for a route to be announced: exactly one per route. */
+export type AnnounceCondition =
+  /** The virtual server's pool is at or above its quorum (VirtualServer.name, "10.20.0.1:80/TCP"). */
+  | { kind: 'virtualServer'; virtualServer: string }
+  /** The VRRP instance is MASTER. */
+  | { kind: 'vrrpInstance'; vrrpInstance: string }
+  | { kind: 'always' };
+
+export interface AnnouncedRoute {
+  /** Canonical network text: "10.20.0.1/32", "2001:db8::/64". */
+  prefix: string;
+  family: Family;
+  condition: AnnounceCondition;
+  /** Announce only after the condition has held this long (default 0); withdrawal is always at once. */
+  holdDownMs: number;
+  /**
+   * The route's priority (RTA_PRIORITY), which BIRD reads as krt_metric and FRR as the route's
+   * metric; both can carry it to BGP as MED. Default 0 (the kernel stores 1024 for IPv6).
+   */
+  metric: number;
+}
+
+export interface Announcements {
+  /** Kernel routing table the routes go in (default 100). */
+  table: number;
+  routes: AnnouncedRoute[];
+}
+
 // ---------------------------------------------------------------- the whole
 
 export interface Config {
@@ -424,6 +454,8 @@ export interface Config {
   syncGroups: SyncGroup[];
   virtualServerGroups: VirtualServerGroup[];
   virtualServers: VirtualServer[];
+  /** Health-gated routes for BIRD/FRR (docs/scale-out.md); absent = off. */
+  announcements?: Announcements;
 }
 
 // ---------------------------------------------------------------- diagnostics

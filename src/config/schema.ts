@@ -1,6 +1,7 @@
 // JSON Schema of the YAML format (= the raw input shape, src/config/input.ts). It checks shape and
 // types only (no coercion, unknown keys refused); ranges and cross references are checked by
 // semantic.ts so YAML and keepalived.conf get the same messages.
+import { ANNOUNCEMENTS_SCHEMA } from './announcements.js';
 import { DNS_TYPES, LB_KINDS, SCHED_FLAGS, SCHEDULERS } from './model.js';
 
 type S = Record<string, unknown>;
@@ -105,5 +106,6 @@ export const CONFIG_SCHEMA: S = {
     syncGroups: { type: 'array', items: syncGroup },
     virtualServerGroups: { type: 'array', items: vsGroup },
     virtualServers: { type: 'array', items: virtualServer },
+    announcements: ANNOUNCEMENTS_SCHEMA,
   }),
 };

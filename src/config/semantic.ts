@@ -6,11 +6,13 @@ import { Reporter } from './normalize.js';
 import { checkVrrp } from './semantic-vrrp.js';
 import { checkLvs } from './semantic-lvs.js';
 import { checkLvsGlobal } from './semantic-lvs-global.js';
+import { checkAnnouncements } from './announcements.js';
 
 export function validateModel(model: Config, sources: SourceMap, file: string, format: 'yaml' | 'keepalived' = 'keepalived'): Diagnostic[] {
   const r = new Reporter(sources, file, format);
   checkVrrp(r, model);
   checkLvs(r, model);
   checkLvsGlobal(r, model);
+  checkAnnouncements(r, model.announcements, model);
   return r.diagnostics;
 }

@@ -8,6 +8,7 @@ import { parseLines, type Node } from './parser.js';
 import { Ctx, foldUser, type Obj } from './context.js';
 import { globalSpec, instanceSpec, namedBlock, scriptSpec, syncGroupBlock, trackFileSpec, VRRP_KEYWORDS } from './vrrp.js';
 import { LVS_KEYWORDS, translateVirtualServer, translateVsGroup } from './lvs.js';
+import { ANNOUNCEMENTS_KEYWORD, translateAnnouncements } from './announcements.js';
 
 const TOP_LEVEL = ['global_defs', 'vrrp_instance', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'virtual_server', 'virtual_server_group'];
 const ALL_KEYWORDS: ReadonlySet<string> = new Set([...TOP_LEVEL, ...VRRP_KEYWORDS, ...LVS_KEYWORDS]);
@@ -50,6 +51,7 @@ export function translateTree(ctx: Ctx, nodes: Node[]): ConfigInput {
       case 'track_file':
       case 'vrrp_track_file': namedBlock(ctx, n, out.trackFiles, trackFileSpec, '/trackFiles', n.key.text); break;
       case 'vrrp_sync_group': syncGroupBlock(ctx, n, out.syncGroups); break;
+      case ANNOUNCEMENTS_KEYWORD: translateAnnouncements(ctx, n, out as Obj); break;
       case 'virtual_server': translateVirtualServer(ctx, n, out.virtualServers); break;
       case 'virtual_server_group': translateVsGroup(ctx, n, out.virtualServerGroups); break;
       default: ctx.unknown(n, 'the top level', TOP_LEVEL);
