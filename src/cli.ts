@@ -9,6 +9,10 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   convert: () => import('./cli/commands/convert.js'),
   run: () => import('./cli/commands/run.js'),
   ipvs: () => import('./cli/commands/ipvs.js'),
+  status: () => import('./cli/commands/status.js'),
+  reload: () => import('./cli/commands/reload.js'),
+  doctor: () => import('./cli/commands/doctor.js'),
+  realserver: () => import('./cli/commands/realserver.js'),
   genhash: () => import('./cli/commands/genhash.js'),
 };
 
@@ -21,7 +25,7 @@ async function usage(): Promise<string> {
   const lines = ['usage: vipkeeper <command> [options]', '', 'commands:'];
   for (const [name, load] of Object.entries(commands)) {
     const summary = await load().then((m) => m.default.summary, () => '(not available in this build)');
-    lines.push(`  ${name.padEnd(10)}${summary}`);
+    lines.push(`  ${name.padEnd(12)}${summary}`);
   }
   lines.push('', 'options:', '  -h, --help     show this help', '  -V, --version  print the version', '', 'Run `vipkeeper <command> --help` for the options of one command.');
   return lines.join('\n');
