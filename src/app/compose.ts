@@ -1,5 +1,6 @@
 // The composition root: the only module that imports adapters. It builds the real Platform
-// (rtnetlink, raw sockets, packet sockets, child processes, the monotonic clock).
+// (rtnetlink, raw sockets, packet sockets, child processes, the monotonic clock, IPVS over generic
+// netlink, the health-check probes and the systemd notify socket).
 import { MonotonicClock } from '../adapters/clock.js';
 import { RtnlAddresses } from '../adapters/addresses.js';
 import { GarpAnnouncer } from '../adapters/announcer.js';
@@ -9,11 +10,19 @@ import { createLogger, type LogLevel } from '../adapters/logger.js';
 import { ChildScriptRunner, fsScriptSecurity } from '../adapters/script-runner.js';
 import { userIds } from '../adapters/users.js';
 import { RawVrrpTransports } from '../adapters/vrrp-transport.js';
+import { createProbes } from '../check/factory.js';
+import type { IpvsClient } from '../ipvs/client.js';
+import { openIpvs } from '../ipvs/genl-socket.js';
+import { K, native } from '../net/native.js';
 import { Rtnl } from '../net/rtnl.js';
 import type { Logger } from '../ports/logger.js';
+import { notifySettings, sockaddrUn, type SystemdNotify } from './director-watchdog.js';
 import type { Platform } from './platform.js';
 
 export { createLogger, LOG_LEVELS, type LogLevel } from '../adapters/logger.js';
+
+/** The IPVS client on a fresh generic netlink socket (the daemon and `vipkeeper ipvs`). */
+export function openIpvsClient(): Promise<IpvsClient> { return openIpvs(); }
 
 export async function composePlatform(logger: Logger): Promise<Platform> {
   const rtnl = Rtnl.open();
@@ -22,6 +31,8 @@ export async function composePlatform(logger: Logger): Promise<Platform> {
   const transports = new RawVrrpTransports((n) => links.ifindex(n), logger);
   const announcer = new GarpAnnouncer(links);
   const scripts = new ChildScriptRunner();
+  const probes = createProbes({ scripts, files: fsFileReader });
+  const systemd = systemdNotify(logger);
   return {
     clock: new MonotonicClock(),
     logger,
@@ -35,8 +46,38 @@ export async function composePlatform(logger: Logger): Promise<Platform> {
     fifos: fifoSinks,
     security: (uid) => fsScriptSecurity(uid),
     uidOf: (user) => (user ? userIds(user)?.uid ?? 0 : 0),
+    openIpvs: openIpvsClient,
+    probes: probes.factory,
+    ...(systemd ? { systemd: systemd.notify } : {}),
     // Scripts still running (a hung notify_stop) are killed: they must not outlive the daemon.
-    close: () => { scripts.killAll(); transports.close(); announcer.close(); links.close(); rtnl.close(); },
+    close: () => { scripts.killAll(); probes.close(); systemd?.close(); transports.close(); announcer.close(); links.close(); rtnl.close(); },
+  };
+}
+
+/**
+ * The systemd notify socket, when NOTIFY_SOCKET is set: an AF_UNIX datagram socket through the
+ * socket addon (Node has no Unix datagram sockets), opened on the first message.
+ */
+export function systemdNotify(logger: Logger, env: Record<string, string | undefined> = process.env): { notify: SystemdNotify; close(): void } | undefined {
+  const s = notifySettings(env, process.pid);
+  if (!s) return undefined;
+  const AF_UNIX = 1;
+  let fd: number | undefined;
+  let warned = false;
+  const addr = sockaddrUn(s.socket);
+  const send = (msg: string): void => {
+    try {
+      const n = native();
+      fd ??= n.socket(AF_UNIX, K('SOCK_DGRAM'), 0);
+      n.sendto(fd, Buffer.from(msg), addr);
+    } catch (e) {
+      if (!warned) logger.warn({ err: (e as Error).message, socket: s.socket }, 'systemd notify failed');
+      warned = true;
+    }
+  };
+  return {
+    notify: { send, ...(s.watchdogMs ? { watchdogMs: s.watchdogMs } : {}) },
+    close: () => { if (fd !== undefined) { try { native().close(fd); } catch { /* closed */ } fd = undefined; } },
   };
 }
 

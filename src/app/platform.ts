@@ -9,6 +9,9 @@ import type { LinkWatcher } from '../ports/links.js';
 import type { Logger } from '../ports/logger.js';
 import type { ScriptRunner, ScriptSecurity } from '../ports/script-runner.js';
 import type { VrrpTransportFactory } from '../ports/vrrp-transport.js';
+import type { ProbeFactory } from '../check/checker.js';
+import type { OpenIpvsPort } from './director-ipvs.js';
+import type { SystemdNotify } from './director-watchdog.js';
 
 export interface Platform {
   clock: Clock;
@@ -27,4 +30,10 @@ export interface Platform {
   /** uid a script user name maps to (root when unknown). */
   uidOf(user: string | undefined): number;
   close(): void;
+  /** Opens the IPVS generic netlink family (the director); absent = IPVS unavailable. */
+  openIpvs?: OpenIpvsPort;
+  /** Builds the health-check probes (the director); absent = every checker fails with a reason. */
+  probes?: ProbeFactory;
+  /** systemd notify socket (READY=1, WATCHDOG=1) when the daemon runs under systemd. */
+  systemd?: SystemdNotify;
 }

@@ -4,8 +4,8 @@
 import { NLM_F, type NetlinkMessage } from '../codec/netlink/message.js';
 import { decodeFamily, encodeGetFamily, GENL_ID_CTRL } from '../codec/netlink/genl.js';
 import {
-  decodeDest, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, destAttrs, destKeyAttrs, encodeIpvs, encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME,
-  serviceAttrs, serviceKeyAttrs, type IpvsCommandAttrs,
+  daemonAttrs, decodeDaemon, decodeDest, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, destAttrs, destKeyAttrs, encodeIpvs,
+  encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME, serviceAttrs, serviceKeyAttrs, SYNC_STATE, type IpvsCommandAttrs,
 } from '../codec/netlink/ipvs.js';
 import { errnoWords, SysError, VipError } from '../lib/errors.js';
 import {
@@ -13,11 +13,13 @@ import {
   type ServiceSpec, type Timeouts,
 } from './model.js';
 import type { GenlTransport } from './transport.js';
+import type { SyncDaemonSpec, SyncRole } from './sync-daemon.js';
 import { describeOp, type IpvsOp } from './ops.js';
 
 export const IPVS_UNAVAILABLE = 'ip_vs is not available in this kernel: load the ip_vs module';
 
-type OpKind = 'add-service' | 'edit-service' | 'delete-service' | 'add-dest' | 'edit-dest' | 'delete-dest' | 'zero' | 'flush' | 'list' | 'timeouts' | 'info';
+type OpKind = 'add-service' | 'edit-service' | 'delete-service' | 'add-dest' | 'edit-dest' | 'delete-dest' | 'zero' | 'flush' | 'list' | 'timeouts' | 'info'
+  | 'start-daemon' | 'stop-daemon' | 'list-daemons';
 
 /** What an errno means for one kind of operation (the kernel reuses ESRCH/ENOENT/EEXIST for each). */
 const MEANING: Partial<Record<OpKind, Record<string, string>>> = {
@@ -29,6 +31,8 @@ const MEANING: Partial<Record<OpKind, Record<string, string>>> = {
   'delete-dest': { ESRCH: 'the service does not exist', ENOENT: 'no such real server in this service' },
   'zero': { ESRCH: 'no such service' },
   'list': { ESRCH: 'no such service' },
+  'start-daemon': { EEXIST: 'a sync daemon in this role is already running', ENODEV: 'no such interface', EINVAL: 'missing setting, non-multicast group or mixed-family real servers' },
+  'stop-daemon': { ESRCH: 'no sync daemon in this role is running' },
 };
 
 export interface ApplyOptions {
@@ -151,6 +155,24 @@ export class IpvsClient {
   /** Sets the connection timeouts in seconds; 0 leaves one unchanged. */
   async setTimeouts(t: Partial<Timeouts>): Promise<void> {
     await this.call('timeouts', 'set', IPVS_CMD.SET_CONFIG, { timeouts: { tcp: t.tcp ?? 0, tcpFin: t.tcpFin ?? 0, udp: t.udp ?? 0 } });
+  }
+
+  /** Starts the kernel's connection-sync thread in one role (IPVS_CMD_NEW_DAEMON). */
+  async startDaemon(d: SyncDaemonSpec): Promise<void> {
+    await this.call('start-daemon', `${d.role} on ${d.iface} (sync id ${d.syncId})`, IPVS_CMD.NEW_DAEMON, { daemon: daemonAttrs(d) });
+  }
+  async stopDaemon(role: SyncRole): Promise<void> {
+    await this.call('stop-daemon', role, IPVS_CMD.DEL_DAEMON, { daemon: { state: SYNC_STATE[role] } });
+  }
+  /** The sync daemons running in the kernel, as `ipvsadm -L --daemon` shows them. */
+  async listDaemons(): Promise<SyncDaemonSpec[]> {
+    const r = await this.call('list-daemons', '', IPVS_CMD.GET_DAEMON, {}, true);
+    const out: SyncDaemonSpec[] = [];
+    for (const m of r) {
+      const d = decodeIpvs(m.payload).attrs.daemon;
+      if (d) out.push(decodeDaemon(d as Record<string, unknown>));
+    }
+    return out;
   }
 
   async run(op: IpvsOp): Promise<void> {

@@ -6,8 +6,9 @@ import { decodeGenl, encodeFamilyReply, GENL_ID_CTRL } from '../../src/codec/net
 import { decodeAttrs, type AttrValues } from '../../src/codec/netlink/attrs.js';
 import { CTRL_ATTRS } from '../../src/codec/netlink/genl.js';
 import {
-  decodeDest, decodeIpvs, decodeService, destReplyAttrs, encodeInfoReply, encodeIpvs, IPVS_CMD, serviceReplyAttrs,
+  daemonAttrs, decodeDaemon, decodeDest, decodeIpvs, decodeService, destReplyAttrs, encodeInfoReply, encodeIpvs, IPVS_CMD, serviceReplyAttrs,
 } from '../../src/codec/netlink/ipvs.js';
+import type { SyncDaemonSpec, SyncRole } from '../../src/ipvs/sync-daemon.js';
 import { NLM_F, type NetlinkMessage } from '../../src/codec/netlink/message.js';
 import { SysError } from '../../src/lib/errors.js';
 import { destKeyString, serviceKeyString, zeroStats, SCHEDULERS, type ServiceEntry, type Timeouts } from '../../src/ipvs/model.js';
@@ -22,6 +23,10 @@ export class FakeIpvsKernel implements GenlTransport {
   schedulers = new Set<string>(SCHEDULERS);
   services = new Map<string, ServiceEntry>();
   timeouts: Timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
+  /** Running connection-sync daemons by role. */
+  daemons = new Map<SyncRole, SyncDaemonSpec>();
+  /** When set, NEW_DAEMON on another interface fails with ENODEV. */
+  interfaces: Set<string> | undefined;
   /** Every IPVS command received, by name (NEW_SERVICE, SET_DEST, ...), in order. */
   log: string[] = [];
   closed = false;
@@ -71,6 +76,7 @@ export class FakeIpvsKernel implements GenlTransport {
         return [];
       }
       case IPVS_CMD.FLUSH: this.services.clear(); return [];
+      case IPVS_CMD.NEW_DAEMON: case IPVS_CMD.DEL_DAEMON: case IPVS_CMD.GET_DAEMON: return this.daemonCmd(cmd, a.daemon as AttrValues | undefined);
       case IPVS_CMD.ZERO: {
         if (!svcAttrs) { for (const s of this.services.values()) zero(s); return []; }
         zero(this.find(svcAttrs));
@@ -89,6 +95,22 @@ export class FakeIpvsKernel implements GenlTransport {
       case IPVS_CMD.NEW_DEST: case IPVS_CMD.SET_DEST: case IPVS_CMD.DEL_DEST: return this.destCmd(cmd, svcAttrs, a.dest as AttrValues | undefined);
       default: throw new SysError('netlink request', 'EOPNOTSUPP');
     }
+  }
+
+  private daemonCmd(cmd: number, d: AttrValues | undefined): Uint8Array[] {
+    if (cmd === IPVS_CMD.GET_DAEMON) return [...this.daemons.values()].map((x) => encodeIpvs(IPVS_CMD.NEW_DAEMON, { daemon: daemonAttrs(x) }));
+    if (!d || d.state === undefined) throw new SysError('netlink request', 'EINVAL');
+    const role: SyncRole = Number(d.state) === 2 ? 'backup' : 'master';
+    if (cmd === IPVS_CMD.DEL_DAEMON) {
+      if (!this.daemons.delete(role)) throw new SysError('netlink request', 'ESRCH');
+      return [];
+    }
+    if (d.mcastIfn === undefined || d.syncId === undefined) throw new SysError('netlink request', 'EINVAL');
+    if (this.daemons.has(role)) throw new SysError('netlink request', 'EEXIST');
+    const spec = decodeDaemon(d);
+    if (this.interfaces && !this.interfaces.has(spec.iface)) throw new SysError('netlink request', 'ENODEV');
+    this.daemons.set(role, spec);
+    return [];
   }
 
   private keyOf(svcAttrs: AttrValues | undefined): string {

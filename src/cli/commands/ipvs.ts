@@ -24,9 +24,10 @@ Exit status: list/apply 0 done, 1 error, 2 usage error; plan 0 nothing to change
 
 export type OpenIpvs = () => Promise<IpvsClient>;
 
+/** The real kernel, from the composition root (imported on use: list/plan need no VRRP adapters loaded early). */
 async function defaultOpen(): Promise<IpvsClient> {
-  const { openIpvs } = await import('../../ipvs/genl-socket.js');
-  return openIpvs();
+  const { openIpvsClient } = await import('../../app/compose.js');
+  return openIpvsClient();
 }
 
 function parseFormat(v: string | undefined): ConfigFormat | undefined {

@@ -13,6 +13,7 @@ import {
   type DestEntry, type DestSpec, type Family, type ForwardMethod, type IpvsInfo, type Protocol, type ServiceEntry,
   type ServiceKey, type ServiceSpec, type Stats, type Timeouts, type TunnelChecksum, type TunnelType,
 } from '../../ipvs/model.js';
+import type { SyncDaemonSpec, SyncRole } from '../../ipvs/sync-daemon.js';
 
 export const IPVS_GENL_NAME = 'IPVS';
 export const IPVS_GENL_VERSION = 1;
@@ -90,9 +91,15 @@ export const DEST_ATTRS: AttrTable = {
   tunFlags: { id: 15, type: 'u16' },
 };
 
+/** IPVS_DAEMON_ATTR_*: the port and maxlen are host-order u16, the groups raw in_addr / in6_addr. */
 export const DAEMON_ATTRS: AttrTable = {
   state: { id: 1, type: 'u32' }, mcastIfn: { id: 2, type: 'string' }, syncId: { id: 3, type: 'u32' },
+  syncMaxLen: { id: 4, type: 'u16' }, mcastGroup: { id: 5, type: 'bytes' }, mcastGroup6: { id: 6, type: 'bytes' },
+  mcastPort: { id: 7, type: 'u16' }, mcastTtl: { id: 8, type: 'u8' },
 };
+
+/** IP_VS_STATE_MASTER / IP_VS_STATE_BACKUP: which sync thread a daemon command is about. */
+export const SYNC_STATE: Record<SyncRole, number> = { master: 1, backup: 2 };
 
 /** Top-level attributes of IPVS commands. */
 export const CMD_ATTRS: AttrTable = {
@@ -242,6 +249,7 @@ export interface IpvsCommandAttrs {
   /** The service's attributes, or its block already encoded (encodeServiceBlock) to reuse it. */
   service?: AttrValues | Uint8Array;
   dest?: AttrValues;
+  daemon?: AttrValues;
   timeouts?: Partial<Timeouts>;
 }
 
@@ -258,7 +266,7 @@ export function encodeServiceBlock(service: AttrValues): Uint8Array {
 export function encodeIpvs(cmd: number, a: IpvsCommandAttrs = {}): Buffer {
   const t = a.timeouts;
   return encodeGenl(cmd, IPVS_GENL_VERSION, encodeAttrs(a.service instanceof Uint8Array ? CMD_ATTRS_PREENCODED : CMD_ATTRS, {
-    service: a.service, dest: a.dest, timeoutTcp: t?.tcp, timeoutTcpFin: t?.tcpFin, timeoutUdp: t?.udp,
+    service: a.service, dest: a.dest, daemon: a.daemon, timeoutTcp: t?.tcp, timeoutTcpFin: t?.tcpFin, timeoutUdp: t?.udp,
   }));
 }
 
@@ -304,4 +312,29 @@ function statsValues(s: Stats): { s32: AttrValues; s64: AttrValues } {
     s32[k] = spec.type === 'u64' ? v : Number(v & 0xffffffffn);
   }
   return { s32, s64: { ...s } };
+}
+
+/** NEW_DAEMON attributes: state, interface and sync id are required; the rest only when set. */
+export function daemonAttrs(d: SyncDaemonSpec): AttrValues {
+  const v: AttrValues = { state: SYNC_STATE[d.role], mcastIfn: d.iface, syncId: d.syncId };
+  if (d.maxLen !== undefined) v.syncMaxLen = d.maxLen;
+  if (d.group !== undefined) {
+    const g = parseIP(d.group).addr;
+    if (g.length === 4) v.mcastGroup = g; else v.mcastGroup6 = g;
+  }
+  if (d.port !== undefined) v.mcastPort = d.port;
+  if (d.ttl !== undefined) v.mcastTtl = d.ttl;
+  return v;
+}
+
+/** One daemon of a GET_DAEMON dump (the kernel reports the defaults it filled in). */
+export function decodeDaemon(v: AttrValues): SyncDaemonSpec {
+  const role: SyncRole = Number(v.state) === SYNC_STATE.backup ? 'backup' : 'master';
+  const d: SyncDaemonSpec = { role, iface: String(v.mcastIfn ?? ''), syncId: Number(v.syncId ?? 0) };
+  if (v.syncMaxLen !== undefined) d.maxLen = Number(v.syncMaxLen);
+  const g = (v.mcastGroup ?? v.mcastGroup6) as Uint8Array | undefined;
+  if (g && (g.length === 4 || g.length === 16)) d.group = formatIP(g);
+  if (v.mcastPort !== undefined) d.port = Number(v.mcastPort);
+  if (v.mcastTtl !== undefined) d.ttl = Number(v.mcastTtl);
+  return d;
 }

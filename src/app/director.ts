@@ -1,0 +1,257 @@
+// The director: keepalived's checker process in the daemon. It owns every real server's health
+// and every pool's quorum, feeds probe results through the check policy and the pool rules, and
+// hands the resulting desired table to the one IPVS worker (director-ipvs.ts). Health changes are
+// logged `{vs, rs, check, from, to, reason}` and run notify_up/notify_down/quorum_* scripts.
+import type { Config, ScriptCommand } from '../config/model.js';
+import type { CheckOutcome, ProbeFactory } from '../check/checker.js';
+import { targetOf } from '../check/checker.js';
+import { firstDelayMs, initialCheckState, realServerUp, realServerWeight, stepCheck } from '../check/policy.js';
+import { evaluatePool, initialPoolState } from '../check/pool.js';
+import { CheckScheduler, type SchedulerHealth } from '../check/scheduler.js';
+import { desiredFromConfig } from '../ipvs/desired.js';
+import { wantedSyncDaemon } from '../ipvs/sync-daemon.js';
+import { SerialQueue } from '../notify/serial-queue.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { ScriptRunner } from '../ports/script-runner.js';
+import { IpvsSync, type OpenIpvsPort } from './director-ipvs.js';
+import {
+  checkersSig, haInstanceOf, maxRunMs, rsKey, rsLabel, vsStatus, type CheckRt, type DirectorStatus, type RsRt, type VsRt,
+} from './director-state.js';
+
+const SCRIPT_TIMEOUT_MS = 30_000;
+/** How often lag and stalls are read (and the behind-schedule warning may be logged). */
+const HEALTH_PERIOD_MS = 1000;
+const WARN_EVERY_MS = 10_000;
+
+export interface DirectorDeps {
+  clock: Clock;
+  logger: Logger;
+  scripts: ScriptRunner;
+  probes: ProbeFactory;
+  openIpvs: OpenIpvsPort;
+  /** VRRP state of an instance by name (ha_suspend, lvs_sync_daemon). */
+  vrrpState(instance: string): string | undefined;
+  /** enable_script_security: a reason to refuse running this command, if any. */
+  refuse?(cmd: ScriptCommand): string | undefined;
+  random?: () => number;
+  /** --keep-ipvs: leave services and sync daemons in the kernel at stop. */
+  keepIpvs?: boolean;
+  resyncMs?: number;
+}
+
+export class Director {
+  private vss = new Map<string, VsRt>();
+  private readonly sched: CheckScheduler;
+  private readonly ipvs: IpvsSync;
+  private readonly queue = new SerialQueue();
+  private readonly log: Logger;
+  private healthTimer: TimerHandle | undefined;
+  private lastHealth: SchedulerHealth = { maxLagMs: 0, behind: [], stalled: [] };
+  private lastWarnAt = -Infinity;
+  private failures = new Map<string, { vs: string; rs: string; type: string; code: string; count: number }>();
+  private running = false;
+
+  constructor(private readonly d: DirectorDeps, private cfg: Config) {
+    this.log = d.logger.child({ component: 'director' });
+    this.sched = new CheckScheduler(d.clock);
+    this.ipvs = new IpvsSync({ open: d.openIpvs, clock: d.clock, logger: this.log, ...(d.resyncMs ? { resyncMs: d.resyncMs } : {}) });
+  }
+
+  /** Whether this config needs the director at all (virtual servers or a sync daemon). */
+  static wanted(cfg: Config): boolean {
+    return cfg.virtualServers.length > 0 || cfg.global.lvsSyncDaemon !== undefined || cfg.global.lvsFlush;
+  }
+
+  start(): void {
+    this.running = true;
+    this.build(this.cfg, new Map());
+    this.ipvs.start(this.cfg.global, () => this.desired(), this.syncDaemon());
+    this.armHealth();
+  }
+
+  /** Resolves when the IPVS worker has nothing pending (tests). */
+  idle(): Promise<void> { return this.ipvs.idle(); }
+
+  /** omega: down notifiers at shutdown; then IPVS is cleaned up (unless --keep-ipvs) and scripts waited for. */
+  async stop(scriptWaitMs = 600): Promise<void> {
+    this.running = false;
+    if (this.healthTimer) this.d.clock.clearTimer(this.healthTimer);
+    this.sched.clear();
+    for (const v of this.vss.values()) {
+      for (const r of v.rss) for (const c of r.checks) { c.closed = true; c.probe.close(); }
+      if (!v.vs.omega) continue;
+      for (const r of v.rss) if (r.up) this.script(r.key, r.rs.notifyDown, { vs: v.vs.name, rs: r.label, event: 'notify_down' });
+      if (v.pool.quorumUp) this.script(v.vs.name, v.vs.quorumDown, { vs: v.vs.name, event: 'quorum_down' });
+    }
+    await this.ipvs.stop({ keep: this.d.keepIpvs ?? false, flushAll: this.cfg.global.lvsFlushOnStop });
+    let timer: TimerHandle | undefined;
+    await Promise.race([this.queue.idle(), new Promise<void>((r) => { timer = this.d.clock.setTimer(scriptWaitMs, r); })]);
+    if (timer) this.d.clock.clearTimer(timer);
+  }
+
+  /** Unchanged real servers keep their health and checkers; the rest start over; IPVS follows by one reconcile. */
+  reload(next: Config): void {
+    const old = new Map<string, RsRt>();
+    for (const v of this.vss.values()) for (const r of v.rss) old.set(r.key, r);
+    const oldVs = this.vss;
+    this.cfg = next;
+    this.vss = new Map();
+    const before = old.size;
+    this.build(next, old, oldVs);
+    // What is left in `old` was removed or had its checkers changed (those were rebuilt).
+    for (const r of old.values()) for (const c of r.checks) { c.closed = true; c.probe.close(); this.sched.remove(c.id); }
+    this.log.info({ realServersKept: before - old.size, realServersReplaced: old.size, virtualServers: next.virtualServers.length }, 'director reloaded');
+    this.ipvs.setDesired(() => this.desired());
+    this.ipvs.setSyncDaemon(this.syncDaemon());
+  }
+
+  /** A VRRP transition: ha_suspend and the sync daemon follow the instance's state. */
+  onVrrpState(instance: string): void {
+    if (!this.running) return;
+    for (const v of this.vss.values()) if (v.haInstance === instance) this.applySuspend(v);
+    if (this.cfg.global.lvsSyncDaemon?.vrrpInstance === instance) this.ipvs.setSyncDaemon(this.syncDaemon());
+  }
+
+  /** Checks on time (the systemd watchdog asks). */
+  onTime(): boolean { return this.lastHealth.behind.length === 0 && this.lastHealth.stalled.length === 0; }
+
+  status(): DirectorStatus {
+    const ipvsOps = [...this.ipvs.opCounts].map(([k, count]) => { const [op, result] = k.split('|'); return { op: op!, result: result!, count }; });
+    const checkFailures = [...this.failures.values()].map((f) => ({ ...f }));
+    return { ipvsAvailable: this.ipvs.available, virtualServers: [...this.vss.values()].map(vsStatus), ipvsOps, checkFailures, schedulerLagMs: this.lastHealth.maxLagMs };
+  }
+
+  private build(cfg: Config, old: Map<string, RsRt>, oldVs?: Map<string, VsRt>): void {
+    for (const vs of cfg.virtualServers) {
+      const prev = oldVs?.get(vs.name);
+      const v: VsRt = { vs, rss: [], pool: prev?.pool ?? initialPoolState(), dests: [], sorryActive: prev?.sorryActive ?? false, suspended: false };
+      const ha = haInstanceOf(vs, cfg);
+      if (ha) v.haInstance = ha;
+      v.suspended = ha !== undefined && this.d.vrrpState(ha) !== 'MASTER';
+      for (const rs of vs.realServers) {
+        const key = rsKey(vs, rs);
+        const kept = old.get(key);
+        const sig = checkersSig(rs);
+        if (kept && kept.sig === sig) {
+          old.delete(key);
+          kept.rs = rs;
+          kept.weight = realServerWeight(rs.weight, kept.checks.map((c) => c.state));
+          v.rss.push(kept);
+          for (const c of kept.checks) { if (v.suspended) this.sched.pause(c.id); else this.sched.resume(c.id, firstDelayMs(c.check, this.random)); }
+          continue;
+        }
+        const r: RsRt = { key, vsName: vs.name, label: rsLabel(rs), rs, sig, checks: [], up: true, weight: rs.weight };
+        r.checks = rs.checkers.map((check, i) => ({
+          id: `${key}#${i}`, check, state: initialCheckState(check), closed: false,
+          probe: this.d.probes(check, { vs, rs, target: targetOf(check, rs) }),
+        }));
+        r.up = realServerUp(r.checks.map((c) => c.state));
+        v.rss.push(r);
+        for (const c of r.checks) this.schedule(v, r, c);
+      }
+      this.vss.set(vs.name, v);
+      this.evaluate(v);
+      if (v.haInstance && (prev ? prev.suspended !== v.suspended : v.suspended)) this.log.info({ vs: vs.name, instance: v.haInstance, suspended: v.suspended }, v.suspended ? 'checks suspended (ha_suspend)' : 'checks resumed');
+    }
+  }
+
+  private get random(): () => number { return this.d.random ?? Math.random; }
+
+  private schedule(v: VsRt, r: RsRt, c: CheckRt): void {
+    this.sched.add(c.id, {
+      delayLoopMs: c.check.delayLoopMs,
+      maxRunMs: maxRunMs(c.check),
+      run: async () => {
+        const out = await c.probe.run();
+        const cur = this.vss.get(r.vsName);
+        return c.closed || !cur ? undefined : this.onResult(cur, r, c, out);
+      },
+    }, firstDelayMs(c.check, this.random), v.suspended);
+  }
+
+  private onResult(v: VsRt, r: RsRt, c: CheckRt, out: CheckOutcome): number {
+    const step = stepCheck(c.check, c.state, out, this.d.clock.now());
+    c.state = step.state;
+    if (!out.ok) {
+      const k = JSON.stringify([v.vs.name, r.label, c.check.type, out.code]);
+      const f = this.failures.get(k);
+      if (f) f.count++;
+      else this.failures.set(k, { vs: v.vs.name, rs: r.label, type: c.check.type, code: out.code, count: 1 });
+    }
+    if (step.edge) this.log.debug({ vs: v.vs.name, rs: r.label, check: c.check.type, edge: step.edge, reason: out.reason }, 'checker state changed');
+    const states = r.checks.map((x) => x.state);
+    const up = realServerUp(states);
+    const weight = realServerWeight(r.rs.weight, states);
+    if (up !== r.up) {
+      this.log.info({ vs: v.vs.name, rs: r.label, check: c.check.type, from: r.up ? 'up' : 'down', to: up ? 'up' : 'down', reason: out.reason }, `real server ${up ? 'up' : 'down'}`);
+      this.script(r.key, up ? r.rs.notifyUp : r.rs.notifyDown, { vs: v.vs.name, rs: r.label, event: up ? 'notify_up' : 'notify_down' });
+    }
+    if (up !== r.up || weight !== r.weight) {
+      r.up = up;
+      r.weight = weight;
+      this.evaluate(v);
+      this.ipvs.request();
+    }
+    return step.nextInMs;
+  }
+
+  /** The pool's rules: quorum events (logged, scripts run), sorry server, destinations. */
+  private evaluate(v: VsRt): void {
+    const res = evaluatePool(v.vs, v.rss.map((r) => ({ rs: r.rs, up: r.up, weight: r.weight })), v.pool);
+    v.pool = res.state;
+    v.dests = res.dests;
+    for (const e of res.events) {
+      const up = e.type === 'quorum-up';
+      this.log.info({ vs: v.vs.name, event: e.type, weightSum: e.weightSum, threshold: e.threshold }, up ? 'quorum gained' : 'quorum lost');
+      this.script(v.vs.name, up ? v.vs.quorumUp : v.vs.quorumDown, { vs: v.vs.name, event: up ? 'quorum_up' : 'quorum_down' });
+    }
+    if (res.sorryActive !== v.sorryActive) {
+      v.sorryActive = res.sorryActive;
+      const s = v.vs.sorryServer;
+      this.log.info({ vs: v.vs.name, sorryServer: s ? rsLabel(s) : undefined, active: res.sorryActive }, res.sorryActive ? 'sorry server in' : 'sorry server out');
+    }
+  }
+
+  private applySuspend(v: VsRt): void {
+    const suspended = this.d.vrrpState(v.haInstance!) !== 'MASTER';
+    if (suspended === v.suspended) return;
+    v.suspended = suspended;
+    this.log.info({ vs: v.vs.name, instance: v.haInstance, suspended }, suspended ? 'checks suspended (ha_suspend)' : 'checks resumed');
+    for (const r of v.rss) for (const c of r.checks) { if (suspended) this.sched.pause(c.id); else this.sched.resume(c.id, firstDelayMs(c.check, this.random)); }
+  }
+
+  private desired() {
+    return desiredFromConfig(this.cfg, { dests: (vs) => this.vss.get(vs.name)?.dests ?? [] });
+  }
+
+  private syncDaemon() {
+    return wantedSyncDaemon(this.cfg.global, this.cfg.vrrpInstances, (n) => this.d.vrrpState(n));
+  }
+
+  /** notify_up/down and quorum_up/down: argv as configured, one at a time per real server / virtual server. */
+  private script(key: string, cmd: ScriptCommand | undefined, what: Record<string, unknown>): void {
+    if (!cmd || !cmd.argv.length) return;
+    const refusal = this.d.refuse?.(cmd);
+    if (refusal) { this.log.warn({ ...what, script: cmd.argv[0], refusal }, 'script refused by script security'); return; }
+    const user = cmd.user ?? this.cfg.global.scriptUser?.user;
+    const group = cmd.user ? cmd.group : this.cfg.global.scriptUser?.group;
+    void this.queue.push(key, async () => {
+      const res = await this.d.scripts.run({ argv: [...cmd.argv], timeoutMs: SCRIPT_TIMEOUT_MS, ...(user ? { user } : {}), ...(group ? { group } : {}) });
+      if (res.error || res.timedOut || res.code !== 0) this.log.warn({ ...what, argv: cmd.argv, code: res.code, signal: res.signal, timedOut: res.timedOut, err: res.error }, 'script failed');
+    });
+  }
+
+  private armHealth(): void {
+    this.healthTimer = this.d.clock.setTimer(HEALTH_PERIOD_MS, () => {
+      this.lastHealth = this.sched.takeHealth();
+      const h = this.lastHealth;
+      const now = this.d.clock.now();
+      if ((h.behind.length || h.stalled.length) && now - this.lastWarnAt >= WARN_EVERY_MS) {
+        this.lastWarnAt = now;
+        this.log.warn({ lagMs: Math.round(h.maxLagMs), behind: h.behind.length, stalled: h.stalled.slice(0, 5), checkers: this.sched.size }, 'checks are behind schedule');
+      }
+      if (this.running) this.armHealth();
+    });
+  }
+}
