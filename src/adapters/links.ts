@@ -4,6 +4,11 @@ import { formatMac } from '../lib/ip.js';
 import type { LinkInfo, LinkWatcher } from '../ports/links.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { Rtnl, type Address, type Link, type Subscription } from '../net/rtnl.js';
+import { IFA_F } from '../codec/netlink/rtnl.js';
+
+/** Not usable as a source: duplicate address detection running or failed. */
+const unusable = (a: Address): boolean => ((a.flags ?? 0) & (IFA_F.TENTATIVE | IFA_F.DADFAILED)) !== 0;
+const text = (a: Address): string => `${a.address}/${a.prefixLen}`;
 
 export class RtnlLinks implements LinkWatcher {
   private byName = new Map<string, LinkInfo>();
@@ -45,7 +50,7 @@ export class RtnlLinks implements LinkWatcher {
     const info: LinkInfo = {
       ifname: l.name, index: l.index, up: !gone && l.up && l.lowerUp,
       ...(l.mac ? { mac: formatMac(l.mac) } : {}),
-      addrs: (this.addrs.get(l.index) ?? []).map((a) => `${a.address}/${a.prefixLen}`),
+      ...this.addrFields(l.index),
     };
     if (gone) this.byName.delete(l.name); else this.byName.set(l.name, info);
     if (!prev || prev.up !== info.up) for (const fn of [...this.subs]) fn(info);
@@ -56,15 +61,24 @@ export class RtnlLinks implements LinkWatcher {
     if (!gone) list.push(a);
     this.addrs.set(a.ifindex, list);
     for (const [name, l] of this.byName) {
-      if (l.index === a.ifindex) this.byName.set(name, { ...l, addrs: list.map((x) => `${x.address}/${x.prefixLen}`) });
+      if (l.index !== a.ifindex) continue;
+      const next = { ...l, ...this.addrFields(l.index) };
+      this.byName.set(name, next);
+      // Instances waiting for a usable source address (DAD finishing) listen for this.
+      for (const fn of [...this.subs]) fn(next);
     }
+  }
+
+  private addrFields(ifindex: number): { addrs: string[]; tentative: string[] } {
+    const list = this.addrs.get(ifindex) ?? [];
+    return { addrs: list.filter((a) => !unusable(a)).map(text), tentative: list.filter(unusable).map(text) };
   }
 
   /** The interface's primary address of a family: IPv4 the first non-secondary, IPv6 the link-local. */
   primaryAddress(ifname: string, family: 4 | 6): string | undefined {
     const idx = this.ifindex(ifname);
     if (idx === undefined) return undefined;
-    const list = (this.addrs.get(idx) ?? []).filter((a) => a.family === family);
+    const list = (this.addrs.get(idx) ?? []).filter((a) => a.family === family && !unusable(a));
     if (family === 6) return list.find((a) => a.address.toLowerCase().startsWith('fe80:'))?.address;
     const IFA_F_SECONDARY = 0x01;
     return (list.find((a) => !(a.flags & IFA_F_SECONDARY)) ?? list[0])?.address;

@@ -1,16 +1,21 @@
 // The VRRP daemon: builds trackers, instances, sync groups and the notifier from a configuration,
 // starts them, stops them gracefully (priority-0 adverts, VIPs removed, notify stop) and reloads a
-// new configuration keeping unchanged instances with their state and VIPs.
+// new configuration as a diff (reload.ts): unchanged instances untouched, changed settings applied
+// in place, only a changed wire identity restarts an instance. A reload is all or nothing: what
+// can fail is prepared before anything running is touched.
 import type { Config, NotifyScripts as ModelNotify, VrrpInstance } from '../config/model.js';
 import { Notifier, type NotifyScripts, type NotifyTarget } from '../notify/notifier.js';
 import type { NotifyState } from '../notify/format.js';
 import type { LineSink } from '../ports/fifo.js';
+import type { ScriptSecurity } from '../ports/script-runner.js';
+import type { VrrpTransport } from '../ports/vrrp-transport.js';
 import { Instance, type Transition } from '../vrrp/instance.js';
 import type { VrrpState } from '../vrrp/machine.js';
 import { SyncGroup } from '../vrrp/sync-group.js';
+import { sourceStatus } from '../vrrp/source.js';
 import { parseIP } from '../lib/ip.js';
 import type { Platform } from './platform.js';
-import { instanceKeys, planReload, type ReloadPlan } from './reload.js';
+import { planReload, settingsKeys, wireIdentity, type InstanceKeys, type ReloadPlan } from './reload.js';
 import { TrackRegistry } from './tracking.js';
 
 const NOTIFY_TIMEOUT_MS = 30_000;
@@ -25,13 +30,18 @@ function toNotifyScripts(n: ModelNotify): NotifyScripts {
   return out;
 }
 
+interface Running { inst: Instance; keys: InstanceKeys }
+/** A transport opened ahead (reload preparation), or undefined when the source is not usable yet. */
+type Opened = { src: string; transport: VrrpTransport } | undefined;
+
 export class Daemon {
-  private instances = new Map<string, { inst: Instance; key: string }>();
+  private instances = new Map<string, Running>();
   private groups = new Map<string, SyncGroup>();
   private tracks: TrackRegistry;
-  private notifier!: Notifier;
+  private notifier: Notifier | undefined;
   private fifo: { path: string; sink: LineSink } | undefined;
   private transitionFns: ((t: Transition) => void)[] = [];
+  private unwatchLinks: (() => void) | undefined;
 
   constructor(private p: Platform, private cfg: Config) {
     this.tracks = new TrackRegistry(p);
@@ -44,61 +54,116 @@ export class Daemon {
   stateOf(name: string): VrrpState | undefined { return this.instances.get(name)?.inst.state; }
   /** Every transition of every instance, present and future (checkers' ha_suspend, sync daemon). */
   onTransition(fn: (t: Transition) => void): void { this.transitionFns.push(fn); }
+  /** Sync groups now running (tests: one per configured group, no leftovers). */
+  get groupNames(): string[] { return [...this.groups.keys()]; }
 
   start(): void {
-    this.setNotifier(this.cfg);
+    this.fifo = this.openFifo(this.cfg);
+    this.notifier = new Notifier({
+      runner: this.p.scripts, logger: this.p.logger.child({ component: 'notify' }), timeoutMs: NOTIFY_TIMEOUT_MS,
+      ...this.notifyOptions(this.cfg),
+    });
     this.tracks.update(this.cfg);
     this.tracks.startAll();
-    const keys = instanceKeys(this.cfg);
-    for (const spec of this.cfg.vrrpInstances) this.create(spec, keys.get(spec.name)!);
-    this.buildGroups(this.cfg, new Set(this.cfg.vrrpInstances.map((i) => i.name)));
-    for (const { inst } of this.instances.values()) inst.start();
+    const keys = this.keysOf(this.cfg);
+    for (const spec of this.cfg.vrrpInstances) this.create(spec, keys.get(spec.name)!, this.openFor(spec));
+    this.buildGroups(this.cfg);
+    // An instance without a usable source waits in INIT; address and link changes may end that.
+    this.unwatchLinks = this.p.links.onChange(() => this.attachWaiting());
+    for (const name of this.cfg.vrrpInstances.map((i) => i.name)) this.startInstance(name);
   }
 
   /** Graceful stop; resolves once adverts are sent, VIPs removed and stop scripts have run (bounded). */
   async stop(notifyWaitMs = 600): Promise<void> {
+    this.unwatchLinks?.();
     await Promise.all([...this.instances.values()].map(({ inst }) => inst.stop()));
     this.tracks.stopAll();
-    await Promise.race([this.notifier.idle(), new Promise((r) => setTimeout(r, notifyWaitMs).unref())]);
-    this.fifo?.sink.close();
+    if (this.notifier) await Promise.race([this.notifier.idle(), new Promise((r) => setTimeout(r, notifyWaitMs).unref())]);
+    this.notifier?.close();
   }
 
-  /** Applies a new configuration: unchanged instances keep running untouched. */
+  /** Last resort when a stop cannot finish: every instance's VIPs removed now. */
+  async releaseVips(): Promise<void> {
+    await Promise.all([...this.instances.values()].map(({ inst }) => inst.releaseVips().catch(() => {})));
+  }
+
+  /** Applies a new configuration as a diff; throws (changing nothing) when it cannot be applied. */
   async reload(next: Config): Promise<ReloadPlan> {
-    const plan = planReload(instanceKeys(this.cfg), instanceKeys(next));
-    // Check what can fail before stopping anything, so a refused reload leaves the old one running.
-    const unusable = next.vrrpInstances.filter((i) => plan.start.includes(i.name) && !this.sourceOf(i));
-    if (unusable.length) throw new Error(`reload refused, keeping the running configuration: ${unusable.map((i) => this.noSource(i)).join('; ')}`);
-    for (const name of plan.stop) {
-      const e = this.instances.get(name)!;
-      this.instances.delete(name);
-      await e.inst.stop();
+    const nextKeys = this.keysOf(next);
+    const plan = planReload(new Map([...this.instances].map(([n, r]) => [n, r.keys])), nextKeys);
+    const specOf = (name: string): VrrpInstance => next.vrrpInstances.find((i) => i.name === name)!;
+
+    // 1. Prepare everything that can fail; on failure undo the preparation and refuse.
+    const opened = new Map<string, Opened>();
+    let fifo = this.fifo;
+    let security: ScriptSecurity | undefined;
+    let pendingTracks;
+    try {
+      for (const name of plan.start) {
+        // A restart on the same interface, family and VRID reopens after the old one has closed.
+        const old = this.instances.get(name)?.inst.spec;
+        const spec = specOf(name);
+        if (old && old.interface === spec.interface && old.family === spec.family && old.vrid === spec.vrid) continue;
+        opened.set(name, this.openFor(spec, true));
+      }
+      const spec = next.global.vrrpNotifyFifo ?? next.global.notifyFifo;
+      if (spec?.path !== this.fifo?.path) fifo = this.openFifo(next);
+      security = this.notifyOptions(next).security;
+      pendingTracks = this.tracks.prepare(next);
+    } catch (e) {
+      for (const o of opened.values()) o?.transport.close();
+      if (fifo && fifo !== this.fifo) fifo.sink.close();
+      throw new Error(`reload refused, keeping the running configuration: ${(e as Error).message}`);
     }
-    for (const g of next.syncGroups) if (g.instances.some((n) => plan.start.includes(n))) this.groups.delete(g.name);
-    for (const name of [...this.groups.keys()]) if (!next.syncGroups.some((g) => g.name === name)) this.groups.delete(name);
+
+    // 2. Apply. Nothing below is expected to fail; each step is guarded so one bad piece cannot
+    // leave the others half done.
+    for (const name of plan.stop) {
+      const r = this.instances.get(name)!;
+      this.instances.delete(name);
+      await r.inst.stop();
+    }
+    for (const g of this.groups.values()) g.dispose();
+    this.groups.clear();
     this.cfg = next;
-    this.setNotifier(next);
-    this.tracks.update(next);
+    if (fifo !== this.fifo) this.fifo = fifo;
+    this.notifier!.configure({ ...(security ? { security } : {}), ...(fifo ? { fifo: fifo.sink } : {}) });
+    this.tracks.commit(pendingTracks);
     this.tracks.startAll();
-    const keys = instanceKeys(next);
-    for (const name of plan.start) this.create(next.vrrpInstances.find((i) => i.name === name)!, keys.get(name)!);
-    this.buildGroups(next, new Set(plan.start));
-    for (const name of plan.start) this.instances.get(name)!.inst.start();
-    this.p.logger.info({ kept: plan.keep, started: plan.start, stopped: plan.stop.filter((n) => !plan.start.includes(n)) }, 'configuration reloaded');
+    for (const name of plan.update) {
+      const r = this.instances.get(name)!;
+      r.keys = nextKeys.get(name)!;
+      const spec = specOf(name);
+      r.inst.reconfigure(spec, { destinations: this.destinations(spec), tracking: this.tracks.bindingsFor(next, spec) });
+    }
+    for (const name of plan.start) {
+      this.create(specOf(name), nextKeys.get(name)!, opened.has(name) ? opened.get(name) : this.openFor(specOf(name)));
+    }
+    this.buildGroups(next);
+    for (const name of plan.start) this.startInstance(name);
+    this.p.logger.info({
+      kept: plan.keep, updated: plan.update, restarted: plan.restart,
+      started: plan.start.filter((n) => !plan.restart.includes(n)), stopped: plan.stop.filter((n) => !plan.restart.includes(n)),
+    }, 'configuration reloaded');
     return plan;
   }
 
-  private setNotifier(cfg: Config): void {
+  private keysOf(cfg: Config): Map<string, InstanceKeys> {
+    const settings = settingsKeys(cfg);
+    return new Map(cfg.vrrpInstances.map((i) => [i.name, { identity: wireIdentity(cfg, i), settings: settings.get(i.name)! }]));
+  }
+
+  private openFifo(cfg: Config): { path: string; sink: LineSink } | undefined {
     const spec = cfg.global.vrrpNotifyFifo ?? cfg.global.notifyFifo;
-    if (this.notifier && spec?.path === this.fifo?.path) return;
-    this.fifo?.sink.close();
-    this.fifo = spec ? { path: spec.path, sink: this.p.fifos.open(spec.path) } : undefined;
+    return spec ? { path: spec.path, sink: this.p.fifos.open(spec.path) } : undefined;
+  }
+
+  private notifyOptions(cfg: Config): { security?: ScriptSecurity; fifo?: LineSink } {
     const user = cfg.global.scriptUser?.user;
-    this.notifier = new Notifier({
-      runner: this.p.scripts, logger: this.p.logger.child({ component: 'notify' }), timeoutMs: NOTIFY_TIMEOUT_MS,
+    return {
       ...(cfg.global.scriptSecurity ? { security: this.p.security(this.p.uidOf(user)) } : {}),
       ...(this.fifo ? { fifo: this.fifo.sink } : {}),
-    });
+    };
   }
 
   private target(n: ModelNotify): NotifyTarget {
@@ -106,50 +171,94 @@ export class Daemon {
     return { scripts: toNotifyScripts(n), ...(su ? { user: su.user, ...(su.group ? { group: su.group } : {}) } : {}) };
   }
 
-  private sourceOf(spec: VrrpInstance): string | undefined {
-    return spec.unicastSrcIp ?? spec.mcastSrcIp ?? this.p.primaryAddress(spec.interface, spec.family);
+  private group(spec: VrrpInstance): string {
+    return spec.family === 4 ? this.cfg.global.mcastGroup4 : this.cfg.global.mcastGroup6;
   }
 
-  private noSource(spec: VrrpInstance): string {
-    return `vrrp_instance ${spec.name}: interface ${spec.interface} has no IPv${spec.family} ${spec.family === 6 ? 'link-local ' : ''}address to send from`;
+  private destinations(spec: VrrpInstance): string[] {
+    return spec.unicastPeers.length === 0 ? [this.group(spec)] : spec.unicastPeers.map((x) => x.address);
   }
 
-  private create(spec: VrrpInstance, key: string): void {
-    const p = this.p;
-    const src = this.sourceOf(spec);
-    if (!src) throw new Error(this.noSource(spec));
+  /**
+   * Opens the transport when the source address is usable; undefined when it is not yet (the
+   * instance waits in INIT). A socket that cannot be opened throws (reload: refused) when
+   * `strict`, else it is logged and the instance waits for the next link or address change.
+   */
+  private openFor(spec: VrrpInstance, strict = false): Opened {
+    const st = sourceStatus(this.p, spec);
+    if (!st.src) return undefined;
     const multicast = spec.unicastPeers.length === 0;
-    const group = spec.family === 4 ? this.cfg.global.mcastGroup4 : this.cfg.global.mcastGroup6;
-    const transport = p.transports.open({
-      ifname: spec.interface, family: spec.family, vrid: spec.vrid, src: parseIP(src).addr,
-      ...(multicast ? { group: parseIP(group).addr } : {}),
-    });
+    try {
+      const transport = this.p.transports.open({
+        ifname: spec.interface, family: spec.family, vrid: spec.vrid, src: parseIP(st.src).addr,
+        ...(multicast ? { group: parseIP(this.group(spec)).addr } : {}),
+      });
+      return { src: st.src, transport };
+    } catch (e) {
+      const msg = `vrrp_instance ${spec.name}: cannot open its VRRP socket on ${spec.interface}: ${(e as Error).message}`;
+      if (strict) throw new Error(msg);
+      this.p.logger.error({ instance: spec.name, err: (e as Error).message }, `${msg}; waiting in INIT`);
+      return undefined;
+    }
+  }
+
+  private startInstance(name: string): void {
+    const inst = this.instances.get(name)?.inst;
+    if (!inst) return;
+    inst.start();
+    if (inst.waitingForSource) {
+      const why = sourceStatus(this.p, inst.spec).why ?? 'its VRRP socket could not be opened';
+      this.p.logger.warn({ instance: name, vrid: inst.spec.vrid, iface: inst.spec.interface, reason: why }, `staying in INIT until it can send: ${why}`);
+    }
+  }
+
+  /** A link or address changed: instances waiting for a source try again. */
+  private attachWaiting(): void {
+    for (const [name, { inst }] of this.instances) {
+      if (!inst.waitingForSource) continue;
+      const o = this.openFor(inst.spec);
+      if (!o) continue;
+      this.p.logger.info({ instance: name, src: o.src }, 'source address usable: leaving INIT');
+      inst.attach(o.src, o.transport);
+    }
+  }
+
+  private create(spec: VrrpInstance, keys: InstanceKeys, opened: Opened): void {
+    const p = this.p;
     const inst = new Instance(spec, {
-      clock: p.clock, transport, addresses: p.addresses, announcer: p.announcer,
+      clock: p.clock, addresses: p.addresses, announcer: p.announcer,
       logger: p.logger.child({ instance: spec.name, vrid: spec.vrid, iface: spec.interface }),
-      srcAddr: src, destinations: multicast ? [group] : spec.unicastPeers.map((x) => x.address),
+      ...(opened ? { srcAddr: opened.src, transport: opened.transport } : {}),
+      destinations: this.destinations(spec),
       tracking: this.tracks.bindingsFor(this.cfg, spec),
     });
+    // Listeners registered once follow instances created by later reloads too.
     inst.onTransition((t) => { for (const fn of this.transitionFns) fn(t); });
     inst.onNotify((t) => {
       const state = notifyState[t.to];
       const current = this.cfg.vrrpInstances.find((i) => i.name === spec.name) ?? spec;
       // Not awaited: a slow script must not hold back the instance's next address change.
-      if (state) void this.notifier.notify({ kind: 'INSTANCE', name: t.instance, state, priority: state === 'STOP' ? 0 : t.priority }, this.target(current.notify));
+      if (state) void this.notifier!.notify({ kind: 'INSTANCE', name: t.instance, state, priority: state === 'STOP' ? 0 : t.priority }, this.target(current.notify));
     });
-    this.instances.set(spec.name, { inst, key });
+    this.instances.set(spec.name, { inst, keys });
   }
 
-  private buildGroups(cfg: Config, fresh: Set<string>): void {
+  /** One SyncGroup per configured group over the running members, from their current states. */
+  private buildGroups(cfg: Config): void {
     for (const g of cfg.syncGroups) {
-      if (this.groups.has(g.name) || !g.instances.some((n) => fresh.has(n))) continue;
       const members = g.instances.map((n) => this.instances.get(n)?.inst).filter((x): x is Instance => Boolean(x));
       const sg = new SyncGroup(g.name, members, this.p.logger.child({ group: g.name }));
       sg.onGroupState((s) => {
         const state = notifyState[s];
-        if (state) void this.notifier.notify({ kind: 'GROUP', name: g.name, state, priority: 0 }, this.target(g.notify));
+        if (state) void this.notifier!.notify({ kind: 'GROUP', name: g.name, state, priority: 0 }, this.target(g.notify));
       });
       this.groups.set(g.name, sg);
+    }
+    // A member that left its group (or whose group is gone) is no longer held by it.
+    for (const { inst } of this.instances.values()) {
+      for (const r of inst.faultReasons) {
+        if (r.startsWith('group:') && !cfg.syncGroups.some((g) => `group:${g.name}` === r && g.instances.includes(inst.name))) inst.setExternalFault(r, false);
+      }
     }
   }
 }

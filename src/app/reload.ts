@@ -1,20 +1,48 @@
-// Reload as a pure diff: an instance is kept (state, timers and VIPs untouched) when its own
-// configuration, its sync group and everything it tracks are unchanged; otherwise the old one is
-// stopped and a new one started. Instances only in the new configuration are started.
-import type { Config } from '../config/model.js';
+// Reload as a pure diff of instances. Each instance has two keys:
+// - its wire identity: interface, VRID, family, version, unicast or multicast (and the group),
+//   and the source address. These are what the socket and the peers know the instance by; a
+//   change means a different VRRP router, so the instance restarts.
+// - its settings: everything else that affects it (its own block, its sync group, the scripts
+//   and files it tracks, the script user and security). A change is applied in place.
+// Unicast peers are settings, not identity: the socket is bound to the source, not to the peers,
+// so the peer list (destinations and the receive filter) is swapped on the running instance.
+import type { Config, VrrpInstance } from '../config/model.js';
 
+// keep, stop and start keep their earlier meaning (a restarted instance is in both stop and
+// start), so readers of the plan that predate in-place updates stay right.
 export interface ReloadPlan {
+  /** Nothing changed: untouched. */
   keep: string[];
-  /** Old instances to stop (removed or changed). */
+  /** Settings changed, same wire identity: applied to the running instance, never stopped. */
+  update: string[];
+  /** Wire identity changed: stopped, then started as a new instance (also in stop and start). */
+  restart: string[];
+  /** Old instances stopped: removed from the configuration, or restarted. */
   stop: string[];
-  /** New instances to start (added or changed). */
+  /** New instances started: added to the configuration, or restarted. */
   start: string[];
 }
 
-/** A key per instance: equal keys = nothing that affects the instance changed. */
-export function instanceKeys(cfg: Config): Map<string, string> {
+export interface InstanceKeys {
+  identity: string;
+  settings: string;
+}
+
+/**
+ * The wire identity of one instance. The source is the configured one (unicast_src_ip,
+ * mcast_src_ip) or "the interface's primary address", which the interface decides, not the file.
+ */
+export function wireIdentity(cfg: Config, inst: VrrpInstance): string {
+  const src = inst.unicastSrcIp ?? inst.mcastSrcIp;
+  const multicast = inst.unicastPeers.length === 0;
+  const group = multicast ? (inst.family === 4 ? cfg.global.mcastGroup4 : cfg.global.mcastGroup6) : null;
+  return JSON.stringify({ iface: inst.interface, vrid: inst.vrid, family: inst.family, version: inst.version, multicast, group, src: src ?? null });
+}
+
+/** The settings key of every instance: equal keys = nothing that affects the instance changed. */
+export function settingsKeys(cfg: Config): Map<string, string> {
   const g = cfg.global;
-  const shared = { scriptUser: g.scriptUser, scriptSecurity: g.scriptSecurity, mcast: [g.mcastGroup4, g.mcastGroup6], version: g.vrrpVersion };
+  const shared = { scriptUser: g.scriptUser, scriptSecurity: g.scriptSecurity };
   const out = new Map<string, string>();
   for (const inst of cfg.vrrpInstances) {
     const group = cfg.syncGroups.find((s) => s.instances.includes(inst.name));
@@ -29,12 +57,16 @@ export function instanceKeys(cfg: Config): Map<string, string> {
   return out;
 }
 
-export function planReload(old: Map<string, string>, next: Map<string, string>): ReloadPlan {
-  const plan: ReloadPlan = { keep: [], stop: [], start: [] };
-  for (const [name, key] of old) {
-    if (next.get(name) === key) plan.keep.push(name);
-    else plan.stop.push(name);
+export function planReload(old: Map<string, InstanceKeys>, next: Map<string, InstanceKeys>): ReloadPlan {
+  const plan: ReloadPlan = { keep: [], update: [], restart: [], stop: [], start: [] };
+  for (const [name, o] of old) {
+    const n = next.get(name);
+    if (!n) plan.stop.push(name);
+    else if (n.identity !== o.identity) { plan.restart.push(name); plan.stop.push(name); }
+    else if (n.settings !== o.settings) plan.update.push(name);
+    else plan.keep.push(name);
   }
-  for (const [name, key] of next) if (old.get(name) !== key) plan.start.push(name);
+  for (const name of next.keys()) if (!old.has(name) || plan.restart.includes(name)) plan.start.push(name);
   return plan;
 }
+

@@ -1,6 +1,8 @@
 // Builds the tracked sources of a configuration (one per vrrp_script, track file and interface,
 // shared by every instance that tracks them) and each instance's bindings with its own weights.
-// Sources whose configuration did not change are kept across a reload.
+// Sources whose configuration did not change are kept across a reload, with their counters (rise,
+// fall, last result). A reload prepares the new sources first (nothing running is touched), then
+// commits: changed and removed sources stop, new ones are added.
 import type { Config, SyncGroup, TrackRef, VrrpInstance } from '../config/model.js';
 import { FileTracker } from '../track/file-tracker.js';
 import { InterfaceTracker } from '../track/interface-tracker.js';
@@ -9,13 +11,27 @@ import type { TrackSource } from '../track/source.js';
 import type { TrackBinding } from '../track/binding.js';
 import type { Platform } from './platform.js';
 
+export interface PendingTracks {
+  add: Map<string, { key: string; source: TrackSource }>;
+  drop: string[];
+}
+
 export class TrackRegistry {
   private sources = new Map<string, { key: string; source: TrackSource }>();
 
   constructor(private p: Platform) {}
 
   /** Creates (or keeps) the sources a configuration needs and stops the others. */
-  update(cfg: Config): void {
+  update(cfg: Config): void { this.commit(this.prepare(cfg)); }
+
+  /** Stops the sources a commit would drop and adds the new ones (not started: startAll()). */
+  commit(p: PendingTracks): void {
+    for (const id of p.drop) { this.sources.get(id)?.source.stop(); this.sources.delete(id); }
+    for (const [id, s] of p.add) this.sources.set(id, s);
+  }
+
+  /** Builds the sources `cfg` needs that are not running with the same key; touches nothing. */
+  prepare(cfg: Config): PendingTracks {
     const want = new Map<string, { key: string; make: () => TrackSource }>();
     const g = cfg.global;
     for (const s of cfg.vrrpScripts) {
@@ -37,16 +53,13 @@ export class TrackRegistry {
     for (const sg of cfg.syncGroups) for (const t of sg.trackInterfaces) ifaces.add(t.name);
     for (const n of ifaces) want.set(`interface:${n}`, { key: n, make: () => new InterfaceTracker(n, this.p.links) });
 
-    for (const [id, cur] of this.sources) {
-      if (want.get(id)?.key !== cur.key) { cur.source.stop(); this.sources.delete(id); }
-    }
+    const out: PendingTracks = { add: new Map(), drop: [] };
+    for (const [id, cur] of this.sources) if (want.get(id)?.key !== cur.key) out.drop.push(id);
     for (const [id, w] of want) {
-      if (!this.sources.has(id)) this.sources.set(id, { key: w.key, source: w.make() });
+      if (this.sources.get(id)?.key !== w.key) out.add.set(id, { key: w.key, source: w.make() });
     }
+    return out;
   }
-
-  /** The configuration key of a source (unchanged key = unchanged source). */
-  keyOf(id: string): string | undefined { return this.sources.get(id)?.key; }
 
   startAll(): void { for (const s of this.sources.values()) s.source.start(); }
   stopAll(): void { for (const s of this.sources.values()) s.source.stop(); }
@@ -70,16 +83,5 @@ export class TrackRegistry {
     for (const r of [...inst.trackScripts, ...(group?.trackScripts ?? [])]) ref('script', r);
     for (const r of [...inst.trackFiles, ...(group?.trackFiles ?? [])]) ref('file', r);
     return out;
-  }
-
-  /** Source ids an instance depends on (for reload: unchanged instance = unchanged sources). */
-  dependencies(cfg: Config, inst: VrrpInstance): string[] {
-    const group = cfg.syncGroups.find((sg) => sg.instances.includes(inst.name));
-    return [
-      `interface:${inst.interface}`,
-      ...[...inst.trackInterfaces, ...(group?.trackInterfaces ?? [])].map((t) => `interface:${t.name}`),
-      ...[...inst.trackScripts, ...(group?.trackScripts ?? [])].map((t) => `script:${t.name}`),
-      ...[...inst.trackFiles, ...(group?.trackFiles ?? [])].map((t) => `file:${t.name}`),
-    ];
   }
 }

@@ -47,26 +47,63 @@ const byState: Record<NotifyState, keyof NotifyScripts> = { MASTER: 'master', BA
 
 export class Notifier {
   private queue = new SerialQueue();
+  /** Queued notifications per FIFO sink: a replaced sink is closed when its last line is written. */
+  private sinkUsers = new Map<LineSink, number>();
+  private retired = new Set<LineSink>();
   readonly stats = { run: 0, failed: 0, refused: 0, timedOut: 0 };
 
   constructor(private opts: NotifierOptions) {}
 
   /** Queues the notifications of one transition; the promise settles when they have run. */
   notify(e: NotifyEvent, target: NotifyTarget): Promise<void> {
-    return this.queue.push(`${e.kind}:${e.name}`, () => this.runAll(e, target));
+    // The FIFO line goes to the sink in force when the transition happened (a reload that moves
+    // the FIFO does not redirect lines already queued); script security is read when a script runs.
+    const fifo = this.opts.fifo;
+    if (fifo) this.sinkUsers.set(fifo, (this.sinkUsers.get(fifo) ?? 0) + 1);
+    return this.queue.push(`${e.kind}:${e.name}`, async () => {
+      try { await this.runAll(e, target, fifo); } finally { if (fifo) this.release(fifo); }
+    });
+  }
+
+  /**
+   * Reload: new script security (undefined = off) reaches every script run from now on; a new
+   * FIFO sink receives the lines of later transitions, and the old one is closed once the lines
+   * already queued for it are written.
+   */
+  configure(o: { security?: ScriptSecurity; fifo?: LineSink }): void {
+    const old = this.opts.fifo;
+    this.opts = { ...this.opts, security: o.security, fifo: o.fifo };
+    if (old && old !== o.fifo) { this.retired.add(old); if (!this.sinkUsers.get(old)) this.closeSink(old); }
   }
 
   /** Resolves when every queued notification has finished (used on stop). */
   idle(): Promise<void> { return this.queue.idle(); }
 
-  private async runAll(e: NotifyEvent, target: NotifyTarget): Promise<void> {
+  /** Closes every sink (stop); lines still queued are dropped by their sinks. */
+  close(): void {
+    for (const s of [...this.retired, ...(this.opts.fifo ? [this.opts.fifo] : [])]) this.closeSink(s);
+  }
+
+  private release(sink: LineSink): void {
+    const n = (this.sinkUsers.get(sink) ?? 1) - 1;
+    if (n > 0) { this.sinkUsers.set(sink, n); return; }
+    this.sinkUsers.delete(sink);
+    if (this.retired.has(sink)) this.closeSink(sink);
+  }
+
+  private closeSink(sink: LineSink): void {
+    this.retired.delete(sink);
+    try { sink.close(); } catch (err) { this.opts.logger.warn({ err: (err as Error).message }, 'closing notify_fifo failed'); }
+  }
+
+  private async runAll(e: NotifyEvent, target: NotifyTarget, fifo: LineSink | undefined): Promise<void> {
     const own = target.scripts[byState[e.state]];
     if (own?.argv.length) await this.runOne(own.argv, who(own, target), e);
     const generic = target.scripts.generic;
     // keepalived runs the generic script for MASTER/BACKUP/FAULT and for STOP alike.
     if (generic?.argv.length) await this.runOne([...generic.argv, ...genericArgs(e)], who(generic, target), e);
-    if (this.opts.fifo) {
-      try { await this.opts.fifo.write(fifoLine(e)); } catch (err) {
+    if (fifo) {
+      try { await fifo.write(fifoLine(e)); } catch (err) {
         this.opts.logger.warn({ err: (err as Error).message }, 'notify_fifo write failed');
       }
     }

@@ -4,7 +4,6 @@
 // queue per instance, so "advertise, add VIPs, announce, notify" and "remove VIPs" never reorder.
 import { encodeVrrp, passAuthData, VRRP_AUTH_NONE, VRRP_AUTH_PASS, type ChecksumMode } from '../codec/vrrp.js';
 import type { VrrpInstance } from '../config/model.js';
-import { VipError } from '../lib/errors.js';
 import { addrEqual, formatIP, parseIP } from '../lib/ip.js';
 import type { AddressManager, AddressSpec } from '../ports/addresses.js';
 import type { Announcer } from '../ports/announcer.js';
@@ -12,13 +11,18 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { VrrpDatagram, VrrpTransport } from '../ports/vrrp-transport.js';
 import { combine, type TrackBinding } from '../track/binding.js';
-import { refreshRounds, takeoverRounds } from './garp-schedule.js';
+import { GarpTimers } from './garp-timers.js';
 import {
   initialMachineState, step, type MachineAction, type MachineConfig, type MachineEvent, type MachineState,
   type TimerName, type TransitionReason, type VrrpState,
 } from './machine.js';
 import { effectivePriority } from './priority.js';
 import { DROP_REASONS, validateAdvert, type DropReason, type ReceiveConfig } from './validate.js';
+import { errFields, specKey, VipSet, vipSpecs } from './vips.js';
+import { machineConfig, receiveConfig } from './instance-config.js';
+
+/** A VIP that cannot be added faults the instance for this long (doubling, capped) before it tries again. */
+export const VIP_FAULT_HOLD_MS = { first: 2000, max: 60_000 };
 
 export interface Transition {
   instance: string;
@@ -32,13 +36,14 @@ export interface Transition {
 
 export interface InstanceDeps {
   clock: Clock;
-  transport: VrrpTransport;
+  /** Undefined while the source address is not usable yet: see attach(). */
+  transport?: VrrpTransport;
   addresses: AddressManager;
   announcer: Announcer;
   /** Bound to {instance, vrid, iface}. */
   logger: Logger;
   /** Own source address (unicast_src_ip, or the interface's primary / link-local address). */
-  srcAddr: string;
+  srcAddr?: string;
   /** Where advertisements go: the multicast group, or every unicast peer. */
   destinations: string[];
   /** Trackers (interfaces, scripts, files) with this instance's weights. */
@@ -58,9 +63,16 @@ export class Instance {
   private effects: Promise<void> = Promise.resolve();
   /** Bumped on every transition so timers of an older mastership (GARP rounds) do nothing. */
   private epoch = 0;
-  private garpTimers = new Set<TimerHandle>();
+  private garps: GarpTimers;
   private faults = new Set<string>();
-  private unsubs: (() => void)[] = [];
+  private trackUnsubs: (() => void)[] = [];
+  private vips: VipSet;
+  /** Consecutive VIP add failures (the fault hold doubles with each). */
+  private vipFailures = 0;
+  private vipFaultTimer: TimerHandle | undefined;
+  private started = false;
+  private waiting = false;
+  private stopped = false;
   private src: Uint8Array;
   private dsts: Uint8Array[];
   private advertCache = new Map<number, Buffer[]>();
@@ -70,69 +82,133 @@ export class Instance {
     ...Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, own: 0, 'send-error': 0, received: 0, sent: 0,
   };
 
-  constructor(readonly spec: VrrpInstance, private deps: InstanceDeps) {
-    this.src = parseIP(deps.srcAddr).addr;
+  constructor(private cur: VrrpInstance, private deps: InstanceDeps) {
+    this.src = deps.srcAddr ? parseIP(deps.srcAddr).addr : new Uint8Array(cur.family === 4 ? 4 : 16);
     this.dsts = deps.destinations.map((d) => parseIP(d).addr);
-    this.cfg = {
-      version: spec.version,
-      priority: spec.priority,
-      advertIntervalCs: Math.round(spec.advertIntervalMs / 10),
-      initialState: spec.state,
-      nopreempt: !spec.preempt,
-      preemptDelayMs: spec.preemptDelayMs,
-      primaryAddr: this.src,
-    };
-    this.rx = {
-      version: spec.version, family: spec.family, vrid: spec.vrid, advertIntervalCs: this.cfg.advertIntervalCs,
-      checksumMode: spec.v3ChecksumAsV2 ? 'plain' : 'pseudo-header',
-      auth: spec.authPass !== undefined ? { type: 'pass', password: spec.authPass } : { type: 'none' },
-      ...(spec.unicastPeers.length ? { allowedPeers: spec.unicastPeers.map((p) => parseIP(p.address).addr) } : {}),
-    };
+    this.cfg = machineConfig(cur, this.src);
+    this.rx = receiveConfig(cur);
     this.m = initialMachineState(this.cfg);
+    this.vips = new VipSet({ addresses: deps.addresses, clock: deps.clock, logger: deps.logger, enqueue: (j) => this.enqueue(j) });
+    this.garps = new GarpTimers({
+      clock: deps.clock, announcer: deps.announcer, logger: deps.logger, enqueue: (j) => this.enqueue(j), spec: () => this.cur,
+      current: (epoch) => this.epoch === epoch && this.m.state === 'MASTER', guard: (w, fn) => this.guard(w, fn),
+    });
   }
 
-  get name(): string { return this.spec.name; }
+  /** The configuration in force (replaced by reconfigure()). */
+  get spec(): VrrpInstance { return this.cur; }
+
+  get name(): string { return this.cur.name; }
   get state(): VrrpState { return this.m.state; }
   get priority(): number { return this.m.effectivePriority; }
   get machine(): MachineState { return this.m; }
   get faulted(): boolean { return this.faults.size > 0; }
 
   /** Called synchronously on every state change (logging, sync groups). */
-  onTransition(fn: (t: Transition) => void): void { this.transitionFns.push(fn); }
+  onTransition(fn: (t: Transition) => void): () => void {
+    this.transitionFns.push(fn);
+    return () => { this.transitionFns = this.transitionFns.filter((x) => x !== fn); };
+  }
   /** Called in action order, after VIPs and announcements (notify scripts). */
   onNotify(fn: (t: Transition) => Promise<void> | void): void { this.notifyFns.push(fn); }
 
-  /** Subscribes to trackers and the socket, removes stale VIPs unless becoming master, starts. */
+  /** True while start() was called but no usable source address exists yet (state INIT). */
+  get waitingForSource(): boolean { return this.waiting; }
+
+  /**
+   * Subscribes to trackers and the socket, removes stale VIPs unless becoming master, starts.
+   * Without a transport yet (the source address is absent or tentative) it stays in INIT until
+   * attach() provides one.
+   */
   start(): void {
-    this.deps.transport.onReceive((d) => this.guard('receive', () => this.receive(d)));
-    for (const b of this.deps.tracking ?? []) this.unsubs.push(b.source.onChange(() => this.guard('tracking', () => this.retrack())));
-    this.retrack(true);
+    this.started = true;
+    if (!this.deps.transport) { this.waiting = true; return; }
+    this.run();
+  }
+
+  /** The source address became usable: take it and its transport, and start if asked to. */
+  attach(srcAddr: string, transport: VrrpTransport): void {
+    if (this.deps.transport || this.stopped) { transport.close(); return; }
+    this.deps = { ...this.deps, srcAddr, transport };
+    this.src = parseIP(srcAddr).addr;
+    this.cfg = { ...this.cfg, primaryAddr: this.src };
+    this.advertCache.clear();
+    if (this.waiting) { this.waiting = false; this.run(); }
+  }
+
+  private run(): void {
+    this.deps.transport!.onReceive((d) => this.guard('receive', () => this.receive(d)));
+    this.subscribeTracking();
+    this.retrack('initial');
     const r = step(this.cfg, this.m, { type: 'startup' }, this.deps.clock.now());
     // A crashed run may have left our VIPs on the interface: remove them unless we take over now.
-    if (r.state.state !== 'MASTER') this.enqueue(() => this.removeStale());
+    if (r.state.state !== 'MASTER') this.enqueue(() => this.vips.removeStale(this.vipSpecs()));
     this.apply(r.state, r.actions);
+  }
+
+  private subscribeTracking(): void {
+    for (const b of this.deps.tracking ?? []) this.trackUnsubs.push(b.source.onChange(() => this.guard('tracking', () => this.retrack('change'))));
+  }
+
+  /**
+   * Reload in place: a configuration with the same wire identity (interface, VRID, family,
+   * version, unicast or multicast, source) replaces the running one without a restart. Priority,
+   * interval and preempt go to the machine (configChanged); a master adds and removes only the
+   * VIPs that changed (GARP for the added ones); trackers are re-bound (kept sources keep their
+   * counters); auth, checksum mode, peers and GARP timings apply from the next packet.
+   */
+  reconfigure(spec: VrrpInstance, next: { destinations: string[]; tracking: TrackBinding[] }): void {
+    const oldVips = this.vipSpecs();
+    this.cur = spec;
+    this.cfg = machineConfig(spec, this.src);
+    this.rx = receiveConfig(spec);
+    this.dsts = next.destinations.map((d) => parseIP(d).addr);
+    this.advertCache.clear();
+    for (const u of this.trackUnsubs.splice(0)) u();
+    this.deps = { ...this.deps, destinations: next.destinations, tracking: next.tracking };
+    if (!this.started || this.waiting || this.stopped) return; // start() / attach() read the new config
+    this.subscribeTracking();
+    const wasMaster = this.m.state === 'MASTER';
+    const epoch = this.epoch;
+    this.retrack('reconfig');
+    if (!wasMaster || this.m.state !== 'MASTER' || this.epoch !== epoch) return;
+    const now = new Set(this.vipSpecs().map(specKey));
+    const before = new Set(oldVips.map(specKey));
+    const removed = oldVips.filter((a) => !now.has(specKey(a)));
+    const added = this.vipSpecs().filter((a) => !before.has(specKey(a)));
+    if (removed.length) this.enqueue(() => this.vips.remove(removed));
+    if (added.length) {
+      this.enqueue(() => this.addVips(added));
+      this.enqueue(() => this.garps.announce(added.map((a) => ({ dev: a.ifname, address: a.prefix.split('/')[0]! }))));
+    }
   }
 
   /** Leaves: priority-0 advert and VIP removal when master, notify stop; resolves when done. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.waiting = false;
     this.feed({ type: 'shutdown' });
-    for (const u of this.unsubs.splice(0)) u();
+    for (const u of this.trackUnsubs.splice(0)) u();
     for (const { h } of this.handles.values()) this.deps.clock.clearTimer(h);
     this.handles.clear();
-    this.clearGarp();
+    this.garps.clear();
+    if (this.vipFaultTimer) this.deps.clock.clearTimer(this.vipFaultTimer);
     await this.effects;
-    this.deps.transport.close();
+    this.vips.close();
+    this.deps.transport?.close();
   }
+
+  /** Last resort at a stop that cannot finish: every VIP removed now, outside the queue. */
+  async releaseVips(): Promise<void> { await this.vips.removeNow(this.vipSpecs()); }
 
   /** Waits for queued address changes and notifications (tests, reload). */
   settled(): Promise<void> { return this.effects; }
 
   /** A fault that does not come from this instance's trackers (a sync group peer). */
-  setExternalFault(name: string, on: boolean): void {
-    const had = this.faults.size > 0;
-    if (on) this.faults.add(name); else this.faults.delete(name);
-    this.faultEdge(had);
-  }
+  setExternalFault(name: string, on: boolean): void { this.setFault(name, on); }
+
+  /** Fault reasons present now (tracker, sync group, VIP), for logs and sync group rebuilds. */
+  get faultReasons(): string[] { return [...this.faults]; }
 
   /**
    * Sync groups: moves a BACKUP member to MASTER now, or a MASTER member to BACKUP silently (no
@@ -160,7 +236,7 @@ export class Instance {
     // Timing under load: adverts that arrived while we were descheduled are still in the socket.
     // Read them first so a live master is seen before the down timer is acted upon.
     if (timer === 'masterDown') {
-      try { for (const d of this.deps.transport.drain()) this.receive(d); } catch (e) {
+      try { for (const d of this.deps.transport!.drain()) this.receive(d); } catch (e) {
         this.deps.logger.warn(errFields(e), 'draining the socket failed');
       }
     }
@@ -170,18 +246,20 @@ export class Instance {
     this.feedAt({ type: 'timer', timer }, timer !== 'masterDown' && at !== undefined && at - now < 1 ? Math.max(at, now) : now);
   }
 
-  private retrack(initial = false): void {
+  private retrack(mode: 'initial' | 'change' | 'reconfig'): void {
     const c = combine(this.deps.tracking ?? []);
     const had = this.faults.size > 0;
     for (const f of [...this.faults]) if (f.startsWith('track:')) this.faults.delete(f);
     for (const f of c.faulty) this.faults.add(`track:${f}`);
-    const p = effectivePriority(this.spec.priority, c.delta);
-    if (p !== this.m.effectivePriority) {
-      this.deps.logger.info({ priority: p, base: this.spec.priority }, 'effective priority changed');
-      if (initial) this.m = { ...this.m, effectivePriority: p };
-      else this.feed({ type: 'priorityChanged', effective: p });
+    const p = effectivePriority(this.cur.priority, c.delta);
+    if (p !== this.m.effectivePriority) this.deps.logger.info({ priority: p, base: this.cur.priority }, 'effective priority changed');
+    if (mode === 'initial') {
+      this.m = { ...this.m, effectivePriority: p };
+      if (this.faults.size) this.m = step(this.cfg, this.m, { type: 'fault' }, this.deps.clock.now()).state;
+      return;
     }
-    if (initial) { if (this.faults.size) this.m = step(this.cfg, this.m, { type: 'fault' }, this.deps.clock.now()).state; return; }
+    if (mode === 'reconfig') this.feed({ type: 'configChanged', effective: p });
+    else if (p !== this.m.effectivePriority) this.feed({ type: 'priorityChanged', effective: p });
     this.faultEdge(had);
   }
 
@@ -207,9 +285,10 @@ export class Instance {
         case 'sendAdvert': this.sendAdvert(a.priority); break;
         case 'armTimer': this.arm(a.timer, a.at); break;
         case 'cancelTimer': this.cancel(a.timer); break;
-        case 'addVips': this.enqueue(() => this.changeVips('add')); break;
-        case 'removeVips': this.clearGarp(); this.enqueue(() => this.changeVips('remove')); break;
-        case 'sendGarp': this.garp(a.reason); break;
+        case 'addVips': this.enqueue(() => this.addVips(this.vipSpecs())); break;
+        case 'removeVips': this.garps.clear(); this.enqueue(() => this.vips.remove(this.vipSpecs(), this.stopped ? [50] : undefined)); break;
+        // the notify action of a takeover follows in the same step and bumps the epoch
+        case 'sendGarp': this.garps.burst(a.reason, this.epoch + (a.reason === 'takeover' ? 1 : 0)); break;
         case 'notify': this.transition(a.from, a.state, a.reason); break;
         case 'adoptMasterAdvertInterval': this.deps.logger.info({ intervalCs: a.intervalCs }, 'adopting the master advertisement interval'); break;
       }
@@ -247,14 +326,14 @@ export class Instance {
       this.advertCache.set(priority, pkts);
     }
     for (let i = 0; i < pkts.length; i++) {
-      try { this.deps.transport.send(pkts[i]!, this.dsts[i]!); this.counters.sent++; } catch (e) {
+      try { this.deps.transport!.send(pkts[i]!, this.dsts[i]!); this.counters.sent++; } catch (e) {
         if (this.counters['send-error']++ % 100 === 0) this.deps.logger.warn(errFields(e), 'sending an advertisement failed');
       }
     }
   }
 
   private encode(priority: number, dst: Uint8Array): Buffer {
-    const s = this.spec;
+    const s = this.cur;
     const mode: ChecksumMode = s.v3ChecksumAsV2 ? 'plain' : 'pseudo-header';
     const addresses = s.virtualIps.filter((v) => v.family === s.family).map((v) => parseIP(v.address).addr);
     const pass = s.version === 2 && s.authPass !== undefined;
@@ -269,7 +348,7 @@ export class Instance {
   private transition(from: VrrpState, to: VrrpState, reason: TransitionReason): void {
     this.epoch++;
     const t: Transition = {
-      instance: this.spec.name, vrid: this.spec.vrid, iface: this.spec.interface, from, to,
+      instance: this.cur.name, vrid: this.cur.vrid, iface: this.cur.interface, from, to,
       reason, priority: this.m.effectivePriority,
     };
     this.deps.logger.info({ from, to, reason, priority: t.priority }, `${from} -> ${to}`);
@@ -291,93 +370,31 @@ export class Instance {
     }
   }
 
-  private vipSpecs(): AddressSpec[] {
-    return [...this.spec.virtualIps, ...this.spec.excludedVips].map((v) => ({
-      ifname: v.dev, prefix: `${v.address}/${v.prefixLen}`, ...(v.label ? { label: v.label } : {}),
-    }));
-  }
+  private vipSpecs(): AddressSpec[] { return vipSpecs([...this.cur.virtualIps, ...this.cur.excludedVips]); }
 
-  private async changeVips(op: 'add' | 'remove'): Promise<void> {
-    for (const a of this.vipSpecs()) {
-      try { await this.deps.addresses[op](a); } catch (e) {
-        this.deps.logger.error({ vip: a.prefix, dev: a.ifname, ...errFields(e) }, `could not ${op} virtual address`);
-      }
-    }
-  }
-
-  private async removeStale(): Promise<void> {
-    const byIf = new Map<string, string[]>();
-    for (const a of this.vipSpecs()) {
-      let present = byIf.get(a.ifname);
-      if (!present) {
-        try { present = await this.deps.addresses.list(a.ifname); } catch (e) {
-          this.deps.logger.warn({ dev: a.ifname, ...errFields(e) }, 'could not list addresses to look for stale virtual addresses');
-          present = [];
-        }
-        byIf.set(a.ifname, present);
-      }
-      if (!present.includes(a.prefix)) continue;
-      this.deps.logger.warn({ vip: a.prefix, dev: a.ifname }, 'removing a virtual address left by an earlier run');
-      try { await this.deps.addresses.remove(a); } catch (e) {
-        this.deps.logger.error({ vip: a.prefix, dev: a.ifname, ...errFields(e) }, 'could not remove a stale virtual address');
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- gratuitous ARP / NA
-
-  private garp(reason: 'takeover' | 'heal'): void {
-    const g = this.spec.garp;
-    const gap = this.spec.family === 6 ? g.gnaIntervalMs : g.intervalMs;
-    const rounds = reason === 'takeover' ? takeoverRounds(g, gap)
-      : takeoverRounds({ ...g, masterRepeat: g.lowerPrioRepeat, masterDelayMs: 0 }, gap);
-    const epoch = this.epoch + (reason === 'takeover' ? 1 : 0); // the notify action follows in the same step
-    for (const at of rounds) {
-      if (at === 0) this.enqueue(() => this.announce());
-      else this.garpAfter(at, epoch, () => this.enqueue(() => this.announce()));
-    }
-    if (reason === 'takeover' && g.masterRefreshMs > 0) this.scheduleRefresh(epoch);
-  }
-
-  private scheduleRefresh(epoch: number): void {
-    const g = this.spec.garp;
-    const gap = this.spec.family === 6 ? g.gnaIntervalMs : g.intervalMs;
-    this.garpAfter(g.masterRefreshMs, epoch, () => {
-      for (const at of refreshRounds(g, gap)) this.garpAfter(at, epoch, () => this.enqueue(() => this.announce()));
-      this.scheduleRefresh(epoch);
+  /**
+   * Adds VIPs (quick retries inside VipSet). One that cannot be added is a FAULT reason: the
+   * instance leaves MASTER so the peer can hold the address, and after a hold (doubling) the
+   * fault clears and the election decides again, so a VIP that can be added later is.
+   */
+  private async addVips(specs: AddressSpec[]): Promise<void> {
+    const failed = await this.vips.add(specs);
+    if (!failed.length) { this.vipFailures = 0; return; }
+    if (this.stopped || this.m.state !== 'MASTER') return;
+    const holdMs = Math.min(VIP_FAULT_HOLD_MS.first * 2 ** this.vipFailures++, VIP_FAULT_HOLD_MS.max);
+    const reason = `vip:${failed.map((f) => `${f.spec.prefix}@${f.spec.ifname}`).join(',')}`;
+    this.deps.logger.error({ vips: failed.map((f) => f.spec.prefix), ...errFields(failed[0]!.err), holdMs }, 'virtual address cannot be added: instance in FAULT');
+    this.guard('vip fault', () => this.setFault(reason, true));
+    if (this.vipFaultTimer) this.deps.clock.clearTimer(this.vipFaultTimer);
+    this.vipFaultTimer = this.deps.clock.setTimer(holdMs, () => {
+      this.vipFaultTimer = undefined;
+      this.guard('vip fault timer', () => this.setFault(reason, false));
     });
   }
 
-  private garpAfter(ms: number, epoch: number, fn: () => void): void {
-    const h = this.deps.clock.setTimer(ms, () => {
-      this.garpTimers.delete(h);
-      if (this.epoch === epoch && this.m.state === 'MASTER') this.guard('GARP timer', fn);
-    });
-    this.garpTimers.add(h);
+  private setFault(name: string, on: boolean): void {
+    const had = this.faults.size > 0;
+    if (on) this.faults.add(name); else this.faults.delete(name);
+    this.faultEdge(had);
   }
-
-  private clearGarp(): void {
-    for (const h of this.garpTimers) this.deps.clock.clearTimer(h);
-    this.garpTimers.clear();
-  }
-
-  private async announce(): Promise<void> {
-    const byIf = new Map<string, string[]>();
-    for (const v of [...this.spec.virtualIps, ...this.spec.excludedVips]) {
-      const l = byIf.get(v.dev) ?? [];
-      l.push(v.address);
-      byIf.set(v.dev, l);
-    }
-    for (const [ifname, addrs] of byIf) {
-      try { await this.deps.announcer.announce(ifname, addrs); } catch (e) {
-        this.deps.logger.warn({ dev: ifname, ...errFields(e) }, 'gratuitous ARP / NA failed');
-      }
-    }
-  }
-}
-
-/** Log fields of an error: the message, and the stable code (errno name) when it has one. */
-function errFields(e: unknown): { err: string; code?: string } {
-  const err = e instanceof Error ? e.message : String(e);
-  return e instanceof VipError ? { err, code: e.code } : { err };
 }

@@ -30,6 +30,12 @@
 //   weight-0 tracker failing) and sends fault when the first appears, faultCleared when the last goes.
 // - syncGroup {to}: a sync group moves this member (BACKUP -> MASTER at once, MASTER -> BACKUP
 //   silently); ignored in other states. Reason 'sync-group'.
+// - configChanged {effective}: a reload changed this instance in place (priority, interval,
+//   preempt settings). Feed it with the NEW cfg and the new effective priority. A master
+//   advertises a changed priority at once (a master no longer highest then loses the election by
+//   the protocol, not by a restart) and brings a shortened advert timer forward; a backup that
+//   became the address owner takes over; a backup no longer allowed to preempt drops its
+//   preempt_delay timer. Nothing else moves: no advert gap, no VIP change.
 // - shutdown: priority-0 advert and removeVips when master, then STOPPED; later events are ignored
 //   except startup, which begins again as from INIT.
 // The machine never throws on an event that does not apply to its state; it returns no actions.
@@ -99,6 +105,8 @@ export type MachineEvent =
   | { type: 'advertReceived'; priority: number; primaryAddr: Uint8Array; maxAdvertIntervalCs: number }
   | { type: 'timer'; timer: TimerName }
   | { type: 'priorityChanged'; effective: number }
+  /** A reload changed the configuration in place; step() is called with the new cfg. */
+  | { type: 'configChanged'; effective: number }
   | { type: 'fault'; reason?: string }
   | { type: 'faultCleared' }
   /** Sync groups (keepalived vrrp_sync_group): follow another member to MASTER or BACKUP now. */
@@ -151,6 +159,7 @@ export function step(cfg: MachineConfig, s: MachineState, ev: MachineEvent, now:
     case 'advertReceived': onAdvert(cfg, b, ev, now); break;
     case 'timer': onTimer(cfg, b, ev.timer, now); break;
     case 'priorityChanged': onPriority(cfg, b, ev.effective, now); break;
+    case 'configChanged': onConfigChanged(cfg, b, ev.effective, now); break;
     case 'fault': onFault(b); break;
     case 'faultCleared': onFaultCleared(cfg, b, now); break;
     case 'syncGroup': onSyncGroup(cfg, b, ev.to, now); break;
@@ -281,6 +290,24 @@ function onPriority(cfg: MachineConfig, b: Builder, effective: number, now: numb
     // Advertise the change at once so a better backup can preempt without waiting an interval.
     b.push({ type: 'sendAdvert', priority: p });
     b.arm('advert', now + cfg.advertIntervalCs * 10);
+  }
+}
+
+function onConfigChanged(cfg: MachineConfig, b: Builder, effective: number, now: number): void {
+  const before = b.s.effectivePriority;
+  onPriority(cfg, b, effective, now);
+  const advertedNow = b.s.state === 'MASTER' && b.s.effectivePriority !== before;
+  if (b.s.state === 'MASTER') {
+    b.set({ masterAdverIntervalCs: cfg.advertIntervalCs });
+    const next = now + cfg.advertIntervalCs * 10;
+    const at = b.s.timers.advert;
+    // A shorter interval applies now; a longer one from the next advert on (no gap either way).
+    if (!advertedNow && (at === undefined || at > next)) b.arm('advert', next);
+  } else if (b.s.state === 'BACKUP') {
+    if (cfg.priority === PRIORITY_OWNER) { becomeMaster(cfg, b, now, 'owner'); return; }
+    // v2 has one interval for everyone; v3 keeps the master's, adopted from its adverts.
+    if (cfg.version === 2) b.set({ masterAdverIntervalCs: cfg.advertIntervalCs });
+    if (!preemptEnabled(cfg)) b.cancel('preemptDelay');
   }
 }
 

@@ -24,6 +24,10 @@ export interface DirectorOptions {
   /** Run the compiled dist/cli.js instead of the sources through tsx. */
   dist?: boolean;
   maxOutput?: number;
+  /** Extra command-line arguments (vipkeeper: after `run -f FILE`). */
+  args?: string[];
+  /** Extra environment variables for the daemon. */
+  env?: Record<string, string>;
 }
 
 /** Starts `kind` in `host` on `confText`, writing its files as `dir/id.*`. */
@@ -34,8 +38,8 @@ export function startDirector(host: Host, dir: string, id: string, kind: Directo
   const cli = opts.dist ? [join(process.cwd(), 'dist/cli.js')] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')];
   const args = kind === 'keepalived'
     ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(dir, `${id}.pid`), '-r', vrrpPid]
-    : [...cli, 'run', '-f', file, '--log-level', opts.logLevel ?? 'debug'];
-  const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd() });
+    : [...cli, 'run', '-f', file, '--log-level', opts.logLevel ?? 'debug', ...(opts.args ?? [])];
+  const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd(), ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   const max = opts.maxOutput ?? Infinity;
   let out = '';
   const keep = (d: Buffer) => { out += d; if (out.length > max) out = out.slice(-max); };

@@ -1,6 +1,9 @@
 // vipkeeper run: the VRRP daemon in the foreground. Loads the same configuration as `check`,
 // logs JSON (pretty on a terminal), stops gracefully on SIGTERM/SIGINT and reloads on SIGHUP.
+// Signal and crash handlers exist from the first line; every way out (signal, crash, timeout)
+// goes through one orderly stop that removes the VIPs, closes the platform and the pid file.
 import { unlinkSync, writeFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import { setPriority } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
@@ -9,14 +12,17 @@ import { composePlatform, LOG_LEVELS, makeLogger, type LogLevel } from '../../ap
 import { Runtime } from '../../app/runtime.js';
 import type { Logger } from '../../ports/logger.js';
 
-const usage = `usage: vipkeeper run -f FILE [--pid-file P] [--log-level L]
+const usage = `usage: vipkeeper run -f FILE [--pid-file P] [--log-level L] [--stop-timeout S] [--keep-ipvs]
 
 Runs the VRRP instances of FILE (keepalived.conf syntax, or YAML for .yaml/.yml) in the foreground.
   -f, --config FILE   configuration file
   --pid-file P        write the process id to P (removed on exit)
   --log-level L       ${LOG_LEVELS.join('|')} (default info)
   --rt-priority N     SCHED_RR priority 1-99 for the daemon's threads (default 10); 0 = nice -20 only
-Signals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the configuration.`;
+  --stop-timeout S    seconds an orderly stop may take (default 3); past it the VIPs are removed and
+                      the exit code is 1
+  -I, --keep-ipvs     leave the IPVS services in the kernel at stop (keepalived -I)
+Signals: SIGTERM/SIGINT stop gracefully (exit 0), SIGHUP reloads the configuration.`;
 
 async function load(file: string, log?: Logger): Promise<{ model?: Awaited<ReturnType<typeof loadConfig>>['model']; errors: string[] }> {
   const r = await loadConfig(file);
@@ -26,6 +32,7 @@ async function load(file: string, log?: Logger): Promise<{ model?: Awaited<Retur
 }
 
 const DEFAULT_RT_PRIORITY = 10;
+const DEFAULT_STOP_TIMEOUT_S = 3;
 
 /**
  * A master that is not scheduled misses its adverts and the backup takes over for nothing (seen
@@ -41,13 +48,15 @@ function raisePriority(rt: number, log: Logger): void {
 }
 
 /**
- * Last line of defence: the runtime guards its own callbacks, but an exception or rejection that
- * escapes an adapter callback must be logged, not end the daemon (a dead master leaves its VIPs
- * on the wire). Returns the uninstaller.
+ * Last line of defence: an exception or rejection that escapes every guard leaves the daemon in
+ * an unknown state. Log it as fatal with the stack and hand over (`onFatal` runs the orderly stop
+ * so the peer takes over cleanly; the exit code is 1 and a supervisor restarts us).
  */
-export function installCrashGuards(log: Logger, proc: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process): () => void {
+export function installCrashGuards(log: Logger, onFatal: (e: unknown) => void, proc: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process): () => void {
+  const fatal = (log as Partial<Record<'fatal', Logger['error']>>).fatal?.bind(log) ?? log.error.bind(log);
   const report = (what: string) => (e: unknown): void => {
-    log.error({ err: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }, `${what} (daemon keeps running)`);
+    fatal({ err: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }, `${what}: stopping`);
+    onFatal(e);
   };
   const onError = report('uncaught exception');
   const onRejection = report('unhandled promise rejection');
@@ -56,56 +65,138 @@ export function installCrashGuards(log: Logger, proc: Pick<NodeJS.EventEmitter, 
   return () => { proc.off('uncaughtException', onError); proc.off('unhandledRejection', onRejection); };
 }
 
+/**
+ * Test hook, inert unless set: VIPKEEPER_TEST_CRASH=exception:MS (or rejection:MS) throws an
+ * uncaught exception (or leaves a rejection unhandled) MS ms after start, so tests can check the
+ * crash path on the real process. Read only here.
+ */
+function armCrashHook(log: Logger): void {
+  const m = /^(exception|rejection):(\d+)$/.exec(process.env.VIPKEEPER_TEST_CRASH ?? '');
+  if (!m) return;
+  log.warn({ hook: m[0] }, 'VIPKEEPER_TEST_CRASH is set: this daemon will crash on purpose');
+  setTimeout(() => {
+    const e = new Error(`injected crash (VIPKEEPER_TEST_CRASH=${m[0]})`);
+    if (m[1] === 'exception') throw e;
+    void Promise.reject(e);
+  }, Number(m[2]));
+}
+
+export interface Stoppable {
+  stop(notifyWaitMs?: number): Promise<void>;
+  vrrp: { releaseVips(): Promise<void> };
+}
+
+/**
+ * The orderly stop, bounded: waits for `before` (a reload in progress), then stops `rt` within
+ * timeoutMs. When it fails or does not finish in time, the VIPs are removed anyway (bounded too),
+ * so none stays on this box once we are gone; the caller exits 1 then.
+ */
+export async function boundedStop(rt: Stoppable, before: Promise<unknown>, timeoutMs: number, log: Logger): Promise<'done' | 'timeout' | 'error'> {
+  const orderly = before.then(() => rt.stop(Math.min(1000, timeoutMs / 3)));
+  const outcome = await race(
+    orderly.then(() => 'done' as const, (e: unknown) => { log.error({ err: (e as Error)?.message, stack: (e as Error)?.stack }, 'error while stopping'); return 'error' as const; }),
+    timeoutMs,
+  );
+  if (outcome === 'done') return outcome;
+  if (outcome === 'timeout') log.error({ stopTimeoutMs: timeoutMs }, 'stop did not finish in time: removing the virtual addresses and exiting');
+  await race(rt.vrrp.releaseVips().catch(() => {}), 1000);
+  return outcome;
+}
+
+/** `p`, or 'timeout' after ms; the timer is cleared either way (it holds the process only while needed). */
+async function race<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let h: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<'timeout'>((r) => { h = setTimeout(() => r('timeout'), ms); })]);
+  } finally { clearTimeout(h); }
+}
+
+/** Signals and crashes from the first line of run: nothing is lost (or fatal) while starting. */
+class ProcessEvents extends EventEmitter {
+  private offs: (() => void)[] = [];
+  constructor(log: Logger) {
+    super();
+    for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      const fn = (): void => { this.emit(s === 'SIGHUP' ? 'reload' : 'stop', s); };
+      process.on(s, fn);
+      this.offs.push(() => process.off(s, fn));
+    }
+    this.offs.push(installCrashGuards(log, (e) => this.emit('fatal', e)));
+  }
+  dispose(): void { for (const off of this.offs.splice(0)) off(); this.removeAllListeners(); }
+}
+
 const command: Command = {
   summary: 'run the VRRP daemon in the foreground',
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, {
       config: { type: 'string', short: 'f' }, 'pid-file': { type: 'string' }, 'log-level': { type: 'string' }, 'rt-priority': { type: 'string' },
+      'stop-timeout': { type: 'string' }, 'keep-ipvs': { type: 'boolean', short: 'I' },
     });
     if (!values.config) throw new UsageError('missing -f FILE');
     const level = (values['log-level'] ?? 'info') as LogLevel;
     if (!LOG_LEVELS.includes(level)) throw new UsageError(`unknown log level ${level}`);
     const rt = Number(values['rt-priority'] ?? DEFAULT_RT_PRIORITY);
     if (!Number.isInteger(rt) || rt < 0 || rt > 99) throw new UsageError(`--rt-priority must be 0-99: ${values['rt-priority']}`);
-    const first = await load(values.config);
-    if (!first.model) { for (const e of first.errors) io.err(e); return 1; }
+    const stopTimeoutS = Number(values['stop-timeout'] ?? DEFAULT_STOP_TIMEOUT_S);
+    if (!Number.isFinite(stopTimeoutS) || stopTimeoutS <= 0 || stopTimeoutS > 3600) throw new UsageError(`--stop-timeout must be a number of seconds, 0 < S <= 3600: ${values['stop-timeout']}`);
+    const stopTimeoutMs = stopTimeoutS * 1000;
     const log = makeLogger(level);
+    // Handlers before anything that awaits: a SIGHUP or SIGTERM while loading or opening sockets
+    // must not kill the process with the default disposition.
+    const events = new ProcessEvents(log);
+    let stopRequest: { why: string; code: number } | undefined;
+    let reloadRequested = false;
+    events.on('stop', (s: string) => { stopRequest ??= { why: s, code: 0 }; });
+    events.on('fatal', () => { stopRequest = { why: 'fatal error', code: 1 }; });
+    events.on('reload', () => { reloadRequested = true; });
+    log.info({ config: values.config, pid: process.pid }, 'vipkeeper starting');
+
+    const first = await load(values.config);
+    if (!first.model) { events.dispose(); for (const e of first.errors) io.err(e); return 1; }
     raisePriority(rt, log);
-    const platform = await composePlatform(log);
-    const daemon = new Runtime(platform, first.model);
+    let platform: Awaited<ReturnType<typeof composePlatform>>;
+    try { platform = await composePlatform(log); } catch (e) { events.dispose(); throw e; }
+    const daemon = new Runtime(platform, first.model, { keepIpvs: values['keep-ipvs'] === true });
     try { daemon.start(); } catch (e) {
       // Stop what did start (trackers, instances) before reporting, so nothing keeps running.
-      await daemon.stop(0).catch(() => {});
-      platform.close();
+      await race(daemon.stop(0).catch(() => {}), stopTimeoutMs);
+      try { platform.close(); } catch { /* reporting the start error matters more */ }
+      events.dispose();
       throw e;
     }
-    const uninstallGuards = installCrashGuards(log);
     const pidFile = values['pid-file'];
     if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
     log.info({ config: values.config, instances: daemon.vrrp.instanceNames, pid: process.pid }, 'vipkeeper started');
+    armCrashHook(log);
 
+    // A daemon whose instances all wait (no source address yet) has no socket or timer open: hold
+    // the event loop so it stays up until it is told to stop.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     return await new Promise<number>((resolve) => {
       let stopping = false;
-      const stop = (signal: string): void => {
+      let code = 0;
+      let reloading = Promise.resolve();
+      const stop = (why: string, exit: number): void => {
+        code = Math.max(code, exit); // a crash during the stop still exits 1
         if (stopping) return;
         stopping = true;
-        log.info({ signal }, 'stopping');
-        // Exit within one second whatever a script or the kernel does.
-        setTimeout(() => { log.warn({}, 'stop took too long, exiting'); process.exit(0); }, 950).unref();
-        // A reload in progress finishes first (reading a file and diffing is quick), so the instances
-        // it starts are stopped too; the timer above still bounds the whole stop.
-        void reloading.then(() => daemon.stop()).catch((e) => log.error({ err: (e as Error).message }, 'error while stopping')).finally(() => {
+        log.info({ signal: why }, 'stopping');
+        void (async () => {
+          // A reload in progress finishes first (reading a file and diffing is quick), so the
+          // instances it starts are stopped too; the stop timeout bounds both.
+          if (await boundedStop(daemon, reloading, stopTimeoutMs, log) !== 'done') code = 1;
           try { platform.close(); } catch (e) { log.error({ err: (e as Error).message }, 'error while closing sockets'); }
           if (pidFile) { try { unlinkSync(pidFile); } catch { /* gone */ } }
-          log.info({}, 'stopped');
-          for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(s);
-          uninstallGuards();
-          resolve(0);
-          setTimeout(() => process.exit(0), 50).unref();
-        });
+          log.info({ exitCode: code }, 'stopped');
+          events.dispose();
+          clearInterval(keepAlive);
+          resolve(code);
+          // Whatever handle is left (a stuck socket), the process ends with this code.
+          setTimeout(() => process.exit(code), 50).unref();
+        })();
       };
-      let reloading = Promise.resolve();
       const reload = (): void => {
         reloading = reloading.then(async () => {
           if (stopping) return;
@@ -114,11 +205,15 @@ const command: Command = {
           if (stopping) return;
           if (!next.model) { for (const e of next.errors) log.error({ diagnostic: e }, 'configuration error: keeping the running configuration'); return; }
           await daemon.reload(next.model);
-        }).catch((e) => log.error({ err: (e as Error).message }, 'reload failed'));
+        }).catch((e) => log.error({ err: (e as Error).message }, 'reload failed: keeping the running configuration'));
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGHUP', reload);
+      events.removeAllListeners('stop').removeAllListeners('fatal').removeAllListeners('reload');
+      events.on('stop', (s: string) => stop(s, 0));
+      events.on('fatal', () => stop('fatal error', 1));
+      events.on('reload', reload);
+      // What arrived while starting: a stop wins over a reload.
+      if (stopRequest) stop(stopRequest.why, stopRequest.code);
+      else if (reloadRequested) reload();
     });
   },
 };

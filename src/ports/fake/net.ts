@@ -9,16 +9,18 @@ export type Journal = string[];
 export class FakeAddresses implements AddressManager {
   readonly byIf = new Map<string, Set<string>>();
   failNext: Error | undefined;
+  /** Fails every matching change while set (a VIP that cannot be added, a stuck removal). */
+  failWhen: ((op: 'add' | 'remove', a: AddressSpec) => Error | undefined) | undefined;
   constructor(readonly journal: Journal = []) {}
 
   async add(a: AddressSpec): Promise<void> {
-    this.maybeFail();
+    await this.maybeFail('add', a);
     this.set(a.ifname).add(withLen(a.prefix));
     this.journal.push(`add ${a.ifname} ${withLen(a.prefix)}`);
   }
 
   async remove(a: AddressSpec): Promise<void> {
-    this.maybeFail();
+    await this.maybeFail('remove', a);
     this.set(a.ifname).delete(withLen(a.prefix));
     this.journal.push(`del ${a.ifname} ${withLen(a.prefix)}`);
   }
@@ -33,8 +35,8 @@ export class FakeAddresses implements AddressManager {
     return s;
   }
 
-  private maybeFail(): void {
-    const e = this.failNext;
+  private async maybeFail(op: 'add' | 'remove', a: AddressSpec): Promise<void> {
+    const e = this.failNext ?? this.failWhen?.(op, a);
     this.failNext = undefined;
     if (e) throw e;
   }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lan, type Host } from '../../support/netns.js';
-import { hasAddress, startDirector, type Director } from '../../support/directors.js';
+import { hasAddress, startDirector, type Director, type DirectorOptions } from '../../support/directors.js';
 import { sleep, waitFor } from '../../support/wait.js';
 
 export const VIP = '10.9.0.100';
@@ -74,8 +74,8 @@ export class Bench {
 
   host(name: 'a' | 'b'): Host { return name === 'a' ? this.a : this.b; }
 
-  start(kind: Daemon['kind'], who: 'a' | 'b', conf: string): Daemon {
-    const d = startDirector(this.host(who), this.dir, `${kind}-${who}-${++this.n}`, kind, conf);
+  start(kind: Daemon['kind'], who: 'a' | 'b', conf: string, opts: DirectorOptions = {}): Daemon {
+    const d = startDirector(this.host(who), this.dir, `${kind}-${who}-${++this.n}`, kind, conf, opts);
     this.daemons.push(d);
     return d;
   }

@@ -2,7 +2,7 @@
 // apt-cache output. No root, no VM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConsoleLines, SerialParser, tapFailures } from './serial.js';
+import { ConsoleLines, SerialParser, tapFailures, tapSkips } from './serial.js';
 import { moduleName, selectModules } from './modules.js';
 import { parseImageDependency, parseVersion } from './kernel.js';
 
@@ -84,6 +84,23 @@ test('TAP failures name the innermost failing tests with their path, TODO exclud
     'test/kernel/inside/b.test.ts',
   ]);
   assert.deepEqual(tapFailures('TAP version 13\nok 1 - x\n1..1\n'), []);
+});
+
+test('TAP skips are named with their reason and the summary count is read', () => {
+  const tap = `TAP version 13
+# Subtest: test/kernel/inside/a.test.ts
+    # Subtest: needs ipvs
+    ok 1 - needs ipvs # SKIP ip_vs not loaded
+    # Subtest: runs
+    ok 2 - runs
+    1..2
+ok 1 - test/kernel/inside/a.test.ts
+1..1
+# pass 1
+# skipped 1
+`;
+  assert.deepEqual(tapSkips(tap), { names: ['test/kernel/inside/a.test.ts > needs ipvs: ip_vs not loaded'], summary: 1 });
+  assert.deepEqual(tapSkips(TAP), { names: [], summary: 0 });
 });
 
 const DEP = `kernel/net/netfilter/ipvs/ip_vs.ko: kernel/net/netfilter/nf_conntrack.ko kernel/lib/libcrc32c.ko

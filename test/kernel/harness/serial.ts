@@ -100,6 +100,28 @@ export function tapFailures(tap: string): string[] {
   return inner.map((f) => f.path.join(' > ') + (f.where ? ` (${f.where})` : ''));
 }
 
+/**
+ * Tests reported as skipped in node:test TAP output ("suite > test: reason"), and the total of the
+ * run's summary lines "# skipped N" (the guest's count). Under VIPKEEPER_REQUIRE_PRIVILEGED=1 a
+ * skip inside the VM is a failure like any other privileged skip.
+ */
+export function tapSkips(tap: string): { names: string[]; summary: number } {
+  const stack: string[] = [];
+  const names: string[] = [];
+  let summary = 0;
+  for (const line of tap.split('\n')) {
+    const indent = Math.floor((/^ */.exec(line)?.[0].length ?? 0) / 4);
+    const body = line.trim();
+    const sub = /^# Subtest: (.*)$/.exec(body);
+    if (sub) { stack.length = indent; stack[indent] = sub[1]!; continue; }
+    const skip = /^(?:not )?ok \d+ - (.*?)\s+#\s*SKIP\b\s*(.*)$/i.exec(body);
+    if (skip) names.push([...stack.slice(0, indent), unescapeTap(skip[1]!)].join(' > ') + (skip[2] ? `: ${skip[2]}` : ''));
+    const total = /^# skipped (\d+)$/.exec(line);
+    if (total) summary += Number(total[1]);
+  }
+  return { names, summary };
+}
+
 function unescapeTap(s: string): string {
   return s.replace(/\\#/g, '#').replace(/\\\\/g, '\\');
 }

@@ -49,25 +49,30 @@ test('daemon: start, become master, notify scripts and fifo, graceful stop', asy
   assert.equal(f.fifoLines.at(-1), 'INSTANCE "VI_1" STOP 0\n');
 });
 
-test('daemon: reload keeps unchanged instances (state and VIPs), restarts changed, stops removed, starts new', async () => {
+test('daemon: reload keeps unchanged instances, updates changed ones in place, stops removed, starts new', async () => {
   const f = fakePlatform();
   const d = new Daemon(f.p, conf(base + inst('KEEP', 51, 150) + inst('CHANGE', 52, 150) + inst('GONE', 53, 150)));
   d.start();
   await run(f, 4000);
   const keep = d.instance('KEEP')!;
+  const change = d.instance('CHANGE')!;
   assert.equal(keep.state, 'MASTER');
   const before = f.journal.length;
   const plan = await d.reload(conf(base + inst('KEEP', 51, 150) + inst('CHANGE', 52, 140) + inst('NEW', 54, 150)));
-  assert.deepEqual(plan, { keep: ['KEEP'], stop: ['CHANGE', 'GONE'], start: ['CHANGE', 'NEW'] });
+  assert.deepEqual(plan, { keep: ['KEEP'], update: ['CHANGE'], restart: [], stop: ['GONE'], start: ['NEW'] });
   assert.equal(d.instance('KEEP'), keep, 'same object, untouched');
+  assert.equal(d.instance('CHANGE'), change, 'same object, updated in place');
   assert.equal(keep.state, 'MASTER');
+  assert.equal(change.state, 'MASTER');
+  assert.equal(change.priority, 140);
+  await settle();
   const after = f.journal.slice(before);
   assert.ok(!after.includes('del eth0 10.0.51.100/24'), 'the kept VIP was never removed');
+  assert.ok(!after.includes('del eth0 10.0.52.100/24'), 'the updated VIP was never removed');
   assert.ok(after.includes('del eth0 10.0.53.100/24'), 'the removed instance gave its VIP back');
   assert.ok(!f.addresses.has('eth0', '10.0.53.100/24'));
   await run(f, 4000);
   assert.equal(d.instance('NEW')!.state, 'MASTER');
-  assert.equal(d.instance('CHANGE')!.priority, 140);
   await d.stop();
 });
 
@@ -112,19 +117,21 @@ test('daemon: sync group members move together and the group is notified', async
   await d.stop();
 });
 
-test('planReload is a pure diff', () => {
-  const m = (o: Record<string, string>) => new Map(Object.entries(o));
-  assert.deepEqual(planReload(m({ a: '1', b: '2', c: '3' }), m({ a: '1', b: '9', d: '4' })), { keep: ['a'], stop: ['b', 'c'], start: ['b', 'd'] });
+test('planReload is a pure diff: settings change = update in place, identity change = restart', () => {
+  const m = (o: Record<string, [string, string]>) => new Map(Object.entries(o).map(([k, [identity, settings]]) => [k, { identity, settings }]));
+  const old = m({ a: ['i', '1'], b: ['i', '2'], c: ['i', '3'], e: ['i', '5'] });
+  const next = m({ a: ['i', '1'], b: ['i', '9'], e: ['j', '5'], d: ['i', '4'] });
+  assert.deepEqual(planReload(old, next), { keep: ['a'], update: ['b'], restart: ['e'], stop: ['c', 'e'], start: ['e', 'd'] });
 });
 
-test('daemon: a reload that cannot be applied is refused before anything stops', async () => {
+test('daemon: a reload whose new instance cannot open its socket is refused before anything changes', async () => {
   const f = fakePlatform();
   const d = new Daemon(f.p, conf(base + inst('KEEP', 51, 150)));
   d.start();
   await run(f, 4000);
   const keep = d.instance('KEEP')!;
   assert.equal(keep.state, 'MASTER');
-  f.p.primaryAddress = (i, fam) => (i === 'eth1' || fam === 6 ? undefined : '10.0.0.1'); // eth1 has no address
+  f.failOpen.add('eth1');
   const changed = inst('KEEP', 51, 140) + inst('NEW', 54, 150).replace('interface eth0', 'interface eth1');
   await assert.rejects(d.reload(conf(base + changed)), /reload refused.*NEW.*eth1/);
   assert.equal(d.instance('KEEP'), keep, 'the running instance was not stopped');

@@ -17,13 +17,32 @@ export function fakePlatform(opts: { clock?: FakeClock; lan?: FakeVrrpLan; addr?
   scripts.program = () => ({ code: 0 });
   const log = new MemoryLogger();
   const fifoLines: string[] = [];
+  /** Every sink opened, by path: its lines, whether it is closed, and an optional write gate. */
+  const fifos: { path: string; lines: string[]; closed: boolean; gate?: Promise<void> }[] = [];
+  /** Makes transports.open throw for an interface (a socket that cannot be opened). */
+  const failOpen = new Set<string>();
+  let securityChecks = 0;
   const files: Record<string, string> = {};
   const addr = opts.addr ?? '10.0.0.1';
   const p: Platform = {
-    clock, logger: log, transports: lan.factory(() => addr), addresses, announcer, links,
+    clock, logger: log, addresses, announcer, links,
+    transports: { open: (o) => { if (failOpen.has(o.ifname)) throw new Error(`EPERM opening a socket on ${o.ifname}`); return lan.factory(() => addr).open(o); } },
     primaryAddress: (_i, fam) => (fam === 4 ? addr : 'fe80::1'),
-    scripts, files: { read: (f) => files[f] }, fifos: { open: () => ({ write: async (l) => { fifoLines.push(l); }, close() {} }) },
-    security: () => ({ check: () => undefined }), uidOf: () => 0, close() {},
+    scripts, files: { read: (f) => files[f] },
+    fifos: {
+      open: (path) => {
+        if (path.includes('unopenable')) throw new Error(`EACCES opening ${path}`);
+        const sink: { path: string; lines: string[]; closed: boolean; gate?: Promise<void> } = { path, lines: [], closed: false };
+        fifos.push(sink);
+        return {
+          write: async (l) => { await sink.gate; if (sink.closed) throw new Error(`write to closed ${path}`); sink.lines.push(l); fifoLines.push(l); },
+          close() { sink.closed = true; },
+        };
+      },
+    },
+    // Script security refuses scripts under /insecure/ (a world-writable directory, say).
+    security: () => ({ check: (f) => { securityChecks++; return f.startsWith('/insecure/') ? 'writable by others' : undefined; } }),
+    uidOf: () => 0, close() {},
   };
-  return { p, journal, clock, lan, links, addresses, announcer, scripts, log, fifoLines, files };
+  return { p, journal, clock, lan, links, addresses, announcer, scripts, log, fifoLines, fifos, files, failOpen, securityChecks: () => securityChecks };
 }

@@ -6,7 +6,7 @@ import { ARP_OP, decodeArp, decodeArpFrame, encodeArp, gratuitousArpFrame, isGra
 import { parseIPv4, parseMac, formatIPv4 } from '../../../src/lib/ip.js';
 import { readPcap } from '../../support/pcap.js';
 
-const golden = fileURLToPath(new URL('../../../../shared/golden/vrrp/v2_noauth.pcap', import.meta.url));
+const golden = fileURLToPath(new URL('../../fixtures/golden/vrrp/v2_noauth.pcap', import.meta.url));
 
 test('gratuitous ARP frames equal the ones keepalived sent, byte for byte', () => {
   const garps = readPcap(readFileSync(golden)).map((r) => r.data).filter((f) => f[12] === 0x08 && f[13] === 0x06);

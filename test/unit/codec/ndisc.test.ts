@@ -6,7 +6,7 @@ import { ALL_NODES, decodeNaFrame, decodeNeighborAdvert, encodeIPv6Header, encod
 import { formatIPv6, parseIPv6, parseMac } from '../../../src/lib/ip.js';
 import { readPcap } from '../../support/pcap.js';
 
-const golden = fileURLToPath(new URL('../../../../shared/golden/vrrp/v3_ipv6.pcap', import.meta.url));
+const golden = fileURLToPath(new URL('../../fixtures/golden/vrrp/v3_ipv6.pcap', import.meta.url));
 
 test('unsolicited NA frames equal the ones keepalived sent, checksum included', () => {
   const nas = readPcap(readFileSync(golden)).map((r) => r.data)

@@ -1,4 +1,4 @@
-// Golden vectors: every VRRP packet keepalived 2.2.7 sent in ../shared/golden/vrrp/*.pcap is
+// Golden vectors: every VRRP packet keepalived 2.2.7 sent in test/fixtures/golden/vrrp/*.pcap is
 // decoded, checked against the config that produced it, validated, and re-encoded byte for byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { formatIP, parseIP } from '../../../src/lib/ip.js';
 import { hex } from '../../../src/lib/bytes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const goldenDir = join(here, '../../../../shared/golden/vrrp');
+const goldenDir = join(here, '../../fixtures/golden/vrrp');
 
 interface Expected {
   version: 2 | 3; vrid: number; priority: number; intervalCs: number;

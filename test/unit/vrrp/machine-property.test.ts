@@ -16,7 +16,8 @@ test('random event sequences with arbitrary field values: never throws, every nu
   const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
   const num = (): number => (rnd(3) ? rnd(300) - 20 : pick(WEIRD_NUMBERS));
   const randomEvent = (): MachineEvent => {
-    switch (rnd(9)) {
+    switch (rnd(10)) {
+      case 8: return { type: 'configChanged', effective: num() };
       case 0: return { type: 'startup' };
       case 1: return { type: 'shutdown' };
       case 2: return { type: 'fault' };

@@ -1,0 +1,78 @@
+// Gratuitous ARP / unsolicited NA of one instance: the takeover bursts, the heal burst and the
+// periodic refresh (garp-schedule.ts computes the rounds), all on the instance's ordered queue.
+// Each burst belongs to one mastership (epoch): a round of an older one does nothing.
+import type { VrrpInstance } from '../config/model.js';
+import type { Announcer } from '../ports/announcer.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { refreshRounds, takeoverRounds } from './garp-schedule.js';
+import { errFields } from './vips.js';
+
+export interface GarpDeps {
+  clock: Clock;
+  announcer: Announcer;
+  logger: Logger;
+  enqueue(job: () => Promise<void>): void;
+  /** The configuration in force (a reload may change the GARP timings and the VIPs). */
+  spec(): VrrpInstance;
+  /** Whether mastership `epoch` is still the current one. */
+  current(epoch: number): boolean;
+  guard(what: string, fn: () => void): void;
+}
+
+export class GarpTimers {
+  private timers = new Set<TimerHandle>();
+
+  constructor(private d: GarpDeps) {}
+
+  /** A burst for mastership `epoch`: 'takeover' (plus the refresh) or 'heal'. */
+  burst(reason: 'takeover' | 'heal', epoch: number): void {
+    const g = this.d.spec().garp;
+    const gap = this.d.spec().family === 6 ? g.gnaIntervalMs : g.intervalMs;
+    const rounds = reason === 'takeover' ? takeoverRounds(g, gap)
+      : takeoverRounds({ ...g, masterRepeat: g.lowerPrioRepeat, masterDelayMs: 0 }, gap);
+    for (const at of rounds) {
+      if (at === 0) this.d.enqueue(() => this.announce());
+      else this.after(at, epoch, () => this.d.enqueue(() => this.announce()));
+    }
+    if (reason === 'takeover' && g.masterRefreshMs > 0) this.refresh(epoch);
+  }
+
+  clear(): void {
+    for (const h of this.timers) this.d.clock.clearTimer(h);
+    this.timers.clear();
+  }
+
+  /** Announces the instance's addresses now (or only `only`, e.g. VIPs added by a reload). */
+  async announce(only?: { dev: string; address: string }[]): Promise<void> {
+    const s = this.d.spec();
+    const byIf = new Map<string, string[]>();
+    for (const v of only ?? [...s.virtualIps, ...s.excludedVips]) {
+      const l = byIf.get(v.dev) ?? [];
+      l.push(v.address);
+      byIf.set(v.dev, l);
+    }
+    for (const [ifname, addrs] of byIf) {
+      try { await this.d.announcer.announce(ifname, addrs); } catch (e) {
+        this.d.logger.warn({ dev: ifname, ...errFields(e) }, 'gratuitous ARP / NA failed');
+      }
+    }
+  }
+
+  private refresh(epoch: number): void {
+    const g = this.d.spec().garp;
+    const gap = this.d.spec().family === 6 ? g.gnaIntervalMs : g.intervalMs;
+    this.after(g.masterRefreshMs, epoch, () => {
+      for (const at of refreshRounds(g, gap)) this.after(at, epoch, () => this.d.enqueue(() => this.announce()));
+      this.refresh(epoch);
+    });
+  }
+
+  private after(ms: number, epoch: number, fn: () => void): void {
+    const h = this.d.clock.setTimer(ms, () => {
+      this.timers.delete(h);
+      if (this.d.current(epoch)) this.d.guard('GARP timer', fn);
+    });
+    this.timers.add(h);
+  }
+}
