@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const lines: { t: number; rec: Record<string, unknown> }[] = [];
   // In the kernel VM (real IPVS) the fresh transpile starts in 1 s where tsx takes 10.
   const cli = process.env.VIPKEEPER_IN_VM === '1' && existsSync('dist/cli.js') ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
-  const daemon: ChildProcess = spawn(process.execPath, [...cli, 'run', '-f', conf, '--rt-priority', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const daemon: ChildProcess = spawn(process.execPath, [...cli, 'run', '-f', conf, '--rt-priority', '0', '--control-socket', join(dir, 'vk.sock')], { stdio: ['ignore', 'pipe', 'inherit'] });
   let buf = '';
   daemon.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();

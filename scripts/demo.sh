@@ -46,7 +46,8 @@ wait_holder() { # wait until exactly the given director holds the VIP
   echo "demo: VIP did not move to director $1 (holders: $(holder | tr '\n' ' '))" >&2; exit 1
 }
 start() {
-  ip netns exec "$1" node dist/cli.js run -f "conf/demo/director-$2.conf" --log-level info >>"$logdir/$2.log" 2>&1 &
+  # Both directors share this host's filesystem: one control socket each.
+  ip netns exec "$1" node dist/cli.js run -f "conf/demo/director-$2.conf" --control-socket "$logdir/$2.sock" --log-level info >>"$logdir/$2.log" 2>&1 &
   pids+=($!)
   eval "pid_$2=$!"
 }

@@ -11,6 +11,8 @@ import { ChildScriptRunner, fsScriptSecurity } from '../adapters/script-runner.j
 import { userIds } from '../adapters/users.js';
 import { RawVrrpTransports } from '../adapters/vrrp-transport.js';
 import { createProbes } from '../check/factory.js';
+import { NetlinkRoutes } from '../adapters/routes.js';
+import type { RoutePort } from '../announce/route-port.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { openIpvs } from '../ipvs/genl-socket.js';
 import { K, native } from '../net/native.js';
@@ -33,6 +35,13 @@ export async function composePlatform(logger: Logger): Promise<Platform> {
   const scripts = new ChildScriptRunner();
   const probes = createProbes({ scripts, files: fsFileReader });
   const systemd = systemdNotify(logger);
+  // Opened on first use: most directors announce nothing.
+  let routes: NetlinkRoutes | undefined;
+  const routePort: RoutePort = {
+    install: (r) => (routes ??= NetlinkRoutes.open()).install(r),
+    remove: (r) => (routes ??= NetlinkRoutes.open()).remove(r),
+    list: (t) => (routes ??= NetlinkRoutes.open()).list(t),
+  };
   return {
     clock: new MonotonicClock(),
     logger,
@@ -48,9 +57,10 @@ export async function composePlatform(logger: Logger): Promise<Platform> {
     uidOf: (user) => (user ? userIds(user)?.uid ?? 0 : 0),
     openIpvs: openIpvsClient,
     probes: probes.factory,
+    routes: routePort,
     ...(systemd ? { systemd: systemd.notify } : {}),
     // Scripts still running (a hung notify_stop) are killed: they must not outlive the daemon.
-    close: () => { scripts.killAll(); probes.close(); systemd?.close(); transports.close(); announcer.close(); links.close(); rtnl.close(); },
+    close: () => { scripts.killAll(); probes.close(); routes?.close(); systemd?.close(); transports.close(); announcer.close(); links.close(); rtnl.close(); },
   };
 }
 

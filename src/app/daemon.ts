@@ -34,6 +34,11 @@ interface Running { inst: Instance; keys: InstanceKeys }
 /** A transport opened ahead (reload preparation), or undefined when the source is not usable yet. */
 type Opened = { src: string; transport: VrrpTransport } | undefined;
 
+export interface DaemonEvents {
+  garpSent(instance: string, count: number): void;
+  notifyRun(result: 'ok' | 'failed' | 'timeout'): void;
+}
+
 export class Daemon {
   private instances = new Map<string, Running>();
   private groups = new Map<string, SyncGroup>();
@@ -42,6 +47,9 @@ export class Daemon {
   private fifo: { path: string; sink: LineSink } | undefined;
   private transitionFns: ((t: Transition) => void)[] = [];
   private unwatchLinks: (() => void) | undefined;
+
+  /** Metrics of what only the daemon sees (set once the metrics exist; optional). */
+  events: DaemonEvents | undefined;
 
   constructor(private p: Platform, private cfg: Config) {
     this.tracks = new TrackRegistry(p);
@@ -61,6 +69,7 @@ export class Daemon {
     this.fifo = this.openFifo(this.cfg);
     this.notifier = new Notifier({
       runner: this.p.scripts, logger: this.p.logger.child({ component: 'notify' }), timeoutMs: NOTIFY_TIMEOUT_MS,
+      onResult: (r) => this.events?.notifyRun(r),
       ...this.notifyOptions(this.cfg),
     });
     this.tracks.update(this.cfg);
@@ -226,7 +235,8 @@ export class Daemon {
   private create(spec: VrrpInstance, keys: InstanceKeys, opened: Opened): void {
     const p = this.p;
     const inst = new Instance(spec, {
-      clock: p.clock, addresses: p.addresses, announcer: p.announcer,
+      clock: p.clock, addresses: p.addresses,
+      announcer: { announce: async (ifname, addrs) => { await p.announcer.announce(ifname, addrs); this.events?.garpSent(spec.name, addrs.length); } },
       logger: p.logger.child({ instance: spec.name, vrid: spec.vrid, iface: spec.interface }),
       ...(opened ? { srcAddr: opened.src, transport: opened.transport } : {}),
       destinations: this.destinations(spec),

@@ -37,6 +37,8 @@ export interface DirectorDeps {
   random?: () => number;
   /** --keep-ipvs: leave services and sync daemons in the kernel at stop. */
   keepIpvs?: boolean;
+  /** Told every check's duration (metrics). */
+  observeCheck?(type: string, seconds: number): void;
   resyncMs?: number;
 }
 
@@ -51,6 +53,7 @@ export class Director {
   private lastWarnAt = -Infinity;
   private failures = new Map<string, { vs: string; rs: string; type: string; code: string; count: number }>();
   private running = false;
+  private poolFns = new Set<(vs: string) => void>();
 
   constructor(private readonly d: DirectorDeps, private cfg: Config) {
     this.log = d.logger.child({ component: 'director' });
@@ -113,6 +116,21 @@ export class Director {
     if (this.cfg.global.lvsSyncDaemon?.vrrpInstance === instance) this.ipvs.setSyncDaemon(this.syncDaemon());
   }
 
+  /** Calls fn(vsName) whenever a pool may have crossed its quorum or got its first results. */
+  onPoolChange(fn: (vs: string) => void): () => void { this.poolFns.add(fn); return () => { this.poolFns.delete(fn); }; }
+
+  /**
+   * A pool's quorum, unknown until every checker of the pool has reported once (the pool starts
+   * with quorum, which must not announce a route before a single check ran).
+   */
+  isPoolUp(name: string): boolean | undefined {
+    const v = this.vss.get(name);
+    if (!v || v.rss.some((r) => r.checks.some((c) => !c.state.hasRun))) return undefined;
+    return v.pool.quorumUp;
+  }
+
+  private poolChanged(name: string): void { for (const fn of this.poolFns) fn(name); }
+
   /** Checks on time (the systemd watchdog asks). */
   onTime(): boolean { return this.lastHealth.behind.length === 0 && this.lastHealth.stalled.length === 0; }
 
@@ -171,6 +189,8 @@ export class Director {
   }
 
   private onResult(v: VsRt, r: RsRt, c: CheckRt, out: CheckOutcome): number {
+    const first = !c.state.hasRun;
+    this.d.observeCheck?.(c.check.type, out.latencyMs / 1000);
     const step = stepCheck(c.check, c.state, out, this.d.clock.now());
     c.state = step.state;
     if (!out.ok) {
@@ -192,7 +212,7 @@ export class Director {
       r.weight = weight;
       this.evaluate(v);
       this.ipvs.request();
-    }
+    } else if (first) this.poolChanged(v.vs.name);
     return step.nextInMs;
   }
 
@@ -206,6 +226,7 @@ export class Director {
       this.log.info({ vs: v.vs.name, event: e.type, weightSum: e.weightSum, threshold: e.threshold }, up ? 'quorum gained' : 'quorum lost');
       this.script(v.vs.name, up ? v.vs.quorumUp : v.vs.quorumDown, { vs: v.vs.name, event: up ? 'quorum_up' : 'quorum_down' });
     }
+    this.poolChanged(v.vs.name);
     if (res.sorryActive !== v.sorryActive) {
       v.sorryActive = res.sorryActive;
       const s = v.vs.sorryServer;

@@ -1,5 +1,6 @@
 // Everything the daemon needs from the outside world, as ports. compose.ts builds the real one;
 // tests build one from the in-memory fakes.
+import type { RoutePort } from '../announce/route-port.js';
 import type { AddressManager } from '../ports/addresses.js';
 import type { Announcer } from '../ports/announcer.js';
 import type { Clock } from '../ports/clock.js';
@@ -34,6 +35,8 @@ export interface Platform {
   openIpvs?: OpenIpvsPort;
   /** Builds the health-check probes (the director); absent = every checker fails with a reason. */
   probes?: ProbeFactory;
+  /** Our routes in a kernel table, for the announcements (BIRD/FRR); absent = none can be made. */
+  routes?: RoutePort;
   /** systemd notify socket (READY=1, WATCHDOG=1) when the daemon runs under systemd. */
   systemd?: SystemdNotify;
 }

@@ -12,6 +12,12 @@ import type { DirectorStatus } from './director-state.js';
 import { Watchdog } from './director-watchdog.js';
 import type { Platform } from './platform.js';
 import type { ReloadPlan } from './reload.js';
+import { AnnouncementEngine, type AnnouncementStatus } from '../announce/engine.js';
+import type { PoolHealth } from '../announce/inputs.js';
+import type { MetricsEvents } from '../metrics/registry.js';
+import type { Announcements } from '../config/model.js';
+
+const noRoutes = (): Promise<never> => Promise.reject(new Error('no route port in this platform'));
 
 export interface RuntimeOptions {
   /** --keep-ipvs: leave the IPVS services in the kernel at stop. */
@@ -22,18 +28,33 @@ export class Runtime {
   readonly vrrp: Daemon;
   private director: Director | undefined;
   private watchdog: Watchdog | undefined;
+  private announce: AnnouncementEngine | undefined;
+  private poolFns = new Set<(vs: string) => void>();
+  /** The director's pool health, whichever director runs (one may be created by a reload). */
+  private readonly pools: PoolHealth = {
+    onChange: (fn) => { this.poolFns.add(fn); return () => { this.poolFns.delete(fn); }; },
+    isUp: (vs) => this.director?.isPoolUp(vs),
+  };
+
+  private metrics: MetricsEvents | undefined;
 
   constructor(private readonly p: Platform, cfg: Config, readonly opts: RuntimeOptions = {}) {
     this.vrrp = new Daemon(p, cfg);
     this.vrrp.onTransition((t) => this.director?.onVrrpState(t.instance));
     if (Director.wanted(cfg)) this.director = this.makeDirector(cfg);
+    if (cfg.announcements?.routes.length) this.announce = this.makeAnnouncements(cfg.announcements);
   }
 
   get config(): Config { return this.vrrp.config; }
 
+  /** Where GARPs, notify runs and check durations are counted (the metrics, once they exist). */
+  setMetrics(m: MetricsEvents): void { this.metrics = m; this.vrrp.events = m; }
+
   start(): void {
     this.vrrp.start();
     this.director?.start();
+    // Logs its own errors; nothing is announced before its start-up flush succeeded.
+    void this.announce?.start();
     const sd = this.p.systemd;
     if (sd) {
       sd.send('READY=1');
@@ -47,6 +68,8 @@ export class Runtime {
   async stop(notifyWaitMs?: number): Promise<void> {
     this.watchdog?.stop();
     this.p.systemd?.send('STOPPING=1');
+    // Withdraw first, so the routers stop sending traffic here before IPVS and the VIPs go.
+    await this.announce?.stop();
     // The director stops first (synchronously it stops following VRRP, so the instances' STOPPED
     // transitions start no backup sync daemon), then VRRP hands over while IPVS is cleaned up.
     const director = this.director?.stop(notifyWaitMs);
@@ -57,7 +80,22 @@ export class Runtime {
     const plan = await this.vrrp.reload(next);
     if (this.director) this.director.reload(next);
     else if (Director.wanted(next)) { this.director = this.makeDirector(next); this.director.start(); }
+    const a = next.announcements?.routes.length ? next.announcements : undefined;
+    if (this.announce && a) await this.announce.reload(a);
+    else if (a) { this.announce = this.makeAnnouncements(a); void this.announce.start(); }
+    else if (this.announce) { const old = this.announce; this.announce = undefined; await old.stop(); }
     return plan;
+  }
+
+  /** Each announced prefix with its condition and whether the route is in the kernel table. */
+  announcements(): AnnouncementStatus[] | undefined { return this.announce?.snapshot(); }
+
+  private makeAnnouncements(cfg: Announcements): AnnouncementEngine {
+    const p = this.p;
+    return new AnnouncementEngine(cfg, {
+      routes: p.routes ?? { install: noRoutes, remove: noRoutes, list: noRoutes },
+      clock: p.clock, vrrp: this.vrrp, logger: p.logger, pools: this.pools,
+    });
   }
 
   /** Health of every virtual server and real server, IPVS op and check failure counters. */
@@ -75,12 +113,15 @@ export class Runtime {
       const refusal = c.type === 'MISC_CHECK' ? refuse(c.script) : undefined;
       return refusal ? failingProbe(`refused by script security: ${refusal}`) : base(c, ctx);
     };
-    return new Director({
+    const director = new Director({
       clock: p.clock, logger: p.logger, scripts: p.scripts, probes,
       openIpvs: p.openIpvs ?? (() => Promise.reject(new VipError('ipvs-unavailable', IPVS_UNAVAILABLE))),
       vrrpState: (name) => this.vrrp.stateOf(name),
       refuse,
       keepIpvs: this.opts.keepIpvs ?? false,
+      observeCheck: (type, seconds) => this.metrics?.observeCheck(type, seconds),
     }, cfg);
+    director.onPoolChange((vs) => { for (const fn of this.poolFns) fn(vs); });
+    return director;
   }
 }

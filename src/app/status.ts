@@ -3,6 +3,7 @@
 // reads; the one thing it keeps is each instance's last transition (and counts per from/to),
 // which the daemon announces but does not store.
 import { formatIP } from '../lib/ip.js';
+import type { AnnouncementStatus } from '../announce/engine.js';
 import type { Transition } from '../vrrp/instance.js';
 import type { VrrpState } from '../vrrp/machine.js';
 import { DROP_REASONS, type DropReason } from '../vrrp/validate.js';
@@ -111,6 +112,8 @@ export interface Status {
   ipvsAvailable: boolean | null;
   instances: InstanceStatus[];
   virtualServers: VirtualServerStatus[];
+  /** Announced prefixes (docs/scale-out.md); empty when the configuration has none. */
+  announcements: AnnouncementStatus[];
 }
 
 export interface TransitionCount { instance: string; from: VrrpState; to: VrrpState; count: number }
@@ -118,6 +121,8 @@ export interface TransitionCount { instance: string; from: VrrpState; to: VrrpSt
 export interface StatusSourceOptions {
   /** `() => runtime.status()`; absent or returning undefined: no virtual servers. */
   director?: () => DirectorSnapshot | undefined;
+  /** `() => runtime.announcements()`: each announced prefix, its condition and state. */
+  announcements?: () => AnnouncementStatus[] | undefined;
   /** Wall clock in ms (tests pass a fake). */
   now?: () => number;
   /** The monotonic clock the director stamps check results with (the platform clock). */
@@ -215,8 +220,11 @@ export class StatusSource {
       ipvsAvailable: d ? d.ipvsAvailable ?? null : null,
       instances: this.instances(),
       virtualServers: this.directorView(d),
+      announcements: this.announcements(),
     };
   }
+
+  announcements(): AnnouncementStatus[] { return this.opts.announcements?.() ?? []; }
 }
 
 /** The label a real server goes by in metrics and tables: "10.0.0.1:80", "[2001:db8::1]:80". */

@@ -3,6 +3,8 @@
 // from the StatusSource in collect() callbacks, so nothing runs between scrapes (the director's
 // IPVS operation and check failure counts too); events nobody else keeps (check durations, GARPs,
 // notify runs) are reported to this object through MetricsEvents as they happen.
+import { registerAnnounceMetrics } from '../announce/metrics.js';
+import type { AnnouncementStatus } from '../announce/engine.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { realServerLabel, type DirectorSnapshot, type InstanceStatus, type TransitionCount, type VirtualServerStatus } from '../app/status.js';
 import type { VrrpState } from '../vrrp/machine.js';
@@ -24,6 +26,8 @@ export interface MetricsSource {
   virtualServers(): VirtualServerStatus[];
   transitionCounts(): TransitionCount[];
   directorCounters(): Required<Pick<DirectorSnapshot, 'ipvsOps' | 'checkFailures'>>;
+  /** Announced prefixes (optional: absent = none). */
+  announcements?(): AnnouncementStatus[];
 }
 
 export const STATE_VALUE: Record<VrrpState, number> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3, STOPPED: 4 };
@@ -92,6 +96,7 @@ export class Metrics implements MetricsEvents {
       name: 'vipkeeper_ipvs_operations_total', help: 'IPVS changes by operation and result', labelNames: ['op', 'result'], registers,
       collect() { this.reset(); for (const o of src.directorCounters().ipvsOps) this.inc({ op: o.op, result: o.result }, o.count); },
     });
+    registerAnnounceMetrics(this.registry, () => src.announcements?.() ?? []);
     this.checkDuration = new Histogram({ name: 'vipkeeper_check_duration_seconds', help: 'Health check duration', labelNames: ['type'], buckets: CHECK_BUCKETS, registers });
     this.garp = new Counter({ name: 'vipkeeper_garp_sent_total', help: 'Gratuitous ARPs and unsolicited neighbour advertisements sent', labelNames: ['instance'], registers });
     this.notify = new Counter({ name: 'vipkeeper_notify_runs_total', help: 'Notify script runs by result', labelNames: ['result'], registers });

@@ -36,6 +36,8 @@ export interface NotifierOptions {
   security?: ScriptSecurity;
   /** The notify_fifo sink, if configured. */
   fifo?: LineSink;
+  /** Told the outcome of every script run (metrics). */
+  onResult?(result: 'ok' | 'failed' | 'timeout'): void;
 }
 
 function who(s: NotifyScript, t: NotifyTarget): { user?: string; group?: string } {
@@ -120,6 +122,7 @@ export class Notifier {
     this.stats.run++;
     const r = await this.opts.runner.run({ argv, timeoutMs: this.opts.timeoutMs, ...target });
     if (r.timedOut) this.stats.timedOut++;
+    this.opts.onResult?.(r.timedOut ? 'timeout' : r.error || r.code !== 0 ? 'failed' : 'ok');
     if (r.error || r.timedOut || r.code !== 0) {
       this.stats.failed++;
       log.warn({ script: argv[0], state: e.state, code: r.code, signal: r.signal, timedOut: r.timedOut, error: r.error }, 'notify script failed');

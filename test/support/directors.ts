@@ -38,7 +38,7 @@ export function startDirector(host: Host, dir: string, id: string, kind: Directo
   const cli = opts.dist ? [join(process.cwd(), 'dist/cli.js')] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')];
   const args = kind === 'keepalived'
     ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(dir, `${id}.pid`), '-r', vrrpPid]
-    : [...cli, 'run', '-f', file, '--log-level', opts.logLevel ?? 'debug', ...(opts.args ?? [])];
+    : [...cli, 'run', '-f', file, '--control-socket', join(dir, `${id}.sock`), '--log-level', opts.logLevel ?? 'debug', ...(opts.args ?? [])];
   const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd(), ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   const max = opts.maxOutput ?? Infinity;
   let out = '';

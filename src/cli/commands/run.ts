@@ -8,24 +8,37 @@ import { setPriority } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { loadConfig, formatDiagnostic } from '../../config/load.js';
+import { parseConfigId } from './check.js';
 import { composePlatform, LOG_LEVELS, makeLogger, type LogLevel } from '../../app/compose.js';
 import { Runtime } from '../../app/runtime.js';
 import type { Logger } from '../../ports/logger.js';
+import { startOperations, type Operations } from '../../app/operations.js';
+import { StatusSource } from '../../app/status.js';
+import { reloadResult, type ReloadResult } from '../../control/protocol.js';
+import { parseListen } from '../../metrics/http.js';
 
-const usage = `usage: vipkeeper run -f FILE [--pid-file P] [--log-level L] [--stop-timeout S] [--keep-ipvs]
+const usage = `usage: vipkeeper run -f FILE [-i ID] [--pid-file P] [--log-level L] [--stop-timeout S] [--keep-ipvs]
+                     [--control-socket P] [--metrics-listen ADDR:PORT]
 
-Runs the VRRP instances of FILE (keepalived.conf syntax, or YAML for .yaml/.yml) in the foreground.
+Runs the VRRP instances and the director (health checks driving IPVS) of FILE (keepalived.conf
+syntax, or YAML for .yaml/.yml) in the foreground.
   -f, --config FILE   configuration file
+  -i, --config-id ID  keepalived's -i: @ID lines are kept for ID (default: the host name up to its first dot)
   --pid-file P        write the process id to P (removed on exit)
   --log-level L       ${LOG_LEVELS.join('|')} (default info)
   --rt-priority N     SCHED_RR priority 1-99 for the daemon's threads (default 10); 0 = nice -20 only
   --stop-timeout S    seconds an orderly stop may take (default 3); past it the VIPs are removed and
                       the exit code is 1
   -I, --keep-ipvs     leave the IPVS services in the kernel at stop (keepalived -I)
-Signals: SIGTERM/SIGINT stop gracefully (exit 0), SIGHUP reloads the configuration.`;
+  --control-socket P  the control socket for \`vipkeeper status\` and \`vipkeeper reload\`
+                      (default /run/vipkeeper/vipkeeper.sock)
+  --metrics-listen A  serve GET /metrics (Prometheus) and GET /status on ADDR:PORT (a bare PORT
+                      listens on 127.0.0.1)
+Signals: SIGTERM/SIGINT stop gracefully (exit 0), SIGHUP reloads the configuration,
+SIGUSR1 writes the status to /tmp/vipkeeper.data, SIGUSR2 the counters to /tmp/vipkeeper.stats.`;
 
-async function load(file: string, log?: Logger): Promise<{ model?: Awaited<ReturnType<typeof loadConfig>>['model']; errors: string[] }> {
-  const r = await loadConfig(file);
+async function load(file: string, log?: Logger, configId?: string): Promise<{ model?: Awaited<ReturnType<typeof loadConfig>>['model']; errors: string[] }> {
+  const r = await loadConfig(file, configId === undefined ? {} : { configId });
   const errors = r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
   for (const d of r.diagnostics.filter((x) => x.severity === 'warning')) log?.warn({ diagnostic: formatDiagnostic(d) }, 'configuration warning');
   return { model: errors.length ? undefined : r.model, errors };
@@ -127,14 +140,16 @@ class ProcessEvents extends EventEmitter {
 }
 
 const command: Command = {
-  summary: 'run the VRRP daemon in the foreground',
+  summary: 'run the VRRP daemon and the director in the foreground',
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, {
       config: { type: 'string', short: 'f' }, 'pid-file': { type: 'string' }, 'log-level': { type: 'string' }, 'rt-priority': { type: 'string' },
       'stop-timeout': { type: 'string' }, 'keep-ipvs': { type: 'boolean', short: 'I' },
+      'control-socket': { type: 'string' }, 'metrics-listen': { type: 'string' }, 'config-id': { type: 'string', short: 'i' },
     });
     if (!values.config) throw new UsageError('missing -f FILE');
+    const configId = parseConfigId(values['config-id']);
     const level = (values['log-level'] ?? 'info') as LogLevel;
     if (!LOG_LEVELS.includes(level)) throw new UsageError(`unknown log level ${level}`);
     const rt = Number(values['rt-priority'] ?? DEFAULT_RT_PRIORITY);
@@ -142,6 +157,9 @@ const command: Command = {
     const stopTimeoutS = Number(values['stop-timeout'] ?? DEFAULT_STOP_TIMEOUT_S);
     if (!Number.isFinite(stopTimeoutS) || stopTimeoutS <= 0 || stopTimeoutS > 3600) throw new UsageError(`--stop-timeout must be a number of seconds, 0 < S <= 3600: ${values['stop-timeout']}`);
     const stopTimeoutMs = stopTimeoutS * 1000;
+    const metricsListen = values['metrics-listen'];
+    if (metricsListen !== undefined) { const l = parseListen(metricsListen); if (!l.ok) throw new UsageError(l.error); }
+    if (values['control-socket'] === '') throw new UsageError('--control-socket needs a path');
     const log = makeLogger(level);
     // Handlers before anything that awaits: a SIGHUP or SIGTERM while loading or opening sockets
     // must not kill the process with the default disposition.
@@ -153,22 +171,40 @@ const command: Command = {
     events.on('reload', () => { reloadRequested = true; });
     log.info({ config: values.config, pid: process.pid }, 'vipkeeper starting');
 
-    const first = await load(values.config);
+    const first = await load(values.config, undefined, configId);
     if (!first.model) { events.dispose(); for (const e of first.errors) io.err(e); return 1; }
     raisePriority(rt, log);
     let platform: Awaited<ReturnType<typeof composePlatform>>;
     try { platform = await composePlatform(log); } catch (e) { events.dispose(); throw e; }
     const daemon = new Runtime(platform, first.model, { keepIpvs: values['keep-ipvs'] === true });
+    // Before start: the startup transitions are recorded, and a second daemon is refused (another
+    // one answers on the control socket) before it sends a single advertisement.
+    const status = new StatusSource(daemon.vrrp, { director: () => daemon.status(), announcements: () => daemon.announcements(), monotonic: () => platform.clock.now() });
+    let reloadNow: () => Promise<ReloadResult> = async () => ({ ok: false, errors: ['the daemon is still starting'] });
+    let ops: Operations;
+    try {
+      ops = await startOperations({
+        status, logger: log, reload: () => reloadNow(),
+        ...(values['control-socket'] ? { controlSocket: values['control-socket'] } : {}),
+        ...(metricsListen ? { metricsListen } : {}),
+      });
+    } catch (e) {
+      try { platform.close(); } catch { /* reporting the start error matters more */ }
+      events.dispose();
+      throw e;
+    }
+    daemon.setMetrics(ops.metrics);
     try { daemon.start(); } catch (e) {
       // Stop what did start (trackers, instances) before reporting, so nothing keeps running.
       await race(daemon.stop(0).catch(() => {}), stopTimeoutMs);
+      await ops.close().catch(() => {});
       try { platform.close(); } catch { /* reporting the start error matters more */ }
       events.dispose();
       throw e;
     }
     const pidFile = values['pid-file'];
     if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
-    log.info({ config: values.config, instances: daemon.vrrp.instanceNames, pid: process.pid }, 'vipkeeper started');
+    log.info({ config: values.config, instances: daemon.vrrp.instanceNames, virtualServers: first.model.virtualServers.length, pid: process.pid }, 'vipkeeper started');
     armCrashHook(log);
 
     // A daemon whose instances all wait (no source address yet) has no socket or timer open: hold
@@ -187,6 +223,7 @@ const command: Command = {
           // A reload in progress finishes first (reading a file and diffing is quick), so the
           // instances it starts are stopped too; the stop timeout bounds both.
           if (await boundedStop(daemon, reloading, stopTimeoutMs, log) !== 'done') code = 1;
+          await race(ops.close(), 1000);
           try { platform.close(); } catch (e) { log.error({ err: (e as Error).message }, 'error while closing sockets'); }
           if (pidFile) { try { unlinkSync(pidFile); } catch { /* gone */ } }
           log.info({ exitCode: code }, 'stopped');
@@ -197,23 +234,34 @@ const command: Command = {
           setTimeout(() => process.exit(code), 50).unref();
         })();
       };
-      const reload = (): void => {
-        reloading = reloading.then(async () => {
-          if (stopping) return;
+      // SIGHUP and `vipkeeper reload` (control socket) share one queue; the socket gets the outcome.
+      const reload = (): Promise<ReloadResult> => {
+        const stoppingNow: ReloadResult = { ok: false, errors: ['the daemon is stopping'] };
+        const outcome = reloading.then(async (): Promise<ReloadResult> => {
+          if (stopping) return stoppingNow;
           log.info({ config: values.config }, 'reloading');
-          const next = await load(values.config!, log);
-          if (stopping) return;
-          if (!next.model) { for (const e of next.errors) log.error({ diagnostic: e }, 'configuration error: keeping the running configuration'); return; }
-          await daemon.reload(next.model);
-        }).catch((e) => log.error({ err: (e as Error).message }, 'reload failed: keeping the running configuration'));
+          const next = await load(values.config!, log, configId);
+          if (stopping) return stoppingNow;
+          if (!next.model) {
+            for (const e of next.errors) log.error({ diagnostic: e }, 'configuration error: keeping the running configuration');
+            return { ok: false, errors: next.errors };
+          }
+          return reloadResult(await daemon.reload(next.model));
+        }).catch((e): ReloadResult => {
+          log.error({ err: (e as Error).message }, 'reload failed: keeping the running configuration');
+          return { ok: false, errors: [`reload failed, keeping the running configuration: ${(e as Error).message}`] };
+        });
+        reloading = outcome.then(() => undefined);
+        return outcome;
       };
+      reloadNow = reload;
       events.removeAllListeners('stop').removeAllListeners('fatal').removeAllListeners('reload');
       events.on('stop', (s: string) => stop(s, 0));
       events.on('fatal', () => stop('fatal error', 1));
-      events.on('reload', reload);
+      events.on('reload', () => { void reload(); });
       // What arrived while starting: a stop wins over a reload.
       if (stopRequest) stop(stopRequest.why, stopRequest.code);
-      else if (reloadRequested) reload();
+      else if (reloadRequested) void reload();
     });
   },
 };

@@ -52,7 +52,7 @@ test('--pid-file is written while running and removed on SIGTERM; exit code 0', 
     const pidFile = join(bench.dir, 'vk.pid');
     const conf = join(bench.dir, 'p.conf');
     writeFileSync(conf, confText({ version: 3 }, 'a', 200));
-    const child = bench.a.spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/cli.ts'), 'run', '-f', conf, '--pid-file', pidFile], { cwd: process.cwd() });
+    const child = bench.a.spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/cli.ts'), 'run', '-f', conf, '--pid-file', pidFile, '--control-socket', join(bench.dir, 'vk.sock')], { cwd: process.cwd() });
     assert.ok(await waitFor(() => existsSync(pidFile), 10_000));
     assert.equal(Number(readFileSync(pidFile, 'utf8')), child.pid);
     assert.ok(await vipOnlyOn(bench, 'a', 8000));
