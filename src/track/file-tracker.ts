@@ -6,8 +6,12 @@ import { Emitter, type TrackSource, type TrackStatus } from './source.js';
 
 export function parseTrackFile(text: string | undefined): number {
   if (text === undefined) return 0;
-  const m = /^\s*([+-]?\d+)/.exec(text);
-  return m ? Number(m[1]) : 0;
+  // keepalived reads the file with strtol(buf, NULL, 0): decimal, 0x hex or leading-0 octal.
+  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)/.exec(text);
+  if (!m) return 0;
+  const d = m[2]!;
+  const v = /^0[xX]/.test(d) ? parseInt(d.slice(2), 16) : d.length > 1 && d[0] === '0' ? parseInt(d, 8) : Number(d);
+  return m[1] === '-' ? -v : v;
 }
 
 export class FileTracker implements TrackSource {

@@ -90,6 +90,8 @@ test('track_file reads the integer and reports changes on poll', () => {
   clock.advance(100);
   assert.deepEqual(seen, [-20, 0]);
   assert.deepEqual([parseTrackFile('  7'), parseTrackFile('x'), parseTrackFile(undefined)], [7, 0, 0]);
+  // strtol(buf, NULL, 0), as keepalived reads the file: hex, octal, signs, trailing text ignored.
+  assert.deepEqual(['0x10', '010', '-0x1f', '+12abc', '0', '09', '-7\n'].map(parseTrackFile), [16, 8, -31, 12, 0, 0, -7]);
 });
 
 const src = (kind: TrackSource['kind'], ok: boolean, value?: number): TrackSource =>
