@@ -9,7 +9,7 @@ export interface CheckState {
   up: boolean;
   /** Failed attempts since the last success, while still up (keepalived's retry_it). */
   retries: number;
-  /** Whether a result has been seen since start (a first failure with retry 0 goes down at once). */
+  /** Whether a verdict has been reached since start: a success, or a failure with no retry left. */
   hasRun: boolean;
   /** misc_dynamic / FILE_CHECK weight from the last successful result, if it carried one. */
   weight?: number;
@@ -50,7 +50,9 @@ export function stepCheck(c: Timing, st: CheckState, r: CheckOutcome, now: numbe
   if ((st.up || !st.hasRun) && st.retries >= c.retry) {
     return { state: { ...st, ...seen, up: false, retries: 0 }, nextInMs: c.delayLoopMs, ...(st.up ? { edge: 'down' as const } : {}) };
   }
-  if (st.up) return { state: { ...st, ...seen, retries: st.retries + 1 }, nextInMs: c.delayBeforeRetryMs };
+  // A failure with retries left is no verdict yet: hasRun stays as it was, so a pool whose first
+  // checks are still being retried is not reported as known-good (announcements wait for it).
+  if (st.up) return { state: { ...st, ...seen, hasRun: st.hasRun, retries: st.retries + 1 }, nextInMs: c.delayBeforeRetryMs };
   return { state: { ...st, ...seen }, nextInMs: c.delayLoopMs };
 }
 

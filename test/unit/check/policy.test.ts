@@ -64,3 +64,14 @@ test('a real server is up only while every checker is up; its weight is the last
   assert.equal(realServerWeight(5, [{ weight: 2 }, {}]), 2);
   assert.equal(realServerWeight(5, [{ weight: 2 }, { weight: 0 }]), 0);
 });
+
+test('a failure that is still being retried is no verdict: hasRun waits for a success or the last retry', () => {
+  let st = initialCheckState({ alpha: false });
+  st = stepCheck(timing, st, fail, 0).state;
+  assert.equal(st.hasRun, false, 'first failure, 2 retries left');
+  st = stepCheck(timing, st, fail, 1).state;
+  assert.equal(st.hasRun, false);
+  st = stepCheck(timing, st, fail, 2).state;
+  assert.deepEqual([st.up, st.hasRun], [false, true]);
+  assert.equal(stepCheck(timing, initialCheckState({ alpha: false }), ok, 0).state.hasRun, true);
+});
