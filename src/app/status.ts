@@ -16,6 +16,8 @@ export interface InstanceView {
   readonly spec: { readonly name: string; readonly interface: string; readonly vrid: number; readonly priority: number };
   readonly counters: Readonly<Record<DropReason | 'own' | 'send-error' | 'received' | 'sent', number>>;
   readonly machine: { readonly masterAddr: Uint8Array | undefined; readonly masterPriority: number | undefined };
+  /** Drops a kernel filter made before user space saw the packet (added to the counters). */
+  kernelDrops?(): Readonly<Record<string, number>>;
 }
 
 /** The parts of the VRRP Daemon (src/app/daemon.ts) the status reads. */
@@ -168,6 +170,8 @@ export class StatusSource {
   private instanceStatus(inst: InstanceView, now: number): InstanceStatus {
     const { spec, machine: m, counters: c } = inst;
     const last = this.last.get(spec.name);
+    const k = inst.kernelDrops?.() ?? {};
+    const kernelTotal = Object.values(k).reduce((n, x) => n + x, 0);
     const seen = inst.state !== 'MASTER' && m.masterAddr ? { address: formatIP(m.masterAddr), priority: m.masterPriority ?? null } : null;
     return {
       name: spec.name, state: inst.state, vrid: spec.vrid, interface: spec.interface,
@@ -175,8 +179,8 @@ export class StatusSource {
       masterSeen: seen,
       lastTransition: last ? { from: last.t.from, to: last.t.to, reason: last.t.reason, at: new Date(last.at).toISOString(), ageS: ageS(now, last.at) } : null,
       counters: {
-        received: c.received, sent: c.sent, own: c.own, sendErrors: c['send-error'],
-        dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, c[r] ?? 0])) as Record<DropReason, number>,
+        received: c.received + kernelTotal, sent: c.sent, own: c.own, sendErrors: c['send-error'],
+        dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, (c[r] ?? 0) + (k[r] ?? 0)])) as Record<DropReason, number>,
       },
     };
   }

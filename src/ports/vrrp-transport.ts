@@ -14,6 +14,11 @@ export interface VrrpTransport {
   /** Returns datagrams already queued in the socket without waiting (RFC 5798 §6.4.2 timing). */
   drain(): VrrpDatagram[];
   close(): void;
+  /**
+   * Packets of this VRID a kernel filter dropped since open (they never reach onReceive), by the
+   * drop reason validation would have given; readable after close. Absent: no kernel filter.
+   */
+  kernelDrops?(): Readonly<Record<string, number>>;
 }
 
 export interface VrrpTransportOptions {

@@ -103,6 +103,8 @@ export class Instance {
   get priority(): number { return this.m.effectivePriority; }
   get machine(): MachineState { return this.m; }
   get faulted(): boolean { return this.faults.size > 0; }
+  /** Packets the transport's kernel filter dropped for this instance, by reason (never seen by receive()). */
+  kernelDrops(): Readonly<Record<string, number>> { return this.deps.transport?.kernelDrops?.() ?? {}; }
 
   /** Called synchronously on every state change (logging, sync groups). */
   onTransition(fn: (t: Transition) => void): () => void {

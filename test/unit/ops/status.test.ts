@@ -153,3 +153,13 @@ test('table and formatAge helpers', () => {
   assert.equal(formatAge(7300), '2 h 1 min');
   assert.equal(formatAge(90000), '1 d 1 h');
 });
+
+test('status: drops a kernel filter made are added to the instance counters, by reason, and to received', () => {
+  const inst = { ...fakeInstance('VI_K'), kernelDrops: () => ({ 'bad-ttl': 5, 'vrid-mismatch': 2 }) };
+  inst.counters['bad-ttl'] = 1;
+  inst.counters.received = 10;
+  const s = new StatusSource(new FakeVrrp([inst])).snapshot().instances[0]!;
+  assert.equal(s.counters.dropped['bad-ttl'], 6);
+  assert.equal(s.counters.dropped['vrid-mismatch'], 2);
+  assert.equal(s.counters.received, 17);
+});
