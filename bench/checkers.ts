@@ -4,9 +4,8 @@
 // against delay_loop + delay_before_retry + timeouts.
 //   node --import tsx bench/checkers.ts [realServers=1000] [seconds=20]
 // The backends run in a child process (their load is not the daemon's). Without IPVS (most
-// development hosts) the daemon runs the checks and logs `ipvs: unavailable` once. In the kernel
-// VM (node test/kernel/harness/run.mjs -t 600 -- node --import tsx bench/checkers.ts 200) it also
-// counts the real servers left in IPVS, but TCG emulation saturates well below 1,000 checks/s.
+// development hosts) the daemon runs the checks and logs `ipvs: unavailable` once. Side by side
+// with keepalived -C on the same file, in the kernel VM: bench/checkers-vm.ts (bench/README.md).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

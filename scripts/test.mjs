@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Runs the test suite with Node's built-in runner. Node 20 does not glob .ts test files
-// itself, so this finds them (default roots: test/unit test/sim test/integration test/kernel).
+// itself, so this finds them (default roots: test/unit test/sim test/integration test/kernel test/reliability).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
-const dirs = roots.length ? roots : ['test/unit', 'test/sim', 'test/integration', 'test/kernel'];
+const dirs = roots.length ? roots : ['test/unit', 'test/sim', 'test/integration', 'test/kernel', 'test/reliability'];
 
 function walk(p, out, root = true) {
   let st;

@@ -5,11 +5,14 @@ import type { CheckOutcome, Probe } from '../check/checker.js';
 import type { CheckState } from '../check/policy.js';
 import type { PoolState } from '../check/pool.js';
 import { canonicalAddress, hostPort, type DestSpec } from '../ipvs/model.js';
+import type { CheckTiming } from './director-timing.js';
 
 export interface CheckRt {
   /** Scheduler task id: `<rs key>#<index>`. */
   id: string;
   check: Checker;
+  /** When it runs and how many failures put it down (FILE_CHECK differs from its config). */
+  timing: CheckTiming;
   probe: Probe;
   state: CheckState;
   /** Set when the checker was replaced or stopped: a late result is dropped. */

@@ -12,9 +12,12 @@ import { desiredFromConfig } from '../ipvs/desired.js';
 import { wantedSyncDaemon } from '../ipvs/sync-daemon.js';
 import { SerialQueue } from '../notify/serial-queue.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { LineSinkFactory } from '../ports/fifo.js';
 import type { Logger } from '../ports/logger.js';
 import type { ScriptRunner } from '../ports/script-runner.js';
+import { CheckerFifo, rsFifoLine, vsFifoLine } from './director-fifo.js';
 import { IpvsSync, type OpenIpvsPort } from './director-ipvs.js';
+import { checkTiming } from './director-timing.js';
 import {
   checkersSig, haInstanceOf, maxRunMs, rsKey, rsLabel, vsStatus, type CheckRt, type DirectorStatus, type RsRt, type VsRt,
 } from './director-state.js';
@@ -37,6 +40,8 @@ export interface DirectorDeps {
   random?: () => number;
   /** --keep-ipvs: leave services and sync daemons in the kernel at stop. */
   keepIpvs?: boolean;
+  /** notify_fifo / lvs_notify_fifo (absent: no lines written). */
+  fifos?: LineSinkFactory;
   /** Told every check's duration (metrics). */
   observeCheck?(type: string, seconds: number): void;
   resyncMs?: number;
@@ -47,6 +52,7 @@ export class Director {
   private readonly sched: CheckScheduler;
   private readonly ipvs: IpvsSync;
   private readonly queue = new SerialQueue();
+  private readonly fifo: CheckerFifo;
   private readonly log: Logger;
   private healthTimer: TimerHandle | undefined;
   private lastHealth: SchedulerHealth = { maxLagMs: 0, behind: [], stalled: [] };
@@ -58,6 +64,7 @@ export class Director {
   constructor(private readonly d: DirectorDeps, private cfg: Config) {
     this.log = d.logger.child({ component: 'director' });
     this.sched = new CheckScheduler(d.clock);
+    this.fifo = new CheckerFifo(d.fifos, this.log);
     this.ipvs = new IpvsSync({ open: d.openIpvs, clock: d.clock, logger: this.log, ...(d.resyncMs ? { resyncMs: d.resyncMs } : {}) });
   }
 
@@ -68,6 +75,7 @@ export class Director {
 
   start(): void {
     this.running = true;
+    this.fifo.configure(CheckerFifo.specsOf(this.cfg));
     this.build(this.cfg, new Map());
     this.ipvs.start(this.cfg.global, () => this.desired(), this.syncDaemon());
     this.armHealth();
@@ -84,12 +92,18 @@ export class Director {
     for (const v of this.vss.values()) {
       for (const r of v.rss) for (const c of r.checks) { c.closed = true; c.probe.close(); }
       if (!v.vs.omega) continue;
-      for (const r of v.rss) if (r.up) this.script(r.key, r.rs.notifyDown, { vs: v.vs.name, rs: r.label, event: 'notify_down' });
+      for (const r of v.rss) {
+        if (!r.up) continue;
+        this.script(r.key, r.rs.notifyDown, { vs: v.vs.name, rs: r.label, event: 'notify_down' });
+        this.fifo.write(rsFifoLine(v.vs, r.rs, false, this.cfg.virtualServerGroups));
+      }
       if (v.pool.quorumUp) this.script(v.vs.name, v.vs.quorumDown, { vs: v.vs.name, event: 'quorum_down' });
+      // keepalived (update_vs_notifies when stopping) writes this line whatever the quorum was.
+      this.fifo.write(vsFifoLine(v.vs, false));
     }
     await this.ipvs.stop({ keep: this.d.keepIpvs ?? false, flushAll: this.cfg.global.lvsFlushOnStop });
     let timer: TimerHandle | undefined;
-    await Promise.race([this.queue.idle(), new Promise<void>((r) => { timer = this.d.clock.setTimer(scriptWaitMs, r); })]);
+    await Promise.race([Promise.all([this.queue.idle(), this.fifo.close()]), new Promise<void>((r) => { timer = this.d.clock.setTimer(scriptWaitMs, r); })]);
     if (timer) this.d.clock.clearTimer(timer);
   }
 
@@ -101,6 +115,7 @@ export class Director {
     this.cfg = next;
     this.vss = new Map();
     const before = old.size;
+    this.fifo.configure(CheckerFifo.specsOf(next));
     this.build(next, old, oldVs);
     // What is left in `old` was removed or had its checkers changed (those were rebuilt).
     for (const r of old.values()) for (const c of r.checks) { c.closed = true; c.probe.close(); this.sched.remove(c.id); }
@@ -156,12 +171,12 @@ export class Director {
           kept.rs = rs;
           kept.weight = realServerWeight(rs.weight, kept.checks.map((c) => c.state));
           v.rss.push(kept);
-          for (const c of kept.checks) { if (v.suspended) this.sched.pause(c.id); else this.sched.resume(c.id, firstDelayMs(c.check, this.random)); }
+          for (const c of kept.checks) { if (v.suspended) this.sched.pause(c.id); else this.sched.resume(c.id, firstDelayMs(c.timing, this.random)); }
           continue;
         }
         const r: RsRt = { key, vsName: vs.name, label: rsLabel(rs), rs, sig, checks: [], up: true, weight: rs.weight };
         r.checks = rs.checkers.map((check, i) => ({
-          id: `${key}#${i}`, check, state: initialCheckState(check), closed: false,
+          id: `${key}#${i}`, check, timing: checkTiming(check), state: initialCheckState({ alpha: check.alpha, retry: checkTiming(check).retry }), closed: false,
           probe: this.d.probes(check, { vs, rs, target: targetOf(check, rs) }),
         }));
         r.up = realServerUp(r.checks.map((c) => c.state));
@@ -178,20 +193,20 @@ export class Director {
 
   private schedule(v: VsRt, r: RsRt, c: CheckRt): void {
     this.sched.add(c.id, {
-      delayLoopMs: c.check.delayLoopMs,
+      delayLoopMs: c.timing.delayLoopMs,
       maxRunMs: maxRunMs(c.check),
       run: async () => {
         const out = await c.probe.run();
         const cur = this.vss.get(r.vsName);
         return c.closed || !cur ? undefined : this.onResult(cur, r, c, out);
       },
-    }, firstDelayMs(c.check, this.random), v.suspended);
+    }, firstDelayMs(c.timing, this.random), v.suspended);
   }
 
   private onResult(v: VsRt, r: RsRt, c: CheckRt, out: CheckOutcome): number {
     const first = !c.state.hasRun;
     this.d.observeCheck?.(c.check.type, out.latencyMs / 1000);
-    const step = stepCheck(c.check, c.state, out, this.d.clock.now());
+    const step = stepCheck(c.timing, c.state, out, this.d.clock.now());
     c.state = step.state;
     if (!out.ok) {
       const k = JSON.stringify([v.vs.name, r.label, c.check.type, out.code]);
@@ -206,6 +221,7 @@ export class Director {
     if (up !== r.up) {
       this.log.info({ vs: v.vs.name, rs: r.label, check: c.check.type, from: r.up ? 'up' : 'down', to: up ? 'up' : 'down', reason: out.reason }, `real server ${up ? 'up' : 'down'}`);
       this.script(r.key, up ? r.rs.notifyUp : r.rs.notifyDown, { vs: v.vs.name, rs: r.label, event: up ? 'notify_up' : 'notify_down' });
+      this.fifo.write(rsFifoLine(v.vs, r.rs, up, this.cfg.virtualServerGroups));
     }
     if (up !== r.up || weight !== r.weight) {
       r.up = up;
@@ -225,6 +241,7 @@ export class Director {
       const up = e.type === 'quorum-up';
       this.log.info({ vs: v.vs.name, event: e.type, weightSum: e.weightSum, threshold: e.threshold }, up ? 'quorum gained' : 'quorum lost');
       this.script(v.vs.name, up ? v.vs.quorumUp : v.vs.quorumDown, { vs: v.vs.name, event: up ? 'quorum_up' : 'quorum_down' });
+      this.fifo.write(vsFifoLine(v.vs, up));
     }
     this.poolChanged(v.vs.name);
     if (res.sorryActive !== v.sorryActive) {
@@ -239,7 +256,7 @@ export class Director {
     if (suspended === v.suspended) return;
     v.suspended = suspended;
     this.log.info({ vs: v.vs.name, instance: v.haInstance, suspended }, suspended ? 'checks suspended (ha_suspend)' : 'checks resumed');
-    for (const r of v.rss) for (const c of r.checks) { if (suspended) this.sched.pause(c.id); else this.sched.resume(c.id, firstDelayMs(c.check, this.random)); }
+    for (const r of v.rss) for (const c of r.checks) { if (suspended) this.sched.pause(c.id); else this.sched.resume(c.id, firstDelayMs(c.timing, this.random)); }
   }
 
   private desired() {

@@ -119,6 +119,8 @@ export class Runtime {
       vrrpState: (name) => this.vrrp.stateOf(name),
       refuse,
       keepIpvs: this.opts.keepIpvs ?? false,
+      // notify_fifo / lvs_notify_fifo: RS and VS lines as keepalived writes them (director-fifo.ts).
+      fifos: p.fifos,
       observeCheck: (type, seconds) => this.metrics?.observeCheck(type, seconds),
     }, cfg);
     director.onPoolChange((vs) => { for (const fn of this.poolFns) fn(vs); });

@@ -28,8 +28,13 @@ export interface CheckStep {
   edge?: Edge;
 }
 
-export function initialCheckState(c: Pick<CheckerCommon, 'alpha'>): CheckState {
-  return { up: !c.alpha, retries: 0, hasRun: false };
+/**
+ * keepalived starts every checker with its retries used up (check_daemon.c: "for non alpha mode,
+ * one failure is enough initially"): a real server that fails its very first check goes down at
+ * once instead of being kept for retry x delay_before_retry; retries apply once it has passed.
+ */
+export function initialCheckState(c: Pick<CheckerCommon, 'alpha' | 'retry'>): CheckState {
+  return { up: !c.alpha, retries: c.retry, hasRun: false };
 }
 
 /** Delay before a checker's first run: a random part of `warmup` so checks do not start in lockstep. */

@@ -79,11 +79,29 @@ export class FakeProbes {
   };
 }
 
+/** notify fifos in memory: every sink opened, by path, with its lines and whether it was closed. */
+export class FakeFifos {
+  sinks: { path: string; lines: string[]; closed: boolean }[] = [];
+  /** Lines of the sinks opened on a path, in order. */
+  lines(path: string): string[] { return this.sinks.filter((s) => s.path === path).flatMap((s) => s.lines); }
+  factory = {
+    open: (path: string) => {
+      const sink = { path, lines: [] as string[], closed: false };
+      this.sinks.push(sink);
+      return {
+        write: async (l: string) => { if (sink.closed) throw new Error(`write to closed ${path}`); sink.lines.push(l); },
+        close: () => { sink.closed = true; },
+      };
+    },
+  };
+}
+
 export interface DirectorRig {
   director: Director;
   clock: FakeClock;
   kernel: FakeIpvsKernel;
   probes: FakeProbes;
+  fifos: FakeFifos;
   scripts: FakeScripts;
   log: MemoryLogger;
   vrrp: Map<string, string>;
@@ -95,12 +113,13 @@ export interface DirectorRig {
 export function directorRig(cfg: Config, over: Partial<DirectorDeps> = {}, kernel = new FakeIpvsKernel()): DirectorRig {
   const clock = new FakeClock(1000);
   const probes = new FakeProbes();
+  const fifos = new FakeFifos();
   const scripts = new FakeScripts();
   scripts.program = () => ({ code: 0 });
   const log = new MemoryLogger();
   const vrrp = new Map<string, string>();
   const director = new Director({
-    clock, logger: log, scripts, probes: probes.factory,
+    clock, logger: log, scripts, probes: probes.factory, fifos: fifos.factory,
     openIpvs: () => IpvsClient.open(kernel.connect()),
     vrrpState: (n) => vrrp.get(n), random: () => 0.5, ...over,
   }, cfg);
@@ -111,7 +130,7 @@ export function directorRig(cfg: Config, over: Partial<DirectorDeps> = {}, kerne
     await settle();
     for (let t = 0; t < ms; t += stepMs) { clock.advance(Math.min(stepMs, ms - t)); await settle(); }
   };
-  return { director, clock, kernel, probes, scripts, log, vrrp, advance, settle };
+  return { director, clock, kernel, probes, fifos, scripts, log, vrrp, advance, settle };
 }
 
 /** The kernel's table as "service: dest/weight, ..." lines, sorted (easy to assert on). */

@@ -131,7 +131,10 @@ export function decodeAddress(m: NetlinkMessage): Address {
   const ifindex = r.u32(HOST_LE);
   const a = decodeAttrs(IFA, m.payload.subarray(8));
   // For IPv4 IFA_LOCAL is the address and IFA_ADDRESS the peer; IPv6 sends IFA_ADDRESS only.
-  const addr = ((a.local ?? a.address) as Uint8Array | undefined) ?? new Uint8Array(af === AF.INET ? 4 : 16);
+  // An attribute of the wrong size for the family is ignored (found by fuzzing: it gave "1.2.3.undefined").
+  const size = af === AF.INET6 ? 16 : 4;
+  const sized = (b: unknown): Uint8Array | undefined => (b instanceof Uint8Array && b.length === size ? b : undefined);
+  const addr = sized(a.local) ?? sized(a.address) ?? new Uint8Array(size);
   const out: Address = {
     family: af === AF.INET6 ? 6 : 4, ifindex, addr, address: formatIP(addr), prefixLen, scope,
     flags: typeof a.flags === 'number' ? a.flags : flags8,

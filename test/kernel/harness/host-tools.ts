@@ -10,10 +10,16 @@ export interface HostTools {
   node: string;
   /** iproute2's full `ip`, copied into the guest when the host has it (busybox has a small one). */
   ip: string | undefined;
+  /**
+   * Debian's keepalived, copied into the guest when the host has it: the checker benchmark runs
+   * `keepalived -C` beside vipkeeper on the VM's IPVS (hosts without ip_vs cannot run it). Not
+   * installed on demand: the package's postinst starts a keepalived service on the host.
+   */
+  keepalived: string | undefined;
 }
 
 interface Need {
-  key: keyof Omit<HostTools, 'node' | 'ip'>;
+  key: keyof Omit<HostTools, 'node' | 'ip' | 'keepalived'>;
   tool: string;
   pkg: string;
   ok?: (path: string) => boolean;
@@ -64,6 +70,6 @@ export function ensureHostTools(log: (s: string) => void = () => {}): HostTools 
     const list = missing.map((n) => `${n.tool}${n.ok ? ' (static)' : ''} from Debian package ${n.pkg}`).join(', ');
     throw new HarnessError(`vm harness: missing ${list}; install with: apt-get install -y ${missing.map((n) => n.pkg).join(' ')}`);
   }
-  const found = Object.fromEntries(NEEDS.map((n) => [n.key, locate(n)!])) as Omit<HostTools, 'node' | 'ip'>;
-  return { ...found, node: process.execPath, ip: which('ip') };
+  const found = Object.fromEntries(NEEDS.map((n) => [n.key, locate(n)!])) as Omit<HostTools, 'node' | 'ip' | 'keepalived'>;
+  return { ...found, node: process.execPath, ip: which('ip'), keepalived: which('keepalived') };
 }

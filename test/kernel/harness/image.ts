@@ -1,7 +1,7 @@
-// The guest's initramfs: a base layer (busybox, /init, node, ipvsadm, ip, kernel modules), then the
-// project (/project) and its extras (/project/dist, addon libraries): newc archives concatenated
-// (the kernel unpacks them in turn). Layers are cached under .cache/vm/ by a hash of their inputs,
-// so editing the project rebuilds only the project layers.
+// The guest's initramfs: a base layer (busybox, /init, node, ipvsadm, ip, keepalived, kernel
+// modules), then the project (/project) and its extras (/project/dist, addon libraries): newc
+// archives concatenated (the kernel unpacks them in turn). Layers are cached under .cache/vm/ by
+// a hash of their inputs, so editing the project rebuilds only the project layers.
 import { createHash } from 'node:crypto';
 import {
   appendFileSync, closeSync, copyFileSync, chmodSync, existsSync, lstatSync, mkdirSync, openSync,
@@ -44,7 +44,7 @@ function copyInto(stage: string, src: string, dest = src): void {
 }
 
 function binariesOf(tools: HostTools): string[] {
-  return [tools.node, tools.ipvsadm, ...(tools.ip ? [tools.ip] : [])];
+  return [tools.node, tools.ipvsadm, ...(tools.ip ? [tools.ip] : []), ...(tools.keepalived ? [tools.keepalived] : [])];
 }
 
 function baseInputs(tools: HostTools, kernel: Kernel): string[] {
@@ -182,7 +182,7 @@ export function ensureImage(
   const base = join(cacheDir, `base-${baseHash}.cpio`);
   const baseBuilt = !existsSync(base);
   if (baseBuilt) {
-    log('vm harness: building the base layer (busybox, node, ipvsadm, modules)');
+    log('vm harness: building the base layer (busybox, node, ipvsadm, ip, keepalived, modules)');
     buildBase(base, tools, kernel, log);
     prune(cacheDir, 'base-', relative(cacheDir, base));
   }

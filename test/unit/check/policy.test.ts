@@ -18,30 +18,37 @@ function run(start: CheckState, results: CheckOutcome[], t = timing) {
   });
 }
 
-test('an up checker is retried `retry` times at delay_before_retry, then goes down and waits delay_loop', () => {
-  assert.deepEqual(run(initialCheckState({ alpha: false }), [fail, fail, fail, fail]), [
+/** A checker that has passed once: from then on a failure is retried. */
+const passed = (): CheckState => stepCheck(timing, initialCheckState({ alpha: false, retry: timing.retry }), ok, 0).state;
+
+test('at start one failure is enough (keepalived): the first check failing takes the checker down', () => {
+  assert.deepEqual(run(initialCheckState({ alpha: false, retry: 2 }), [fail, fail, ok]), [[false, 6000, 'down'], [false, 6000, '-'], [true, 6000, 'up']]);
+});
+
+test('an up checker that has passed is retried `retry` times at delay_before_retry, then goes down and waits delay_loop', () => {
+  assert.deepEqual(run(passed(), [fail, fail, fail, fail]), [
     [true, 1000, '-'], [true, 1000, '-'], [false, 6000, 'down'], [false, 6000, '-'],
   ]);
 });
 
 test('a success resets the retries, and a down checker comes up on its first success', () => {
-  assert.deepEqual(run(initialCheckState({ alpha: false }), [fail, ok, fail, fail, fail, ok]), [
+  assert.deepEqual(run(passed(), [fail, ok, fail, fail, fail, ok]), [
     [true, 1000, '-'], [true, 6000, '-'], [true, 1000, '-'], [true, 1000, '-'], [false, 6000, 'down'], [true, 6000, 'up'],
   ]);
 });
 
 test('retry 0: the first failure takes the checker down', () => {
-  assert.deepEqual(run(initialCheckState({ alpha: false }), [fail, ok], { ...timing, retry: 0 }), [[false, 6000, 'down'], [true, 6000, 'up']]);
+  assert.deepEqual(run(passed(), [fail, ok], { ...timing, retry: 0 }), [[false, 6000, 'down'], [true, 6000, 'up']]);
 });
 
 test('alpha: the checker starts down, its failures are not retried, and the first success brings it up', () => {
-  const st = initialCheckState({ alpha: true });
+  const st = initialCheckState({ alpha: true, retry: 2 });
   assert.equal(st.up, false);
   assert.deepEqual(run(st, [fail, fail, ok]), [[false, 6000, '-'], [false, 6000, '-'], [true, 6000, 'up']]);
 });
 
 test('the last result, its time and a dynamic weight are kept', () => {
-  const s = stepCheck(timing, initialCheckState({ alpha: false }), { ...ok, weight: 7 }, 1234);
+  const s = stepCheck(timing, initialCheckState({ alpha: false, retry: 2 }), { ...ok, weight: 7 }, 1234);
   assert.equal(s.state.weight, 7);
   assert.equal(s.state.lastAt, 1234);
   assert.equal(s.state.last?.reason, 'connected');
@@ -66,12 +73,15 @@ test('a real server is up only while every checker is up; its weight is the last
 });
 
 test('a failure that is still being retried is no verdict: hasRun waits for a success or the last retry', () => {
-  let st = initialCheckState({ alpha: false });
+  // A checker started with retries left (e.g. after a reload kept its state) that has not passed yet.
+  let st: CheckState = { up: true, retries: 0, hasRun: false };
   st = stepCheck(timing, st, fail, 0).state;
   assert.equal(st.hasRun, false, 'first failure, 2 retries left');
   st = stepCheck(timing, st, fail, 1).state;
   assert.equal(st.hasRun, false);
   st = stepCheck(timing, st, fail, 2).state;
   assert.deepEqual([st.up, st.hasRun], [false, true]);
-  assert.equal(stepCheck(timing, initialCheckState({ alpha: false }), ok, 0).state.hasRun, true);
+  assert.equal(stepCheck(timing, initialCheckState({ alpha: false, retry: 2 }), ok, 0).state.hasRun, true);
+  const first = stepCheck(timing, initialCheckState({ alpha: false, retry: 2 }), fail, 0).state;
+  assert.deepEqual([first.up, first.hasRun], [false, true], 'at start the first failure is a verdict');
 });

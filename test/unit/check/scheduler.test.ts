@@ -35,7 +35,7 @@ test('an up checker that fails is retried at delay_before_retry, then checked ev
   const clock = new FakeClock(0);
   const s = new CheckScheduler(clock);
   const timing = { retry: 2, delayBeforeRetryMs: 300, delayLoopMs: 2000 };
-  let st = initialCheckState({ alpha: false });
+  let st = initialCheckState({ alpha: false, retry: 0 });
   const times: number[] = [];
   const edges: string[] = [];
   const fail: CheckOutcome = { ok: false, code: 'refused', reason: 'refused', latencyMs: 0 };

@@ -155,9 +155,8 @@ test('table and formatAge helpers', () => {
 });
 
 test('status: drops a kernel filter made are added to the instance counters, by reason, and to received', () => {
-  const inst = { ...fakeInstance('VI_K'), kernelDrops: () => ({ 'bad-ttl': 5, 'vrid-mismatch': 2 }) };
-  inst.counters['bad-ttl'] = 1;
-  inst.counters.received = 10;
+  const base = fakeInstance('VI_K');
+  const inst = { ...base, counters: { ...base.counters, 'bad-ttl': 1, received: 10 }, kernelDrops: () => ({ 'bad-ttl': 5, 'vrid-mismatch': 2 }) };
   const s = new StatusSource(new FakeVrrp([inst])).snapshot().instances[0]!;
   assert.equal(s.counters.dropped['bad-ttl'], 6);
   assert.equal(s.counters.dropped['vrid-mismatch'], 2);
