@@ -2,46 +2,168 @@
 // is shared by the instances on it; received packets are handed to the instance of their VRID, so
 // 50 instances cost one socket read per packet, not 50. drain() empties the whole socket and
 // hands other instances their packets on the way.
+//
+// Flood cost: an eBPF filter (src/net/vrrp-filter.ts) drops in the kernel, counting by reason,
+// what validation would drop before looking at the configuration beyond version and checksum form
+// (length, TTL, version, type, checksum, foreign VRID), so such a flood never wakes the daemon.
+// Those counts are the transport's kernelDrops(), which the instance adds to its own; what passes
+// is validated and counted by the instance as before, so every packet is counted exactly once.
+// What does reach user space is read a batch per wake-up (recvmmsg, one JS call), and a packet for
+// no VRID served here is counted without allocating anything. Without the privilege to load eBPF
+// (CAP_BPF), or with VIPKEEPER_VRRP_FILTER=off, user space checks everything, with the same counts.
+import type { ChecksumMode, VrrpVersion } from '../codec/vrrp.js';
 import { formatIP, isMulticast } from '../lib/ip.js';
+import { BpfMap, closeBpfFd, loadSocketFilter } from '../net/bpf-kernel.js';
 import { RawSocket, type Datagram } from '../net/raw-socket.js';
+import type { RecvBatch } from '../net/recv-batch.js';
+import {
+  type FilterVrid, CONFIG_SIZE, COUNTER_ENTRIES, counterKey, encodeVridConfig, FOREIGN_KEY, KERNEL_REASONS, vrrpFilter, type KernelReason,
+} from '../net/vrrp-filter.js';
 import type { Logger } from '../ports/logger.js';
 import type { VrrpDatagram, VrrpTransport, VrrpTransportFactory, VrrpTransportOptions } from '../ports/vrrp-transport.js';
 
 const IPPROTO_VRRP = 112;
 const TOS_INTERNETWORK_CONTROL = 0xc0;
 
+/**
+ * The port's options plus what lets the kernel filter check more than length, TTL and VRID: the
+ * instance's version (then also version and type) and, for v3 over IPv4, its checksum form (then
+ * also the checksum; v2 and IPv6 need no form). Without them those checks stay in user space.
+ */
+export type RawVrrpTransportOptions = VrrpTransportOptions & { version?: VrrpVersion; checksumMode?: ChecksumMode | 'either' };
+
+export type KernelDrops = Record<KernelReason, number>;
+
 class SharedSocket {
   readonly byVrid = new Map<number, RawTransport>();
   readonly groups = new Set<string>();
-  unknownVrid = 0;
+  private userUnknown = 0;
+  /** The kernel filter's maps (VRID -> config, counters); undefined when no filter is attached. */
+  private filter: { config: BpfMap | undefined; counters: BpfMap } | undefined;
 
-  constructor(readonly sock: RawSocket, readonly family: 4 | 6, log: Logger) {
-    sock.onMessage((d) => this.dispatch(d), (e) => log.warn({ err: e.message }, 'VRRP socket receive error'));
+  constructor(readonly sock: RawSocket, readonly family: 4 | 6, private log: Logger, filterOn: boolean) {
+    if (filterOn) this.attachFilter();
+    sock.onBatch((b, i) => this.dispatchBatch(b, i), (e) => log.warn({ err: e.message }, 'VRRP socket receive error'));
+  }
+
+  /**
+   * Loads the filter once per socket; instances come and go as config map entries. A failure (no
+   * CAP_BPF, an old kernel) leaves the socket unfiltered: user space then checks every packet.
+   */
+  private attachFilter(): void {
+    let config: BpfMap | undefined, counters: BpfMap | undefined, prog: number | undefined;
+    try {
+      config = BpfMap.create('hash', CONFIG_SIZE, 256);
+      counters = BpfMap.create('array', 8, COUNTER_ENTRIES);
+      try { prog = loadSocketFilter(vrrpFilter(this.family, config.fd, counters.fd)); } catch (e) {
+        // CAP_BPF without CAP_PERFMON: the same filter without the checksum loop.
+        this.log.info({ err: (e as Error).message }, 'VRRP kernel filter: checksums checked in user space');
+        prog = loadSocketFilter(vrrpFilter(this.family, config.fd, counters.fd, { checksum: false }));
+      }
+      this.sock.attachBpf(prog);
+      this.filter = { config, counters };
+    } catch (e) {
+      config?.close(); counters?.close();
+      this.log.info({ err: (e as Error).message }, 'VRRP kernel filter unavailable: checking every packet in user space');
+    } finally {
+      if (prog !== undefined) closeBpfFd(prog);
+    }
+  }
+
+  /** Packets for no VRID served here (or too short to name one): user space plus kernel. */
+  get unknownVrid(): number { return this.userUnknown + (this.filter?.counters.counter(FOREIGN_KEY) ?? 0); }
+
+  /** Kernel drops of one VRID, cumulative since the socket was opened. */
+  kernelCounts(vrid: number): KernelDrops {
+    const out = {} as KernelDrops;
+    for (const r of KERNEL_REASONS) out[r] = this.filter?.counters.counter(counterKey(vrid, r)) ?? 0;
+    return out;
+  }
+
+  /**
+   * Lets the filter check `t`'s packets (until then it drops and counts them as foreign VRID). A
+   * hash map element is replaced whole, so the filter sees the old entry or the new, never a mix.
+   */
+  serve(t: RawTransport): void {
+    if (!this.filter?.config) return;
+    try { this.filter.config.update(t.vrid, encodeVridConfig(this.family, t.filterSpec)); } catch (e) {
+      // Unfiltered from here on: packets of every VRID reach user space, which counts them all.
+      this.log.warn({ err: (e as Error).message }, 'VRRP kernel filter update failed: detaching it');
+      this.detach();
+    }
+  }
+
+  unserve(vrid: number): void {
+    try { this.filter?.config?.delete(vrid); } catch { this.detach(); }
+  }
+
+  private detach(): void {
+    try { this.sock.detachBpf(); } catch { /* the socket is closing */ }
+    // The counters stay readable: what the filter counted before stays counted.
+    this.filter?.config?.close();
+    if (this.filter) this.filter.config = undefined;
   }
 
   toDatagram(d: Datagram, fallbackDst: Uint8Array): VrrpDatagram {
     return { payload: d.data, src: d.src, dst: d.dst ?? fallbackDst, ttl: d.ttl ?? -1 };
   }
 
-  /** Returns true when the datagram was for `self`. */
+  /** The receive path: nothing is allocated for a packet no instance here wants. */
+  private dispatchBatch(b: RecvBatch, i: number): void {
+    const t = this.byVrid.get(b.payloadByte(1) ?? -1);
+    if (!t) { this.userUnknown++; return; }
+    t.receive(this.toDatagram(b.datagram(i), t.defaultDst));
+  }
+
+  /** drain(): hands `self` its datagrams through `out`, the others theirs through receive(). */
   dispatch(d: Datagram, self?: RawTransport, out?: VrrpDatagram[]): void {
     const vrid = d.data.length >= 2 ? d.data[1]! : -1;
     const t = this.byVrid.get(vrid);
-    if (!t) { this.unknownVrid++; return; }
+    if (!t) { this.userUnknown++; return; }
     const vd = this.toDatagram(d, t.defaultDst);
     if (t === self && out) out.push(vd); else t.receive(vd);
   }
+
+  close(): void { this.sock.close(); this.filter?.config?.close(); this.filter?.counters.close(); this.filter = undefined; }
 }
 
 class RawTransport implements VrrpTransport {
   private fn: ((d: VrrpDatagram) => void) | undefined;
+  private base: KernelDrops | undefined;
+  private final: KernelDrops | undefined;
   closed = false;
 
-  constructor(private shared: SharedSocket, readonly vrid: number, readonly defaultDst: Uint8Array, private release: () => void) {}
+  constructor(private shared: SharedSocket, readonly vrid: number, readonly defaultDst: Uint8Array, public filterSpec: FilterVrid,
+    private release: () => void) {}
+
+  /** Called before the filter serves this VRID: counts before it belong to an earlier user of the VRID. */
+  startCounting(): void { this.base = this.shared.kernelCounts(this.vrid); }
 
   send(payload: Uint8Array, dst: Uint8Array): void { this.shared.sock.send(payload, dst); }
   onReceive(fn: (d: VrrpDatagram) => void): void { this.fn = fn; }
   receive(d: VrrpDatagram): void { if (!this.closed) this.fn?.(d); }
+
+  /**
+   * Packets of this VRID the kernel filter dropped since this transport was opened, by reason (the
+   * DropReason validate.ts would have given). They never reach onReceive, so the instance adds
+   * them to its own counters: to `received` and to the reason's drop count.
+   */
+  kernelDrops(): KernelDrops {
+    if (this.final) return { ...this.final };
+    const now = this.shared.kernelCounts(this.vrid);
+    if (this.base) for (const r of KERNEL_REASONS) now[r] -= this.base[r];
+    return now;
+  }
+
+  /**
+   * The instance's checksum form changed in place (a reload of v3_checksum_as_v2): the filter
+   * must check the new one from the next packet, or it would drop what user space now accepts.
+   */
+  setChecksumMode(mode: ChecksumMode | 'either' | undefined): void {
+    const { checksum: _old, ...rest } = this.filterSpec;
+    this.filterSpec = mode ? { ...rest, checksum: mode } : rest;
+    if (!this.closed) this.shared.serve(this);
+  }
 
   drain(): VrrpDatagram[] {
     const out: VrrpDatagram[] = [];
@@ -51,17 +173,27 @@ class RawTransport implements VrrpTransport {
 
   close(): void {
     if (this.closed) return;
+    // The counts stay readable after close (the maps go with the last transport of the socket).
+    this.final = this.kernelDrops();
     this.closed = true;
     this.release();
   }
 }
 
+export interface RawVrrpTransportsOptions {
+  /** Attach the eBPF receive filter when the kernel allows it (default: unless VIPKEEPER_VRRP_FILTER=off). */
+  kernelFilter?: boolean;
+}
+
 export class RawVrrpTransports implements VrrpTransportFactory {
   private shared = new Map<string, SharedSocket>();
+  private filterOn: boolean;
 
-  constructor(private ifindexOf: (ifname: string) => number | undefined, private log: Logger) {}
+  constructor(private ifindexOf: (ifname: string) => number | undefined, private log: Logger, opts: RawVrrpTransportsOptions = {}) {
+    this.filterOn = opts.kernelFilter ?? process.env.VIPKEEPER_VRRP_FILTER !== 'off';
+  }
 
-  open(o: VrrpTransportOptions): VrrpTransport {
+  open(o: RawVrrpTransportOptions): RawTransport {
     const key = `${o.ifname}|${o.family}|${o.group ? 'mc' : formatIP(o.src!)}`;
     let s = this.shared.get(key);
     if (!s) { s = this.openShared(o); this.shared.set(key, s); }
@@ -69,11 +201,18 @@ export class RawVrrpTransports implements VrrpTransportFactory {
     const ifindex = this.ifindexOf(o.ifname) ?? 0;
     if (o.group && !s.groups.has(formatIP(o.group))) { s.sock.joinGroup(o.group, ifindex); s.groups.add(formatIP(o.group)); }
     const sh = s;
-    const t = new RawTransport(s, o.vrid, o.group ?? o.src ?? new Uint8Array(o.family === 4 ? 4 : 16), () => {
+    const spec: FilterVrid = {
+      ...(o.src ? { src: o.src } : {}), ...(o.version ? { version: o.version } : {}), ...(o.checksumMode ? { checksum: o.checksumMode } : {}),
+    };
+    const t = new RawTransport(s, o.vrid, o.group ?? o.src ?? new Uint8Array(o.family === 4 ? 4 : 16), spec, () => {
       sh.byVrid.delete(o.vrid);
-      if (sh.byVrid.size === 0) { sh.sock.close(); this.shared.delete(key); }
+      sh.unserve(o.vrid);
+      if (sh.byVrid.size === 0) { sh.close(); this.shared.delete(key); }
     });
     s.byVrid.set(o.vrid, t);
+    // Base first: until the filter serves this VRID, it counts its packets as foreign.
+    t.startCounting();
+    s.serve(t);
     return t;
   }
 
@@ -90,8 +229,11 @@ export class RawVrrpTransports implements VrrpTransportFactory {
       // Unicast: bind to the source so sends use it and only packets sent to it are read.
       else if (o.src && !isMulticast(o.src)) sock.bind(o.src, o.family === 6 ? ifindex : 0);
     } catch (e) { sock.close(); throw e; }
-    return new SharedSocket(sock, o.family, this.log);
+    return new SharedSocket(sock, o.family, this.log, this.filterOn);
   }
 
-  close(): void { for (const s of this.shared.values()) s.sock.close(); this.shared.clear(); }
+  /** Packets that named no VRID served on any socket, user space and kernel together. */
+  unknownVridDrops(): number { let n = 0; for (const s of this.shared.values()) n += s.unknownVrid; return n; }
+
+  close(): void { for (const s of this.shared.values()) s.close(); this.shared.clear(); }
 }

@@ -1,25 +1,39 @@
 // vipkeeper's socket addon: the socket primitives Node lacks (raw IP, AF_PACKET, AF_NETLINK).
 // Only system calls live here; every protocol and every option buffer is built in TypeScript.
 // Errors become JS errors whose `code` is the errno name. Receiving uses uv_poll on the Node loop.
-#define _GNU_SOURCE
-#include <errno.h>
+#include "sock.h"
 #include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
+#include <linux/bpf.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-#include <node_api.h>
 #include <uv.h>
 
 #define RECV_BUF (256 * 1024) /* netlink dumps send up to 32 KiB; raw IP up to 64 KiB */
 #define MAX_BATCH 64          /* datagrams per wake-up before yielding to the loop */
 
-typedef struct addon addon;
+/* Batch mode (startReceiveBatch): one recvmmsg per wake-up into caller-owned memory and one JS
+   call per batch, so a flood costs one Node callback per up to `max` datagrams, and nothing is
+   allocated per datagram. */
+typedef struct batch {
+  napi_ref refs[3];        /* data, meta, addrs: kept alive while watched */
+  unsigned char *data;     /* max slots of `slot` bytes */
+  int32_t *meta;           /* BATCH_META ints per datagram */
+  unsigned char *addrs;    /* 32 bytes per datagram: source then destination address */
+  int max, slot;
+  struct mmsghdr *msgs;
+  struct iovec *iov;
+  struct sockaddr_storage *src;
+  char *cbuf;
+} batch;
+
+#define BATCH_META 4     /* length (-1: truncated), ttl/hop limit, ifindex, dst length (0, 4, 16) */
+#define BATCH_CMSG 128   /* IP_PKTINFO/IPV6_PKTINFO + TTL/HOPLIMIT fit easily */
 
 typedef struct watcher {
   uv_poll_t poll;
@@ -27,6 +41,7 @@ typedef struct watcher {
   napi_env env;
   napi_ref cb;
   napi_async_context ctx;
+  batch *b;  /* NULL: one callback per datagram */
   int fd; /* -1 once the socket is closed (the handle is freed later by uv_close) */
 } watcher;
 
@@ -41,9 +56,7 @@ struct addon {
   unsigned char rbuf[RECV_BUF];
 };
 
-#define CALL(x) do { if ((x) != napi_ok) return NULL; } while (0)
-
-static napi_value throw_errno(napi_env env, const char *op, int err) {
+HIDDEN napi_value throw_errno(napi_env env, const char *op, int err) {
   const char *name = strerrorname_np(err);
   char code[32], msg[160];
   if (!name) { snprintf(code, sizeof code, "E%d", err); name = code; }
@@ -60,7 +73,7 @@ static napi_value throw_errno(napi_env env, const char *op, int err) {
   return NULL;
 }
 
-static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, addon **a) {
+HIDDEN int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, addon **a) {
   size_t argc = want;
   void *data = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok) return 0;
@@ -69,14 +82,14 @@ static int get_args(napi_env env, napi_callback_info info, size_t want, napi_val
   return 1;
 }
 
-static int get_int(napi_env env, napi_value v, int *out) {
+HIDDEN int get_int(napi_env env, napi_value v, int *out) {
   if (napi_get_value_int32(env, v, out) == napi_ok) return 1;
   napi_throw_type_error(env, "EINVAL", "expected a number");
   return 0;
 }
 
 /* A Buffer argument; null/undefined gives len 0 when optional. */
-static int get_buf(napi_env env, napi_value v, void **data, size_t *len, int optional) {
+HIDDEN int get_buf(napi_env env, napi_value v, void **data, size_t *len, int optional) {
   napi_valuetype t;
   napi_typeof(env, v, &t);
   if (optional && (t == napi_null || t == napi_undefined)) { *data = NULL; *len = 0; return 1; }
@@ -88,14 +101,14 @@ static int get_buf(napi_env env, napi_value v, void **data, size_t *len, int opt
 }
 
 /* The fd argument, checked against the sockets this addon has open. */
-static int get_fd(napi_env env, addon *a, napi_value v, const char *op, int *fd) {
+HIDDEN int get_fd(napi_env env, addon *a, napi_value v, const char *op, int *fd) {
   if (!get_int(env, v, fd)) return 0;
   if (*fd >= 0 && *fd < a->nsocks && a->socks[*fd].open) return 1;
   throw_errno(env, op, EBADF);
   return 0;
 }
 
-static napi_value num(napi_env env, int v) { napi_value r; napi_create_int32(env, v, &r); return r; }
+HIDDEN napi_value num(napi_env env, int v) { napi_value r; napi_create_int32(env, v, &r); return r; }
 
 static napi_value js_socket(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -105,10 +118,15 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
       !get_int(env, argv[2], &proto)) return NULL;
   int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) return throw_errno(env, "socket", errno);
+  return track_fd(env, a, fd, "socket");
+}
+
+/* Records a new fd as this addon's (close, teardown and the fd checks know it). */
+HIDDEN napi_value track_fd(napi_env env, addon *a, int fd, const char *op) {
   if (fd >= a->nsocks) {
     int n = fd + 64;
     void *p = realloc(a->socks, n * sizeof *a->socks);
-    if (!p) { close(fd); return throw_errno(env, "socket", ENOMEM); }
+    if (!p) { close(fd); return throw_errno(env, op, ENOMEM); }
     a->socks = p;
     memset(&a->socks[a->nsocks], 0, (n - a->nsocks) * sizeof *a->socks);
     a->nsocks = n;
@@ -176,6 +194,23 @@ static const void *cmsg_data(struct cmsghdr *c, int level, int type, size_t size
   return CMSG_DATA(c);
 }
 
+/* TTL/hop limit, receiving ifindex and destination address from a received message's ancillary data. */
+static void parse_cmsgs(struct msghdr *mh, int *ttl, int *ifindex, const void **dst, size_t *dlen) {
+  const void *p;
+  *ttl = -1; *ifindex = -1; *dst = NULL; *dlen = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+    if ((p = cmsg_data(c, IPPROTO_IP, IP_TTL, sizeof(int))) || (p = cmsg_data(c, IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int))))
+      memcpy(ttl, p, sizeof *ttl);
+    else if ((p = cmsg_data(c, IPPROTO_IP, IP_PKTINFO, sizeof(struct in_pktinfo)))) {
+      struct in_pktinfo pi; memcpy(&pi, p, sizeof pi);
+      *ifindex = pi.ipi_ifindex; *dst = (const char *)p + offsetof(struct in_pktinfo, ipi_addr); *dlen = 4;
+    } else if ((p = cmsg_data(c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(struct in6_pktinfo)))) {
+      struct in6_pktinfo pi; memcpy(&pi, p, sizeof pi);
+      *ifindex = (int)pi.ipi6_ifindex; *dst = (const char *)p + offsetof(struct in6_pktinfo, ipi6_addr); *dlen = 16;
+    }
+  }
+}
+
 /* Reads one queued datagram into argv[0..4] = data, src, ttl, ifindex, dst; returns 1, 0 on EAGAIN, -errno. */
 static int read_one(napi_env env, addon *a, int fd, napi_value *argv) {
   struct sockaddr_storage src;
@@ -186,19 +221,9 @@ static int read_one(napi_env env, addon *a, int fd, napi_value *argv) {
   do n = recvmsg(fd, &mh, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
   if (mh.msg_flags & MSG_TRUNC) return -EMSGSIZE; /* the rest of the datagram is gone: drop it whole */
-  int ttl = -1, ifindex = -1;
-  const void *dst = NULL, *p; size_t dlen = 0;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-    if ((p = cmsg_data(c, IPPROTO_IP, IP_TTL, sizeof(int))) || (p = cmsg_data(c, IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int))))
-      memcpy(&ttl, p, sizeof ttl);
-    else if ((p = cmsg_data(c, IPPROTO_IP, IP_PKTINFO, sizeof(struct in_pktinfo)))) {
-      struct in_pktinfo pi; memcpy(&pi, p, sizeof pi);
-      ifindex = pi.ipi_ifindex; dst = (const char *)p + offsetof(struct in_pktinfo, ipi_addr); dlen = 4;
-    } else if ((p = cmsg_data(c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(struct in6_pktinfo)))) {
-      struct in6_pktinfo pi; memcpy(&pi, p, sizeof pi);
-      ifindex = (int)pi.ipi6_ifindex; dst = (const char *)p + offsetof(struct in6_pktinfo, ipi6_addr); dlen = 16;
-    }
-  }
+  int ttl, ifindex;
+  const void *dst; size_t dlen;
+  parse_cmsgs(&mh, &ttl, &ifindex, &dst, &dlen);
   /* The kernel reports the full address length, which may exceed the buffer it was given. */
   size_t alen = mh.msg_namelen < sizeof src ? mh.msg_namelen : sizeof src;
   napi_create_buffer_copy(env, (size_t)n, a->rbuf, NULL, &argv[0]);
@@ -251,6 +276,48 @@ static void deliver_error(watcher *w, const char *op, int err) {
 
 static void stop_watcher(addon *a, int fd);
 
+/* One recvmmsg into the batch memory; returns the datagrams read, 0 on EAGAIN, -errno. */
+static int read_batch(watcher *w) {
+  batch *b = w->b;
+  for (int i = 0; i < b->max; i++) {
+    b->iov[i] = (struct iovec){ b->data + (size_t)i * b->slot, (size_t)b->slot };
+    b->msgs[i].msg_hdr = (struct msghdr){ &b->src[i], sizeof b->src[i], &b->iov[i], 1, b->cbuf + (size_t)i * BATCH_CMSG, BATCH_CMSG, 0 };
+    b->msgs[i].msg_len = 0;
+  }
+  int n;
+  do n = recvmmsg(w->fd, b->msgs, (unsigned)b->max, MSG_DONTWAIT, NULL); while (n < 0 && errno == EINTR);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+  for (int i = 0; i < n; i++) {
+    struct msghdr *mh = &b->msgs[i].msg_hdr;
+    int32_t *m = b->meta + i * BATCH_META;
+    unsigned char *ad = b->addrs + i * 32;
+    int ttl, ifindex; const void *dst; size_t dlen;
+    parse_cmsgs(mh, &ttl, &ifindex, &dst, &dlen);
+    /* A truncated datagram is reported, not delivered: the rest of it is gone. */
+    m[0] = (mh->msg_flags & MSG_TRUNC) ? -1 : (int32_t)b->msgs[i].msg_len;
+    m[1] = ttl; m[2] = ifindex; m[3] = (int32_t)dlen;
+    memset(ad, 0, 32);
+    const struct sockaddr *sa = (const struct sockaddr *)&b->src[i];
+    if (sa->sa_family == AF_INET && mh->msg_namelen >= sizeof(struct sockaddr_in)) memcpy(ad, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    else if (sa->sa_family == AF_INET6 && mh->msg_namelen >= sizeof(struct sockaddr_in6)) memcpy(ad, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    if (dst) memcpy(ad + 16, dst, dlen);
+  }
+  return n;
+}
+
+/* Batch mode: cb(err, count) once per recvmmsg. */
+static void on_readable_batch(watcher *w) {
+  napi_env env = w->env;
+  napi_value args[6];
+  int r = read_batch(w);
+  if (r == 0) return;
+  if (r < 0) { deliver_error(w, "recvmmsg", -r); return; }
+  napi_get_null(env, &args[0]);
+  args[1] = num(env, r);
+  for (int k = 2; k < 6; k++) napi_get_undefined(env, &args[k]);
+  deliver(w, args);
+}
+
 static void on_readable(uv_poll_t *h, int status, int events) {
   watcher *w = (watcher *)h->data;
   napi_env env = w->env;
@@ -273,6 +340,11 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     }
   }
   /* w stays allocated until its close callback, even if cb closed the socket (w->fd is then -1). */
+  if (w->b) {
+    if (w->fd >= 0 && status >= 0) on_readable_batch(w);
+    napi_close_handle_scope(env, scope);
+    return;
+  }
   for (int i = 0; i < MAX_BATCH && w->fd >= 0 && status >= 0; i++) {
     napi_handle_scope inner;
     napi_open_handle_scope(env, &inner);
@@ -292,9 +364,16 @@ static void free_addon(addon *a) {
   free(a);
 }
 
+static void free_batch(batch *b) {
+  if (!b) return;
+  free(b->msgs); free(b->iov); free(b->src); free(b->cbuf);
+  free(b);
+}
+
 static void free_watcher(uv_handle_t *h) {
   watcher *w = h->data;
   addon *a = w->a;
+  free_batch(w->b);
   free(w);
   if (--a->closing == 0 && a->gone) free_addon(a);
 }
@@ -305,39 +384,97 @@ static void stop_watcher(addon *a, int fd) {
   a->socks[fd].w = NULL;
   uv_poll_stop(&w->poll);
   napi_delete_reference(w->env, w->cb);
+  if (w->b) for (int k = 0; k < 3; k++) if (w->b->refs[k]) napi_delete_reference(w->env, w->b->refs[k]);
   napi_async_destroy(w->env, w->ctx);
   w->fd = -1;
   a->closing++;
   uv_close((uv_handle_t *)&w->poll, free_watcher);
 }
 
-/* startReceive(fd, cb): watches the socket and calls cb for each datagram until stopReceive/close. */
-static napi_value js_start_receive(napi_env env, napi_callback_info info) {
-  napi_value argv[2], name;
-  int fd;
-  addon *a;
+/* Watches fd with cb (and batch memory b, or NULL); frees b on failure. */
+static napi_value watch(napi_env env, addon *a, int fd, napi_value fn, batch *b) {
+  napi_value name;
   uv_loop_t *loop;
-  napi_valuetype t;
-  if (!get_args(env, info, 2, argv, &a) || !get_fd(env, a, argv[0], "poll", &fd)) return NULL;
-  napi_typeof(env, argv[1], &t);
-  if (t != napi_function) { napi_throw_type_error(env, "EINVAL", "expected a callback function"); return NULL; }
   stop_watcher(a, fd);
   watcher *w = calloc(1, sizeof *w);
-  if (!w) return throw_errno(env, "poll", ENOMEM);
+  if (!w) {
+    if (b) for (int k = 0; k < 3; k++) if (b->refs[k]) napi_delete_reference(env, b->refs[k]);
+    free_batch(b); return throw_errno(env, "poll", ENOMEM);
+  }
   w->a = a;
   w->env = env;
   w->fd = fd;
+  w->b = b;
   w->poll.data = w;
   napi_get_uv_event_loop(env, &loop);
   napi_create_string_utf8(env, "vipkeeper.socket", NAPI_AUTO_LENGTH, &name);
   int r = uv_poll_init(loop, &w->poll, fd);
-  if (r < 0) { free(w); return throw_errno(env, "poll", -r); }
-  napi_create_reference(env, argv[1], 1, &w->cb);
+  if (r < 0) {
+    if (b) for (int k = 0; k < 3; k++) if (b->refs[k]) napi_delete_reference(env, b->refs[k]);
+    free_batch(b); free(w); return throw_errno(env, "poll", -r);
+  }
+  napi_create_reference(env, fn, 1, &w->cb);
   napi_async_init(env, NULL, name, &w->ctx);
   a->socks[fd].w = w;
   r = uv_poll_start(&w->poll, UV_READABLE, on_readable);
   if (r < 0) { stop_watcher(a, fd); return throw_errno(env, "poll", -r); }
   return NULL;
+}
+
+static int is_function(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_function) return 1;
+  napi_throw_type_error(env, "EINVAL", "expected a callback function");
+  return 0;
+}
+
+/* startReceive(fd, cb): watches the socket and calls cb for each datagram until stopReceive/close. */
+static napi_value js_start_receive(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  addon *a;
+  if (!get_args(env, info, 2, argv, &a) || !get_fd(env, a, argv[0], "poll", &fd) || !is_function(env, argv[1])) return NULL;
+  return watch(env, a, fd, argv[1], NULL);
+}
+
+/* startReceiveBatch(fd, data, meta, addrs, slot, cb): like startReceive, but each wake-up reads up
+   to data.length / slot datagrams with one recvmmsg into the caller's memory (datagram i at
+   data[i*slot], meta Int32Array [length or -1 truncated, ttl, ifindex, dst length] at i*4, source
+   and destination addresses at addrs[i*32] and addrs[i*32+16]) and calls cb(err, count) once. The
+   memory is overwritten by the next batch: the callback copies what it keeps. */
+static napi_value js_start_receive_batch(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  int fd, slot;
+  addon *a;
+  void *data, *addrs, *meta;
+  size_t dlen, alen, mlen, off;
+  napi_typedarray_type tt;
+  napi_value ab;
+  if (!get_args(env, info, 6, argv, &a) || !get_fd(env, a, argv[0], "poll", &fd) || !get_buf(env, argv[1], &data, &dlen, 0) ||
+      !get_buf(env, argv[3], &addrs, &alen, 0) || !get_int(env, argv[4], &slot) || !is_function(env, argv[5])) return NULL;
+  bool isTa = false;
+  napi_is_typedarray(env, argv[2], &isTa);
+  if (!isTa || napi_get_typedarray_info(env, argv[2], &tt, &mlen, &meta, &ab, &off) != napi_ok || tt != napi_int32_array) {
+    napi_throw_type_error(env, "EINVAL", "expected an Int32Array");
+    return NULL;
+  }
+  if (slot < 64 || slot > RECV_BUF) { napi_throw_range_error(env, "EINVAL", "slot size out of range"); return NULL; }
+  size_t max = dlen / (size_t)slot;
+  if (max < 1 || max > 1024 || mlen < max * BATCH_META || alen < max * 32) {
+    napi_throw_range_error(env, "EINVAL", "batch memory sizes do not match (1-1024 slots; meta 4 ints and addrs 32 bytes per slot)");
+    return NULL;
+  }
+  batch *b = calloc(1, sizeof *b);
+  if (!b) return throw_errno(env, "poll", ENOMEM);
+  b->data = data; b->meta = meta; b->addrs = addrs; b->max = (int)max; b->slot = slot;
+  b->msgs = calloc(max, sizeof *b->msgs); b->iov = calloc(max, sizeof *b->iov);
+  b->src = calloc(max, sizeof *b->src); b->cbuf = calloc(max, BATCH_CMSG);
+  if (!b->msgs || !b->iov || !b->src || !b->cbuf) { free_batch(b); return throw_errno(env, "poll", ENOMEM); }
+  napi_create_reference(env, argv[1], 1, &b->refs[0]);
+  napi_create_reference(env, argv[2], 1, &b->refs[1]);
+  napi_create_reference(env, argv[3], 1, &b->refs[2]);
+  return watch(env, a, fd, argv[5], b);
 }
 
 static napi_value js_stop_receive(napi_env env, napi_callback_info info) {
@@ -417,6 +554,7 @@ static const struct { const char *name; int value; } consts[] = {
   K(NETLINK_ROUTE), K(NETLINK_GENERIC), K(NETLINK_ADD_MEMBERSHIP), K(NETLINK_DROP_MEMBERSHIP),
   K(NETLINK_EXT_ACK), K(NETLINK_CAP_ACK), K(NETLINK_NO_ENOBUFS), K(NETLINK_GET_STRICT_CHK),
   K(PACKET_ADD_MEMBERSHIP), K(PACKET_MR_MULTICAST),
+  K(SO_ATTACH_BPF), K(SO_DETACH_FILTER), K(BPF_MAP_TYPE_ARRAY), K(BPF_MAP_TYPE_HASH), K(BPF_PROG_TYPE_SOCKET_FILTER),
 };
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -424,7 +562,9 @@ static napi_value init(napi_env env, napi_value exports) {
     { "socket", js_socket }, { "setsockopt", js_setsockopt }, { "bind", js_bind }, { "getsockname", js_getsockname },
     { "sendto", js_sendto }, { "recvNow", js_recv_now }, { "startReceive", js_start_receive },
     { "stopReceive", js_stop_receive }, { "ref", js_ref }, { "close", js_close },
-    { "getsockoptPeerCred", js_getsockopt_peer_cred },
+    { "getsockoptPeerCred", js_getsockopt_peer_cred }, { "startReceiveBatch", js_start_receive_batch },
+    { "bpfMapCreate", js_bpf_map_create }, { "bpfProgLoad", js_bpf_prog_load }, { "bpfMapLookup", js_bpf_map_lookup },
+    { "bpfMapUpdate", js_bpf_map_update }, { "bpfMapDelete", js_bpf_map_delete },
   };
   napi_value v, c;
   addon *a = calloc(1, sizeof *a);

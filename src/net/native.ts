@@ -21,6 +21,22 @@ export interface NativeAddon {
   stopReceive(fd: number): void;
   ref(fd: number, on: boolean): void;
   close(fd: number): void;
+  /**
+   * Batch receive: each wake-up reads up to data.length / slot datagrams with one recvmmsg into
+   * this memory and calls cb(err, count) once; see BatchLayout. The memory is reused by the next
+   * batch, so the callback copies what it keeps.
+   */
+  startReceiveBatch(fd: number, data: Buffer, meta: Int32Array, addrs: Buffer, slot: number, cb: (err: (Error & { code?: string }) | null, count?: number) => void): void;
+  /** bpf(BPF_MAP_CREATE) -> fd (closed with close()). */
+  bpfMapCreate(type: number, keySize: number, valueSize: number, maxEntries: number): number;
+  /** bpf(BPF_PROG_LOAD) -> fd; a refused program throws with the verifier's log in the message. */
+  bpfProgLoad(type: number, insns: Uint8Array, license: string): number;
+  /** bpf(BPF_MAP_LOOKUP_ELEM): fills `value`, false when the key does not exist. */
+  bpfMapLookup(fd: number, key: Uint8Array, value: Uint8Array): boolean;
+  /** bpf(BPF_MAP_UPDATE_ELEM, BPF_ANY). */
+  bpfMapUpdate(fd: number, key: Uint8Array, value: Uint8Array): void;
+  /** bpf(BPF_MAP_DELETE_ELEM): false when the key did not exist. */
+  bpfMapDelete(fd: number, key: Uint8Array): boolean;
   /** [pid, uid, gid] of the peer of a connected Unix socket (SO_PEERCRED); any fd. */
   getsockoptPeerCred(fd: number): [number, number, number];
   constants: Record<string, number>;

@@ -4,6 +4,7 @@ import { formatIP, parseIP } from '../lib/ip.js';
 import { SysError } from '../lib/errors.js';
 import { K, native, sys, toSysError, type RawRecv } from './native.js';
 import { decodeSockaddr, ipMreqn, ipv6Mreq, sockaddrIn, sockaddrIn6 } from './sockaddr.js';
+import { RecvBatch } from './recv-batch.js';
 
 export interface Datagram {
   /** The IP payload (for IPv4 the kernel's IP header is stripped off and parsed). */
@@ -170,6 +171,40 @@ export class RawSocket {
       }
     });
   }
+
+  /**
+   * Batch receive: one recvmmsg per wake-up and one call of `cb(batch, i)` per datagram whose IP
+   * header parsed, with the payload located in place (batch.start/end/ttl); nothing is allocated
+   * unless `cb` copies the datagram out (batch.datagram(i)). The batch memory is reused by the
+   * next wake-up. Truncated and malformed datagrams are counted in `dropped`, as by onMessage.
+   */
+  onBatch(cb: (batch: RecvBatch, i: number) => void, onError: (e: Error) => void = () => {}, slot?: number, max?: number): void {
+    this.check('receive');
+    const b = new RecvBatch(this.family, slot, max);
+    native().startReceiveBatch(this.fd, b.data, b.meta, b.addrs, b.slot, (err, count) => {
+      const fail = (e: unknown): void => {
+        try { onError(e instanceof Error ? e : new Error(String(e))); } catch { /* never into C */ }
+      };
+      if (err) return fail(toSysError('receive', err));
+      // One bad datagram (a throwing cb) must not cost the rest of the batch; a close in cb ends it.
+      for (let i = 0; i < count! && !this.isClosed; i++) {
+        try {
+          if (b.truncated(i)) { this.truncated++; continue; }
+          if (!b.locate(i)) { this.bad++; continue; }
+          cb(b, i);
+        } catch (e) { fail(e); }
+      }
+    });
+  }
+
+  /**
+   * Attaches an eBPF socket filter (SO_ATTACH_BPF), replacing any filter attached before; the
+   * socket keeps the program alive, so the caller may close `progFd` afterwards.
+   */
+  attachBpf(progFd: number): void { this.opt('SOL_SOCKET', 'SO_ATTACH_BPF', progFd, 'attach BPF filter'); }
+
+  /** Removes the attached filter (SO_DETACH_FILTER). */
+  detachBpf(): void { this.opt('SOL_SOCKET', 'SO_DETACH_FILTER', 0, 'detach BPF filter'); }
 
   /**
    * Returns the datagrams already queued in the kernel, without waiting: reads at most `max`, so that

@@ -1,0 +1,34 @@
+// Shared by the addon's C files: the per-environment state (opaque here), argument helpers that
+// throw JS errors named after errno, and the functions each file exports to init().
+#ifndef VIPKEEPER_SOCK_H
+#define VIPKEEPER_SOCK_H
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <node_api.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+#define CALL(x) do { if ((x) != napi_ok) return NULL; } while (0)
+
+typedef struct addon addon;
+
+HIDDEN napi_value throw_errno(napi_env env, const char *op, int err);
+HIDDEN int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, addon **a);
+HIDDEN int get_int(napi_env env, napi_value v, int *out);
+/* A Buffer argument; null/undefined gives len 0 when optional. */
+HIDDEN int get_buf(napi_env env, napi_value v, void **data, size_t *len, int optional);
+/* The fd argument, checked against the fds this addon has open. */
+HIDDEN int get_fd(napi_env env, addon *a, napi_value v, const char *op, int *fd);
+HIDDEN napi_value num(napi_env env, int v);
+/* Records a new fd as this addon's (close, teardown and the fd checks know it). */
+HIDDEN napi_value track_fd(napi_env env, addon *a, int fd, const char *op);
+
+/* bpf.c */
+HIDDEN napi_value js_bpf_map_create(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_bpf_prog_load(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_bpf_map_lookup(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_bpf_map_update(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_bpf_map_delete(napi_env env, napi_callback_info info);
+
+#endif
