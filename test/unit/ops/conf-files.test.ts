@@ -44,8 +44,9 @@ test('the systemd unit keeps the directives operations rely on', () => {
   assert.equal(directives.get('WatchdogSec'), '10');
   assert.equal(directives.get('Restart'), 'on-failure');
   assert.equal(directives.get('ExecReload'), '/usr/bin/vipkeeper reload');
-  assert.equal(directives.get('AmbientCapabilities'), 'CAP_NET_ADMIN CAP_NET_RAW');
+  // VRRP and IPVS (net), the kernel VRRP filter (bpf, perfmon for its checksum loop).
+  assert.equal(directives.get('AmbientCapabilities'), 'CAP_NET_ADMIN CAP_NET_RAW CAP_BPF CAP_PERFMON');
   const bounding = directives.get('CapabilityBoundingSet')!.split(/\s+/);
-  for (const cap of ['CAP_NET_ADMIN', 'CAP_NET_RAW']) assert.ok(bounding.includes(cap), cap);
+  for (const cap of ['CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_BPF', 'CAP_PERFMON']) assert.ok(bounding.includes(cap), cap);
   assert.equal(directives.get('RuntimeDirectory'), 'vipkeeper', 'the control socket directory /run/vipkeeper');
 });
