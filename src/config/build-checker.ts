@@ -4,14 +4,36 @@ import { DEFAULTS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults.js
 import type { Checker, CheckerCommon, CheckerType, HttpUrl } from './model.js';
 import type { CascadeInput, CheckerInput, TrackFileInput, UrlInput } from './input.js';
 import { address, script, statusRanges, type Reporter } from './normalize.js';
+import { Positions } from './positions.js';
 
 const CASCADED = ['connectTimeoutMs', 'retry', 'delayBeforeRetryMs', 'delayLoopMs', 'warmupMs', 'alpha'] as const;
 
-/** A timer a checker inherits (or defaults from delay_loop) is reported at the line that wrote it. */
+/** Timers that default from the checker's delay_loop. */
+const FROM_DELAY_LOOP = ['warmupMs', 'miscTimeoutMs', 'delayBeforeRetryMs'];
+const CHECKER_FIELD = /^((\/virtualServers\/\d+)\/realServers\/\d+)\/checkers\/\d+\/([A-Za-z]+)$/;
+
+/**
+ * Where a checker's timer that it does not set itself was written: its real server's, then its
+ * virtual server's, then (for the delay_loop-derived ones) its own delay_loop, itself inherited.
+ */
+function inheritedFrom(path: string): string[] | undefined {
+  const m = CHECKER_FIELD.exec(path);
+  if (!m) return undefined;
+  const [, rs, vs, f] = m as unknown as [string, string, string, string];
+  const out = (CASCADED as readonly string[]).includes(f) ? [`${rs}/${f}`, `${vs}/${f}`] : [];
+  if (FROM_DELAY_LOOP.includes(f)) out.push(`${path.slice(0, -f.length)}delayLoopMs`);
+  return out;
+}
+
+/**
+ * A timer a checker inherits (or defaults from delay_loop) is reported at the line that wrote it.
+ * A Positions store derives that at lookup time (one rule, instead of 15 copies per checker).
+ */
 function inheritPositions(r: Reporter, path: string): void {
+  if (r.sources instanceof Positions) { r.sources.addFallback(inheritedFrom); return; }
   const owners = [path.slice(0, path.lastIndexOf('/checkers/')), path.slice(0, path.lastIndexOf('/realServers/'))];
   for (const f of CASCADED) for (const o of owners) r.alias(`${path}/${f}`, `${o}/${f}`);
-  for (const f of ['warmupMs', 'miscTimeoutMs', 'delayBeforeRetryMs']) r.alias(`${path}/${f}`, `${path}/delayLoopMs`);
+  for (const f of FROM_DELAY_LOOP) r.alias(`${path}/${f}`, `${path}/delayLoopMs`);
 }
 
 function common(c: CheckerInput, rs: CascadeInput, vs: CascadeInput, path: string, r: Reporter): CheckerCommon {
@@ -91,21 +113,44 @@ const OWNERS: Partial<Record<keyof CheckerInput, CheckerType[]>> = {
   service: ['GRPC_CHECK'], tls: ['GRPC_CHECK'], authority: ['GRPC_CHECK'],
 };
 
+const OPTIONAL_COMMON = ['connectIp', 'bindTo', 'connectPort', 'bindPort', 'bindIf', 'fwmark'] as const;
+
+/**
+ * `{ type, ...base }` written out: V8 copies a spread object through a slow generic path; on
+ * 10,000 checkers the spreads cost more than the rest of the build (bench/config-check.ts).
+ */
+function typed<T extends CheckerType>(type: T, b: CheckerCommon): CheckerCommon & { type: T } {
+  const o: CheckerCommon & { type: T } = {
+    type, connectTimeoutMs: b.connectTimeoutMs, retry: b.retry, delayBeforeRetryMs: b.delayBeforeRetryMs,
+    delayLoopMs: b.delayLoopMs, warmupMs: b.warmupMs, alpha: b.alpha,
+  };
+  for (const k of OPTIONAL_COMMON) if (b[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = b[k];
+  return o;
+}
+
+const OWNER_ENTRIES = Object.entries(OWNERS) as Array<[keyof CheckerInput, CheckerType[]]>;
+
 export function buildChecker(r: Reporter, path: string, c: CheckerInput, rs: CascadeInput, vs: CascadeInput, files: TrackFileInput[]): Checker {
-  for (const [key, owners] of Object.entries(OWNERS) as Array<[keyof CheckerInput, CheckerType[]]>) {
+  // Most checkers hold none of these keys: a look at the checker's own few keys settles that
+  // without 22 lookups of absent keys; otherwise the table's order decides which error comes first.
+  const owned = Object.keys(c).some((k) => Object.hasOwn(OWNERS, k));
+  for (const [key, owners] of owned ? OWNER_ENTRIES : []) {
     // A key the probe would never read is a mistake the operator should hear about.
     if (c[key] !== undefined && !owners.includes(c.type)) r.error(`${path}/${key}`, `${c.type} does not take '${key}' (a ${owners.join(' / ')} setting)`);
   }
   const base = common(c, rs, vs, path, r);
   const d = DEFAULTS.checker;
   switch (c.type) {
-    case 'TCP_CHECK': return { type: 'TCP_CHECK', ...base };
-    case 'PING_CHECK': return { type: 'PING_CHECK', ...base };
+    case 'TCP_CHECK': return typed('TCP_CHECK', base);
+    case 'PING_CHECK': return typed('PING_CHECK', base);
     case 'HTTP_GET':
     case 'SSL_GET': {
       if (!c.urls?.length) r.error(path, `${c.type} needs at least one url { path ... } block`);
       const urls = (c.urls ?? []).map((u, i) => buildUrl(r, c.type, `${path}/urls/${i}`, u));
-      const http: Checker = { type: c.type, ...base, urls, httpProtocol: c.httpProtocol ?? d.httpProtocol, enableSni: c.enableSni ?? d.enableSni };
+      const http = typed(c.type, base) as Extract<Checker, { type: 'HTTP_GET' | 'SSL_GET' }>;
+      http.urls = urls;
+      http.httpProtocol = c.httpProtocol ?? d.httpProtocol;
+      http.enableSni = c.enableSni ?? d.enableSni;
       const vh = c.virtualhost ?? rs.virtualhost ?? vs.virtualhost;
       if (vh !== undefined) http.virtualhost = vh;
       if (c.sniName !== undefined) http.sniName = c.sniName;

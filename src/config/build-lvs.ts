@@ -17,10 +17,10 @@ export function vsName(vs: Pick<VirtualServer, 'kind' | 'address' | 'port' | 'fw
 
 function buildRealServer(r: Reporter, path: string, x: RealServerInput, vs: VirtualServerInput, vsPort: number, lbKind: RealServer['lbKind'], inhibit: boolean, files: TrackFileInput[]): RealServer {
   const parsed = address(r, `${path}/address`, x.address, 'real_server') ?? standIn(x.address);
-  const a = { address: parsed.address, family: parsed.family };
   const d = DEFAULTS.realServer;
   const rs: RealServer = {
-    ...a,
+    address: parsed.address,
+    family: parsed.family,
     port: x.port ?? vsPort,
     weight: x.weight ?? d.weight,
     lbKind: x.lbKind ?? lbKind,

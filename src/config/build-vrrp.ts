@@ -70,7 +70,8 @@ function vips(r: Reporter, path: string, list: VipInput[] = [], dev: string, wha
   list.forEach((v, i) => {
     const o = typeof v === 'string' ? { address: v } : v;
     const p = prefix(r, `${path}/${i}/address`, o.address, what) ?? standIn(o.address);
-    const vip: VirtualIp = { ...p, dev: o.dev ?? dev, scope: o.scope ?? DEFAULTS.vip.scope, noTrack: o.noTrack ?? DEFAULTS.vip.noTrack };
+    // Written out, not spread: see build-checker.ts typed().
+    const vip: VirtualIp = { address: p.address, family: p.family, prefixLen: p.prefixLen, dev: o.dev ?? dev, scope: o.scope ?? DEFAULTS.vip.scope, noTrack: o.noTrack ?? DEFAULTS.vip.noTrack };
     if (o.label !== undefined) vip.label = o.label;
     if (o.broadcast !== undefined) {
       const b = address(r, `${path}/${i}/broadcast`, o.broadcast, `${what} brd`);

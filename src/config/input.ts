@@ -3,6 +3,7 @@
 // Field names and array order match src/config/model.ts, so a JSON-pointer path such as
 // "/vrrpInstances/0/vrid" names the same thing in the input, the model and the source map.
 import type { AnnouncementsInput } from './announcements.js';
+import type { SourcePos, SourceMap } from './positions.js';
 import type { CheckerCommon, CheckerType, DNS_TYPES, FifoSpec, GarpTiming, LbKind, Protocol, SchedFlag, Scheduler, VrrpState } from './model.js';
 
 /** A command as written: "prog arg 'quoted arg'", an argv array, or an object with user/group. */
@@ -186,9 +187,7 @@ export interface ConfigInput {
   announcements?: AnnouncementsInput;
 }
 
-/** Where each input value came from: JSON-pointer path -> position. */
-export interface SourcePos { file: string; line: number; col: number }
-export type SourceMap = Map<string, SourcePos>;
+export type { SourcePos, SourceMap } from './positions.js';
 
 /** A JSON-pointer path as the YAML author writes it: `/vrrpInstances/0/vrid` -> `vrrpInstances[0].vrid`. */
 export function displayPath(path: string): string {
@@ -197,11 +196,14 @@ export function displayPath(path: string): string {
     .reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
 }
 
-/** Position of `path`, or of its nearest ancestor that has one. */
+/**
+ * Position of `path`, or of its nearest ancestor that has one. A copy holding only file, line and
+ * col: a store may keep the reader's own token objects as positions (no copy per value read).
+ */
 export function lookupPos(map: SourceMap, path: string, fallbackFile: string): SourcePos {
   for (let p = path; ; p = p.slice(0, p.lastIndexOf('/'))) {
     const pos = map.get(p);
-    if (pos) return pos;
+    if (pos) return { file: pos.file, line: pos.line, col: pos.col };
     if (p === '') return { file: fallbackFile, line: 1, col: 1 };
   }
 }

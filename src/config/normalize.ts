@@ -3,6 +3,7 @@
 import { compareAddr, formatIP, parseIP, parsePrefix } from '../lib/ip.js';
 import type { Diagnostic, Family, ScriptCommand } from './model.js';
 import { displayPath, lookupPos, type ScriptInput, type SourceMap } from './input.js';
+import { Positions } from './positions.js';
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
@@ -32,13 +33,19 @@ export class Reporter {
   }
   /** A value taken from another one (a default or an inherited timer) is reported where that one was written. */
   alias(path: string, from: string): void {
+    if (this.sources instanceof Positions) { this.sources.alias(path, from); return; }
     const pos = this.sources.get(from);
     if (pos && !this.sources.has(path)) this.sources.set(path, pos);
   }
 }
 
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const CANONICAL_V4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
 /** "10.0.0.1" -> canonical text and family; undefined (and an error) when not an address. */
 export function address(r: Reporter, path: string, text: string, what: string): { address: string; family: Family } | undefined {
+  // A dotted quad without leading zeros is already canonical: 10,000 real servers skip the parse.
+  if (CANONICAL_V4.test(text)) return { address: text, family: 4 };
   try {
     const { addr, family } = parseIP(text);
     return { address: formatIP(addr), family };

@@ -93,6 +93,12 @@ const vsGroup = obj({
   entries: { type: 'array', items: obj({ address: str, port: int, fwmark: int, family: enumOf([4, 6]) }) },
 }, ['name', 'entries']);
 
+/**
+ * How the schema is compiled (ahead of time, scripts/gen-config-validator.ts): every error in one
+ * run, no coercion; verbose so that errors carry their schema (a union's description words its failure).
+ */
+export const AJV_OPTIONS = { allErrors: true, coerceTypes: false, useDefaults: false, strict: true, verbose: true } as const;
+
 export const CONFIG_SCHEMA: S = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'vipkeeper configuration',

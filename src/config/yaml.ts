@@ -1,23 +1,37 @@
-// The YAML reader: yaml (YAML 1.2 core schema, so `yes` stays a string) with node positions ->
-// a JSON-pointer source map, then the JSON Schema (ajv, all errors, no coercion). Every problem
-// is a diagnostic at the line and column of the offending key or value.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+// The YAML reader: the document (YAML 1.2 core schema, so `yes` stays a string) -> a JSON-pointer
+// source map, then the JSON Schema (all errors, no coercion). Every problem is a diagnostic at the
+// line and column of the offending key or value.
+// Two ways in: plain documents are read by yaml-fast.ts, whose positions are worked out only if a
+// diagnostic needs one; anything else (anchors, merge keys, syntax errors...) by the `yaml` library
+// with node positions, loaded only then. The schema is compiled ahead of time (schema-validate.gen.cjs).
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node as YNode, YAMLError } from 'yaml';
+import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from './model.js';
-import type { ConfigInput, SourceMap } from './input.js';
+import type { ConfigInput, SourceMap, SourcePos } from './input.js';
 import { displayPath, lookupPos } from './input.js';
 import { suggest } from './suggest.js';
 import type { ReadResult } from './load.js';
-import { CONFIG_SCHEMA } from './schema.js';
 import { pruneRefused } from './schema-prune.js';
 import { MAX_YAML_DEPTH, tooDeep } from './yaml-depth.js';
+import { Positions } from './positions.js';
+import { readFastYaml } from './yaml-fast.js';
 
-let validator: ValidateFunction | undefined;
-function validate(): ValidateFunction {
-  // verbose: errors carry their schema, whose description words union failures.
-  validator ??= new Ajv({ allErrors: true, coerceTypes: false, useDefaults: false, strict: true, verbose: true }).compile(CONFIG_SCHEMA);
-  return validator!;
-}
+const require = createRequire(import.meta.url);
+
+type YamlLib = typeof import('yaml');
+let yamlLib: YamlLib | undefined;
+/** `yaml` costs ~30 ms to load: only files the fast path gives up on need it. */
+const lib = (): YamlLib => (yamlLib ??= require('yaml') as YamlLib);
+
+type Validate = { (data: unknown): boolean; errors?: ErrorObject[] | null };
+let validator: Validate | undefined;
+/**
+ * The schema compiled ahead of time (scripts/gen-config-validator.ts), loaded on the first YAML
+ * file. It lives in src/ (shipped, see package.json "files") and is reached from both src/config
+ * (tsx) and dist/config (the build): each is two levels below the package root.
+ */
+const validate = (): Validate => (validator ??= require('../../src/config/schema-validate.gen.cjs') as Validate);
 
 const escapeKey = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -32,9 +46,10 @@ function record(ctx: WalkCtx, path: string, node: YNode | null | undefined, fall
   if (at !== undefined) ctx.map.set(path, { file: ctx.file, ...ctx.lc.linePos(at) });
 }
 
-const isMergeKey = (k: unknown) => isScalar(k) && (typeof k.value === 'symbol' || k.value === '<<');
+const isMergeKey = (k: unknown) => lib().isScalar(k) && (typeof k.value === 'symbol' || k.value === '<<');
 
 function walk(node: unknown, path: string, ctx: WalkCtx, inherited = false): void {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = lib();
   if (isMap(node)) {
     const merged: unknown[] = [];
     for (const pair of node.items) {
@@ -119,14 +134,35 @@ function yamlMessage(e: YAMLError): string {
 }
 
 export function readYaml(file: string, text: string): ReadResult {
+  const fast = readFastYaml(text);
+  // The depth limit refuses what the slow path would: yaml-depth.ts counts, per line, indentation
+  // levels + leading `- ` markers + brackets it takes for open flow collections. What the fast path
+  // reads indents with spaces only and has at most one leading `- `, so in a text without any `[`
+  // or `{` that count is at most maxIndent + 2, and the scan (~30 ms on 2 MB) can be skipped.
+  if (fast && (fast.maxIndent + 2 > MAX_YAML_DEPTH || /[[{]/.test(text)) && tooDeep(text)) return readYamlSlow(file, text);
+  if (fast) {
+    // Positions only when a diagnostic asks: the same reader again, reporting each path.
+    const sources = new Positions(() => {
+      const map = new Map<string, SourcePos>();
+      readFastYaml(text, (path, line, col) => map.set(path, { file, line, col }));
+      return map;
+    });
+    return checkSchema(file, fast.data, sources, []);
+  }
+  return readYamlSlow(file, text);
+}
+
+/** The `yaml` library's reading, with a node (and a position) for every value. */
+export function readYamlSlow(file: string, text: string): ReadResult {
   const deep = tooDeep(text);
   if (deep) {
-    return { format: 'yaml', sources: new Map(), diagnostics: [{ severity: 'error', file, ...deep, message: `YAML nests more than ${MAX_YAML_DEPTH} levels deep here (a configuration needs about 7); not read` }] };
+    return { format: 'yaml', sources: new Positions(), diagnostics: [{ severity: 'error', file, ...deep, message: `YAML nests more than ${MAX_YAML_DEPTH} levels deep here (a configuration needs about 7); not read` }] };
   }
+  const { LineCounter, parseDocument, isMap, isSeq } = lib();
   const lc = new LineCounter();
   // merge: `<<: *defaults` is how YAML users share settings between entries (not core YAML 1.2).
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, schema: 'core', merge: true, keepSourceTokens: false });
-  const sources: SourceMap = new Map();
+  const sources = new Positions();
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number | undefined) => ({ file, ...lc.linePos(offset ?? 0) });
   for (const e of doc.errors) diagnostics.push({ severity: 'error', ...at(e.pos[0]), message: `YAML: ${yamlMessage(e)}` });
@@ -149,6 +185,11 @@ export function readYaml(file: string, text: string): ReadResult {
     diagnostics.push({ severity: 'error', file, line: 1, col: 1, message: `YAML: ${(e as Error).message}` });
     return { format: 'yaml', sources, diagnostics };
   }
+  return checkSchema(file, data, sources, diagnostics);
+}
+
+/** The JSON Schema over the document's data; refused parts are cut out so the rest is still checked. */
+function checkSchema(file: string, data: unknown, sources: SourceMap, diagnostics: Diagnostic[]): ReadResult {
   const v = validate();
   if (!v(data)) {
     const errors = v.errors ?? [];

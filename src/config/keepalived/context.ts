@@ -3,6 +3,7 @@
 // diagnostic at the offending token. Range checks live in src/config/semantic.ts (both readers).
 import type { Diagnostic } from '../model.js';
 import type { SourceMap } from '../input.js';
+import { Positions } from '../positions.js';
 import type { Node } from './parser.js';
 import type { Token } from './lexer.js';
 import { UNIMPLEMENTED } from './known.js';
@@ -14,13 +15,21 @@ export type Handler = (ctx: Ctx, node: Node, obj: Obj, path: string) => void;
 export type Spec = Record<string, Handler>;
 
 export class Ctx {
-  readonly sources: SourceMap = new Map();
+  readonly sources: SourceMap;
   readonly diagnostics: Diagnostic[] = [];
   /** Every keyword any block takes: a word that is one of these elsewhere is misplaced, not misspelt. */
   known: ReadonlySet<string> = new Set();
-  constructor(readonly strict: boolean) {}
+  /**
+   * `record`: positions are stored as values are read; without it `at` does nothing (the reader
+   * hands over a `sources` that works them out when first asked, see translate.ts).
+   */
+  constructor(readonly strict: boolean, readonly record = true, sources?: SourceMap) {
+    this.sources = sources ?? new Positions();
+  }
 
-  at(path: string, t: Token): void { this.sources.set(path, { file: t.file, line: t.line, col: t.col }); }
+  at(path: string, t: Token): void {
+    if (this.record) this.sources.set(path, { file: t.file, line: t.line, col: t.col });
+  }
   error(t: Token, message: string): void { this.diagnostics.push({ severity: 'error', file: t.file, line: t.line, col: t.col, message }); }
   warn(t: Token, message: string): void { this.diagnostics.push({ severity: 'warning', file: t.file, line: t.line, col: t.col, message }); }
 
@@ -114,7 +123,7 @@ export function listBlock(field: string, key: string, options: (ctx: Ctx, line: 
 
 /** Sets a field and records where it came from; a value that failed to parse keeps only its position. */
 export function put(ctx: Ctx, obj: Obj, path: string, field: string, value: unknown, t: Token): void {
-  ctx.at(`${path}/${field}`, t);
+  if (ctx.record) ctx.at(`${path}/${field}`, t);
   if (value !== undefined) obj[field] = value;
 }
 

@@ -17,7 +17,11 @@ import { tokenizeLine, type Token } from './tokens.js';
 export { tokenizeLine, type Token } from './tokens.js';
 export interface Line { tokens: Token[] }
 
-export interface LexOptions { configId?: string }
+export interface LexOptions {
+  configId?: string;
+  /** Each finished line goes here instead of into the result (the parser can consume as it goes). */
+  onLine?: (line: Line) => void;
+}
 
 /** Lines produced in all (after repetition and multi-line parameters) and bytes read through includes. */
 export const MAX_LINES = 1_000_000;
@@ -26,13 +30,14 @@ export const MAX_INCLUDED_BYTES = 64 * 1024 * 1024;
 export const MAX_NESTING = 32;
 
 type Work =
-  | { kind: 'file'; file: string; real: string; raw: string[]; i: number }
+  | { kind: 'file'; file: string; real: string; text: string; pos: number; line: number }
   | { kind: 'line'; file: string; line: number; text: Mapped; depth: number }
   | { kind: 'repeat'; file: string; line: number; vars: string[]; rows: string[][]; next: number; text: Mapped; depth: number }
   | { kind: 'include'; file: string; line: number; col: number; pattern: string; files: string[]; next: number };
 
 interface LexState {
   lines: Line[];
+  onLine: (line: Line) => void;
   diagnostics: Diagnostic[];
   params: Map<string, Param>;
   /** Real paths of the files being read, outermost first (include loop detection). */
@@ -45,8 +50,9 @@ interface LexState {
 }
 
 export function lexKeepalived(file: string, text: string, opts: LexOptions = {}): { lines: Line[]; diagnostics: Diagnostic[] } {
+  const lines: Line[] = [];
   const st: LexState = {
-    lines: [], diagnostics: [], params: new Map(), open: [], configId: opts.configId,
+    lines, onLine: opts.onLine ?? ((l) => { lines.push(l); }), diagnostics: [], params: new Map(), open: [], configId: opts.configId,
     work: [], produced: 0, bytes: text.length, stopped: false,
   };
   openFile(st, file, text);
@@ -65,7 +71,25 @@ function diag(st: LexState, severity: 'error' | 'warning', file: string, line: n
 function openFile(st: LexState, file: string, text: string): void {
   const real = safeReal(file);
   st.open.push(real);
-  st.work.push({ kind: 'file', file, real, raw: text.split(/\r?\n/), i: 0 });
+  st.work.push({ kind: 'file', file, real, text, pos: 0, line: 0 });
+}
+
+/**
+ * The file's next line, as text.split(/\r?\n/) would give it (a line followed by \n loses one
+ * trailing \r), or undefined after the last. Cut one at a time: an array of every line of a large
+ * file would live through the whole read, and be copied by each garbage collection.
+ */
+function rawLine(w: Extract<Work, { kind: 'file' }>): string | undefined {
+  const t = w.text;
+  if (w.pos > t.length) return undefined;
+  let end = t.indexOf('\n', w.pos);
+  const last = end < 0;
+  if (last) end = t.length;
+  let line = t.slice(w.pos, end);
+  if (!last && line.endsWith('\r')) line = line.slice(0, -1);
+  w.pos = end + 1;
+  w.line++;
+  return line;
 }
 
 function step(st: LexState, w: Work): void {
@@ -92,20 +116,43 @@ function pushLine(st: LexState, file: string, line: number, text: Mapped, depth:
 
 /** One line of a file (a multi-line `$NAME=... \` definition takes the lines it continues over). */
 function nextFileLine(st: LexState, w: Extract<Work, { kind: 'file' }>): void {
-  if (w.i >= w.raw.length) { st.open.pop(); return; }
-  const lineNo = w.i + 1;
-  let text = w.raw[w.i++]!;
+  let lineNo: number, text: string;
+  // Plain lines (see plainLine) are tokenized here in a row, without a trip through the work stack
+  // each: nothing they do can add work or stop the lexer.
+  for (;;) {
+    const raw = rawLine(w);
+    if (raw === undefined) { st.open.pop(); return; }
+    lineNo = w.line;
+    text = raw;
+    text = text.slice(0, commentStart(text));
+    if (!plainLine(text)) break;
+    // Nothing to rewrite: tokenized where it lies (columns are offsets + 1), as emit would.
+    const tokens = tokenizeLine(st, w.file, lineNo, text);
+    if (tokens.length > 0) st.onLine({ tokens });
+  }
   st.work.push(w);
-  text = text.slice(0, commentStart(text));
   if (/^\s*(@\S+\s+)?\$[A-Za-z_][A-Za-z0-9_]*[ \t]*=/.test(text)) {
     // keepalived's multi-line definitions: each line but the last ends in `\`.
-    while (/\\\s*$/.test(text) && w.i < w.raw.length) {
-      const next = w.raw[w.i++]!;
+    let next: string | undefined;
+    while (/\\\s*$/.test(text) && (next = rawLine(w)) !== undefined) {
       text = `${text.replace(/\s*\\\s*$/, '')}\n${next.slice(0, commentStart(next)).trim()}`;
     }
     text = text.replace(/\s*\\\s*$/, '');
   }
   processLine(st, w.file, lineNo, original(text), 0);
+}
+
+/**
+ * A line processLine would hand to emit unchanged and emit would tokenize: no parameter (`$`), no
+ * `@id`, no `~SEQ`/`~LST`, not an include. Most lines of a large file are such lines, and skipping
+ * the column-mapped copies (mapped.ts) of each is most of the lexer's time and garbage.
+ */
+function plainLine(text: string): boolean {
+  if (text.includes('$')) return false;
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  const c = text[i];
+  return c !== '@' && c !== '~' && !(c === 'i' && INCLUDE.test(text)) && !/^\s/.test(text.slice(i, i + 1));
 }
 
 function processLine(st: LexState, file: string, lineNo: number, text: Mapped, depth: number): void {
@@ -173,11 +220,17 @@ function emit(st: LexState, file: string, lineNo: number, text: Mapped): void {
   const inc = INCLUDE.exec(text.text);
   if (inc) { includeLine(st, file, lineNo, text, inc[1] ?? ''); return; }
   const tokens = tokenizeLine(st, file, lineNo, text.text, (i) => colAt(text, i));
-  if (tokens.length > 0) st.lines.push({ tokens });
+  if (tokens.length > 0) st.onLine({ tokens });
 }
 
 /** Index of the first unquoted # or !, or the text length. */
 export function commentStart(text: string): number {
+  // Without a quote the answer is the first '#' or '!': found natively, not by a loop per character.
+  if (!text.includes('"')) {
+    const hash = text.indexOf('#'), bang = text.indexOf('!');
+    if (hash < 0) return bang < 0 ? text.length : bang;
+    return bang < 0 || hash < bang ? hash : bang;
+  }
   let inQuote = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];

@@ -15,65 +15,107 @@ export interface Node {
 
 interface Frame { node: Node | null; list: Node[]; open?: Token }
 
+/** Shared by every statement without arguments (`}` lines' statements, `TCP_CHECK {`): never written to. */
+const NO_ARGS: Token[] = [];
+
 export const MAX_BLOCK_DEPTH = 32;
 /** After this many brace errors the rest of the file is not worth reporting (one stray brace cascades). */
 const MAX_ERRORS = 50;
 
 export function parseLines(lines: Line[]): { nodes: Node[]; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const root: Frame = { node: null, list: [] };
-  const stack: Frame[] = [root];
-  let last: Node | undefined; // the statement a `{` alone on a line belongs to
-  let skipping = 0; // depth inside a block refused for nesting too deep
+  const p = new TreeParser();
+  for (const l of lines) if (!p.line(l)) break;
+  return p.end();
+}
 
-  const err = (t: Token, message: string) => diagnostics.push({ severity: 'error', file: t.file, line: t.line, col: t.col, message });
+/**
+ * The same, a line at a time: `onTop`, when given, receives each top-level statement as soon as
+ * it is complete (the next one has started, so a `{` on the next line can no longer join it), and
+ * the tree keeps none of them, so a large file is never held as tokens and nodes all at once.
+ */
+export class TreeParser {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly root: Frame = { node: null, list: [] };
+  private readonly stack: Frame[] = [this.root];
+  private last: Node | undefined; // the statement a `{` alone on a line belongs to
+  private skipping = 0; // depth inside a block refused for nesting too deep
+  private stopped = false;
+  private pending: Node | undefined; // the top-level statement not yet handed to onTop
 
-  for (const { tokens } of lines) {
+  constructor(private readonly onTop?: (n: Node) => void) {}
+
+  private err(t: Token, message: string): void {
+    this.diagnostics.push({ severity: 'error', file: t.file, line: t.line, col: t.col, message });
+  }
+
+  /** Reads one line; false once there are too many errors to go on. */
+  line({ tokens }: Line): boolean {
+    const { diagnostics, stack } = this;
+    if (this.stopped) return false;
     if (diagnostics.length >= MAX_ERRORS) {
       const t = tokens[0]!;
       diagnostics.push({ severity: 'error', file: t.file, line: t.line, col: t.col, message: `more than ${MAX_ERRORS} errors in the block structure; the rest is not read` });
-      return { nodes: root.list, diagnostics };
+      this.stopped = true;
+      return false;
     }
-    let cur: Token[] = [];
-    const flush = (): Node | undefined => {
-      if (cur.length === 0) return undefined;
-      const node: Node = { key: cur[0]!, args: cur.slice(1) };
-      stack[stack.length - 1]!.list.push(node);
-      cur = [];
-      last = node;
-      return node;
-    };
+    const cur: Token[] = [];
+    const flush = (): Node | undefined => this.flush(cur);
     for (const t of tokens) {
       if (diagnostics.length >= MAX_ERRORS) break;
       const brace = !t.quoted && (t.text === '{' || t.text === '}');
-      if (skipping > 0) {
-        if (brace) skipping += t.text === '{' ? 1 : -1;
+      if (this.skipping > 0) {
+        if (brace) this.skipping += t.text === '{' ? 1 : -1;
         continue;
       }
       if (!brace) { cur.push(t); continue; }
       if (t.text === '{') {
-        const owner = flush() ?? (last && !last.children ? last : undefined);
-        if (!owner) { err(t, "'{' without a keyword before it"); continue; }
+        const owner = flush() ?? (this.last && !this.last.children ? this.last : undefined);
+        if (!owner) { this.err(t, "'{' without a keyword before it"); continue; }
         if (stack.length > MAX_BLOCK_DEPTH) {
-          err(t, `blocks nest more than ${MAX_BLOCK_DEPTH} deep (keepalived's deepest is 4); this block is not read`);
-          skipping = 1;
+          this.err(t, `blocks nest more than ${MAX_BLOCK_DEPTH} deep (keepalived's deepest is 4); this block is not read`);
+          this.skipping = 1;
           continue;
         }
         owner.children = [];
         stack.push({ node: owner, list: owner.children, open: t });
-        last = undefined;
+        this.last = undefined;
       } else {
         flush();
-        if (stack.length === 1) { err(t, "unbalanced '}': no block is open here"); continue; }
+        if (stack.length === 1) { this.err(t, "unbalanced '}': no block is open here"); continue; }
         stack.pop();
-        last = undefined;
+        this.last = undefined;
       }
     }
     flush();
+    return true;
   }
-  for (let i = diagnostics.length >= MAX_ERRORS ? 0 : stack.length - 1; i > 0; i--) {
-    const f = stack[i]!;
-    err(f.open!, `unbalanced '{': block '${f.node!.key.text}' opened here is never closed`);
+
+  /** The collected tokens as a statement (emptying `cur`). */
+  private flush(cur: Token[]): Node | undefined {
+    if (cur.length === 0) return undefined;
+    const node: Node = { key: cur[0]!, args: cur.length === 1 ? NO_ARGS : cur.slice(1) };
+    cur.length = 0;
+    this.add(node);
+    this.last = node;
+    return node;
   }
-  return { nodes: root.list, diagnostics };
+
+  private add(node: Node): void {
+    const { stack } = this;
+    if (stack.length > 1 || !this.onTop) { stack[stack.length - 1]!.list.push(node); return; }
+    if (this.pending) this.onTop(this.pending);
+    this.pending = node;
+  }
+
+  /** Reports the blocks left open; the top-level statements (none when onTop took them). */
+  end(): { nodes: Node[]; diagnostics: Diagnostic[] } {
+    const { diagnostics, stack } = this;
+    for (let i = diagnostics.length >= MAX_ERRORS ? 0 : stack.length - 1; i > 0; i--) {
+      const f = stack[i]!;
+      this.err(f.open!, `unbalanced '{': block '${f.node!.key.text}' opened here is never closed`);
+    }
+    if (this.pending && this.onTop) this.onTop(this.pending);
+    this.pending = undefined;
+    return { nodes: this.root.list, diagnostics };
+  }
 }

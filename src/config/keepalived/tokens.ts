@@ -5,8 +5,10 @@ import type { Diagnostic } from '../model.js';
 
 export interface Token { text: string; quoted: boolean; file: string; line: number; col: number }
 
-/** Characters that end an unquoted word: whitespace, braces, quote, comment starts. */
-const WORD_END = new Set([...' \t\r\n\f\v{}"#!'].map((c) => c.charCodeAt(0)));
+/** Characters that end an unquoted word: whitespace, braces, quote, comment starts (a table by char code). */
+const WORD_END = new Uint8Array(128);
+for (const c of ' \t\r\n\f\v{}"#!') WORD_END[c.charCodeAt(0)] = 1;
+const endsWord = (code: number) => code < 128 && WORD_END[code] === 1;
 
 type Diags = { diagnostics: Diagnostic[] };
 /**
@@ -41,7 +43,7 @@ export function tokenizeLine(st: Diags, file: string, line: number, text: string
       continue;
     }
     let j = i;
-    while (j < text.length && !WORD_END.has(text.charCodeAt(j))) j++;
+    while (j < text.length && !endsWord(text.charCodeAt(j))) j++;
     const word = text.slice(i, j);
     out.push({ text: word, quoted: false, file, line, col: colOf(i) });
     if (statementStart && COMMAND_KEYWORDS.has(word)) return out.concat(tokenizeCommand(st, file, line, text, j, colOf));

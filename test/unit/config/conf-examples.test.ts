@@ -16,9 +16,10 @@ test('conf/: holds the examples the issue asks for', () => {
 });
 
 // Sub-folders (conf/demo/ for the quick start) hold examples too; every configuration must pass
-// (conf/ also holds other files: a systemd unit, a dashboard, and BIRD/FRR routing daemon configs).
+// (conf/ also holds other files: a systemd unit, a dashboard, Prometheus alerting rules, and
+// BIRD/FRR routing daemon configs).
 const examples = readdirSync(CONF, { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile() && /\.(conf|ya?ml)$/.test(e.name) && !/^(bird|frr)-/.test(e.name))
+  .filter((e) => e.isFile() && /\.(conf|ya?ml)$/.test(e.name) && !/^(bird|frr|prometheus)-/.test(e.name))
   .map((e) => join(e.parentPath, e.name).slice(CONF.length))
   .sort();
 
