@@ -58,8 +58,21 @@ function common(c: CheckerInput, rs: CascadeInput, vs: CascadeInput, path: strin
   }
   if (c.connectPort !== undefined) out.connectPort = c.connectPort;
   if (c.bindPort !== undefined) out.bindPort = c.bindPort;
-  if (c.bindIf !== undefined) out.bindIf = c.bindIf;
-  if (c.fwmark !== undefined) out.fwmark = c.fwmark;
+  if (c.bindIf !== undefined) {
+    out.bindIf = c.bindIf;
+    // node:net, node:tls and node:dgram cannot bind a socket to a device (SO_BINDTODEVICE); only
+    // PING_CHECK's raw socket (the addon) does. FILE_CHECK refuses the key elsewhere.
+    if (c.type !== 'PING_CHECK' && c.type !== 'FILE_CHECK') {
+      r.warn(`${path}/bindIf`, `bind_if on ${c.type} is not implemented by vipkeeper; the check leaves by the routing table's interface (bindto ADDRESS sets its source)`);
+    }
+  }
+  if (c.fwmark !== undefined) {
+    out.fwmark = c.fwmark;
+    // No probe sets SO_MARK: node's sockets cannot, and the ICMP pinger does not.
+    if (c.type !== 'FILE_CHECK') {
+      r.warn(`${path}/fwmark`, `fwmark on ${c.type} is not implemented by vipkeeper; its packets leave unmarked, so mark-based routing rules do not apply to them`);
+    }
+  }
   return out;
 }
 
