@@ -4,9 +4,11 @@
 import { NLM_F, type NetlinkMessage } from '../codec/netlink/message.js';
 import { decodeFamily, encodeGetFamily, GENL_ID_CTRL } from '../codec/netlink/genl.js';
 import {
-  daemonAttrs, decodeDaemon, decodeDest, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, destAttrs, destKeyAttrs, encodeIpvs,
+  daemonAttrs, decodeDaemon, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, encodeIpvs,
   encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME, serviceAttrs, serviceKeyAttrs, SYNC_STATE, type IpvsCommandAttrs,
 } from '../codec/netlink/ipvs.js';
+import { decodeDestReply, encodeDestCommand } from '../codec/netlink/ipvs-dest.js';
+import { decodeServiceReply, encodeServiceKeyCommand } from '../codec/netlink/ipvs-service.js';
 import { errnoWords, SysError, VipError } from '../lib/errors.js';
 import {
   destKeyString, serviceKeyString, type DestEntry, type DestSpec, type IpvsInfo, type ServiceEntry, type ServiceKey,
@@ -14,7 +16,10 @@ import {
 } from './model.js';
 import type { GenlTransport } from './transport.js';
 import type { SyncDaemonSpec, SyncRole } from './sync-daemon.js';
-import { describeOp, type IpvsOp } from './ops.js';
+import type { IpvsOp } from './ops.js';
+import { IpvsApplyError } from './apply-error.js';
+
+export { IpvsApplyError };
 
 export const IPVS_UNAVAILABLE = 'ip_vs is not available in this kernel: load the ip_vs module';
 
@@ -68,16 +73,16 @@ export class IpvsClient {
 
   close(): void { this.t.close(); }
 
-  private async call(kind: OpKind, what: string, cmd: number, attrs: IpvsCommandAttrs, dump = false): Promise<NetlinkMessage[]> {
+  private call(kind: OpKind, what: string, cmd: number, attrs: IpvsCommandAttrs, dump = false): Promise<NetlinkMessage[]> {
+    return this.send(kind, what, encodeIpvs(cmd, attrs), dump);
+  }
+
+  private async send(kind: OpKind, what: string, payload: Uint8Array, dump = false): Promise<NetlinkMessage[]> {
     const flags = NLM_F.REQUEST | (dump ? NLM_F.DUMP : NLM_F.ACK);
     try {
-      return await this.t.request(this.familyId, flags, encodeIpvs(cmd, attrs));
+      return await this.t.request(this.familyId, flags, payload);
     } catch (e) {
-      if (!(e instanceof SysError)) throw e;
-      const meaning = MEANING[kind]?.[e.errno];
-      const kernelText = kernelTextOf(e);
-      const extra = [meaning, kernelText].filter(Boolean).join('; ') || undefined;
-      throw new SysError(`ipvs ${kind.replace('-', ' ').replace(' dest', ' real server')}${what ? ` ${what}` : ''}`, e.errno, extra, { kind, cause: e.message });
+      throw explain(e, kind, what);
     }
   }
 
@@ -91,23 +96,29 @@ export class IpvsClient {
     const r = await this.call('list', 'services', IPVS_CMD.GET_SERVICE, {}, true);
     const out: ServiceEntry[] = [];
     for (const m of r) {
-      const svc = decodeIpvs(m.payload).attrs.service;
-      if (svc) out.push(decodeService(svc as Record<string, unknown>));
+      const svc = decodeServiceReply(m.payload);
+      if (svc) out.push(svc);
     }
     return out;
   }
 
   async listDests(key: ServiceKey): Promise<DestEntry[]> {
-    const r = await this.call('list', `real servers of ${serviceKeyString(key)}`, IPVS_CMD.GET_DEST, { service: serviceKeyAttrs(key) }, true);
-    const out: DestEntry[] = [];
-    for (const m of r) {
-      const d = decodeIpvs(m.payload).attrs.dest;
-      if (d) out.push(decodeDest(d as Record<string, unknown>, key.family));
+    // A listing sends one of these per service: written straight to bytes, named only on error.
+    let r: NetlinkMessage[];
+    try {
+      r = await this.t.request(this.familyId, NLM_F.REQUEST | NLM_F.DUMP, encodeServiceKeyCommand(IPVS_CMD.GET_DEST, key));
+    } catch (e) {
+      throw explain(e, 'list', `real servers of ${serviceKeyString(key)}`);
     }
-    return out;
+    return destsOf(key, r);
   }
 
-  /** The whole table: every service with its real servers, in the kernel's order. */
+  /**
+   * The whole table: every service with its real servers, in the kernel's order. One dump of real
+   * servers per service (the kernel has no other way, and runs one dump per socket at a time:
+   * a dump only ends on the read after its first reply, so several in one datagram get EBUSY);
+   * the transport spreads the 16 in flight over its sockets.
+   */
   async list(): Promise<ServiceEntry[]> {
     const services = await this.listServices();
     await inWindow(services, 16, async (s) => { s.dests = await this.listDests(s); });
@@ -125,23 +136,13 @@ export class IpvsClient {
     }
   }
 
-  async addService(s: ServiceSpec): Promise<void> {
-    await this.call('add-service', `${serviceKeyString(s)} (scheduler ${s.scheduler})`, IPVS_CMD.NEW_SERVICE, { service: serviceAttrs(s) });
-  }
-  async editService(s: ServiceSpec): Promise<void> {
-    await this.call('edit-service', `${serviceKeyString(s)} (scheduler ${s.scheduler})`, IPVS_CMD.SET_SERVICE, { service: serviceAttrs(s) });
-  }
-  async deleteService(k: ServiceKey): Promise<void> {
-    await this.call('delete-service', serviceKeyString(k), IPVS_CMD.DEL_SERVICE, { service: serviceKeyAttrs(k) });
-  }
-  async addDest(k: ServiceKey, d: DestSpec): Promise<void> {
-    await this.call('add-dest', destWhat(k, d), IPVS_CMD.NEW_DEST, { service: this.keyBlock(k), dest: destAttrs(d) });
-  }
-  async editDest(k: ServiceKey, d: DestSpec): Promise<void> {
-    await this.call('edit-dest', destWhat(k, d), IPVS_CMD.SET_DEST, { service: this.keyBlock(k), dest: destAttrs(d) });
-  }
+  async addService(s: ServiceSpec): Promise<void> { await this.run({ op: 'add-service', service: s }); }
+  async editService(s: ServiceSpec): Promise<void> { await this.run({ op: 'edit-service', service: s, was: s }); }
+  async deleteService(k: ServiceKey): Promise<void> { await this.run({ op: 'delete-service', service: k }); }
+  async addDest(k: ServiceKey, d: DestSpec): Promise<void> { await this.run({ op: 'add-dest', service: k, dest: d }); }
+  async editDest(k: ServiceKey, d: DestSpec): Promise<void> { await this.run({ op: 'edit-dest', service: k, dest: d, was: d }); }
   async deleteDest(k: ServiceKey, d: Pick<DestSpec, 'family' | 'address' | 'port'>): Promise<void> {
-    await this.call('delete-dest', destWhat(k, d), IPVS_CMD.DEL_DEST, { service: this.keyBlock(k), dest: destKeyAttrs(d) });
+    await this.run({ op: 'delete-dest', service: k, dest: d as DestSpec });
   }
   async flush(): Promise<void> { await this.call('flush', '', IPVS_CMD.FLUSH, {}); }
   /** Zeroes the counters of one service, or of every service without a key. */
@@ -175,24 +176,35 @@ export class IpvsClient {
     return out;
   }
 
-  async run(op: IpvsOp): Promise<void> {
+  /** One change as the request that makes it; `what` (for errors) is only built when needed. */
+  private command(op: IpvsOp): { kind: OpKind; what: () => string; payload: Uint8Array } {
+    const svc = (cmd: number, attrs: IpvsCommandAttrs) => encodeIpvs(cmd, attrs);
     switch (op.op) {
-      case 'add-service': return this.addService(op.service);
-      case 'edit-service': return this.editService(op.service);
-      case 'delete-service': return this.deleteService(op.service);
-      case 'add-dest': return this.addDest(op.service, op.dest);
-      case 'edit-dest': return this.editDest(op.service, op.dest);
-      case 'delete-dest': return this.deleteDest(op.service, op.dest);
+      case 'add-service': return { kind: op.op, what: () => `${serviceKeyString(op.service)} (scheduler ${op.service.scheduler})`, payload: svc(IPVS_CMD.NEW_SERVICE, { service: serviceAttrs(op.service) }) };
+      case 'edit-service': return { kind: op.op, what: () => `${serviceKeyString(op.service)} (scheduler ${op.service.scheduler})`, payload: svc(IPVS_CMD.SET_SERVICE, { service: serviceAttrs(op.service) }) };
+      case 'delete-service': return { kind: op.op, what: () => serviceKeyString(op.service), payload: svc(IPVS_CMD.DEL_SERVICE, { service: serviceKeyAttrs(op.service) }) };
+      // Real-server changes are most of any large apply: written straight to bytes (ipvs-dest.ts).
+      case 'add-dest': return { kind: op.op, what: () => destWhat(op.service, op.dest), payload: encodeDestCommand(IPVS_CMD.NEW_DEST, this.keyBlock(op.service), op.dest) };
+      case 'edit-dest': return { kind: op.op, what: () => destWhat(op.service, op.dest), payload: encodeDestCommand(IPVS_CMD.SET_DEST, this.keyBlock(op.service), op.dest) };
+      case 'delete-dest': return { kind: op.op, what: () => destWhat(op.service, op.dest), payload: encodeDestCommand(IPVS_CMD.DEL_DEST, this.keyBlock(op.service), op.dest, true) };
     }
   }
 
+  async run(op: IpvsOp): Promise<void> {
+    const c = this.command(op);
+    await this.send(c.kind, c.what(), c.payload);
+  }
+
   /**
-   * Runs operations in order, stopping at the first error. With a window > 1 requests are
-   * pipelined: the kernel still handles them one after the other, in the order they were sent, so
-   * a few sent after the failing one may still succeed. A failure throws an IpvsApplyError that
-   * names the failed operation and counts what did get applied.
+   * Runs operations in order, stopping at the first error, and throws an IpvsApplyError that names
+   * the failed operation and counts exactly what did get applied. On a transport that batches,
+   * operations go in batches of up to BATCH_OPS (one datagram each); the kernel goes on with a
+   * batch after a failed operation, so those after it in its batch may still be applied (they are
+   * counted), and no later batch is sent. Otherwise up to `window` requests are pipelined, with
+   * the same effect for the few sent after the failing one.
    */
   async apply(ops: readonly IpvsOp[], opts: ApplyOptions = {}): Promise<void> {
+    if (this.t.batch && (opts.window ?? 2) > 1) return this.applyBatched(ops, this.t.batch.bind(this.t));
     let applied = 0;
     let first: { index: number; e: unknown } | undefined;
     await inWindow(ops.map((op, index) => ({ op, index })), Math.max(1, opts.window ?? 1), async ({ op, index }) => {
@@ -206,19 +218,60 @@ export class IpvsClient {
     }).catch(() => undefined);
     if (first) throw new IpvsApplyError(ops, first.index, applied, first.e);
   }
+
+  private async applyBatched(ops: readonly IpvsOp[], batch: NonNullable<GenlTransport['batch']>): Promise<void> {
+    let applied = 0;
+    for (let start = 0; start < ops.length;) {
+      const payloads: Uint8Array[] = [];
+      const commands: ReturnType<IpvsClient['command']>[] = [];
+      for (let bytes = 0; start + payloads.length < ops.length && payloads.length < BATCH_OPS && bytes < BATCH_BYTES;) {
+        const c = this.command(ops[start + payloads.length]!);
+        commands.push(c);
+        payloads.push(c.payload);
+        bytes += c.payload.length + 16;
+      }
+      let results: (Error | undefined)[];
+      try {
+        results = await batch(this.familyId, payloads, (i) => `ipvs ${commands[i]!.kind}`);
+      } catch (e) {
+        // The batch's fate is unknown (lost answers, timeout): blame its first change, count none of it.
+        throw new IpvsApplyError(ops, start, applied, e instanceof SysError ? explain(e, commands[0]!.kind, commands[0]!.what()) : e, payloads.length);
+      }
+      let failed = -1;
+      for (let i = 0; i < results.length; i++) {
+        if (results[i] === undefined) applied++;
+        else if (failed < 0) failed = i;
+      }
+      if (failed >= 0) throw new IpvsApplyError(ops, start + failed, applied, explain(results[failed]!, commands[failed]!.kind, commands[failed]!.what()));
+      start += payloads.length;
+    }
+  }
 }
 
-/** `apply` stopped part way: which operation failed, why, and how many of the others were applied. */
-export class IpvsApplyError extends VipError {
-  readonly errno: string | undefined;
-  constructor(ops: readonly IpvsOp[], readonly failedIndex: number, readonly applied: number, override readonly cause: unknown) {
-    const total = ops.length;
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super('ipvs-apply-failed', `${why}\n  change ${failedIndex + 1} of ${total} failed (${describeOp(ops[failedIndex]!)}); `
-      + `${applied} of ${total} change${total === 1 ? '' : 's'} applied, ${total - applied} not: the table is partly updated`,
-    { failedIndex, applied, total, failed: ops[failedIndex] });
-    this.errno = cause instanceof SysError ? cause.errno : undefined;
+function destsOf(key: ServiceKey, replies: readonly NetlinkMessage[]): DestEntry[] {
+  const out: DestEntry[] = [];
+  for (const m of replies) {
+    const d = decodeDestReply(m.payload, key.family);
+    if (d) out.push(d);
   }
+  return out;
+}
+
+/**
+ * Operations per batch, and bytes: one datagram must fit the socket's send buffer (212 KiB by
+ * default), and a batch whose every change fails queues one error answer per change (about
+ * 1 KiB of receive buffer each, against 4 MiB asked).
+ */
+const BATCH_OPS = 1000;
+const BATCH_BYTES = 128 << 10;
+
+/** A kernel error, rethrown naming the operation, with what the errno means for that operation. */
+function explain(e: unknown, kind: OpKind, what: string): unknown {
+  if (!(e instanceof SysError)) return e;
+  const meaning = MEANING[kind]?.[e.errno];
+  const kernelText = kernelTextOf(e);
+  const extra = [meaning, kernelText].filter(Boolean).join('; ') || undefined;
+  return new SysError(`ipvs ${kind.replace('-', ' ').replace(' dest', ' real server')}${what ? ` ${what}` : ''}`, e.errno, extra, { kind, cause: e.message });
 }
 
 /** The kernel's extended-ack text, which the socket layer appends after the errno words. */

@@ -1,14 +1,44 @@
-// The real GenlTransport: a NETLINK_GENERIC socket from the network layer. The only file under
+// The real GenlTransport: NETLINK_GENERIC sockets from the network layer. The only file under
 // src/ipvs that touches a socket; everything else takes a GenlTransport.
+import { NLM_F } from '../codec/netlink/message.js';
 import { NetlinkSocket, NETLINK_GENERIC } from '../net/netlink-socket.js';
 import { IpvsClient } from './client.js';
 import type { GenlTransport } from './transport.js';
 
+/**
+ * Sockets that dumps are spread over. The kernel runs one dump per socket at a time, and listing
+ * the table is one dump of services then one dump of real servers per service: with one socket
+ * every dump waits for the previous one's round trip through the event loop; with several, the
+ * kernel fills one socket's queue while the process decodes another's.
+ */
+const DUMP_SOCKETS = 4;
+const TIMEOUT_MS = 30_000;
+
 export function openGenlTransport(): GenlTransport {
-  const sock = NetlinkSocket.open(NETLINK_GENERIC, { rcvbuf: 4 << 20 });
+  const open = () => NetlinkSocket.open(NETLINK_GENERIC, { rcvbuf: 4 << 20 });
+  const sock = open();
+  // Dumps queued or running per socket (a socket's own count only sees the running one).
+  const dumpers: { s: NetlinkSocket; queued: number }[] = [{ s: sock, queued: 0 }];
+  /** The dump socket with the fewest dumps waiting, opening another while under the cap. */
+  const dumper = (): { s: NetlinkSocket; queued: number } => {
+    let best = dumpers[0]!;
+    for (const d of dumpers) if (d.queued < best.queued) best = d;
+    if (best.queued > 0 && dumpers.length < DUMP_SOCKETS) {
+      try { best = { s: open(), queued: 0 }; dumpers.push(best); } catch { /* out of descriptors: share */ }
+    }
+    return best;
+  };
+  const dump = async (type: number, flags: number, payload: Uint8Array) => {
+    const d = dumper();
+    d.queued++;
+    try { return await d.s.request(type, flags, payload, { op: 'ipvs netlink request', timeoutMs: TIMEOUT_MS }); } finally { d.queued--; }
+  };
   return {
-    request: (type, flags, payload) => sock.request(type, flags, payload, { op: 'ipvs netlink request', timeoutMs: 30_000 }),
-    close: () => sock.close(),
+    request: (type, flags, payload) => ((flags & NLM_F.DUMP) === NLM_F.DUMP
+      ? dump(type, flags, payload)
+      : sock.request(type, flags, payload, { op: 'ipvs netlink request', timeoutMs: TIMEOUT_MS })),
+    batch: (type, payloads, ops) => sock.batch(type, payloads, { ops, timeoutMs: TIMEOUT_MS }),
+    close: () => { for (const d of dumpers) d.s.close(); },
   };
 }
 

@@ -12,5 +12,12 @@ export interface GenlTransport {
    * extended-ack text when the kernel answers with an error.
    */
   request(type: number, flags: number, payload: Uint8Array): Promise<NetlinkMessage[]>;
+  /**
+   * Optional: sends many change requests at once (one datagram on a real socket) and resolves with
+   * one entry per request, undefined when applied or its error. The requests are handled in order
+   * and a failed one does not stop the later ones. Rejecting means the outcome of the whole batch
+   * is unknown. Transports without it get one request at a time.
+   */
+  batch?(type: number, payloads: readonly Uint8Array[], ops: (i: number) => string): Promise<(Error | undefined)[]>;
   close(): void;
 }

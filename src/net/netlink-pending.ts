@@ -15,14 +15,33 @@ interface Pending {
   cleanup?: () => void;
 }
 
+/**
+ * Several requests sent in one datagram (NetlinkSocket.batch): only the last asks for an ACK, so
+ * a request that worked is never answered and one that failed is answered with its error. The
+ * kernel handles a datagram's messages in order and answers each before the next, so once the
+ * last one is answered, every earlier one without an answer was applied.
+ */
+interface Batch {
+  ops: (i: number) => string;
+  first: number;
+  count: number;
+  results: (Error | undefined)[];
+  resolve(r: (Error | undefined)[]): void;
+  reject(e: Error): void;
+  cleanup?: () => void;
+}
+
 /** How many given-up sequence numbers are remembered, so their late answers are not notifications. */
 const ABANDONED_MAX = 256;
 
 export class PendingRequests {
   private readonly bySeq = new Map<number, Pending>();
   private readonly abandoned = new Set<number>();
+  /** Every sequence number of a batch in flight, to its batch. */
+  private readonly batchOf = new Map<number, Batch>();
+  private batches = 0;
 
-  get size(): number { return this.bySeq.size; }
+  get size(): number { return this.bySeq.size + this.batches; }
   has(seq: number): boolean { return this.bySeq.has(seq); }
   opOf(seq: number): string | undefined { return this.bySeq.get(seq)?.op; }
 
@@ -34,10 +53,25 @@ export class PendingRequests {
   }
 
   /**
+   * Registers a batch of `count` requests numbered first .. first+count-1 (the sender keeps the
+   * range from wrapping); resolves with one entry per request, undefined when applied.
+   * `ops(i)` names request i in its error.
+   */
+  addBatch(first: number, count: number, ops: (i: number) => string, cleanup?: () => void): Promise<(Error | undefined)[]> {
+    return new Promise((resolve, reject) => {
+      const b: Batch = { ops, first, count, results: new Array(count).fill(undefined), resolve, reject, ...(cleanup ? { cleanup } : {}) };
+      for (let i = 0; i < count; i++) this.batchOf.set(first + i, b);
+      this.batches++;
+    });
+  }
+
+  /**
    * Routes one received message. Returns it when it belongs to no request (a notification):
    * multicast deliveries always are, even when they echo our sequence number.
    */
   route(m: NetlinkMessage, multicast: boolean): NetlinkMessage | undefined {
+    const b = multicast ? undefined : this.batchOf.get(m.seq);
+    if (b) { this.routeBatch(b, m); return undefined; }
     const p = multicast ? undefined : this.bySeq.get(m.seq);
     if (!p && !multicast && this.abandoned.has(m.seq)) {
       // A late answer to a request we gave up on (timeout): swallow it, it is no notification.
@@ -58,6 +92,30 @@ export class PendingRequests {
       p.replies.push(m);
     }
     return undefined;
+  }
+
+  private routeBatch(b: Batch, m: NetlinkMessage): void {
+    if (m.type !== NLMSG.ERROR) return; // changes have no replies besides their answer
+    const index = m.seq - b.first;
+    b.results[index] = ackError(b.ops(index), m);
+    if (index === b.count - 1) this.settleBatch(b);
+  }
+
+  private settleBatch(b: Batch, err?: Error): void {
+    if (this.batchOf.get(b.first + b.count - 1) !== b) return;
+    for (let i = 0; i < b.count; i++) this.batchOf.delete(b.first + i);
+    this.batches--;
+    b.cleanup?.();
+    if (err) b.reject(err); else b.resolve(b.results);
+  }
+
+  /**
+   * Gives up on a batch (timeout, failed send): rejects it. Late answers then belong to nobody, and
+   * route() drops nobody's errors and ACKs, so they are not taken for notifications.
+   */
+  abandonBatch(first: number, err: Error): void {
+    const b = this.batchOf.get(first);
+    if (b) this.settleBatch(b, err);
   }
 
   /** Gives up on a request (it timed out): rejects it, and drops whatever answer still comes. */
@@ -84,11 +142,14 @@ export class PendingRequests {
    */
   failAnswerless(err: (op: string) => Error): void {
     for (const [seq, p] of [...this.bySeq]) if (!p.dump) this.settle(seq, err(p.op));
+    // An error answer of a batch may be among the dropped: which of its requests worked is unknown.
+    for (const b of new Set(this.batchOf.values())) this.settleBatch(b, err(b.ops(0)));
   }
 
   /** Rejects every waiting request (socket closed). */
   failAll(err: (op: string) => Error): void {
     for (const [seq, p] of [...this.bySeq]) this.settle(seq, err(p.op));
+    for (const b of new Set(this.batchOf.values())) this.settleBatch(b, err(b.ops(0)));
   }
 }
 

@@ -2,7 +2,7 @@
 // multi-part dump ending in NLMSG_DONE; several requests in flight at once; multicast
 // notifications to a callback. No family logic here: rtnetlink and generic netlink sit on top.
 import { SysError } from '../lib/errors.js';
-import { NLM_F, decodeMessages, encodeMessage, type NetlinkMessage } from '../codec/netlink/message.js';
+import { HOST_LE, NLM_F, NLMSG_HDRLEN, decodeMessages, encodeMessage, writeMessage, type NetlinkMessage } from '../codec/netlink/message.js';
 import { PendingRequests } from './netlink-pending.js';
 import { K, native, sys, toSysError } from './native.js';
 import { decodeSockaddr, sockaddrNl } from './sockaddr.js';
@@ -11,6 +11,8 @@ export type { NetlinkMessage };
 export const NETLINK_ROUTE = 0, NETLINK_GENERIC = 16;
 const DUMP_ATTEMPTS = 3;
 const BUSY_WAITS = 50, BUSY_WAIT_MS = 10;
+/** The kernel's address, built once: a table listing sends a thousand requests (the addon only reads it). */
+const KERNEL = sockaddrNl(0, 0);
 
 export interface RequestOptions {
   /** Names the operation in errors ("add address 10.0.0.1/32 on eth0"). */
@@ -27,6 +29,8 @@ export class NetlinkSocket {
   private notify: ((m: NetlinkMessage) => void) | undefined;
   private errorCb: ((e: Error) => void) | undefined;
   private isClosed = false;
+  /** What the addon was last told about keeping the process alive (undefined: nothing yet). */
+  private refd: boolean | undefined;
   private receiving = false;
   private dumpChain: Promise<unknown> = Promise.resolve();
   private keepAlive = true;
@@ -103,9 +107,46 @@ export class NetlinkSocket {
     const answer = this.pending.add(seq, op, () => { clearTimeout(timer); this.updateRef(); }, { dump });
     this.updateRef();
     try {
-      native().sendto(this.fd, msg, sockaddrNl(0, 0));
+      native().sendto(this.fd, msg, KERNEL);
     } catch (e) {
       this.pending.settle(seq, toSysError(op, e));
+    }
+    return answer;
+  }
+
+  /**
+   * Sends many requests (changes, not dumps) in one datagram and resolves with one entry per
+   * request: undefined when it was applied, its SysError otherwise. Only the last asks for an ACK:
+   * the kernel (netlink_rcv_skb) handles the messages in order, answers a failed one with its error
+   * whether or not it asked for an ACK, and goes on with the next; so one send and one answer cover
+   * the whole batch, and the answer to the last one means every earlier unanswered one worked.
+   * A batch that fails as a whole (send error, timeout, answers lost to ENOBUFS) rejects: how much
+   * of it was applied is then unknown.
+   */
+  batch(type: number, payloads: readonly Uint8Array[], opts: { ops: (i: number) => string; timeoutMs?: number }): Promise<(Error | undefined)[]> {
+    const count = payloads.length;
+    if (count === 0) return Promise.resolve([]);
+    if (this.isClosed) return Promise.reject(new SysError(opts.ops(0), 'EBADF'));
+    this.startReceiving();
+    // The batch's sequence numbers are consecutive and do not wrap (the pending table relies on it).
+    if (this.seq + count + 1 > 0xffffffff) this.seq = 0;
+    const first = this.seq + 1;
+    this.seq += count;
+    let size = 0;
+    for (const p of payloads) size += NLMSG_HDRLEN + ((p.length + 3) & ~3);
+    const buf = Buffer.alloc(size);
+    for (let i = 0, at = 0; i < count; i++) {
+      const flags = NLM_F.REQUEST | (i === count - 1 ? NLM_F.ACK : 0);
+      at = writeMessage(buf, at, { type, flags, seq: first + i, pid: 0, payload: payloads[i]! });
+    }
+    const timer = setTimeout(() => this.pending.abandonBatch(first, new SysError(opts.ops(0), 'ETIMEDOUT', 'no answer from the kernel')), opts.timeoutMs ?? 5000);
+    timer.unref();
+    const answer = this.pending.addBatch(first, count, opts.ops, () => { clearTimeout(timer); this.updateRef(); });
+    this.updateRef();
+    try {
+      native().sendto(this.fd, buf, KERNEL);
+    } catch (e) {
+      this.pending.abandonBatch(first, toSysError(opts.ops(0), e));
     }
     return answer;
   }
@@ -136,7 +177,11 @@ export class NetlinkSocket {
 
   private updateRef(): void {
     if (this.isClosed || !this.receiving) return;
-    native().ref(this.fd, this.pending.size > 0 || (this.notify !== undefined && this.keepAlive));
+    const on = this.pending.size > 0 || (this.notify !== undefined && this.keepAlive);
+    // Only on a change: a listing settles a thousand requests, each of which would cross into C.
+    if (on === this.refd) return;
+    this.refd = on;
+    native().ref(this.fd, on);
   }
 
   close(): void {
@@ -186,12 +231,15 @@ export class NetlinkSocket {
 
   /** One datagram holds several messages; replies settle requests, the rest are notifications. */
   private onDatagram(data: Buffer, src: Buffer): void {
-    const sa = decodeSockaddr(src);
+    // struct sockaddr_nl read in place (one per datagram; a listing receives thousands):
+    // family u16, pad u16, pid u32, groups u32, host order.
+    const pid = src.length >= 12 ? (HOST_LE ? src.readUInt32LE(4) : src.readUInt32BE(4)) : -1;
+    const groups = src.length >= 12 ? (HOST_LE ? src.readUInt32LE(8) : src.readUInt32BE(8)) : 0;
     // Only the kernel (port 0) answers or notifies; anything else is another process's forgery.
-    if (sa.pid !== 0) { this.drops.foreignSender++; return; }
+    if (pid !== 0) { this.drops.foreignSender++; return; }
     let msgs;
     try { msgs = decodeMessages(data); } catch { this.drops.malformed++; return; }
-    const multicast = (sa.groups ?? 0) !== 0;
+    const multicast = groups !== 0;
     for (const m of msgs) {
       const note = this.pending.route(m, multicast);
       if (note) this.deliver(note);

@@ -1,7 +1,7 @@
 // `vipkeeper ipvs list|plan|apply`: the kernel's IPVS table as ipvsadm shows it, and the changes a
 // configuration's virtual servers would make to it (plan) or make (apply), through generic netlink.
 import { parseCommandArgs, UsageError, type CliIO, type Command } from '../command.js';
-import { formatDiagnostic, loadConfig, type ConfigFormat } from '../../config/load.js';
+import type { ConfigFormat } from '../../config/load.js';
 import type { IpvsClient } from '../../ipvs/client.js';
 import { desiredFromConfig } from '../../ipvs/desired.js';
 import { compareDests, formatList, formatRules, sortServices } from '../../ipvs/format.js';
@@ -24,11 +24,18 @@ Exit status: list/apply 0 done, 1 error, 2 usage error; plan 0 nothing to change
 
 export type OpenIpvs = () => Promise<IpvsClient>;
 
-/** The real kernel, from the composition root (imported on use: list/plan need no VRRP adapters loaded early). */
+/**
+ * The real kernel (imported on use). Straight from src/ipvs/genl-socket.ts, not through the
+ * composition root: that one loads every adapter (VRRP, rtnetlink, probes, logging), which costs
+ * `ipvs list` seconds of start-up in the kernel VM and which listing does not need.
+ */
 async function defaultOpen(): Promise<IpvsClient> {
-  const { openIpvsClient } = await import('../../app/compose.js');
-  return openIpvsClient();
+  const { openIpvs } = await import('../../ipvs/genl-socket.js');
+  return openIpvs();
 }
+
+/** The config reader is loaded only by plan/apply: `list` does not parse YAML or keepalived.conf. */
+const configLoader = () => import('../../config/load.js');
 
 function parseFormat(v: string | undefined): ConfigFormat | undefined {
   if (v === undefined) return undefined;
@@ -66,6 +73,7 @@ async function list(argv: string[], io: CliIO, open: OpenIpvs): Promise<number> 
 
 /** Loads FILE and turns its virtual servers into desired state; undefined (after printing) when invalid. */
 async function desiredOf(file: string, format: ConfigFormat | undefined, io: CliIO): Promise<DesiredService[] | undefined> {
+  const { loadConfig, formatDiagnostic } = await configLoader();
   const r = await loadConfig(file, { format });
   for (const d of r.diagnostics) io.err(formatDiagnostic(d));
   if (!r.model) { io.err(`vipkeeper ipvs: ${file} is not valid; nothing done`); return undefined; }

@@ -32,6 +32,24 @@ export function encodeMessage(m: NetlinkMessage): Buffer {
   return w.finish();
 }
 
+/**
+ * Writes one message at `at` into `buf` (sized by the caller: header, payload, padding to 4) and
+ * returns where the next one goes: a batch of requests is one buffer, not one per message.
+ */
+export function writeMessage(buf: Buffer, at: number, m: NetlinkMessage): number {
+  const len = NLMSG_HDRLEN + m.payload.length;
+  if (HOST_LE) {
+    buf.writeUInt32LE(len, at); buf.writeUInt16LE(m.type, at + 4); buf.writeUInt16LE(m.flags, at + 6);
+    buf.writeUInt32LE(m.seq, at + 8); buf.writeUInt32LE(m.pid, at + 12);
+  } else {
+    buf.writeUInt32BE(len, at); buf.writeUInt16BE(m.type, at + 4); buf.writeUInt16BE(m.flags, at + 6);
+    buf.writeUInt32BE(m.seq, at + 8); buf.writeUInt32BE(m.pid, at + 12);
+  }
+  buf.set(m.payload, at + NLMSG_HDRLEN);
+  // Padding bytes stay as the caller's zeroed buffer has them.
+  return at + ((len + 3) & ~3);
+}
+
 /** Splits one datagram into its messages; a truncated trailing message is an error. */
 export function decodeMessages(buf: Uint8Array): NetlinkMessage[] {
   const out: NetlinkMessage[] = [];

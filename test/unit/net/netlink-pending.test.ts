@@ -150,3 +150,38 @@ test('late answers to a request given up on (timeout) are swallowed, not handed 
   assert.equal(p.route(data(16, 9), false)?.seq, 9);
   assert.equal(p.route(note, true), note, 'multicast copies are always notifications');
 });
+
+test('a batch: only errors and the last ACK come back; unanswered requests before the last worked', async () => {
+  const p = new PendingRequests();
+  const answer = p.addBatch(100, 4, (i) => `change ${i}`);
+  assert.equal(p.size, 1);
+  assert.equal(p.route(errorMsg(101, 17, 'exists'), false), undefined);
+  assert.equal(p.route(errorMsg(102, 3), false), undefined);
+  assert.equal(p.size, 1, 'errors before the last do not settle it');
+  p.route(errorMsg(103, 0), false);
+  const r = await answer;
+  assert.deepEqual(r.map((e) => e && (e as SysError).errno), [undefined, 'EEXIST', 'ESRCH', undefined]);
+  assert.match(String(r[1]), /^SysError: change 1: EEXIST .*: exists$/);
+  assert.equal(p.size, 0);
+  assert.equal(p.route(errorMsg(102, 3), false), undefined, 'a late error is nobody\'s, not a notification');
+});
+
+test('a batch whose last request fails settles on that error too', async () => {
+  const p = new PendingRequests();
+  const answer = p.addBatch(5, 2, (i) => `change ${i}`);
+  p.route(errorMsg(6, 22), false);
+  assert.deepEqual((await answer).map((e) => e && (e as SysError).errno), [undefined, 'EINVAL']);
+});
+
+test('a batch given up on, or whose answers may be lost, rejects as a whole', async () => {
+  const p = new PendingRequests();
+  const a = p.addBatch(10, 3, (i) => `change ${i}`);
+  const b = p.addBatch(13, 2, (i) => `other ${i}`);
+  const single = p.add(15, 'add address');
+  p.abandonBatch(10, new SysError('change 0', 'ETIMEDOUT'));
+  await assert.rejects(a, /ETIMEDOUT/);
+  p.failAnswerless((op) => new SysError(op, 'ENOBUFS'));
+  await assert.rejects(b, /^SysError: other 0: ENOBUFS/);
+  await assert.rejects(single, /ENOBUFS/);
+  assert.equal(p.size, 0);
+});

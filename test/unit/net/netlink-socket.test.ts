@@ -148,3 +148,17 @@ test('messages from another process (not the kernel, port 0) are dropped and cou
     assert.deepEqual(s.dropped, { malformed: 0, foreignSender: 1 });
   } finally { n.close(forger); s.close(); }
 });
+
+test('a batch is one datagram: the kernel answers each failed request and the last, in order', async () => {
+  const s = NetlinkSocket.open(NETLINK_ROUTE);
+  try {
+    const ok = encodeLinkRequest({ index: 1 }), missing = encodeLinkRequest({ index: 0x7ffffff0 });
+    const r = await s.batch(RTM.GETLINK, [ok, missing, ok, missing], { ops: (i) => `get link ${i}` });
+    assert.deepEqual(r.map((e) => e && (e as SysError).errno), [undefined, 'ENODEV', undefined, 'ENODEV']);
+    assert.match(String(r[1]), /^SysError: get link 1: ENODEV/);
+    assert.deepEqual(await s.batch(RTM.GETLINK, [ok, ok], { ops: (i) => `get link ${i}` }), [undefined, undefined]);
+    assert.equal(s.inFlight, 0);
+    // The replies to the successful gets (the links) belong to no request: they are dropped, not notifications.
+    assert.deepEqual(s.dropped, { malformed: 0, foreignSender: 0 });
+  } finally { s.close(); }
+});

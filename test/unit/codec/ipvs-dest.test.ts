@@ -1,0 +1,89 @@
+// The direct real-server and service codecs against the table-driven one: the same bytes out, the same values in.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeService, serviceReplyAttrs, decodeDest, decodeIpvs, destAttrs, destKeyAttrs, destReplyAttrs, encodeIpvs, encodeServiceBlock, IPVS_CMD, serviceKeyAttrs, STATS_ATTRS } from '../../../src/codec/netlink/ipvs.js';
+import { decodeDestReply, encodeDestCommand } from '../../../src/codec/netlink/ipvs-dest.js';
+import { encodeAttrs, NLA_F_NESTED } from '../../../src/codec/netlink/attrs.js';
+import { encodeGenl } from '../../../src/codec/netlink/genl.js';
+import { decodeServiceReply, encodeServiceKeyCommand } from '../../../src/codec/netlink/ipvs-service.js';
+import type { ServiceEntry } from '../../../src/ipvs/model.js';
+import { zeroStats, type DestEntry, type DestSpec } from '../../../src/ipvs/model.js';
+
+const base: DestSpec = { family: 4, address: '10.200.3.7', port: 8080, forward: 'masq', weight: 3, upperThreshold: 100, lowerThreshold: 10 };
+const dests: DestSpec[] = [
+  base,
+  { ...base, address: '0.0.0.0', port: 0, weight: 0, upperThreshold: 0, lowerThreshold: 0, forward: 'route' },
+  { ...base, address: '255.255.255.255', port: 65535, weight: 2 ** 31 - 1 },
+  { ...base, family: 6, address: '2001:db8::1:2' },
+  { ...base, family: 6, address: '::ffff:10.0.0.1', forward: 'tunnel', tunnelType: 'ipip' },
+  { ...base, forward: 'tunnel', tunnelType: 'gue', tunnelPort: 6080, tunnelChecksum: 'remcsum' },
+  { ...base, forward: 'tunnel', tunnelType: 'gre', tunnelChecksum: 'csum' },
+];
+const services = [
+  { family: 4 as const, protocol: 'tcp' as const, address: '10.100.0.1', port: 80, fwmark: 0 },
+  { family: 6 as const, protocol: 'udp' as const, address: '2001:db8::80', port: 53, fwmark: 0 },
+  { family: 4 as const, protocol: 'tcp' as const, address: '0.0.0.0', port: 0, fwmark: 77 },
+];
+
+test('encodeDestCommand writes the bytes of the table encoder, for add, edit and delete', () => {
+  for (const s of services) {
+    const block = encodeServiceBlock(serviceKeyAttrs(s));
+    for (const d of dests) {
+      for (const cmd of [IPVS_CMD.NEW_DEST, IPVS_CMD.SET_DEST]) {
+        assert.deepEqual(encodeDestCommand(cmd, block, d), encodeIpvs(cmd, { service: block, dest: destAttrs(d) }), `${cmd} ${d.address}`);
+      }
+      assert.deepEqual(encodeDestCommand(IPVS_CMD.DEL_DEST, block, d, true), encodeIpvs(IPVS_CMD.DEL_DEST, { service: block, dest: destKeyAttrs(d) }));
+    }
+  }
+});
+
+test('an address that is no dotted quad goes through the full parser (or is refused like it)', () => {
+  const block = encodeServiceBlock(serviceKeyAttrs(services[0]!));
+  for (const address of ['010.0.0.1', '1.2.3', '1.2.3.4.5', '256.0.0.1', 'a.b.c.d', '']) {
+    assert.throws(() => encodeDestCommand(IPVS_CMD.NEW_DEST, block, { ...base, address }), /not an IP address/, address);
+  }
+});
+
+test('decodeDestReply gives what decodeIpvs + decodeDest give, counters included', () => {
+  const stats = { ...zeroStats(), conns: 5n, inPkts: 2n ** 32n + 7n, outBytes: 2n ** 63n + 1n, inBps: 0xffffffffn };
+  for (const d of dests) {
+    const entry: DestEntry = { ...d, activeConns: 3, inactConns: 2 ** 32 - 1, persistConns: 1, stats };
+    const payload = encodeIpvs(IPVS_CMD.NEW_DEST, { dest: destReplyAttrs(entry) });
+    for (const fam of [4, 6] as const) {
+      const want = decodeDest(decodeIpvs(payload).attrs.dest as Record<string, unknown>, fam);
+      assert.deepEqual(decodeDestReply(payload, fam), want, d.address);
+    }
+  }
+});
+
+test('without stats64 (kernels before 4.1) the 32-bit block is read; without a dest, undefined', () => {
+  const s32 = encodeAttrs(STATS_ATTRS, { conns: 4, inPkts: 1, outPkts: 2, inBytes: 2n ** 40n, outBytes: 3n, cps: 0, inPps: 0, outPps: 0, inBps: 9, outBps: 0 });
+  const dAttrs = encodeAttrs({ addr: { id: 1, type: 'bytes' }, port: { id: 2, type: 'be16' }, stats: { id: 10 | NLA_F_NESTED, type: 'bytes' } }, { addr: new Uint8Array(16).fill(1), port: 80, stats: s32 });
+  const payload = encodeGenl(IPVS_CMD.NEW_DEST, 1, encodeAttrs({ dest: { id: 2 | NLA_F_NESTED, type: 'bytes' } }, { dest: dAttrs }));
+  const want = decodeDest(decodeIpvs(payload).attrs.dest as Record<string, unknown>, 4);
+  assert.deepEqual(decodeDestReply(payload, 4), want);
+  assert.equal(want.stats.inBytes, 2n ** 40n);
+  assert.equal(decodeDestReply(encodeGenl(IPVS_CMD.NEW_DEST, 1), 4), undefined);
+});
+
+test('decodeServiceReply gives what decodeIpvs + decodeService give', () => {
+  const stats = { ...zeroStats(), conns: 9n, outBytes: 2n ** 50n + 3n };
+  const all: ServiceEntry[] = [
+    { family: 4, protocol: 'tcp', address: '10.100.0.1', port: 80, fwmark: 0, scheduler: 'wrr', flags: [], timeout: 0, netmask: 32, stats, dests: [] },
+    { family: 4, protocol: 'udp', address: '10.1.2.3', port: 53, fwmark: 0, scheduler: 'sh', flags: ['persistent', 'sh-fallback'], timeout: 300, netmask: 24, stats, dests: [] },
+    { family: 6, protocol: 'sctp', address: '2001:db8::5', port: 9, fwmark: 0, scheduler: 'mh', flags: ['persistent'], timeout: 60, netmask: 64, pe: 'sip', stats, dests: [] },
+    { family: 4, protocol: 'tcp', address: '0.0.0.0', port: 0, fwmark: 4000000000, scheduler: 'rr', flags: ['one-packet'], timeout: 0, netmask: 0, stats, dests: [] },
+  ];
+  for (const svc of all) {
+    const payload = encodeIpvs(IPVS_CMD.NEW_SERVICE, { service: serviceReplyAttrs(svc) });
+    const want = decodeService(decodeIpvs(payload).attrs.service as Record<string, unknown>);
+    assert.deepEqual(decodeServiceReply(payload), want, svc.address);
+  }
+  assert.equal(decodeServiceReply(encodeGenl(IPVS_CMD.NEW_SERVICE, 1)), undefined);
+});
+
+test('encodeServiceKeyCommand writes the bytes of the table encoder', () => {
+  for (const k of [...services, { ...services[2]!, family: 6 as const, address: '::' }, { ...services[0]!, fwmark: 2 ** 32 - 1 }]) {
+    assert.deepEqual(encodeServiceKeyCommand(IPVS_CMD.GET_DEST, k), encodeIpvs(IPVS_CMD.GET_DEST, { service: serviceKeyAttrs(k) }), k.address);
+  }
+});
