@@ -17,7 +17,11 @@ export interface CheckRt {
   state: CheckState;
   /** Set when the checker was replaced or stopped: a late result is dropped. */
   closed: boolean;
+  /** This checker's failure counters by code: the records of the director's table, found without building its key. */
+  failures?: Map<string, FailureCount>;
 }
+
+export interface FailureCount { vs: string; rs: string; type: string; code: string; count: number }
 
 export interface RsRt {
   key: string;
@@ -29,6 +33,8 @@ export interface RsRt {
   /** Identity of the checkers: a reload keeps them (and their state) only when it is unchanged. */
   sig: string;
   checks: CheckRt[];
+  /** checks[i].state, kept in step: the policy reads it without an array made per result. */
+  states: CheckState[];
   up: boolean;
   weight: number;
 }
@@ -108,4 +114,20 @@ export function vsStatus(v: VsRt): VsStatus {
     name: v.vs.name, quorumUp: v.pool.quorumUp, sorryActive: v.sorryActive, suspended: v.suspended,
     realServers: v.rss.map((r) => ({ address: r.rs.address, port: r.rs.port, up: r.up, weight: weightOf(r), checks: r.checks.map(checkStatus) })),
   };
+}
+
+/**
+ * Counts a failed check in the director's table (status, metrics). The checker keeps its own
+ * records by code, so a failing real server checked every second builds no key after its first.
+ */
+export function countFailure(table: Map<string, FailureCount>, v: VsRt, r: RsRt, c: CheckRt, code: string): void {
+  const mine = (c.failures ??= new Map());
+  const f = mine.get(code);
+  if (f) { f.count++; return; }
+  // The table's records outlive a reload (and the checker records) under this key.
+  const k = JSON.stringify([v.vs.name, r.label, c.check.type, code]);
+  let rec = table.get(k);
+  if (rec) rec.count++;
+  else table.set(k, rec = { vs: v.vs.name, rs: r.label, type: c.check.type, code, count: 1 });
+  mine.set(code, rec);
 }

@@ -19,7 +19,7 @@ import { CheckerFifo, rsFifoLine, vsFifoLine } from './director-fifo.js';
 import { IpvsSync, type OpenIpvsPort } from './director-ipvs.js';
 import { checkTiming } from './director-timing.js';
 import {
-  checkersSig, haInstanceOf, maxRunMs, rsKey, rsLabel, vsStatus, type CheckRt, type DirectorStatus, type RsRt, type VsRt,
+  checkersSig, countFailure, haInstanceOf, maxRunMs, rsKey, rsLabel, vsStatus, type CheckRt, type DirectorStatus, type FailureCount, type RsRt, type VsRt,
 } from './director-state.js';
 
 const SCRIPT_TIMEOUT_MS = 30_000;
@@ -57,7 +57,10 @@ export class Director {
   private healthTimer: TimerHandle | undefined;
   private lastHealth: SchedulerHealth = { maxLagMs: 0, behind: [], stalled: [] };
   private lastWarnAt = -Infinity;
-  private failures = new Map<string, { vs: string; rs: string; type: string; code: string; count: number }>();
+  private failures = new Map<string, FailureCount>();
+  /** Pools whose real servers changed since they were last evaluated (see onResult). */
+  private dirty = new Set<VsRt>();
+  private flushing: NodeJS.Immediate | undefined;
   private running = false;
   private poolFns = new Set<(vs: string) => void>();
 
@@ -86,6 +89,8 @@ export class Director {
 
   /** omega: down notifiers at shutdown; then IPVS is cleaned up (unless --keep-ipvs) and scripts waited for. */
   async stop(scriptWaitMs = 600): Promise<void> {
+    // Changes not yet evaluated are, so that omega's scripts and lines see the last quorum.
+    if (this.flushing) { clearImmediate(this.flushing); this.flushDirty(); }
     this.running = false;
     if (this.healthTimer) this.d.clock.clearTimer(this.healthTimer);
     this.sched.clear();
@@ -169,17 +174,18 @@ export class Director {
         if (kept && kept.sig === sig) {
           old.delete(key);
           kept.rs = rs;
-          kept.weight = realServerWeight(rs.weight, kept.checks.map((c) => c.state));
+          kept.weight = realServerWeight(rs.weight, kept.states);
           v.rss.push(kept);
           for (const c of kept.checks) { if (v.suspended) this.sched.pause(c.id); else this.sched.resume(c.id, firstDelayMs(c.timing, this.random)); }
           continue;
         }
-        const r: RsRt = { key, vsName: vs.name, label: rsLabel(rs), rs, sig, checks: [], up: true, weight: rs.weight };
+        const r: RsRt = { key, vsName: vs.name, label: rsLabel(rs), rs, sig, checks: [], states: [], up: true, weight: rs.weight };
         r.checks = rs.checkers.map((check, i) => ({
           id: `${key}#${i}`, check, timing: checkTiming(check), state: initialCheckState({ alpha: check.alpha, retry: checkTiming(check).retry }), closed: false,
           probe: this.d.probes(check, { vs, rs, target: targetOf(check, rs) }),
         }));
-        r.up = realServerUp(r.checks.map((c) => c.state));
+        r.states = r.checks.map((c) => c.state);
+        r.up = realServerUp(r.states);
         v.rss.push(r);
         for (const c of r.checks) this.schedule(v, r, c);
       }
@@ -203,21 +209,18 @@ export class Director {
     }, firstDelayMs(c.timing, this.random), v.suspended);
   }
 
+  // Runs for every check (thousands a second at scale), so the usual path, a result that changes
+  // nothing, allocates nothing here beyond the policy's new state: no keys built, no arrays mapped.
   private onResult(v: VsRt, r: RsRt, c: CheckRt, out: CheckOutcome): number {
     const first = !c.state.hasRun;
     this.d.observeCheck?.(c.check.type, out.latencyMs / 1000);
     const step = stepCheck(c.timing, c.state, out, this.d.clock.now());
     c.state = step.state;
-    if (!out.ok) {
-      const k = JSON.stringify([v.vs.name, r.label, c.check.type, out.code]);
-      const f = this.failures.get(k);
-      if (f) f.count++;
-      else this.failures.set(k, { vs: v.vs.name, rs: r.label, type: c.check.type, code: out.code, count: 1 });
-    }
+    r.states[r.checks.indexOf(c)] = step.state;
+    if (!out.ok) countFailure(this.failures, v, r, c, out.code);
     if (step.edge) this.log.debug({ vs: v.vs.name, rs: r.label, check: c.check.type, edge: step.edge, reason: out.reason }, 'checker state changed');
-    const states = r.checks.map((x) => x.state);
-    const up = realServerUp(states);
-    const weight = realServerWeight(r.rs.weight, states);
+    const up = realServerUp(r.states);
+    const weight = realServerWeight(r.rs.weight, r.states);
     if (up !== r.up) {
       this.log.info({ vs: v.vs.name, rs: r.label, check: c.check.type, from: r.up ? 'up' : 'down', to: up ? 'up' : 'down', reason: out.reason }, `real server ${up ? 'up' : 'down'}`);
       this.script(r.key, up ? r.rs.notifyUp : r.rs.notifyDown, { vs: v.vs.name, rs: r.label, event: up ? 'notify_up' : 'notify_down' });
@@ -226,15 +229,39 @@ export class Director {
     if (up !== r.up || weight !== r.weight) {
       r.up = up;
       r.weight = weight;
-      this.evaluate(v);
-      this.ipvs.request();
+      this.markDirty(v);
     } else if (first) this.poolChanged(v.vs.name);
     return step.nextInMs;
   }
 
+  /**
+   * The pool is evaluated once for all the results of one turn of the event loop (setImmediate
+   * runs after the poll phase that delivered them): evaluating it is O(real servers), so a switch
+   * failing under 10,000 real servers would otherwise cost 10,000 x 10,000 steps at once.
+   */
+  private markDirty(v: VsRt): void {
+    this.dirty.add(v);
+    this.flushing ??= setImmediate(() => this.flushDirty());
+  }
+
+  private flushDirty(): void {
+    this.flushing = undefined;
+    const list = [...this.dirty];
+    this.dirty.clear();
+    let changed = false;
+    for (const v of list) {
+      // A reload since may have replaced the record; the new one was evaluated when it was built.
+      if (this.vss.get(v.vs.name) !== v) continue;
+      this.evaluate(v);
+      changed = true;
+    }
+    if (changed && this.running) this.ipvs.request();
+  }
+
   /** The pool's rules: quorum events (logged, scripts run), sorry server, destinations. */
   private evaluate(v: VsRt): void {
-    const res = evaluatePool(v.vs, v.rss.map((r) => ({ rs: r.rs, up: r.up, weight: r.weight })), v.pool);
+    // A RsRt is a RsView (rs, up, weight): no view array per evaluation.
+    const res = evaluatePool(v.vs, v.rss, v.pool);
     v.pool = res.state;
     v.dests = res.dests;
     for (const e of res.events) {

@@ -26,6 +26,13 @@ export interface HttpClientOptions {
   origin: string;
   /** Bounds the connect (and TLS handshake) and each wait for headers or body bytes. */
   timeoutMs: number;
+  /**
+   * Set by a caller that bounds the whole exchange itself (the checker, whose deadline waits for
+   * pending I/O before it judges, see deadlines.ts): undici's own timers are then only a backstop
+   * at this multiple, since they fire in the timer phase and on a loaded event loop would report
+   * a timeout while the reply that beat it is still queued.
+   */
+  backstop?: number;
   /** TLS server name (SNI); undefined sends none. */
   sni?: string;
   source?: Source;
@@ -41,8 +48,9 @@ export interface HttpSession {
 }
 
 export function openHttpSession(o: HttpClientOptions): HttpSession {
+  const phaseMs = o.timeoutMs * (o.backstop ?? 1);
   const base = buildConnector({
-    timeout: o.timeoutMs,
+    timeout: phaseMs,
     // keepalived does not verify the real server's certificate; a self-signed one must pass.
     rejectUnauthorized: false,
     // Each check is a full handshake, as keepalived's: no TLS session resumption between checks.
@@ -59,8 +67,8 @@ export function openHttpSession(o: HttpClientOptions): HttpSession {
   const client = new Client(o.origin, {
     pipelining: 0,
     connect: connector,
-    headersTimeout: o.timeoutMs,
-    bodyTimeout: o.timeoutMs,
+    headersTimeout: phaseMs,
+    bodyTimeout: phaseMs,
     ...(o.source?.localAddress !== undefined ? { localAddress: o.source.localAddress } : {}),
   });
   let connects = 0;

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { HttpCheck, HttpUrl } from '../config/model.js';
 import type { CheckOutcome, Probe, ProbeContext } from './checker.js';
+import { deadlines, type Expirable } from './deadlines.js';
 import { CLOSED, DEADLINE, fetchUrl, openHttpSession, type HttpSession } from './http-fetch.js';
 import { hostHeader, judgeUrl, needs, statusMatches } from './http-match.js';
 import { sourceOf } from './source.js';
@@ -28,29 +29,36 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
     const sni = sniOf(url);
     let s = sessions.get(sni ?? '');
     if (!s) {
-      s = openHttpSession({ origin, timeoutMs: check.connectTimeoutMs, source: src.source, ...(sni ? { sni } : {}) });
+      s = openHttpSession({ origin, timeoutMs: check.connectTimeoutMs, backstop: 2, source: src.source, ...(sni ? { sni } : {}) });
       sessions.set(sni ?? '', s);
     }
     return s;
   }
 
+  // What each url's request needs is worked out once, not per run (1,000 checks a second at scale).
+  const src = sourceOf(check, target);
+  const plans = check.urls.map((url) => {
+    const need = needs(url);
+    return {
+      url,
+      path: url.path,
+      host: hostHeader(vhostOf(url), target),
+      digest: need.digest,
+      keepBody: need.text,
+      // A status that already fails needs no body; one that passes without digest/regex is read
+      // (bounded) so that a reply cut short is still noticed, as keepalived reads to EOF.
+      bodyWanted: (status: number) => statusMatches(url.statusCodes, status),
+      timeoutMs: check.connectTimeoutMs,
+    };
+  });
+  const okReason = plans.length === 1 ? `HTTP ok on ${plans[0]!.path}` : `HTTP ok on ${plans.length} urls`;
+
   async function runUrls(signal: AbortSignal): Promise<Failure | undefined> {
-    const src = sourceOf(check, target);
     if (!src.ok) return { reason: src.reason, code: 'error' };
-    if (check.urls.length === 0) return { reason: 'no url to check', code: 'error' };
-    for (const url of check.urls) {
-      const need = needs(url);
-      const got = await fetchUrl(sessionFor(url, src), {
-        path: url.path,
-        host: hostHeader(vhostOf(url), target),
-        digest: need.digest,
-        keepBody: need.text,
-        // A status that already fails needs no body; one that passes without digest/regex is read
-        // (bounded) so that a reply cut short is still noticed, as keepalived reads to EOF.
-        bodyWanted: (status) => statusMatches(url.statusCodes, status),
-        signal,
-        timeoutMs: check.connectTimeoutMs,
-      });
+    if (plans.length === 0) return { reason: 'no url to check', code: 'error' };
+    for (const plan of plans) {
+      const { url } = plan;
+      const got = await fetchUrl(sessionFor(url, src), { ...plan, signal });
       if (!got.ok) return got;
       const failed = judgeUrl(url, { status: got.status, ...(got.md5 !== undefined ? { md5: got.md5 } : {}), ...(got.body ? { body: got.body } : {}) });
       if (failed) return failed;
@@ -63,7 +71,9 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
       const started = performance.now();
       const ac = new AbortController();
       inFlight = ac;
-      const timer = setTimeout(() => ac.abort(DEADLINE), check.connectTimeoutMs);
+      // The whole run's bound, from the shared deadlines (no timer per run; see deadlines.ts).
+      const deadline: Expirable = { settled: false, expire: () => ac.abort(DEADLINE) };
+      deadlines.add(check.connectTimeoutMs, deadline);
       let failed: Failure | undefined;
       try {
         failed = await runUrls(ac.signal);
@@ -71,13 +81,12 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
         // Nothing above should throw; if it does, the outcome still says why in words.
         failed = { reason: `HTTP check error: ${(e as Error)?.message ?? String(e)}`, code: 'error' };
       } finally {
-        clearTimeout(timer);
+        deadline.settled = true;
         if (inFlight === ac) inFlight = undefined;
       }
       const latencyMs = performance.now() - started;
       if (failed) return { ok: false, reason: failed.reason, code: failed.code, latencyMs };
-      const n = check.urls.length;
-      return { ok: true, reason: n === 1 ? `HTTP ok on ${check.urls[0]!.path}` : `HTTP ok on ${n} urls`, code: 'ok', latencyMs };
+      return { ok: true, reason: okReason, code: 'ok', latencyMs };
     },
     close() {
       inFlight?.abort(CLOSED);

@@ -1,6 +1,9 @@
-// The check scheduler: one timer per checker on the Clock port, so a slow or hung real server
-// never delays another's checks. A task runs, says when it wants to run next, and is re-armed only
-// after it settles (a checker never overlaps itself). It measures how late timers fire (lag) and
+// The check scheduler: every checker's next run in one min-heap, with one timer on the Clock port
+// armed for the earliest. Thousands of checkers at delay_loop 1 s would otherwise be thousands of
+// timer objects (and closures) made and dropped per second; here arming a task is a heap insert
+// with no allocation, and one timer firing starts every task that is due. A slow or hung real
+// server still never delays another's checks: a task is started, not awaited, and re-armed only
+// after it settles (a checker never overlaps itself). It measures how late tasks start (lag) and
 // notices a run that outlives its bound, so checks cannot stall silently.
 import type { Clock, TimerHandle } from '../ports/clock.js';
 
@@ -14,12 +17,16 @@ export interface TaskSpec {
 }
 
 interface Task {
+  id: string;
   spec: TaskSpec;
   /** Bumped by remove/pause: a run that settles for an older generation is not re-armed. */
   gen: number;
-  timer?: TimerHandle;
-  /** Clock time the armed timer is due. */
+  /** Clock time the task is due, while it is in the heap. */
   due?: number;
+  /** Position in the heap, -1 when not in it. */
+  pos: number;
+  /** Arm order: tasks due at the same time start in the order they were armed. */
+  seq: number;
   /** Clock time the current run started. */
   runningSince?: number;
   paused: boolean;
@@ -36,6 +43,11 @@ export interface SchedulerHealth {
 
 export class CheckScheduler {
   private tasks = new Map<string, Task>();
+  private heap: Task[] = [];
+  private seq = 0;
+  private timer: TimerHandle | undefined;
+  /** Due time of the armed clock timer. */
+  private timerDue = Infinity;
   private maxLagSinceTake = 0;
   private behindSinceTake = new Set<string>();
 
@@ -47,9 +59,9 @@ export class CheckScheduler {
   /** Adds (or replaces) a task; its first run is `firstInMs` from now, unless it starts paused. */
   add(id: string, spec: TaskSpec, firstInMs: number, paused = false): void {
     this.remove(id);
-    const t: Task = { spec, gen: 0, paused };
+    const t: Task = { id, spec, gen: 0, pos: -1, seq: 0, paused };
     this.tasks.set(id, t);
-    if (!paused) this.arm(id, t, firstInMs);
+    if (!paused) this.arm(t, firstInMs);
   }
 
   remove(id: string): void {
@@ -73,7 +85,7 @@ export class CheckScheduler {
     const t = this.tasks.get(id);
     if (!t || !t.paused) return;
     t.paused = false;
-    this.arm(id, t, inMs);
+    this.arm(t, inMs);
   }
 
   isPaused(id: string): boolean { return this.tasks.get(id)?.paused ?? false; }
@@ -87,50 +99,119 @@ export class CheckScheduler {
     let maxLagMs = this.maxLagSinceTake;
     const behind = new Set(this.behindSinceTake);
     const stalled: string[] = [];
-    for (const [id, t] of this.tasks) {
+    for (const t of this.tasks.values()) {
       if (t.due !== undefined && now > t.due) {
         const lag = now - t.due;
         maxLagMs = Math.max(maxLagMs, lag);
-        if (lag > t.spec.delayLoopMs) behind.add(id);
+        if (lag > t.spec.delayLoopMs) behind.add(t.id);
       }
-      if (t.runningSince !== undefined && now - t.runningSince > t.spec.maxRunMs) stalled.push(id);
+      if (t.runningSince !== undefined && now - t.runningSince > t.spec.maxRunMs) stalled.push(t.id);
     }
     this.maxLagSinceTake = 0;
     this.behindSinceTake.clear();
     return { maxLagMs, behind: [...behind], stalled };
   }
 
-  private arm(id: string, t: Task, inMs: number): void {
-    const gen = t.gen;
-    const ms = Math.max(0, inMs);
-    t.due = this.clock.now() + ms;
-    t.timer = this.clock.setTimer(ms, () => {
-      t.timer = undefined;
-      if (t.gen !== gen || this.tasks.get(id) !== t) return;
-      const now = this.clock.now();
-      const lag = Math.max(0, now - (t.due ?? now));
-      t.due = undefined;
-      if (lag > this.maxLagSinceTake) this.maxLagSinceTake = lag;
-      if (lag > t.spec.delayLoopMs) this.behindSinceTake.add(id);
-      this.start(id, t, gen, now);
-    });
-  }
-
-  private start(id: string, t: Task, gen: number, now: number): void {
-    t.runningSince = now;
-    let p: Promise<number | undefined>;
-    try { p = t.spec.run(); } catch { p = Promise.resolve(t.spec.delayLoopMs); }
-    p.then((next) => next, () => t.spec.delayLoopMs).then((next) => {
-      if (t.gen === gen) t.runningSince = undefined;
-      if (t.gen !== gen || t.paused || this.tasks.get(id) !== t || next === undefined) return;
-      this.arm(id, t, next);
-    });
+  private arm(t: Task, inMs: number): void {
+    t.due = this.clock.now() + Math.max(0, inMs);
+    t.seq = ++this.seq;
+    this.push(t);
+    this.rearm();
   }
 
   private disarm(t: Task): void {
-    if (t.timer) this.clock.clearTimer(t.timer);
-    t.timer = undefined;
+    if (t.pos >= 0) { this.removeAt(t.pos); this.rearm(); }
     t.due = undefined;
     t.runningSince = undefined;
+  }
+
+  /** Keeps the one clock timer set for the earliest due task. */
+  private rearm(): void {
+    const top = this.heap[0];
+    const due = top ? top.due! : Infinity;
+    if (due === this.timerDue) return;
+    if (this.timer) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.timerDue = due;
+    if (!top) return;
+    this.timer = this.clock.setTimer(Math.max(0, due - this.clock.now()), () => this.fire());
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    const now = this.clock.now();
+    // Only what is due now: tasks armed by the runs started here wait for a later firing.
+    const due: Task[] = [];
+    while (this.heap.length && this.heap[0]!.due! <= now) due.push(this.removeAt(0));
+    for (const t of due) {
+      const lag = now - t.due!;
+      t.due = undefined;
+      if (lag > this.maxLagSinceTake) this.maxLagSinceTake = lag;
+      if (lag > t.spec.delayLoopMs) this.behindSinceTake.add(t.id);
+      this.start(t, now);
+    }
+    this.rearm();
+  }
+
+  private start(t: Task, now: number): void {
+    const gen = t.gen;
+    t.runningSince = now;
+    let p: Promise<number | undefined>;
+    try { p = t.spec.run(); } catch { p = Promise.resolve(t.spec.delayLoopMs); }
+    p.then(undefined, () => t.spec.delayLoopMs).then((next) => {
+      if (t.gen === gen) t.runningSince = undefined;
+      if (t.gen !== gen || t.paused || this.tasks.get(t.id) !== t || next === undefined) return;
+      this.arm(t, next);
+    });
+  }
+
+  // A binary min-heap on (due, seq) whose entries know their position, so that removing a paused
+  // or replaced task is O(log n) without a search.
+  private less(a: Task, b: Task): boolean { return a.due! < b.due! || (a.due === b.due && a.seq < b.seq); }
+
+  private push(t: Task): void {
+    t.pos = this.heap.length;
+    this.heap.push(t);
+    this.up(t.pos);
+  }
+
+  private removeAt(i: number): Task {
+    const h = this.heap;
+    const t = h[i]!;
+    const last = h.pop()!;
+    if (last !== t) {
+      h[i] = last;
+      last.pos = i;
+      this.down(i);
+      this.up(last.pos);
+    }
+    t.pos = -1;
+    return t;
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    const t = h[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(t, h[p]!)) break;
+      h[i] = h[p]!; h[i]!.pos = i; i = p;
+    }
+    h[i] = t; t.pos = i;
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    const t = h[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const c = l + 1 < n && this.less(h[l + 1]!, h[l]!) ? l + 1 : l;
+      if (!this.less(h[c]!, t)) break;
+      h[i] = h[c]!; h[i]!.pos = i; i = c;
+    }
+    h[i] = t; t.pos = i;
   }
 }

@@ -1,12 +1,21 @@
 // TCP_CHECK: the real server is up when a TCP handshake to it completes. Like keepalived's
-// check_tcp.c no byte is sent: the socket is destroyed as soon as it is connected.
+// check_tcp.c no byte is sent: the socket is dropped as soon as it is connected.
 // Also the words for a failed connect, which HTTP_GET/SSL_GET share (they run over TCP).
-import { connect, type Socket } from 'node:net';
+//
+// This is the director's most frequent probe (thousands a second at scale), so one run costs one
+// net.Socket, one promise and one small attempt record, and nothing else: no timer of its own
+// (deadlines.ts), no closures (the socket's listeners are shared functions that find their
+// attempt on the socket), no data handlers (the socket is never read). A passed check is closed
+// with a FIN as keepalived closes it, not a reset (SO_LINGER 0, which would spare the director its
+// TIME_WAIT sockets): a real server may treat a reset as an error, and one written in Node without
+// an 'error' handler on its sockets dies of it.
+import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TcpCheck } from '../config/model.js';
 import { formatDuration, type CheckOutcome, type CheckTarget, type Probe, type ProbeContext } from './checker.js';
+import { deadlines, type Expirable } from './deadlines.js';
 import { endpointText, socketFailure } from './socket-failure.js';
-import { sourceOf } from './source.js';
+import { sourceOf, type SourceResult } from './source.js';
 
 export interface Failure { reason: string; code: string }
 
@@ -22,42 +31,84 @@ export function connectFailure(err: unknown, target: CheckTarget, timeoutMs: num
   return socketFailure(err, target);
 }
 
-export function tcpProbe(check: TcpCheck, ctx: ProbeContext): Probe {
-  const timeoutMs = check.connectTimeoutMs;
-  const { target } = ctx;
-  let abortInFlight: (() => void) | undefined;
+/** What every run of one checker shares: built once, so a run allocates none of it. */
+interface TcpShape {
+  target: CheckTarget;
+  timeoutMs: number;
+  connectOpts: { host: string; port: number; family: 4 | 6; localAddress?: string; localPort?: number };
+  source: SourceResult;
+  timeoutReason: string;
+}
 
+interface Owner { inFlight: Attempt | undefined }
+
+const ATTEMPT = Symbol('tcp attempt');
+type TaggedSocket = Socket & { [ATTEMPT]?: Attempt };
+
+class Attempt implements Expirable {
+  settled = false;
+  readonly started = performance.now();
+  sock: TaggedSocket | undefined;
+
+  constructor(readonly shape: TcpShape, private readonly resolve: (o: CheckOutcome) => void, private readonly owner: Owner) {}
+
+  finish(ok: boolean, reason: string, code: string): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.owner.inFlight === this) this.owner.inFlight = undefined;
+    this.sock?.destroy();
+    this.resolve({ ok, reason, code, latencyMs: performance.now() - this.started });
+  }
+
+  expire(): void { this.finish(false, this.shape.timeoutReason, 'timeout'); }
+}
+
+export function tcpProbe(check: TcpCheck, ctx: ProbeContext): Probe {
+  const { target } = ctx;
+  const source = sourceOf(check, target);
+  const shape: TcpShape = {
+    target,
+    timeoutMs: check.connectTimeoutMs,
+    connectOpts: { host: target.address, port: target.port, family: target.family, ...(source.ok ? source.source : {}) },
+    source,
+    timeoutReason: `connect timeout after ${formatDuration(check.connectTimeoutMs)}`,
+  };
+  const owner: Owner = { inFlight: undefined };
   return {
     run(): Promise<CheckOutcome> {
-      return new Promise((resolve) => {
-        const started = performance.now();
-        let sock: Socket | undefined;
-        let timer: NodeJS.Timeout | undefined;
-        let settled = false;
-        const finish = (ok: boolean, reason: string, code: string) => {
-          if (settled) return;
-          settled = true;
-          if (timer) clearTimeout(timer);
-          abortInFlight = undefined;
-          sock?.destroy();
-          resolve({ ok, reason, code, latencyMs: performance.now() - started });
-        };
-        abortInFlight = () => finish(false, 'checker closed', 'closed');
-
-        const src = sourceOf(check, target);
-        if (!src.ok) { finish(false, src.reason, 'error'); return; }
-        timer = setTimeout(() => finish(false, `connect timeout after ${formatDuration(timeoutMs)}`, 'timeout'), timeoutMs);
-        try {
-          sock = connect({ host: target.address, port: target.port, family: target.family, ...src.source });
-        } catch (e) {
-          // node:net throws synchronously on arguments it rejects (e.g. a port out of range).
-          finish(false, connectFailure(e, target, timeoutMs).reason, 'error');
-          return;
-        }
-        sock.once('connect', () => finish(true, 'connected', 'ok'));
-        sock.once('error', (e) => { const f = connectFailure(e, target, timeoutMs); finish(false, f.reason, f.code); });
-      });
+      return new Promise((resolve) => start(new Attempt(shape, resolve, owner), owner));
     },
-    close() { abortInFlight?.(); },
+    close() { owner.inFlight?.finish(false, 'checker closed', 'closed'); },
   };
+}
+
+function start(a: Attempt, owner: Owner): void {
+  const { shape } = a;
+  if (!shape.source.ok) { a.finish(false, shape.source.reason, 'error'); return; }
+  owner.inFlight = a;
+  let sock: TaggedSocket;
+  try {
+    // allowHalfOpen: a FIN from the server schedules no end() of ours; we destroy it in any case.
+    sock = new Socket({ allowHalfOpen: true }) as TaggedSocket;
+    sock[ATTEMPT] = a;
+    a.sock = sock;
+    sock.on('connect', onConnected);
+    sock.on('error', onError);
+    sock.connect(shape.connectOpts);
+  } catch (e) {
+    // node:net throws synchronously on arguments it rejects (e.g. a port out of range).
+    a.finish(false, connectFailure(e, shape.target, shape.timeoutMs).reason, 'error');
+    return;
+  }
+  deadlines.add(shape.timeoutMs, a);
+}
+
+function onConnected(this: TaggedSocket): void { this[ATTEMPT]?.finish(true, 'connected', 'ok'); }
+
+// Stays attached after the attempt settled: a late error of a destroyed socket must not go unhandled.
+function onError(this: TaggedSocket, e: Error): void {
+  const a = this[ATTEMPT];
+  if (!a || a.settled) return;
+  const f = connectFailure(e, a.shape.target, a.shape.timeoutMs);
+  a.finish(false, f.reason, f.code);
 }

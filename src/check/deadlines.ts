@@ -1,0 +1,92 @@
+// Probe timeouts without a timer per probe. Thousands of probes a second each arming and clearing
+// a setTimeout cost a Timeout object, a closure and a list insert and removal apiece; probes of
+// one checker type nearly always share one connect_timeout, so their deadlines arrive in the
+// order they were set. One FIFO per timeout length, one timer for the earliest head: setting a
+// deadline is a push, settling early is a flag the queue skips later.
+//
+// An expired deadline is acted on after the event loop's next poll phase (setImmediate), not in
+// the timer phase: a loaded loop can reach an expired timer while the connect or response that
+// beat it is still queued as I/O, and judging then would report a timeout that did not happen.
+import { performance } from 'node:perf_hooks';
+
+/** What a deadline ends: `expire()` is called once, unless `settled` was true by then. */
+export interface Expirable {
+  settled: boolean;
+  expire(): void;
+}
+
+interface Entry { at: number; who: Expirable }
+
+class Fifo {
+  items: (Entry | undefined)[] = [];
+  head = 0;
+  get empty(): boolean { return this.head >= this.items.length; }
+  peek(): Entry { return this.items[this.head]!; }
+  shift(): Entry {
+    const e = this.items[this.head]!;
+    this.items[this.head++] = undefined;
+    // Compacts once the dead prefix is large, so a queue that never empties does not grow.
+    if (this.head > 1024 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+    return e;
+  }
+}
+
+export class Deadlines {
+  private queues = new Map<number, Fifo>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private expired: Expirable[] = [];
+  private immediate: NodeJS.Immediate | undefined;
+  private pending = 0;
+
+  /** `who.expire()` runs about `ms` from now unless `who.settled` is set first. */
+  add(ms: number, who: Expirable): void {
+    let q = this.queues.get(ms);
+    if (!q) { q = new Fifo(); this.queues.set(ms, q); }
+    const at = performance.now() + ms;
+    q.items.push({ at, who });
+    this.pending++;
+    if (at < this.timerAt) this.arm(at);
+  }
+
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.fire(), Math.max(1, Math.ceil(at - performance.now())));
+    // The probe's socket keeps the process alive while it waits; the deadline alone need not.
+    this.timer.unref();
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [ms, q] of this.queues) {
+      while (!q.empty) {
+        const e = q.peek();
+        if (e.who.settled) { q.shift(); this.pending--; continue; }
+        if (e.at > now) { next = Math.min(next, e.at); break; }
+        q.shift();
+        this.pending--;
+        this.expired.push(e.who);
+      }
+      if (q.empty) this.queues.delete(ms);
+    }
+    if (this.expired.length && !this.immediate) this.immediate = setImmediate(() => this.expire());
+    if (next < Infinity) this.arm(next);
+  }
+
+  private expire(): void {
+    this.immediate = undefined;
+    const list = this.expired;
+    this.expired = [];
+    for (const who of list) if (!who.settled) who.expire();
+  }
+
+  /** Deadlines set and not yet passed or skipped (tests). */
+  get size(): number { return this.pending; }
+}
+
+/** The process's one set of probe deadlines. */
+export const deadlines = new Deadlines();
