@@ -30,3 +30,9 @@ test('rtnl decodeAddress: well-formed messages decode as before', () => {
   assert.equal(a.address, '10.9.0.100', 'IFA_LOCAL wins over IFA_ADDRESS for IPv4');
   assert.equal(a.prefixLen, 24);
 });
+
+test('ipvs decode: an address attribute shorter than 16 bytes keeps the family the message claims', async () => {
+  const { fuzz } = await import('../fuzz/targets/ipvs.js');
+  // AF_INET6 service whose address attribute is 4 bytes: was decoded as "128.0.0.0".
+  assert.doesNotThrow(() => fuzz(corpus('ipvs', 'crash-short-addr-af-inet6'), true));
+});

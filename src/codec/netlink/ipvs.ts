@@ -131,8 +131,11 @@ function addr16(text: string): Uint8Array {
   return out;
 }
 function addrText(b: Uint8Array | undefined, family: Family): string {
-  const bytes = b ?? new Uint8Array(16);
-  return formatIP(family === 6 ? bytes.subarray(0, 16) : bytes.subarray(0, 4));
+  // union nf_inet_addr is 16 bytes; a shorter attribute (never sent by the kernel) is zero-padded,
+  // so the text is always of the family the message claims (found by fuzzing).
+  const bytes = new Uint8Array(16);
+  if (b) bytes.set(b.subarray(0, 16));
+  return formatIP(family === 6 ? bytes : bytes.subarray(0, 4));
 }
 
 function encodeNetmask(prefix: number, family: Family): Uint8Array {
