@@ -76,6 +76,10 @@ export class Instance {
   private src: Uint8Array;
   private dsts: Uint8Array[];
   private advertCache = new Map<number, Buffer[]>();
+  /** One callback per timer name, made once: a master re-arms its advert timer 100 times a second. */
+  private readonly timerFns: Record<TimerName, () => void> = {
+    masterDown: this.timerFn('masterDown'), advert: this.timerFn('advert'), preemptDelay: this.timerFn('preemptDelay'),
+  };
   private transitionFns: ((t: Transition) => void)[] = [];
   private notifyFns: ((t: Transition) => Promise<void> | void)[] = [];
   readonly counters: Record<Counter, number> & { received: number; sent: number } = {
@@ -308,11 +312,17 @@ export class Instance {
     // accuracy; further away wake up coarsely just before it (the machine re-arms on an early
     // delivery), so a backup whose deadline keeps moving never polls.
     let h: TimerHandle;
-    const fire = (): void => this.guard(`${timer} timer`, () => this.fire(timer));
+    const fire = this.timerFns[timer];
     if (timer !== 'masterDown') h = this.deps.clock.setTimer(Math.ceil(ms), fire);
     else if (ms <= PRECISE_WINDOW_MS) h = this.deps.clock.setTimer(ms, fire, true);
     else h = this.deps.clock.setTimer(Math.floor(ms - PRECISE_WINDOW_MS + 1), fire);
     this.handles.set(timer, { h, at });
+  }
+
+  private timerFn(timer: TimerName): () => void {
+    const what = `${timer} timer`;
+    const fire = (): void => this.fire(timer);
+    return () => this.guard(what, fire);
   }
 
   private cancel(timer: TimerName): void {

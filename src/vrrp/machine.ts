@@ -16,6 +16,10 @@
 //                                master, 'heal' when a master hears a lower-priority master
 //     notify {state, from, reason}  the instance entered `state` (log {from,to,reason}, run scripts)
 //     adoptMasterAdvertInterval {intervalCs}  v3 backup now uses the master's interval (RFC 5798 §6.4.2)
+// - The advert timer is on an absolute schedule: when it fires at `now` (>= its deadline), the
+//   next deadline is the deadline plus the interval (nextAdvertAt), so a timer that fires late does
+//   not make every later advert late too. Feed the deadline itself as `now` when the timer fired
+//   only a fraction of a millisecond early (setTimeout's granularity), as instance.ts does.
 // - When a timer fires, feed `{type:'timer', timer}`. A timer event for a timer the machine does
 //   not consider armed is ignored (stale); one delivered early is re-armed, never acted on.
 // - Before feeding a masterDown timer, the runtime should first drain advertisements already
@@ -41,7 +45,7 @@
 // The machine never throws on an event that does not apply to its state; it returns no actions.
 
 import { compareAddr } from '../lib/ip.js';
-import { masterDownIntervalMs, skewTimeMs, type VrrpVersion } from './timers.js';
+import { masterDownIntervalMs, nextAdvertAt, skewTimeMs, type VrrpVersion } from './timers.js';
 
 export type { VrrpVersion } from './timers.js';
 
@@ -315,13 +319,17 @@ function onTimer(cfg: MachineConfig, b: Builder, timer: TimerName, now: number):
   const at = b.s.timers[timer];
   if (at === undefined) return; // stale: cancelled or replaced
   if (now < at) { b.arm(timer, at); return; } // early delivery: wait for the real deadline
+  if (timer === 'advert' && b.s.state === 'MASTER') {
+    // The hot path (100 times a second at advert_int 0.01): re-arming replaces the deadline, so
+    // the fired one need not be removed first (one state copy instead of three).
+    b.push({ type: 'sendAdvert', priority: b.s.effectivePriority });
+    b.arm('advert', nextAdvertAt(at, now, cfg.advertIntervalCs * 10));
+    return;
+  }
   const timers = { ...b.s.timers };
   delete timers[timer];
   b.set({ timers });
-  if (timer === 'advert' && b.s.state === 'MASTER') {
-    b.push({ type: 'sendAdvert', priority: b.s.effectivePriority });
-    b.arm('advert', now + cfg.advertIntervalCs * 10);
-  } else if (timer === 'masterDown' && b.s.state === 'BACKUP') {
+  if (timer === 'masterDown' && b.s.state === 'BACKUP') {
     becomeMaster(cfg, b, now, b.s.masterStopped ? 'master-stopped' : 'master-down');
   } else if (timer === 'preemptDelay' && b.s.state === 'BACKUP') {
     const mp = b.s.masterPriority;

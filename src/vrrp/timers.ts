@@ -51,3 +51,17 @@ export function masterDownIntervalMs(version: VrrpVersion, priority: number, int
 export function csToMs(cs: number): number {
   return cs * 10;
 }
+
+/**
+ * The master's next advert on an absolute schedule: one interval after the deadline that just
+ * passed, not after `now`. A real timer always fires a little late (a millisecond at 0.01 s is a
+ * tenth of the interval); re-arming from the firing time would add that lateness to every interval
+ * and the master would send ~90 adverts a second instead of 100. When the master fell behind by
+ * a whole interval or more (descheduled), the missed slots are skipped, not sent in a burst: the
+ * next advert is the first slot of the same schedule still in the future.
+ */
+export function nextAdvertAt(deadline: number, now: number, intervalMs: number): number {
+  const next = deadline + intervalMs;
+  if (next > now) return next;
+  return deadline + (Math.floor((now - deadline) / intervalMs) + 1) * intervalMs;
+}
