@@ -4,6 +4,7 @@
 // which the daemon announces but does not store.
 import { formatIP } from '../lib/ip.js';
 import type { AnnouncementStatus } from '../announce/engine.js';
+import type { CheckStatus as DirectorCheckStatus } from './director-state.js';
 import type { Transition } from '../vrrp/instance.js';
 import type { VrrpState } from '../vrrp/machine.js';
 import { DROP_REASONS, type DropReason } from '../vrrp/validate.js';
@@ -28,17 +29,7 @@ export interface VrrpView {
 }
 
 /** One checker of a real server as the director reports it. `at` is the director's monotonic clock (ms). */
-export interface CheckSnapshot {
-  type: string;
-  up: boolean;
-  ok?: boolean;
-  /** In words: "connect timeout after 1 s". */
-  reason?: string;
-  /** Short stable label: "timeout", "refused", ... */
-  code?: string;
-  latencyMs?: number;
-  at?: number;
-}
+export type CheckSnapshot = DirectorCheckStatus;
 
 export interface RealServerSnapshot {
   address: string;

@@ -48,3 +48,23 @@ export function targetOf(check: Checker, rs: RealServer): CheckTarget {
 export function formatDuration(ms: number): string {
   return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))} s` : `${Math.round(ms)} ms`;
 }
+
+/** What a probe answers once closed, or when close() ends a run in flight. */
+export function closedOutcome(): CheckOutcome { return { ok: false, code: 'closed', reason: 'probe closed', latencyMs: 0 }; }
+
+/**
+ * A probe from one attempt: a run while one is in flight joins it (a checker never overlaps itself),
+ * a closed probe answers `closed` at once, and close() calls `onClose` to end the run in flight.
+ */
+export function singleFlight(attempt: () => Promise<CheckOutcome>, onClose: () => void): Probe {
+  let closed = false;
+  let inflight: Promise<CheckOutcome> | undefined;
+  return {
+    run(): Promise<CheckOutcome> {
+      if (closed) return Promise.resolve(closedOutcome());
+      inflight ??= attempt().finally(() => { inflight = undefined; });
+      return inflight;
+    },
+    close(): void { closed = true; onClose(); },
+  };
+}

@@ -11,7 +11,7 @@ import {
   HEALTH_CHECK_PATH, SERVING, decodeHealthCheckResponse, encodeHealthCheckRequest, frameMessage,
   grpcStatusText, servingStatusName, unframeMessages,
 } from '../codec/grpc-health.js';
-import { formatDuration, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
+import { formatDuration, singleFlight, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
 import { endpointText } from './socket-failure.js';
 import { sourceOf } from './source.js';
 import { connectFailure } from './tcp.js';
@@ -64,8 +64,6 @@ function rootCause(e: unknown): unknown {
 }
 
 export function grpcProbe(check: GrpcCheck, ctx: ProbeContext): Probe {
-  let closed = false;
-  let inflight: Promise<CheckOutcome> | undefined;
   let abort: (() => void) | undefined;
   const t = ctx.target;
   const where = endpointText(t);
@@ -156,12 +154,5 @@ export function grpcProbe(check: GrpcCheck, ctx: ProbeContext): Probe {
     }
   });
 
-  return {
-    run(): Promise<CheckOutcome> {
-      if (closed) return Promise.resolve({ ok: false, code: 'closed', reason: 'probe closed', latencyMs: 0 });
-      if (!inflight) inflight = attempt().finally(() => { inflight = undefined; });
-      return inflight;
-    },
-    close(): void { closed = true; abort?.(); },
-  };
+  return singleFlight(attempt, () => abort?.());
 }

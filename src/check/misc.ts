@@ -4,7 +4,7 @@
 // kill = down. The runner kills the script's whole process group at the timeout.
 import type { MiscCheck } from '../config/model.js';
 import type { ScriptResult, ScriptRunner, ScriptSecurity } from '../ports/script-runner.js';
-import { formatDuration, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
+import { closedOutcome, formatDuration, singleFlight, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
 
 /** How long past misc_timeout a runner that never answers is waited for (it should kill first). */
 const RUNNER_MARGIN_MS = 2000;
@@ -27,8 +27,6 @@ export function miscVerdict(r: ScriptResult, check: Pick<MiscCheck, 'dynamic' | 
 }
 
 export function miscProbe(check: MiscCheck, _ctx: ProbeContext, runner: ScriptRunner, security?: ScriptSecurity): Probe {
-  let closed = false;
-  let inflight: Promise<CheckOutcome> | undefined;
   let abort: ((o: CheckOutcome) => void) | undefined;
 
   const attempt = async (): Promise<CheckOutcome> => {
@@ -73,16 +71,6 @@ export function miscProbe(check: MiscCheck, _ctx: ProbeContext, runner: ScriptRu
     });
   };
 
-  return {
-    run(): Promise<CheckOutcome> {
-      if (closed) return Promise.resolve({ ok: false, code: 'closed', reason: 'probe closed', latencyMs: 0 });
-      if (!inflight) inflight = attempt().finally(() => { inflight = undefined; });
-      return inflight;
-    },
-    close(): void {
-      closed = true;
-      // The script itself is still bounded by the runner's timeout kill.
-      abort?.({ ok: false, code: 'closed', reason: 'probe closed', latencyMs: 0 });
-    },
-  };
+  // On close the script itself is still bounded by the runner's timeout kill.
+  return singleFlight(attempt, () => abort?.(closedOutcome()));
 }

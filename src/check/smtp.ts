@@ -5,7 +5,7 @@
 import { connect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { SmtpCheck } from '../config/model.js';
-import { formatDuration, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
+import { formatDuration, singleFlight, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
 import { endpointText } from './socket-failure.js';
 import { sourceOf } from './source.js';
 import { connectFailure } from './tcp.js';
@@ -44,8 +44,6 @@ function printable(s: string): string {
 type Stage = 'connect' | 'banner' | 'helo';
 
 export function smtpProbe(check: SmtpCheck, ctx: ProbeContext, deps: { hostname?: () => string } = {}): Probe {
-  let closed = false;
-  let inflight: Promise<CheckOutcome> | undefined;
   let abort: (() => void) | undefined;
   const where = endpointText(ctx.target);
 
@@ -119,12 +117,5 @@ export function smtpProbe(check: SmtpCheck, ctx: ProbeContext, deps: { hostname?
     });
   });
 
-  return {
-    run(): Promise<CheckOutcome> {
-      if (closed) return Promise.resolve({ ok: false, code: 'closed', reason: 'probe closed', latencyMs: 0 });
-      if (!inflight) inflight = attempt().finally(() => { inflight = undefined; });
-      return inflight;
-    },
-    close(): void { closed = true; abort?.(); },
-  };
+  return singleFlight(attempt, () => abort?.());
 }
