@@ -12,6 +12,7 @@ import type { VrrpTransport } from '../ports/vrrp-transport.js';
 import { Instance, type Transition } from '../vrrp/instance.js';
 import type { VrrpState } from '../vrrp/machine.js';
 import { SyncGroup } from '../vrrp/sync-group.js';
+import { receiveConfig } from '../vrrp/instance-config.js';
 import { sourceStatus } from '../vrrp/source.js';
 import { parseIP } from '../lib/ip.js';
 import type { Platform } from './platform.js';
@@ -200,6 +201,7 @@ export class Daemon {
     try {
       const transport = this.p.transports.open({
         ifname: spec.interface, family: spec.family, vrid: spec.vrid, src: parseIP(st.src).addr,
+        version: spec.version, checksumMode: receiveConfig(spec).checksumMode,
         ...(multicast ? { group: parseIP(this.group(spec)).addr } : {}),
       });
       return { src: st.src, transport };

@@ -1,6 +1,7 @@
 // Sends and receives VRRP messages (IP protocol 112) on one interface for one address family.
 // The kernel builds the IP header; the port carries the VRRP payload plus the facts validation
 // needs from the IP layer (source, destination, TTL or hop limit).
+import type { ChecksumMode, VrrpVersion } from '../codec/vrrp.js';
 import type { ReceivedPacket } from '../vrrp/validate.js';
 
 /** One received VRRP message with its IP-layer facts: the packet validate.ts checks. */
@@ -19,6 +20,8 @@ export interface VrrpTransport {
    * drop reason validation would have given; readable after close. Absent: no kernel filter.
    */
   kernelDrops?(): Readonly<Record<string, number>>;
+  /** The instance's checksum form changed in place (reload): a kernel filter checks the new one. */
+  setChecksumMode?(mode: ChecksumMode | 'either' | undefined): void;
 }
 
 export interface VrrpTransportOptions {
@@ -30,6 +33,10 @@ export interface VrrpTransportOptions {
   vrid: number;
   /** The multicast group to join (vrrp_mcast_group4/6); undefined in unicast mode. */
   group?: Uint8Array;
+  /** The instance's VRRP version: lets a kernel filter check version, type and checksum too. */
+  version?: VrrpVersion;
+  /** v3 over IPv4: the checksum form validation accepts (receiveConfig().checksumMode). */
+  checksumMode?: ChecksumMode | 'either';
 }
 
 /** Opens transports; several instances on one interface share the real socket underneath. */

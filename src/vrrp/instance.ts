@@ -168,6 +168,8 @@ export class Instance {
     this.cur = spec;
     this.cfg = machineConfig(spec, this.src);
     this.rx = receiveConfig(spec);
+    // A kernel filter checks the checksum form too: it must follow an in-place change.
+    this.deps.transport?.setChecksumMode?.(this.rx.checksumMode);
     this.dsts = next.destinations.map((d) => parseIP(d).addr);
     this.advertCache.clear();
     for (const u of this.trackUnsubs.splice(0)) u();
