@@ -118,7 +118,7 @@ try {
     if (!p || p.src !== ad.src || ad.prio === 0 || inWindow(ad.t) || inWindow(p.t)) continue;
     late[ad.src]?.push(ad.t - p.t - advertS * 1000);
   }
-  const lateStats = (xs: number[]) => ({ samples: xs.length, p50: pct(xs, 50), p90: pct(xs, 90), p99: pct(xs, 99), p999: pct(xs, 99.9), max: xs.length ? Math.max(...xs) : NaN });
+  const lateStats = (xs: number[]) => ({ samples: xs.length, p50: pct(xs, 50), p90: pct(xs, 90), p99: pct(xs, 99), p999: pct(xs, 99.9), max: xs.reduce((m, x) => (x > m ? x : m), xs.length ? -Infinity : NaN) });  // no spread: an hour is ~700,000 samples
   const tFinal = (Date.now() - t0) / 60_000;
   for (const s of Object.values(slots)) if (Date.now() - s.startedAt >= 90_000) s.rss.push({ tMin: tFinal, mb: rssMb(s.d.proc.pid!) });
   const half = (pts: { tMin: number; mb: number }[]) => pts.filter((p) => p.tMin >= tFinal / 2);
@@ -139,6 +139,7 @@ try {
   if (!ok) log(`a output tail:\n${slots.a.d.output().slice(-2000)}\nb output tail:\n${slots.b.d.output().slice(-2000)}`);
 } catch (e) {
   log(`soak failed: ${(e as Error).stack ?? e}`);
+  ok = false;
   summary = { ok: false, error: String((e as Error).message ?? e) };
 } finally {
   if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
