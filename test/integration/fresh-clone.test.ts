@@ -1,5 +1,5 @@
 // A clone of the repository tests itself: git clone of this checkout's HEAD into a fresh
-// directory under a 0700 parent with nothing beside it (no ../shared, no sibling checkout), then a
+// directory under a 0700 parent with nothing beside it (no shared folder, no sibling checkout), then a
 // cheap subset of the unit tests run there with `node scripts/test.mjs`. node_modules and the
 // built addon are symlinked from this checkout (no network install in a test). What is tested is
 // the committed HEAD: uncommitted files of this checkout are not in the clone.
