@@ -1,18 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Daemon } from '../../../src/app/daemon.js';
-import { loadConfigText } from '../../../src/config/load.js';
-import type { Config } from '../../../src/config/model.js';
 import { fakePlatform } from './fake-platform.js';
 import { planReload } from '../../../src/app/reload.js';
-
-const settle = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
-
-function conf(text: string): Config {
-  const r = loadConfigText('t.conf', text);
-  assert.ok(r.model, JSON.stringify(r.diagnostics));
-  return r.model;
-}
+import { conf, settle } from './helpers.js';
 
 const inst = (name: string, vrid: number, prio: number, extra = '', vip = `10.0.${vrid}.100/24`) => `
 vrrp_instance ${name} {

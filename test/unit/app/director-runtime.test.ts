@@ -4,22 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Runtime } from '../../../src/app/runtime.js';
 import { notifySettings, sockaddrUn, Watchdog } from '../../../src/app/director-watchdog.js';
-import { loadConfigText } from '../../../src/config/load.js';
-import type { Config } from '../../../src/config/model.js';
 import { IpvsClient } from '../../../src/ipvs/client.js';
 import { FakeClock } from '../../../src/ports/fake/clock.js';
 import { MemoryLogger } from '../../../src/ports/fake/logger.js';
 import { FakeProbes, table } from '../../support/fake-director.js';
 import { FakeIpvsKernel } from '../../support/fake-ipvs-kernel.js';
 import { fakePlatform } from './fake-platform.js';
-
-const settle = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
-
-function conf(text: string): Config {
-  const r = loadConfigText('t.conf', text);
-  assert.ok(r.model, JSON.stringify(r.diagnostics));
-  return r.model;
-}
+import { conf, settle } from './helpers.js';
 
 const TEXT = `
 global_defs {

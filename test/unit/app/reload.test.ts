@@ -5,18 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Daemon } from '../../../src/app/daemon.js';
 import { decodeVrrp } from '../../../src/codec/vrrp.js';
-import { loadConfigText } from '../../../src/config/load.js';
-import type { Config } from '../../../src/config/model.js';
 import type { Transition } from '../../../src/vrrp/instance.js';
 import { fakePlatform } from './fake-platform.js';
-
-const settle = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
-
-function conf(text: string): Config {
-  const r = loadConfigText('t.conf', text);
-  assert.ok(r.model, JSON.stringify(r.diagnostics));
-  return r.model;
-}
+import { conf, settle } from './helpers.js';
 
 interface Opts { prio?: number; advert?: number; extra?: string; vips?: string[]; vrid?: number; iface?: string }
 const inst = (name: string, o: Opts = {}) => `

@@ -5,20 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Runtime } from '../../../src/app/runtime.js';
 import { FakeRoutes } from '../../../src/announce/fake-routes.js';
-import { loadConfigText } from '../../../src/config/load.js';
-import type { Config } from '../../../src/config/model.js';
 import { IpvsClient } from '../../../src/ipvs/client.js';
 import { FakeProbes } from '../../support/fake-director.js';
 import { FakeIpvsKernel } from '../../support/fake-ipvs-kernel.js';
 import { fakePlatform } from './fake-platform.js';
-
-const settle = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
-
-function conf(text: string): Config {
-  const r = loadConfigText('t.conf', text);
-  assert.ok(r.model, JSON.stringify(r.diagnostics));
-  return r.model;
-}
+import { conf, settle } from './helpers.js';
 
 const TEXT = `
 vrrp_instance VI_1 {

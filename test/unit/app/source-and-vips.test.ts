@@ -4,19 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Daemon } from '../../../src/app/daemon.js';
-import { loadConfigText } from '../../../src/config/load.js';
-import type { Config } from '../../../src/config/model.js';
 import { SysError } from '../../../src/lib/errors.js';
 import { fakePlatform } from './fake-platform.js';
+import { conf, settle } from './helpers.js';
 
-const settle = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
 async function run(f: ReturnType<typeof fakePlatform>, ms: number, stepMs = 50) {
   for (let t = 0; t < ms; t += stepMs) { f.clock.advance(stepMs); await settle(); }
-}
-function conf(text: string): Config {
-  const r = loadConfigText('t.conf', text);
-  assert.ok(r.model, JSON.stringify(r.diagnostics));
-  return r.model;
 }
 const inst = (o: { iface?: string; prio?: number; vip?: string } = {}) => `global_defs {\n  vrrp_version 3\n}\nvrrp_instance VI_1 {
   interface ${o.iface ?? 'eth0'}
