@@ -15,6 +15,8 @@ export interface Director {
   output(): string;
   /** keepalived: the parent and its VRRP child; vipkeeper: one process. */
   pids(): number[];
+  /** vipkeeper: its control socket (for `vipkeeper status`); keepalived: undefined. */
+  controlSocket?: string;
   /** SIGTERM and wait for the exit (SIGKILL after 5 s); resolves the exit code. */
   stop(): Promise<number | null>;
 }
@@ -36,9 +38,10 @@ export function startDirector(host: Host, dir: string, id: string, kind: Directo
   writeFileSync(file, confText);
   const vrrpPid = join(dir, `${id}.vrrp.pid`);
   const cli = opts.dist ? [join(process.cwd(), 'dist/cli.js')] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')];
+  const controlSocket = kind === 'vipkeeper' ? join(dir, `${id}.sock`) : undefined;
   const args = kind === 'keepalived'
     ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(dir, `${id}.pid`), '-r', vrrpPid]
-    : [...cli, 'run', '-f', file, '--control-socket', join(dir, `${id}.sock`), '--log-level', opts.logLevel ?? 'debug', ...(opts.args ?? [])];
+    : [...cli, 'run', '-f', file, '--control-socket', controlSocket!, '--log-level', opts.logLevel ?? 'debug', ...(opts.args ?? [])];
   const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd(), ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   const max = opts.maxOutput ?? Infinity;
   let out = '';
@@ -46,7 +49,7 @@ export function startDirector(host: Host, dir: string, id: string, kind: Directo
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
   return {
-    kind, host, proc,
+    kind, host, proc, controlSocket,
     output: () => out,
     pids: () => [proc.pid!, ...(kind === 'keepalived' && existsSync(vrrpPid) ? [Number(readFileSync(vrrpPid, 'utf8'))] : [])],
     stop: () => new Promise((resolve) => {
