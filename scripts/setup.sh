@@ -8,6 +8,7 @@ pkgs=(
   iproute2 iputils-ping kmod procps psmisc              # ip netns/link/addr, modprobe, ps/pkill
   python3 make g++                         # node-gyp builds the socket addon
   keepalived ipvsadm tcpdump iputils-arping  # real peers and observers for interop tests
+  nftables                                 # no_accept / vrrp_strict drop traffic to the VIPs with nft
   qemu-system-x86 busybox-static cpio      # the IPVS test VM
   stress-ng                                # load for the timing benchmark
   bird2 frr                                # routing daemons for the scale-out (announcement) tests

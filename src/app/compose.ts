@@ -10,8 +10,13 @@ import { createLogger, type LogLevel } from '../adapters/logger.js';
 import { ChildScriptRunner, fsScriptSecurity } from '../adapters/script-runner.js';
 import { userIds } from '../adapters/users.js';
 import { RawVrrpTransports } from '../adapters/vrrp-transport.js';
-import { createProbes } from '../check/factory.js';
+import { AhVrrpTransports, transportsByAuth } from '../adapters/ah-transport.js';
+import { failingProbe } from '../check/failing-probe.js';
+import type { Probes } from '../check/factory.js';
 import { NetlinkRoutes } from '../adapters/routes.js';
+import { NetlinkVirtualRoutes } from '../adapters/virtual-routes.js';
+import { RtnlVmacs } from '../adapters/vmac.js';
+import { NftExec } from '../net/nft-exec.js';
 import type { RoutePort } from '../announce/route-port.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { openIpvs } from '../ipvs/genl-socket.js';
@@ -20,23 +25,39 @@ import { Rtnl } from '../net/rtnl.js';
 import type { Logger } from '../ports/logger.js';
 import { notifySettings, sockaddrUn, type SystemdNotify } from './director-watchdog.js';
 import type { Platform } from './platform.js';
+import { ProcfsProcessMonitor } from '../track/process-monitor.js';
 
 export { createLogger, LOG_LEVELS, type LogLevel } from '../adapters/logger.js';
 
 /** The IPVS client on a fresh generic netlink socket (the daemon and `vipkeeper ipvs`). */
 export function openIpvsClient(): Promise<IpvsClient> { return openIpvs(); }
 
-export async function composePlatform(logger: Logger): Promise<Platform> {
+export interface ComposeOptions {
+  /** Load the health-check probes now (default); false leaves them (undici: ~20 MiB) to prepareProbes(). */
+  probes?: boolean;
+}
+
+export async function composePlatform(logger: Logger, opts: ComposeOptions = {}): Promise<Platform> {
+  let probes: Probes | undefined;
+  const scripts = new ChildScriptRunner();
+  const prepareProbes = async (): Promise<void> => {
+    const { createProbes } = await import('../check/factory.js');
+    probes ??= createProbes({ scripts, files: fsFileReader });
+    // Checkers at scale: full collections at 1.5x the live heap instead of up to 4x (heap-policy.ts).
+    (await import('../check/heap-policy.js')).applyCheckerHeapPolicy();
+  };
+  if (opts.probes ?? true) await prepareProbes();
   const rtnl = Rtnl.open();
   let links: RtnlLinks;
   try { links = await RtnlLinks.open(rtnl, logger.child({ component: 'links' })); } catch (e) { rtnl.close(); throw e; }
-  const transports = new RawVrrpTransports((n) => links.ifindex(n), logger);
+  const transports = transportsByAuth(new RawVrrpTransports((n) => links.ifindex(n), logger), new AhVrrpTransports((n) => links.ifindex(n), logger));
   const announcer = new GarpAnnouncer(links);
-  const scripts = new ChildScriptRunner();
-  const probes = createProbes({ scripts, files: fsFileReader });
   const systemd = systemdNotify(logger);
+  // The proc connector socket is opened by the first vrrp_track_process to start, not here.
+  const processes = new ProcfsProcessMonitor(logger.child({ component: 'processes' }));
   // Opened on first use: most directors announce nothing.
   let routes: NetlinkRoutes | undefined;
+  let vroutes: NetlinkVirtualRoutes | undefined;
   const routePort: RoutePort = {
     install: (r) => (routes ??= NetlinkRoutes.open()).install(r),
     remove: (r) => (routes ??= NetlinkRoutes.open()).remove(r),
@@ -56,11 +77,21 @@ export async function composePlatform(logger: Logger): Promise<Platform> {
     security: (uid) => fsScriptSecurity(uid),
     uidOf: (user) => (user ? userIds(user)?.uid ?? 0 : 0),
     openIpvs: openIpvsClient,
-    probes: probes.factory,
+    probes: (c, ctx) => probes?.factory(c, ctx) ?? failingProbe(`${c.type}: the health-check probes were not loaded`),
+    prepareProbes,
     routes: routePort,
+    vmacs: new RtnlVmacs(rtnl, undefined, logger.child({ component: 'vmac' })),
+    virtualRoutes: {
+      addRoute: (r) => (vroutes ??= NetlinkVirtualRoutes.open((n) => links.ifindex(n))).addRoute(r),
+      removeRoute: (r) => (vroutes ??= NetlinkVirtualRoutes.open((n) => links.ifindex(n))).removeRoute(r),
+      addRule: (r) => (vroutes ??= NetlinkVirtualRoutes.open((n) => links.ifindex(n))).addRule(r),
+      removeRule: (r) => (vroutes ??= NetlinkVirtualRoutes.open((n) => links.ifindex(n))).removeRule(r),
+    },
+    nft: new NftExec(),
     ...(systemd ? { systemd: systemd.notify } : {}),
+    processes,
     // Scripts still running (a hung notify_stop) are killed: they must not outlive the daemon.
-    close: () => { scripts.killAll(); probes.close(); routes?.close(); systemd?.close(); transports.close(); announcer.close(); links.close(); rtnl.close(); },
+    close: () => { scripts.killAll(); processes.close(); probes?.close(); routes?.close(); vroutes?.close(); systemd?.close(); transports.close(); announcer.close(); links.close(); rtnl.close(); },
   };
 }
 

@@ -14,18 +14,22 @@ import type { VrrpState } from '../vrrp/machine.js';
 import { SyncGroup } from '../vrrp/sync-group.js';
 import { receiveConfig } from '../vrrp/instance-config.js';
 import { sourceStatus } from '../vrrp/source.js';
+import { Vmacs, vrrpInterfaceOf } from '../vrrp/vmac.js';
 import { parseIP } from '../lib/ip.js';
 import type { Platform } from './platform.js';
 import { planReload, settingsKeys, wireIdentity, type InstanceKeys, type ReloadPlan } from './reload.js';
 import { TrackRegistry } from './tracking.js';
 
 const NOTIFY_TIMEOUT_MS = 30_000;
+/** The fault reason of an instance with unicast_fault_no_peer and no unicast_peer. */
+const NO_PEER_FAULT = 'unicast:no-peer';
+const noPeerFault = (s: VrrpInstance): boolean => s.unicastFaultNoPeer === true && s.unicastPeers.length === 0;
 
 const notifyState: Partial<Record<VrrpState, NotifyState>> = { MASTER: 'MASTER', BACKUP: 'BACKUP', FAULT: 'FAULT', STOPPED: 'STOP' };
 
 function toNotifyScripts(n: ModelNotify): NotifyScripts {
   const out: NotifyScripts = {};
-  for (const [k, v] of [['master', n.master], ['backup', n.backup], ['fault', n.fault], ['stop', n.stop], ['generic', n.any]] as const) {
+  for (const [k, v] of [['master', n.master], ['backup', n.backup], ['fault', n.fault], ['stop', n.stop], ['generic', n.any], ['deleted', n.deleted], ['masterRxLowerPri', n.masterRxLowerPri]] as const) {
     if (v) out[k] = { argv: v.argv, ...(v.user ? { user: v.user } : {}), ...(v.group ? { group: v.group } : {}) };
   }
   return out;
@@ -48,12 +52,15 @@ export class Daemon {
   private fifo: { path: string; sink: LineSink } | undefined;
   private transitionFns: ((t: Transition) => void)[] = [];
   private unwatchLinks: (() => void) | undefined;
+  private vmacs: Vmacs;
 
   /** Metrics of what only the daemon sees (set once the metrics exist; optional). */
   events: DaemonEvents | undefined;
 
   constructor(private p: Platform, private cfg: Config) {
     this.tracks = new TrackRegistry(p);
+    // An instance on a VMAC waits in INIT until its VMAC exists; each one made is a chance to attach.
+    this.vmacs = new Vmacs(p.vmacs, p.logger.child({ component: 'vmac' }), () => this.attachWaiting());
   }
 
   get config(): Config { return this.cfg; }
@@ -76,17 +83,23 @@ export class Daemon {
     this.tracks.update(this.cfg);
     this.tracks.startAll();
     const keys = this.keysOf(this.cfg);
+    void this.vmacs.sync(this.cfg.vrrpInstances);
     for (const spec of this.cfg.vrrpInstances) this.create(spec, keys.get(spec.name)!, this.openFor(spec));
     this.buildGroups(this.cfg);
     // An instance without a usable source waits in INIT; address and link changes may end that.
     this.unwatchLinks = this.p.links.onChange(() => this.attachWaiting());
-    for (const name of this.cfg.vrrpInstances.map((i) => i.name)) this.startInstance(name);
+    // vrrp_startup_delay applies at daemon start only, never to instances a reload starts (keepalived).
+    const delay = this.cfg.global.vrrpStartupDelayMs ?? 0;
+    if (delay > 0) this.p.logger.info({ delayMs: delay }, 'vrrp_startup_delay: no instance becomes master before the delay');
+    const hold = delay > 0 ? { holdUntil: this.p.clock.now() + delay } : {};
+    for (const name of this.cfg.vrrpInstances.map((i) => i.name)) this.startInstance(name, hold);
   }
 
   /** Graceful stop; resolves once adverts are sent, VIPs removed and stop scripts have run (bounded). */
   async stop(notifyWaitMs = 600): Promise<void> {
     this.unwatchLinks?.();
     await Promise.all([...this.instances.values()].map(({ inst }) => inst.stop()));
+    await this.vmacs.removeAll();
     this.tracks.stopAll();
     if (this.notifier) await Promise.race([this.notifier.idle(), new Promise((r) => setTimeout(r, notifyWaitMs).unref())]);
     this.notifier?.close();
@@ -131,7 +144,8 @@ export class Daemon {
     for (const name of plan.stop) {
       const r = this.instances.get(name)!;
       this.instances.delete(name);
-      await r.inst.stop();
+      // Removed from the configuration (not restarted): keepalived notifies FAULT, or DELETED with notify_deleted.
+      await r.inst.stop(plan.restart.includes(name) ? {} : { deleted: true });
     }
     for (const g of this.groups.values()) g.dispose();
     this.groups.clear();
@@ -145,12 +159,15 @@ export class Daemon {
       r.keys = nextKeys.get(name)!;
       const spec = specOf(name);
       r.inst.reconfigure(spec, { destinations: this.destinations(spec), tracking: this.tracks.bindingsFor(next, spec) });
+      r.inst.setExternalFault(NO_PEER_FAULT, noPeerFault(spec));
     }
     for (const name of plan.start) {
       this.create(specOf(name), nextKeys.get(name)!, opened.has(name) ? opened.get(name) : this.openFor(specOf(name)));
     }
     this.buildGroups(next);
     for (const name of plan.start) this.startInstance(name);
+    // After the stops above: a VMAC no instance names any more goes, a new one comes.
+    void this.vmacs.sync(next.vrrpInstances);
     this.p.logger.info({
       kept: plan.keep, updated: plan.update, restarted: plan.restart,
       started: plan.start.filter((n) => !plan.restart.includes(n)), stopped: plan.stop.filter((n) => !plan.restart.includes(n)),
@@ -197,11 +214,16 @@ export class Daemon {
   private openFor(spec: VrrpInstance, strict = false): Opened {
     const st = sourceStatus(this.p, spec);
     if (!st.src) return undefined;
+    // Adverts go out of the VMAC (from the base interface's address, as keepalived sends them).
+    // Until our VMAC exists the instance cannot run: an interface of that name we did not make
+    // must get neither its adverts nor its VIPs.
+    const ifname = vrrpInterfaceOf(spec);
+    if (spec.vmac && !(this.vmacs.has(spec.vmac.name) && this.p.links.get(ifname))) return undefined;
     const multicast = spec.unicastPeers.length === 0;
     try {
       const transport = this.p.transports.open({
-        ifname: spec.interface, family: spec.family, vrid: spec.vrid, src: parseIP(st.src).addr,
-        version: spec.version, checksumMode: receiveConfig(spec).checksumMode,
+        ifname, family: spec.family, vrid: spec.vrid, src: parseIP(st.src).addr,
+        version: spec.version, checksumMode: receiveConfig(spec).checksumMode, ...(spec.authType === 'AH' ? { ah: true } : {}),
         ...(multicast ? { group: parseIP(this.group(spec)).addr } : {}),
       });
       return { src: st.src, transport };
@@ -213,10 +235,10 @@ export class Daemon {
     }
   }
 
-  private startInstance(name: string): void {
+  private startInstance(name: string, opts: { holdUntil?: number } = {}): void {
     const inst = this.instances.get(name)?.inst;
     if (!inst) return;
-    inst.start();
+    inst.start(opts);
     if (inst.waitingForSource) {
       const why = sourceStatus(this.p, inst.spec).why ?? 'its VRRP socket could not be opened';
       this.p.logger.warn({ instance: name, vrid: inst.spec.vrid, iface: inst.spec.interface, reason: why }, `staying in INIT until it can send: ${why}`);
@@ -243,15 +265,28 @@ export class Daemon {
       ...(opened ? { srcAddr: opened.src, transport: opened.transport } : {}),
       destinations: this.destinations(spec),
       tracking: this.tracks.bindingsFor(this.cfg, spec),
+      ...(p.virtualRoutes ? { virtualRoutes: p.virtualRoutes } : {}),
     });
     // Listeners registered once follow instances created by later reloads too.
     inst.onTransition((t) => { for (const fn of this.transitionFns) fn(t); });
     inst.onNotify((t) => {
-      const state = notifyState[t.to];
-      const current = this.cfg.vrrpInstances.find((i) => i.name === spec.name) ?? spec;
+      // A reload removed it: keepalived reports FAULT, or DELETED with notify_deleted (keepalived.conf(5)).
+      const state = t.reason === 'deleted' ? (inst.spec.notifyDeleted ? 'DELETED' : 'FAULT') : notifyState[t.to];
+      const current = t.reason === 'deleted' ? inst.spec : this.cfg.vrrpInstances.find((i) => i.name === spec.name) ?? spec;
       // Not awaited: a slow script must not hold back the instance's next address change.
       if (state) void this.notifier!.notify({ kind: 'INSTANCE', name: t.instance, state, priority: state === 'STOP' ? 0 : t.priority }, this.target(current.notify));
     });
+    // notify_master_rx_lower_pri (script and FIFO line) and, with notify_priority_changes, priority lines.
+    inst.onEvent((e) => {
+      const s = inst.spec;
+      if (e.kind === 'masterRxLowerPri') void this.notifier!.event(e.instance, 'MASTER_RX_LOWER_PRI', e.priority, this.target(s.notify));
+      else if (s.notifyPriorityChanges) void this.notifier!.event(e.instance, e.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', e.priority, this.target(s.notify));
+    });
+    // unicast_fault_no_peer: unicast configured without a peer stays in FAULT rather than going multicast.
+    if (noPeerFault(spec)) {
+      p.logger.warn({ instance: spec.name }, 'unicast_fault_no_peer and no unicast_peer: the instance stays in FAULT');
+      inst.setExternalFault(NO_PEER_FAULT, true);
+    }
     this.instances.set(spec.name, { inst, keys });
   }
 

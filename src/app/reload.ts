@@ -36,7 +36,9 @@ export function wireIdentity(cfg: Config, inst: VrrpInstance): string {
   const src = inst.unicastSrcIp ?? inst.mcastSrcIp;
   const multicast = inst.unicastPeers.length === 0;
   const group = multicast ? (inst.family === 4 ? cfg.global.mcastGroup4 : cfg.global.mcastGroup6) : null;
-  return JSON.stringify({ iface: inst.interface, vrid: inst.vrid, family: inst.family, version: inst.version, multicast, group, src: src ?? null });
+  // AH runs on another socket (IP protocol 51): switching to or from it is a restart.
+  const ah = inst.authType === 'AH';
+  return JSON.stringify({ iface: inst.interface, vrid: inst.vrid, family: inst.family, version: inst.version, multicast, group, src: src ?? null, ...(ah ? { ah } : {}), ...(inst.vmac ? { vmac: inst.vmac } : {}) });
 }
 
 /** The settings key of every instance: equal keys = nothing that affects the instance changed. */
@@ -48,10 +50,13 @@ export function settingsKeys(cfg: Config): Map<string, string> {
     const group = cfg.syncGroups.find((s) => s.instances.includes(inst.name));
     const scriptNames = new Set([...inst.trackScripts, ...(group?.trackScripts ?? [])].map((t) => t.name));
     const fileNames = new Set([...inst.trackFiles, ...(group?.trackFiles ?? [])].map((t) => t.name));
+    const processNames = new Set([...(inst.trackProcesses ?? []), ...(group?.trackProcesses ?? [])].map((t) => t.name));
     out.set(inst.name, JSON.stringify({
       inst, group: group ?? null, shared,
       scripts: cfg.vrrpScripts.filter((s) => scriptNames.has(s.name)),
       files: cfg.trackFiles.filter((f) => fileNames.has(f.name)),
+      // A changed process tracker is a new source: the instance's bindings must be rebuilt.
+      ...(processNames.size > 0 ? { processes: (cfg.trackProcesses ?? []).filter((t) => processNames.has(t.name)) } : {}),
     }));
   }
   return out;

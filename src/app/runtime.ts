@@ -3,13 +3,14 @@
 // talks only to this.
 import type { Config, ScriptCommand } from '../config/model.js';
 import type { ProbeFactory } from '../check/checker.js';
-import { failingProbe } from '../check/factory.js';
+import { failingProbe } from '../check/failing-probe.js';
 import { VipError } from '../lib/errors.js';
 import { IPVS_UNAVAILABLE } from '../ipvs/client.js';
 import { Daemon } from './daemon.js';
 import { Director } from './director.js';
 import type { DirectorStatus } from './director-state.js';
 import { Watchdog } from './director-watchdog.js';
+import { AcceptFilter } from '../vrrp/accept-filter.js';
 import type { Platform } from './platform.js';
 import type { ReloadPlan } from './reload.js';
 import { AnnouncementEngine, type AnnouncementStatus } from '../announce/engine.js';
@@ -37,9 +38,12 @@ export class Runtime {
   };
 
   private metrics: MetricsEvents | undefined;
+  /** no_accept: the nftables drop of traffic to the VIPs. */
+  readonly accept: AcceptFilter;
 
   constructor(private readonly p: Platform, cfg: Config, readonly opts: RuntimeOptions = {}) {
     this.vrrp = new Daemon(p, cfg);
+    this.accept = new AcceptFilter(p.nft, p.logger.child({ component: 'accept' }));
     this.vrrp.onTransition((t) => this.director?.onVrrpState(t.instance));
     if (Director.wanted(cfg)) this.director = this.makeDirector(cfg);
     if (cfg.announcements?.routes.length) this.announce = this.makeAnnouncements(cfg.announcements);
@@ -51,6 +55,8 @@ export class Runtime {
   setMetrics(m: MetricsEvents): void { this.metrics = m; this.vrrp.events = m; }
 
   start(): void {
+    // Started first: nft takes milliseconds, a BACKUP start holds no VIP for Master_Down_Interval.
+    void this.accept.apply(this.config);
     this.vrrp.start();
     this.director?.start();
     // Logs its own errors; nothing is announced before its start-up flush succeeded.
@@ -74,10 +80,15 @@ export class Runtime {
     // transitions start no backup sync daemon), then VRRP hands over while IPVS is cleaned up.
     const director = this.director?.stop(notifyWaitMs);
     await Promise.all([this.vrrp.stop(notifyWaitMs), director]);
+    // Only once the VIPs are gone: removing it earlier would let traffic in to a leaving master.
+    await this.accept.remove();
   }
 
   async reload(next: Config): Promise<ReloadPlan> {
+    // Before anything changes: a first director needs the probes' modules (loaded on demand).
+    if (!this.director && Director.wanted(next)) await this.p.prepareProbes?.();
     const plan = await this.vrrp.reload(next);
+    await this.accept.apply(next);
     if (this.director) this.director.reload(next);
     else if (Director.wanted(next)) { this.director = this.makeDirector(next); this.director.start(); }
     const a = next.announcements?.routes.length ? next.announcements : undefined;

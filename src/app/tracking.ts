@@ -1,4 +1,4 @@
-// Builds the tracked sources of a configuration (one per vrrp_script, track file and interface,
+// Builds the tracked sources of a configuration (one per vrrp_script, track file, tracked process and interface,
 // shared by every instance that tracks them) and each instance's bindings with its own weights.
 // Sources whose configuration did not change are kept across a reload, with their counters (rise,
 // fall, last result). A reload prepares the new sources first (nothing running is touched), then
@@ -6,6 +6,7 @@
 import type { Config, SyncGroup, TrackRef, VrrpInstance } from '../config/model.js';
 import { FileTracker } from '../track/file-tracker.js';
 import { InterfaceTracker } from '../track/interface-tracker.js';
+import { ProcessTracker } from '../track/process-tracker.js';
 import { ScriptTracker } from '../track/script-tracker.js';
 import type { TrackSource } from '../track/source.js';
 import type { TrackBinding } from '../track/binding.js';
@@ -48,6 +49,14 @@ export class TrackRegistry {
     for (const f of cfg.trackFiles) {
       want.set(`file:${f.name}`, { key: JSON.stringify(f), make: () => new FileTracker(f.name, f.path, { clock: this.p.clock, files: this.p.files }) });
     }
+    for (const t of cfg.trackProcesses ?? []) {
+      // Weight and reverse belong to the bindings: a change of them alone keeps the count.
+      const { weight: _w, reverse: _r, ...match } = t;
+      want.set(`process:${t.name}`, {
+        key: JSON.stringify(match),
+        make: () => new ProcessTracker(match, { clock: this.p.clock, monitor: this.p.processes, logger: this.p.logger.child({ process: t.name }) }),
+      });
+    }
     const ifaces = new Set<string>();
     for (const i of cfg.vrrpInstances) { ifaces.add(i.interface); for (const t of i.trackInterfaces) ifaces.add(t.name); }
     for (const sg of cfg.syncGroups) for (const t of sg.trackInterfaces) ifaces.add(t.name);
@@ -74,14 +83,16 @@ export class TrackRegistry {
     };
     if (!inst.dontTrackPrimary) iface(inst.interface, 0, false);
     for (const t of [...inst.trackInterfaces, ...(group?.trackInterfaces ?? [])]) iface(t.name, t.weight, t.reverse);
-    const ref = (kind: 'script' | 'file', r: TrackRef): void => {
+    const ref = (kind: 'script' | 'file' | 'process', r: TrackRef): void => {
       const s = this.sources.get(`${kind}:${r.name}`)?.source;
       if (!s) return;
-      const own = kind === 'script' ? cfg.vrrpScripts.find((x) => x.name === r.name) : cfg.trackFiles.find((x) => x.name === r.name);
+      const own = kind === 'script' ? cfg.vrrpScripts.find((x) => x.name === r.name)
+        : kind === 'file' ? cfg.trackFiles.find((x) => x.name === r.name) : cfg.trackProcesses?.find((x) => x.name === r.name);
       out.push({ source: s, weight: r.weight ?? own?.weight ?? 0, reverse: r.reverse !== (own?.reverse ?? false) });
     };
     for (const r of [...inst.trackScripts, ...(group?.trackScripts ?? [])]) ref('script', r);
     for (const r of [...inst.trackFiles, ...(group?.trackFiles ?? [])]) ref('file', r);
+    for (const r of [...(inst.trackProcesses ?? []), ...(group?.trackProcesses ?? [])]) ref('process', r);
     return out;
   }
 }

@@ -9,6 +9,8 @@ import type {
   VipInput, VrrpInstanceInput, VrrpScriptInput,
 } from './input.js';
 import { address, prefix, script, standIn, type Reporter } from './normalize.js';
+import { buildVirtualRoutes, buildVirtualRules } from './build-virtual-routes.js';
+import { applyVmac } from './build-vmac.js';
 
 export function buildGlobal(g: GlobalInput = {}): GlobalDefs {
   const d = DEFAULTS.global;
@@ -35,11 +37,12 @@ export function buildGlobal(g: GlobalInput = {}): GlobalDefs {
   if (g.notifyFifo) out.notifyFifo = { ...g.notifyFifo };
   if (g.vrrpNotifyFifo) out.vrrpNotifyFifo = { ...g.vrrpNotifyFifo };
   if (g.lvsNotifyFifo) out.lvsNotifyFifo = { ...g.lvsNotifyFifo };
+  if (g.vrrpStartupDelayMs) out.vrrpStartupDelayMs = g.vrrpStartupDelayMs;
   return out;
 }
 
-/** Instance garp_* over global vrrp_garp_* over DEFAULTS. */
-export function buildGarp(own: Partial<GarpTiming> = {}, global: Partial<GarpTiming> = {}): GarpTiming {
+/** Instance garp_* over global vrrp_garp_* over DEFAULTS (vrrp_strict: no lower-priority repeats, as keepalived). */
+export function buildGarp(own: Partial<GarpTiming> = {}, global: Partial<GarpTiming> = {}, strict = false): GarpTiming {
   const d = DEFAULTS.garp;
   const pick = <K extends keyof GarpTiming>(k: K): GarpTiming[K] | undefined => own[k] ?? global[k];
   const masterDelayMs = pick('masterDelayMs') ?? d.masterDelayMs;
@@ -47,8 +50,8 @@ export function buildGarp(own: Partial<GarpTiming> = {}, global: Partial<GarpTim
   return {
     masterDelayMs,
     masterRepeat,
-    lowerPrioDelayMs: pick('lowerPrioDelayMs') ?? masterDelayMs,
-    lowerPrioRepeat: pick('lowerPrioRepeat') ?? masterRepeat,
+    lowerPrioDelayMs: pick('lowerPrioDelayMs') ?? (strict ? d.lowerPrioUnderStrict : masterDelayMs),
+    lowerPrioRepeat: pick('lowerPrioRepeat') ?? (strict ? d.lowerPrioUnderStrict : masterRepeat),
     masterRefreshMs: pick('masterRefreshMs') ?? d.masterRefreshMs,
     masterRefreshRepeat: pick('masterRefreshRepeat') ?? d.masterRefreshRepeat,
     intervalMs: pick('intervalMs') ?? d.intervalMs,
@@ -58,7 +61,7 @@ export function buildGarp(own: Partial<GarpTiming> = {}, global: Partial<GarpTim
 
 export function buildNotify(r: Reporter, path: string, n: NotifyInput = {}): NotifyScripts {
   const out: NotifyScripts = {};
-  for (const k of ['any', 'master', 'backup', 'fault', 'stop'] as const) {
+  for (const k of ['any', 'master', 'backup', 'fault', 'stop', 'deleted', 'masterRxLowerPri'] as const) {
     const s = script(r, `${path}/${k}`, n[k], `notify ${k}`);
     if (s) out[k] = s;
   }
@@ -154,17 +157,27 @@ export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: G
     trackInterfaces: trackInterfaces(x.trackInterfaces),
     trackScripts: trackRefs(x.trackScripts),
     trackFiles: trackRefs(x.trackFiles),
-    garp: buildGarp(x.garp, gi.garp),
+    ...(x.trackProcesses ? { trackProcesses: trackRefs(x.trackProcesses) } : {}),
+    garp: buildGarp(x.garp, gi.garp, g.vrrpStrict),
     notify: buildNotify(r, `${path}/notify`, x.notify),
     v3ChecksumAsV2: g.v3ChecksumAsV2,
     accept: x.accept ?? !g.vrrpStrict,
     dontTrackPrimary: x.dontTrackPrimary ?? d.dontTrackPrimary,
     downTimerAdverts: x.downTimerAdverts ?? d.downTimerAdverts,
+    ...(x.notifyDeleted || x.notify?.deleted !== undefined ? { notifyDeleted: true as const } : {}),
+    ...(x.notifyPriorityChanges ?? gi.vrrpNotifyPriorityChanges ? { notifyPriorityChanges: true as const } : {}),
+    ...(x.unicastFaultNoPeer ? { unicastFaultNoPeer: true as const } : {}),
   };
   if (unicastSrcIp !== undefined) inst.unicastSrcIp = unicastSrcIp;
   const mcastSrcIp = optAddress(r, `${path}/mcastSrcIp`, x.mcastSrcIp, 'mcast_src_ip');
   if (mcastSrcIp !== undefined) inst.mcastSrcIp = mcastSrcIp;
   if (x.authPass !== undefined) inst.authPass = x.authPass;
+  if (x.authType !== undefined) inst.authType = x.authType;
+  const checkSrc = x.checkUnicastSrc ?? gi.checkUnicastSrc;
+  if (checkSrc !== undefined) inst.checkUnicastSrc = checkSrc;
+  if (x.virtualRoutes?.length) inst.virtualRoutes = buildVirtualRoutes(r, `${path}/virtualRoutes`, x.virtualRoutes);
+  if (x.virtualRules?.length) inst.virtualRules = buildVirtualRules(r, `${path}/virtualRules`, x.virtualRules, family);
+  applyVmac(r, path, inst, x);
   return inst;
 }
 
@@ -200,5 +213,6 @@ export function buildSyncGroup(r: Reporter, i: number, x: SyncGroupInput): SyncG
     trackInterfaces: trackInterfaces(x.trackInterfaces),
     trackScripts: trackRefs(x.trackScripts),
     trackFiles: trackRefs(x.trackFiles),
+    ...(x.trackProcesses ? { trackProcesses: trackRefs(x.trackProcesses) } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { address, Reporter } from './normalize.js';
 import { buildGlobal, buildInstance, buildScript, buildSyncGroup, buildTrackFile } from './build-vrrp.js';
 import { buildVirtualServer, buildVsGroup } from './build-lvs.js';
 import { buildAnnouncements } from './announcements.js';
+import { buildTrackProcess } from './build-track-process.js';
 
 /**
  * Always returns a model so that validation can still report every other error; when there are
@@ -18,6 +19,7 @@ export function buildModel(input: ConfigInput, sources: SourceMap, file: string,
     global,
     vrrpScripts: (input.vrrpScripts ?? []).map((s, i) => buildScript(r, i, s)),
     trackFiles: (input.trackFiles ?? []).map((t, i) => buildTrackFile(r, i, t)),
+    ...(input.trackProcesses ? { trackProcesses: input.trackProcesses.map((t, i) => buildTrackProcess(r, i, t)) } : {}),
     vrrpInstances: (input.vrrpInstances ?? []).map((x, i) => buildInstance(r, i, x, global, input.global)),
     syncGroups: (input.syncGroups ?? []).map((g, i) => buildSyncGroup(r, i, g)),
     virtualServerGroups: (input.virtualServerGroups ?? []).map((g, i) => buildVsGroup(r, i, g)),

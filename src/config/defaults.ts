@@ -20,7 +20,9 @@ export const DEFAULTS = {
   garp: {
     masterDelayMs: 5000,
     masterRepeat: 5,
-    // lowerPrioDelayMs / lowerPrioRepeat default to the resolved master values.
+    // lowerPrioDelayMs / lowerPrioRepeat default to the resolved master values, except under
+    // vrrp_strict, where keepalived sends no lower-priority GARP repeats (vrrp.c): both 0.
+    lowerPrioUnderStrict: 0,
     masterRefreshMs: 0,
     masterRefreshRepeat: 1,
     intervalMs: 0,
@@ -36,7 +38,7 @@ export const DEFAULTS = {
     versionForIPv6: 3 as const,
     /** Family when an instance has no VIP, peer or source address to tell. */
     family: 4 as const,
-    /** accept mode follows !vrrp_strict (RFC 5798 §6.1: Accept_Mode default false under strict). */
+    // accept: !vrrp_strict (keepalived; RFC 5798 §6.1 makes Accept_Mode False by default).
     dontTrackPrimary: false,
     downTimerAdverts: 3,
   },
@@ -45,6 +47,8 @@ export const DEFAULTS = {
   trackReverse: false,
   script: { intervalMs: 1000, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false /* timeoutMs: = intervalMs */ },
   trackFile: { weight: 1, reverse: false },
+  // keepalived's man page says weight 1, its code (alloc_vrrp_process) leaves it 0: a fault. The code wins.
+  trackProcess: { weight: 0, reverse: false, quorum: 1, forkDelayMs: 0, terminateDelayMs: 0 },
   virtualServer: {
     /** keepalived's choice for an address service without `protocol` (it warns; so do we). */
     protocol: 'UDP' as const,

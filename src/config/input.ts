@@ -23,6 +23,8 @@ export interface GlobalInput {
   defaultInterface?: string;
   vrrpStrict?: boolean;
   skipCheckAdvAddr?: boolean;
+  /** vrrp_check_unicast_src: every instance's checkUnicastSrc unless it sets its own. */
+  checkUnicastSrc?: boolean;
   lvsFlush?: boolean;
   lvsFlushOnStop?: boolean;
   lvsTimeouts?: { tcpS?: number; tcpFinS?: number; udpS?: number };
@@ -30,6 +32,10 @@ export interface GlobalInput {
   lvsSyncDaemon?: { interface: string; vrrpInstance?: string; syncId?: number; maxLen?: number; port?: number; ttl?: number; group?: string };
   /** vrrp_garp_* / vrrp_gna_interval: defaults for every instance's garp. */
   garp?: Partial<GarpTiming>;
+  /** vrrp_startup_delay: no instance becomes master before this long after the daemon starts. */
+  vrrpStartupDelayMs?: number;
+  /** vrrp_notify_priority_changes: every instance's notifyPriorityChanges unless it sets its own. */
+  vrrpNotifyPriorityChanges?: boolean;
 }
 
 /** "10.0.0.1/24" or an object with the extra ip-addr options. */
@@ -40,7 +46,22 @@ export type PeerInput = string | { address: string; minTtl?: number; maxTtl?: nu
 export type TrackInterfaceInput = string | { name: string; weight?: number; reverse?: boolean };
 export type TrackRefInput = string | { name: string; weight?: number; reverse?: boolean };
 
-export interface NotifyInput { any?: ScriptInput; master?: ScriptInput; backup?: ScriptInput; fault?: ScriptInput; stop?: ScriptInput }
+export interface NotifyInput {
+  any?: ScriptInput; master?: ScriptInput; backup?: ScriptInput; fault?: ScriptInput; stop?: ScriptInput;
+  /** notify_deleted SCRIPT / notify_master_rx_lower_pri SCRIPT (instances only). */
+  deleted?: ScriptInput; masterRxLowerPri?: ScriptInput;
+}
+
+/** virtual_routes line (YAML `virtualRoutes`): model.ts VirtualRoute before checking. */
+export interface VirtualRouteInput {
+  to: string; type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+  src?: string; via?: string; dev?: string; table?: number; metric?: number; scope?: string; noTrack?: boolean;
+}
+/** virtual_rules line (YAML `virtualRules`). */
+export interface VirtualRuleInput {
+  from?: string; to?: string; table?: number; action?: 'table' | 'blackhole' | 'unreachable' | 'prohibit';
+  priority?: number; iif?: string; oif?: string; tos?: number; fwmark?: number; fwmask?: number; noTrack?: boolean;
+}
 
 export interface VrrpInstanceInput {
   name: string;
@@ -56,16 +77,30 @@ export interface VrrpInstanceInput {
   unicastPeers?: PeerInput[];
   mcastSrcIp?: string;
   authPass?: string;
+  authType?: 'PASS' | 'AH';
+  checkUnicastSrc?: boolean;
   virtualIps?: VipInput[];
   excludedVips?: VipInput[];
+  virtualRoutes?: VirtualRouteInput[];
+  virtualRules?: VirtualRuleInput[];
+  /** use_vmac: a macvlan with the VRRP virtual MAC (name default vrrp.VRID). */
+  vmac?: { name?: string };
+  vmacXmitBase?: boolean;
   trackInterfaces?: TrackInterfaceInput[];
   trackScripts?: TrackRefInput[];
   trackFiles?: TrackRefInput[];
+  trackProcesses?: TrackRefInput[];
   garp?: Partial<GarpTiming>;
   notify?: NotifyInput;
   accept?: boolean;
   dontTrackPrimary?: boolean;
   downTimerAdverts?: number;
+  /** notify_deleted: a reload that removes the instance notifies DELETED instead of FAULT. */
+  notifyDeleted?: boolean;
+  /** notify_priority_changes: MASTER_PRIORITY / BACKUP_PRIORITY lines on the notify FIFO. */
+  notifyPriorityChanges?: boolean;
+  /** unicast_fault_no_peer: unicast without peers is FAULT instead of falling back to multicast. */
+  unicastFaultNoPeer?: boolean;
 }
 
 export interface VrrpScriptInput {
@@ -82,6 +117,11 @@ export interface VrrpScriptInput {
 
 export interface TrackFileInput { name: string; path?: string; weight?: number; reverse?: boolean }
 
+export interface TrackProcessInput {
+  name: string; process?: string; params?: string[]; paramMatch?: 'exact' | 'partial' | 'initial'; fullCommand?: boolean;
+  weight?: number; reverse?: boolean; quorum?: number; quorumMax?: number; forkDelayMs?: number; terminateDelayMs?: number;
+}
+
 export interface SyncGroupInput {
   name: string;
   instances?: string[];
@@ -89,6 +129,7 @@ export interface SyncGroupInput {
   trackInterfaces?: TrackInterfaceInput[];
   trackScripts?: TrackRefInput[];
   trackFiles?: TrackRefInput[];
+  trackProcesses?: TrackRefInput[];
 }
 
 /** Checker timing written on a checker, or on its real or virtual server for all its checkers. */
@@ -180,6 +221,7 @@ export interface ConfigInput {
   global?: GlobalInput;
   vrrpScripts?: VrrpScriptInput[];
   trackFiles?: TrackFileInput[];
+  trackProcesses?: TrackProcessInput[];
   vrrpInstances?: VrrpInstanceInput[];
   syncGroups?: SyncGroupInput[];
   virtualServerGroups?: VirtualServerGroupInput[];

@@ -51,6 +51,8 @@ export interface GlobalDefs {
   lvsSyncDaemon?: LvsSyncDaemon;
   /** lvs_timeouts tcp N tcpfin N udp N (seconds, 0-2678400; 0 leaves the kernel's value), applied at start. */
   lvsTimeouts?: { tcpS?: number; tcpFinS?: number; udpS?: number };
+  /** vrrp_startup_delay: at daemon start (not reload) no instance becomes master before this (ms). */
+  vrrpStartupDelayMs?: number;
 }
 
 /** The kernel's IPVS connection-sync daemon, master while the VRRP instance is MASTER, backup otherwise. */
@@ -94,6 +96,45 @@ export interface VirtualIp {
   noTrack: boolean;
 }
 
+/** A virtual_routes entry: installed with the VIPs while MASTER, removed when leaving MASTER. */
+export interface VirtualRoute {
+  /** Destination network, canonical "10.1.0.0/16" ("0.0.0.0/0" = default route). */
+  to: string;
+  family: Family;
+  type: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+  /** Preferred source address (ip route's `src`). */
+  src?: string;
+  /** Gateway (`via` / `gw`). */
+  via?: string;
+  dev?: string;
+  /** Routing table id (default main, 254). */
+  table: number;
+  metric?: number;
+  /** host | link | site | universe | nowhere; default: as ip(8) picks it from the route's shape. */
+  scope?: string;
+  /** `no_track`: accepted for keepalived compatibility; vipkeeper does not track routes. */
+  noTrack: boolean;
+}
+
+/** A virtual_rules entry (a policy routing rule): installed while MASTER, like virtual_routes. */
+export interface VirtualRule {
+  family: Family;
+  /** Source / destination selectors, canonical prefixes. */
+  from?: string;
+  to?: string;
+  /** `table` action's table id (the default action). */
+  table?: number;
+  action: 'table' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** Rule priority (`priority`/`preference`); absent = the kernel chooses one. */
+  priority?: number;
+  iif?: string;
+  oif?: string;
+  tos?: number;
+  fwmark?: number;
+  fwmask?: number;
+  noTrack: boolean;
+}
+
 export interface UnicastPeer { address: string; family: Family; minTtl?: number; maxTtl?: number }
 
 export interface TrackInterface { name: string; /** 0 = fault on down (default); else added when up / subtracted. */ weight: number; reverse: boolean }
@@ -134,6 +175,10 @@ export interface NotifyScripts {
   backup?: ScriptCommand;
   fault?: ScriptCommand;
   stop?: ScriptCommand;
+  /** notify_deleted SCRIPT: run when a reload removes the instance (implies notifyDeleted). */
+  deleted?: ScriptCommand;
+  /** notify_master_rx_lower_pri: run (no arguments added) when a master hears a lower priority. */
+  masterRxLowerPri?: ScriptCommand;
 }
 
 export interface VrrpInstance {
@@ -163,11 +208,31 @@ export interface VrrpInstance {
   mcastSrcIp?: string;
   /** authentication { auth_type PASS; auth_pass X } (v2 only; only 8 bytes are used). */
   authPass?: string;
+  /**
+   * auth_type: PASS (also when absent) or AH, IPsec AH with HMAC-MD5-96 keyed by authPass
+   * (RFC 2338 §5.3.6.3; VRRPv2 over IPv4 only; such an instance always starts as BACKUP).
+   */
+  authType?: 'PASS' | 'AH';
+  /**
+   * check_unicast_src: with unicast peers, drop adverts from any other source (unknown-peer).
+   * Absent = true (vipkeeper always checked; keepalived's default is off).
+   */
+  checkUnicastSrc?: boolean;
   virtualIps: VirtualIp[];
   excludedVips: VirtualIp[];
+  /** virtual_routes / virtual_rules; absent when none (the common case). */
+  virtualRoutes?: VirtualRoute[];
+  virtualRules?: VirtualRule[];
+  /**
+   * use_vmac: a macvlan (mode private) on `interface` carrying the VRRP virtual MAC; the VIPs of
+   * the instance's family on `interface` go on it instead. Absent = no VMAC.
+   */
+  vmac?: { name: string; /** vmac_xmit_base: adverts go out of (and are read on) the base interface. */ xmitBase: boolean };
   trackInterfaces: TrackInterface[];
   trackScripts: TrackRef[];
   trackFiles: TrackRef[];
+  /** track_process references; absent when none. */
+  trackProcesses?: TrackRef[];
   garp: GarpTiming;
   notify: NotifyScripts;
   /** v3 checksum without the IPv4 pseudo-header (global v3ChecksumAsV2). */
@@ -178,6 +243,12 @@ export interface VrrpInstance {
   dontTrackPrimary: boolean;
   /** down_timer_adverts (default 3, RFC). */
   downTimerAdverts: number;
+  /** notify_deleted: removed by a reload -> notify DELETED (absent: FAULT, as keepalived). */
+  notifyDeleted?: true;
+  /** notify_priority_changes (or global vrrp_notify_priority_changes): priority lines on the FIFO. */
+  notifyPriorityChanges?: true;
+  /** unicast_fault_no_peer with no unicast_peer: the instance stays in FAULT. */
+  unicastFaultNoPeer?: true;
   /** Name of the sync group this instance belongs to (filled from vrrp_sync_group). */
   syncGroup?: string;
 }
@@ -203,6 +274,32 @@ export interface VrrpScript {
 /** track_file (or vrrp_track_file) NAME { file PATH; weight N [reverse] }; used by instances and FILE_CHECK. */
 export interface TrackFile { name: string; path: string; /** default 1 */ weight: number; reverse: boolean }
 
+/**
+ * vrrp_track_process NAME { process PATH [PARAM...]; ... }: up while the number of running
+ * processes that match is within [quorum, quorumMax] (keepalived's track_process).
+ */
+export interface TrackProcess {
+  name: string;
+  /** The process name (comm, 15 bytes) or, with fullCommand, argv[0]. */
+  process: string;
+  /** Parameters to compare (with paramMatch); empty = none written. */
+  params: string[];
+  /** none: parameters are not compared; exact (the default once parameters or param_match are written), partial, initial. */
+  paramMatch: 'none' | 'exact' | 'partial' | 'initial';
+  /** Match the command line instead of the name (implied by parameters or param_match). */
+  fullCommand: boolean;
+  /** weight -254..254 (default 0 = fault when the quorum is lost, as keepalived's code does). */
+  weight: number;
+  reverse: boolean;
+  /** Minimum matching processes (default 1; 0 when quorumMax is 0). */
+  quorum: number;
+  /** Maximum matching processes; absent = no maximum. */
+  quorumMax?: number;
+  /** fork_delay / terminate_delay (`delay` sets both; default 0). */
+  forkDelayMs: number;
+  terminateDelayMs: number;
+}
+
 export interface SyncGroup {
   name: string;
   /** `group { I1 I2 }`: instance names. */
@@ -211,6 +308,8 @@ export interface SyncGroup {
   trackInterfaces: TrackInterface[];
   trackScripts: TrackRef[];
   trackFiles: TrackRef[];
+  /** track_process references; absent when none. */
+  trackProcesses?: TrackRef[];
 }
 
 // ---------------------------------------------------------------- IPVS
@@ -450,6 +549,8 @@ export interface Config {
   global: GlobalDefs;
   vrrpScripts: VrrpScript[];
   trackFiles: TrackFile[];
+  /** vrrp_track_process definitions; absent when none. */
+  trackProcesses?: TrackProcess[];
   vrrpInstances: VrrpInstance[];
   syncGroups: SyncGroup[];
   virtualServerGroups: VirtualServerGroup[];

@@ -3,10 +3,10 @@
 "use strict";
 module.exports = validate21;
 module.exports.default = validate21;
-const schema6 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"vipkeeper configuration","patternProperties":{"^x-":{}},"type":"object","properties":{"global":{"type":"object","properties":{"routerId":{"type":"string","minLength":1},"vrrpVersion":{"enum":[2,3]},"v3ChecksumAsV2":{"type":"boolean"},"scriptSecurity":{"type":"boolean"},"scriptUser":{"type":"object","properties":{"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["user"],"additionalProperties":false},"notifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"vrrpNotifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"lvsNotifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"mcastGroup4":{"type":"string","minLength":1},"mcastGroup6":{"type":"string","minLength":1},"defaultInterface":{"type":"string","minLength":1},"vrrpStrict":{"type":"boolean"},"skipCheckAdvAddr":{"type":"boolean"},"lvsFlush":{"type":"boolean"},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"lvsFlushOnStop":{"type":"boolean"},"lvsTimeouts":{"type":"object","properties":{"tcpS":{"type":"integer"},"tcpFinS":{"type":"integer"},"udpS":{"type":"integer"}},"required":[],"additionalProperties":false},"lvsSyncDaemon":{"type":"object","properties":{"interface":{"type":"string","minLength":1},"vrrpInstance":{"type":"string","minLength":1},"syncId":{"type":"integer"},"maxLen":{"type":"integer"},"port":{"type":"integer"},"ttl":{"type":"integer"},"group":{"type":"string","minLength":1}},"required":["interface","vrrpInstance"],"additionalProperties":false}},"required":[],"additionalProperties":false},"vrrpScripts":{"type":"array","items":{"$ref":"#/definitions/vrrpScripts"}},"trackFiles":{"type":"array","items":{"$ref":"#/definitions/trackFiles"}},"vrrpInstances":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances"}},"syncGroups":{"type":"array","items":{"$ref":"#/definitions/syncGroups"}},"virtualServerGroups":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups"}},"virtualServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers"}},"announcements":{"type":"object","additionalProperties":false,"description":"vipkeeper only: routes installed in a kernel table while a condition holds, for BIRD or FRR to announce (docs/scale-out.md)","properties":{"table":{"type":"integer","description":"kernel routing table for the routes, 1-4294967295 except 253-255 (default 100); the routing daemon learns this table"},"routes":{"type":"array","description":"one entry per announced prefix, each with exactly one of virtualServer, vrrpInstance or always","items":{"$ref":"#/definitions/announcements_routes"}}}}},"required":[],"additionalProperties":false,"definitions":{"vrrpScripts":{"type":"object","properties":{"name":{"type":"string","minLength":1},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"timeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"rise":{"type":"integer"},"fall":{"type":"integer"},"initFail":{"type":"boolean"}},"required":["name","script"],"additionalProperties":false},"trackFiles":{"type":"object","properties":{"name":{"type":"string","minLength":1},"path":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name","path"],"additionalProperties":false},"vrrpInstances":{"type":"object","properties":{"name":{"type":"string","minLength":1},"interface":{"type":"string","minLength":1},"vrid":{"type":"integer"},"priority":{"type":"integer"},"state":{"enum":["MASTER","BACKUP"]},"version":{"enum":[2,3]},"advertIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"preempt":{"type":"boolean"},"preemptDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"unicastSrcIp":{"type":"string","minLength":1},"unicastPeers":{"type":"array","items":{"description":"an address string or {address, minTtl, maxTtl}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"minTtl":{"type":"integer"},"maxTtl":{"type":"integer"}},"required":["address"],"additionalProperties":false}]}},"mcastSrcIp":{"type":"string","minLength":1},"authPass":{"type":"string","minLength":1},"virtualIps":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"excludedVips":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"accept":{"type":"boolean"},"dontTrackPrimary":{"type":"boolean"},"downTimerAdverts":{"type":"integer"}},"required":["name"],"additionalProperties":false},"syncGroups":{"type":"object","properties":{"name":{"type":"string","minLength":1},"instances":{"type":"array","items":{"type":"string","minLength":1}},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name","instances"],"additionalProperties":false},"virtualServerGroups_entries":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"family":{"enum":[4,6]}},"required":[],"additionalProperties":false},"virtualServerGroups":{"type":"object","properties":{"name":{"type":"string","minLength":1},"entries":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups_entries"}}},"required":["name","entries"],"additionalProperties":false},"virtualServers_realServers_checkers_urls":{"type":"object","properties":{"path":{"type":"string","minLength":1},"statusCodes":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string","minLength":1}]},"minItems":1},"digest":{"type":"string","minLength":1},"virtualhost":{"type":"string","minLength":1},"regex":{"type":"string","minLength":1},"regexNoMatch":{"type":"boolean"}},"required":["path"],"additionalProperties":false},"virtualServers_realServers_checkers":{"type":"object","properties":{"type":{"enum":["TCP_CHECK","HTTP_GET","SSL_GET","PING_CHECK","MISC_CHECK","UDP_CHECK","DNS_CHECK","SMTP_CHECK","FILE_CHECK","GRPC_CHECK"]},"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"connectIp":{"type":"string","minLength":1},"connectPort":{"type":"integer"},"bindTo":{"type":"string","minLength":1},"bindPort":{"type":"integer"},"bindIf":{"type":"string","minLength":1},"fwmark":{"type":"integer"},"urls":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers_urls"}},"virtualhost":{"type":"string","minLength":1},"httpProtocol":{"enum":["1.0","1.0C","1.1"]},"enableSni":{"type":"boolean"},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"miscTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"dynamic":{"type":"boolean"},"payloadHex":{"type":"string","pattern":"^[0-9a-fA-F]+$"},"requireReply":{"type":"boolean"},"replyHex":{"type":"string","pattern":"^[0-9a-fA-FxX]+$"},"minReplyLength":{"type":"integer"},"maxReplyLength":{"type":"integer"},"queryType":{"enum":["A","NS","CNAME","SOA","MX","TXT","AAAA","RRSIG","DNSKEY"]},"name":{"type":"string","minLength":1},"sniName":{"type":"string","minLength":1},"heloName":{"type":"string","minLength":1},"trackFile":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"service":{"type":"string"},"tls":{"type":"boolean"},"authority":{"type":"string","minLength":1}},"required":["type"],"additionalProperties":false},"virtualServers_realServers":{"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"weight":{"type":"integer"},"notifyUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"notifyDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"upperThreshold":{"type":"integer"},"lowerThreshold":{"type":"integer"},"checkers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers"}}},"required":["address"],"additionalProperties":false},"virtualServers":{"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"group":{"type":"string","minLength":1},"family":{"enum":[4,6]},"protocol":{"enum":["TCP","UDP","SCTP"]},"lbAlgo":{"enum":["rr","wrr","lc","wlc","lblc","lblcr","dh","sh","sed","nq","fo","ovf","mh","twos"]},"schedFlags":{"type":"array","items":{"enum":["flag-1","flag-2","flag-3","sh-port","sh-fallback","mh-port","mh-fallback"]}},"ops":{"type":"boolean"},"persistenceTimeoutS":{"type":"integer"},"persistenceGranularity":{"type":"string","minLength":1},"quorum":{"type":"integer"},"hysteresis":{"type":"integer"},"quorumUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"quorumDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"sorryServer":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"lbKind":{"enum":["NAT","DR","TUN"]},"inhibit":{"type":"boolean"}},"required":["address"],"additionalProperties":false},"omega":{"type":"boolean"},"haSuspend":{"type":"boolean"},"realServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers"}}},"required":[],"additionalProperties":false,"if":{"anyOf":[{"properties":{"address":{}},"required":["address"]},{"properties":{"group":{}},"required":["group"]}]},"then":{"properties":{"protocol":{}},"required":["protocol"]}},"announcements_routes":{"type":"object","additionalProperties":false,"required":["prefix"],"properties":{"prefix":{"type":"string","minLength":1,"description":"the announced network: a VIP as /32 or /128, or a covering prefix such as 10.20.0.0/24 (host bits must be zero)"},"virtualServer":{"type":"string","minLength":1,"description":"announced while this virtual server's pool is at or above its quorum; its name as \"ADDR:PORT/PROTO\", e.g. \"10.20.0.1:80/TCP\" or \"[2001:db8::1]:80/TCP\""},"vrrpInstance":{"type":"string","minLength":1,"description":"announced while this VRRP instance is MASTER"},"always":{"type":"boolean","description":"true: announced for as long as vipkeeper runs"},"holdDownS":{"type":"number","minimum":0,"description":"seconds the condition must have held before the route is announced (default 0); withdrawal is immediate"},"metric":{"type":"integer","minimum":0,"description":"route priority (metric) in the kernel table, which BIRD/FRR can send as BGP MED (default 0)"}}}}};
-const pattern0 = new RegExp("^x-", "u");
+const schema6 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"vipkeeper configuration","patternProperties":{"^x-":{}},"type":"object","properties":{"global":{"type":"object","properties":{"routerId":{"type":"string","minLength":1},"vrrpVersion":{"enum":[2,3]},"v3ChecksumAsV2":{"type":"boolean"},"scriptSecurity":{"type":"boolean"},"scriptUser":{"type":"object","properties":{"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["user"],"additionalProperties":false},"notifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"vrrpNotifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"lvsNotifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"mcastGroup4":{"type":"string","minLength":1},"mcastGroup6":{"type":"string","minLength":1},"defaultInterface":{"type":"string","minLength":1},"vrrpStrict":{"type":"boolean"},"skipCheckAdvAddr":{"type":"boolean"},"lvsFlush":{"type":"boolean"},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"checkUnicastSrc":{"type":"boolean"},"lvsFlushOnStop":{"type":"boolean"},"vrrpStartupDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"vrrpNotifyPriorityChanges":{"type":"boolean"},"lvsTimeouts":{"type":"object","properties":{"tcpS":{"type":"integer"},"tcpFinS":{"type":"integer"},"udpS":{"type":"integer"}},"required":[],"additionalProperties":false},"lvsSyncDaemon":{"type":"object","properties":{"interface":{"type":"string","minLength":1},"vrrpInstance":{"type":"string","minLength":1},"syncId":{"type":"integer"},"maxLen":{"type":"integer"},"port":{"type":"integer"},"ttl":{"type":"integer"},"group":{"type":"string","minLength":1}},"required":["interface","vrrpInstance"],"additionalProperties":false}},"required":[],"additionalProperties":false},"vrrpScripts":{"type":"array","items":{"$ref":"#/definitions/vrrpScripts"}},"trackFiles":{"type":"array","items":{"$ref":"#/definitions/trackFiles"}},"trackProcesses":{"type":"array","items":{"$ref":"#/definitions/trackProcesses"}},"vrrpInstances":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances"}},"syncGroups":{"type":"array","items":{"$ref":"#/definitions/syncGroups"}},"virtualServerGroups":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups"}},"virtualServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers"}},"announcements":{"type":"object","additionalProperties":false,"description":"vipkeeper only: routes installed in a kernel table while a condition holds, for BIRD or FRR to announce (docs/scale-out.md)","properties":{"table":{"type":"integer","description":"kernel routing table for the routes, 1-4294967295 except 253-255 (default 100); the routing daemon learns this table"},"routes":{"type":"array","description":"one entry per announced prefix, each with exactly one of virtualServer, vrrpInstance or always","items":{"$ref":"#/definitions/announcements_routes"}}}}},"required":[],"additionalProperties":false,"definitions":{"vrrpScripts":{"type":"object","properties":{"name":{"type":"string","minLength":1},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"timeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"rise":{"type":"integer"},"fall":{"type":"integer"},"initFail":{"type":"boolean"}},"required":["name","script"],"additionalProperties":false},"trackFiles":{"type":"object","properties":{"name":{"type":"string","minLength":1},"path":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name","path"],"additionalProperties":false},"trackProcesses":{"type":"object","properties":{"name":{"type":"string","minLength":1},"process":{"type":"string","minLength":1},"params":{"type":"array","items":{"type":"string","minLength":1}},"paramMatch":{"enum":["exact","partial","initial"]},"fullCommand":{"type":"boolean"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"quorum":{"type":"integer"},"quorumMax":{"type":"integer"},"forkDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"terminateDelayMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":["name","process"],"additionalProperties":false},"vrrpInstances_virtualRoutes":{"type":"object","properties":{"to":{"type":"string","minLength":1},"type":{"enum":["unicast","blackhole","unreachable","prohibit","throw"]},"src":{"type":"string","minLength":1},"via":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"table":{"type":"integer"},"metric":{"type":"integer"},"scope":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["to"],"additionalProperties":false},"vrrpInstances_virtualRules":{"type":"object","properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1},"table":{"type":"integer"},"action":{"enum":["table","blackhole","unreachable","prohibit"]},"priority":{"type":"integer"},"iif":{"type":"string","minLength":1},"oif":{"type":"string","minLength":1},"tos":{"type":"integer"},"fwmark":{"type":"integer"},"fwmask":{"type":"integer"},"noTrack":{"type":"boolean"}},"required":[],"additionalProperties":false},"vrrpInstances":{"type":"object","properties":{"name":{"type":"string","minLength":1},"interface":{"type":"string","minLength":1},"vrid":{"type":"integer"},"priority":{"type":"integer"},"state":{"enum":["MASTER","BACKUP"]},"version":{"enum":[2,3]},"advertIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"preempt":{"type":"boolean"},"preemptDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"unicastSrcIp":{"type":"string","minLength":1},"unicastPeers":{"type":"array","items":{"description":"an address string or {address, minTtl, maxTtl}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"minTtl":{"type":"integer"},"maxTtl":{"type":"integer"}},"required":["address"],"additionalProperties":false}]}},"mcastSrcIp":{"type":"string","minLength":1},"authPass":{"type":"string","minLength":1},"authType":{"enum":["PASS","AH"]},"checkUnicastSrc":{"type":"boolean"},"virtualIps":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"excludedVips":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"virtualRoutes":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRoutes"}},"virtualRules":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRules"}},"vmac":{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":[],"additionalProperties":false},"vmacXmitBase":{"type":"boolean"},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"deleted":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"masterRxLowerPri":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"accept":{"type":"boolean"},"dontTrackPrimary":{"type":"boolean"},"downTimerAdverts":{"type":"integer"},"notifyDeleted":{"type":"boolean"},"notifyPriorityChanges":{"type":"boolean"},"unicastFaultNoPeer":{"type":"boolean"},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name"],"additionalProperties":false},"syncGroups":{"type":"object","properties":{"name":{"type":"string","minLength":1},"instances":{"type":"array","items":{"type":"string","minLength":1}},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name","instances"],"additionalProperties":false},"virtualServerGroups_entries":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"family":{"enum":[4,6]}},"required":[],"additionalProperties":false},"virtualServerGroups":{"type":"object","properties":{"name":{"type":"string","minLength":1},"entries":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups_entries"}}},"required":["name","entries"],"additionalProperties":false},"virtualServers_realServers_checkers_urls":{"type":"object","properties":{"path":{"type":"string","minLength":1},"statusCodes":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string","minLength":1}]},"minItems":1},"digest":{"type":"string","minLength":1},"virtualhost":{"type":"string","minLength":1},"regex":{"type":"string","minLength":1},"regexNoMatch":{"type":"boolean"}},"required":["path"],"additionalProperties":false},"virtualServers_realServers_checkers":{"type":"object","properties":{"type":{"enum":["TCP_CHECK","HTTP_GET","SSL_GET","PING_CHECK","MISC_CHECK","UDP_CHECK","DNS_CHECK","SMTP_CHECK","FILE_CHECK","GRPC_CHECK"]},"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"connectIp":{"type":"string","minLength":1},"connectPort":{"type":"integer"},"bindTo":{"type":"string","minLength":1},"bindPort":{"type":"integer"},"bindIf":{"type":"string","minLength":1},"fwmark":{"type":"integer"},"urls":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers_urls"}},"virtualhost":{"type":"string","minLength":1},"httpProtocol":{"enum":["1.0","1.0C","1.1"]},"enableSni":{"type":"boolean"},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"miscTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"dynamic":{"type":"boolean"},"payloadHex":{"type":"string","pattern":"^[0-9a-fA-F]+$"},"requireReply":{"type":"boolean"},"replyHex":{"type":"string","pattern":"^[0-9a-fA-FxX]+$"},"minReplyLength":{"type":"integer"},"maxReplyLength":{"type":"integer"},"queryType":{"enum":["A","NS","CNAME","SOA","MX","TXT","AAAA","RRSIG","DNSKEY"]},"name":{"type":"string","minLength":1},"sniName":{"type":"string","minLength":1},"heloName":{"type":"string","minLength":1},"trackFile":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"service":{"type":"string"},"tls":{"type":"boolean"},"authority":{"type":"string","minLength":1}},"required":["type"],"additionalProperties":false},"virtualServers_realServers":{"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"weight":{"type":"integer"},"notifyUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"notifyDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"upperThreshold":{"type":"integer"},"lowerThreshold":{"type":"integer"},"checkers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers"}}},"required":["address"],"additionalProperties":false},"virtualServers":{"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"group":{"type":"string","minLength":1},"family":{"enum":[4,6]},"protocol":{"enum":["TCP","UDP","SCTP"]},"lbAlgo":{"enum":["rr","wrr","lc","wlc","lblc","lblcr","dh","sh","sed","nq","fo","ovf","mh","twos"]},"schedFlags":{"type":"array","items":{"enum":["flag-1","flag-2","flag-3","sh-port","sh-fallback","mh-port","mh-fallback"]}},"ops":{"type":"boolean"},"persistenceTimeoutS":{"type":"integer"},"persistenceGranularity":{"type":"string","minLength":1},"quorum":{"type":"integer"},"hysteresis":{"type":"integer"},"quorumUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"quorumDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"sorryServer":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"lbKind":{"enum":["NAT","DR","TUN"]},"inhibit":{"type":"boolean"}},"required":["address"],"additionalProperties":false},"omega":{"type":"boolean"},"haSuspend":{"type":"boolean"},"realServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers"}}},"required":[],"additionalProperties":false,"if":{"anyOf":[{"properties":{"address":{}},"required":["address"]},{"properties":{"group":{}},"required":["group"]}]},"then":{"properties":{"protocol":{}},"required":["protocol"]}},"announcements_routes":{"type":"object","additionalProperties":false,"required":["prefix"],"properties":{"prefix":{"type":"string","minLength":1,"description":"the announced network: a VIP as /32 or /128, or a covering prefix such as 10.20.0.0/24 (host bits must be zero)"},"virtualServer":{"type":"string","minLength":1,"description":"announced while this virtual server's pool is at or above its quorum; its name as \"ADDR:PORT/PROTO\", e.g. \"10.20.0.1:80/TCP\" or \"[2001:db8::1]:80/TCP\""},"vrrpInstance":{"type":"string","minLength":1,"description":"announced while this VRRP instance is MASTER"},"always":{"type":"boolean","description":"true: announced for as long as vipkeeper runs"},"holdDownS":{"type":"number","minimum":0,"description":"seconds the condition must have held before the route is announced (default 0); withdrawal is immediate"},"metric":{"type":"integer","minimum":0,"description":"route priority (metric) in the kernel table, which BIRD/FRR can send as BGP MED (default 0)"}}}}};
 const func2 = Object.prototype.hasOwnProperty;
-function func3(s) { let n = 0; for (const _ of s) n++; return n; }
+function func4(s) { let n = 0; for (const _ of s) n++; return n; }
+const pattern0 = new RegExp("^x-", "u");
 const schema7 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"timeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"rise":{"type":"integer"},"fall":{"type":"integer"},"initFail":{"type":"boolean"}},"required":["name","script"],"additionalProperties":false};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -48,7 +48,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(func3(data0) < 1){
+if(func4(data0) < 1){
 const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema7.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
@@ -76,7 +76,7 @@ const _errs5 = errors;
 let valid1 = false;
 const _errs6 = errors;
 if(typeof data1 === "string"){
-if(func3(data1) < 1){
+if(func4(data1) < 1){
 const err5 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema7.properties.script.anyOf[0],data:data1};
 if(vErrors === null){
 vErrors = [err5];
@@ -170,7 +170,7 @@ const _errs16 = errors;
 let valid5 = false;
 const _errs17 = errors;
 if(typeof data3 === "string"){
-if(func3(data3) < 1){
+if(func4(data3) < 1){
 const err12 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema7.properties.script.anyOf[2].properties.argv.anyOf[0],data:data3};
 if(vErrors === null){
 vErrors = [err12];
@@ -259,7 +259,7 @@ vErrors = null;
 if(data1.user !== undefined){
 let data5 = data1.user;
 if(typeof data5 === "string"){
-if(func3(data5) < 1){
+if(func4(data5) < 1){
 const err18 = {instancePath:instancePath+"/script/user",schemaPath:"#/properties/script/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema7.properties.script.anyOf[2].properties.user,data:data5};
 if(vErrors === null){
 vErrors = [err18];
@@ -284,7 +284,7 @@ errors++;
 if(data1.group !== undefined){
 let data6 = data1.group;
 if(typeof data6 === "string"){
-if(func3(data6) < 1){
+if(func4(data6) < 1){
 const err20 = {instancePath:instancePath+"/script/group",schemaPath:"#/properties/script/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema7.properties.script.anyOf[2].properties.group,data:data6};
 if(vErrors === null){
 vErrors = [err20];
@@ -514,7 +514,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(func3(data0) < 1){
+if(func4(data0) < 1){
 const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema8.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
@@ -539,7 +539,7 @@ errors++;
 if(data.path !== undefined){
 let data1 = data.path;
 if(typeof data1 === "string"){
-if(func3(data1) < 1){
+if(func4(data1) < 1){
 const err5 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema8.properties.path,data:data1};
 if(vErrors === null){
 vErrors = [err5];
@@ -602,7 +602,7 @@ validate24.errors = vErrors;
 return errors === 0;
 }
 
-const schema9 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"interface":{"type":"string","minLength":1},"vrid":{"type":"integer"},"priority":{"type":"integer"},"state":{"enum":["MASTER","BACKUP"]},"version":{"enum":[2,3]},"advertIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"preempt":{"type":"boolean"},"preemptDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"unicastSrcIp":{"type":"string","minLength":1},"unicastPeers":{"type":"array","items":{"description":"an address string or {address, minTtl, maxTtl}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"minTtl":{"type":"integer"},"maxTtl":{"type":"integer"}},"required":["address"],"additionalProperties":false}]}},"mcastSrcIp":{"type":"string","minLength":1},"authPass":{"type":"string","minLength":1},"virtualIps":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"excludedVips":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"accept":{"type":"boolean"},"dontTrackPrimary":{"type":"boolean"},"downTimerAdverts":{"type":"integer"}},"required":["name"],"additionalProperties":false};
+const schema9 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"process":{"type":"string","minLength":1},"params":{"type":"array","items":{"type":"string","minLength":1}},"paramMatch":{"enum":["exact","partial","initial"]},"fullCommand":{"type":"boolean"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"quorum":{"type":"integer"},"quorumMax":{"type":"integer"},"forkDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"terminateDelayMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":["name","process"],"additionalProperties":false};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -618,9 +618,725 @@ vErrors.push(err0);
 }
 errors++;
 }
+if(data.process === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "process"},message:"must have required property '"+"process"+"'",schema:schema9.required,parentSchema:schema9,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
 for(const key0 in data){
 if(!(func2.call(schema9.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema9,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema9,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func4(data0) < 1){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.name.type,parentSchema:schema9.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.process !== undefined){
+let data1 = data.process;
+if(typeof data1 === "string"){
+if(func4(data1) < 1){
+const err5 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.process,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.process.type,parentSchema:schema9.properties.process,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.params !== undefined){
+let data2 = data.params;
+if(Array.isArray(data2)){
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(typeof data3 === "string"){
+if(func4(data3) < 1){
+const err7 = {instancePath:instancePath+"/params/" + i0,schemaPath:"#/properties/params/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.params.items,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/params/" + i0,schemaPath:"#/properties/params/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.params.items.type,parentSchema:schema9.properties.params.items,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.params.type,parentSchema:schema9.properties.params,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.paramMatch !== undefined){
+let data4 = data.paramMatch;
+if(!(((data4 === "exact") || (data4 === "partial")) || (data4 === "initial"))){
+const err10 = {instancePath:instancePath+"/paramMatch",schemaPath:"#/properties/paramMatch/enum",keyword:"enum",params:{allowedValues: schema9.properties.paramMatch.enum},message:"must be equal to one of the allowed values",schema:schema9.properties.paramMatch.enum,parentSchema:schema9.properties.paramMatch,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.fullCommand !== undefined){
+let data5 = data.fullCommand;
+if(typeof data5 !== "boolean"){
+const err11 = {instancePath:instancePath+"/fullCommand",schemaPath:"#/properties/fullCommand/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.fullCommand.type,parentSchema:schema9.properties.fullCommand,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.weight !== undefined){
+let data6 = data.weight;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.weight.type,parentSchema:schema9.properties.weight,data:data6};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.reverse !== undefined){
+let data7 = data.reverse;
+if(typeof data7 !== "boolean"){
+const err13 = {instancePath:instancePath+"/reverse",schemaPath:"#/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.reverse.type,parentSchema:schema9.properties.reverse,data:data7};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.quorum !== undefined){
+let data8 = data.quorum;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err14 = {instancePath:instancePath+"/quorum",schemaPath:"#/properties/quorum/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.quorum.type,parentSchema:schema9.properties.quorum,data:data8};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.quorumMax !== undefined){
+let data9 = data.quorumMax;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err15 = {instancePath:instancePath+"/quorumMax",schemaPath:"#/properties/quorumMax/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.quorumMax.type,parentSchema:schema9.properties.quorumMax,data:data9};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.forkDelayMs !== undefined){
+let data10 = data.forkDelayMs;
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 0 || isNaN(data10)){
+const err16 = {instancePath:instancePath+"/forkDelayMs",schemaPath:"#/properties/forkDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.forkDelayMs,data:data10};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/forkDelayMs",schemaPath:"#/properties/forkDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.forkDelayMs.type,parentSchema:schema9.properties.forkDelayMs,data:data10};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.terminateDelayMs !== undefined){
+let data11 = data.terminateDelayMs;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 0 || isNaN(data11)){
+const err18 = {instancePath:instancePath+"/terminateDelayMs",schemaPath:"#/properties/terminateDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.terminateDelayMs,data:data11};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/terminateDelayMs",schemaPath:"#/properties/terminateDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.terminateDelayMs.type,parentSchema:schema9.properties.terminateDelayMs,data:data11};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.type,parentSchema:schema9,data};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+
+const schema10 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"interface":{"type":"string","minLength":1},"vrid":{"type":"integer"},"priority":{"type":"integer"},"state":{"enum":["MASTER","BACKUP"]},"version":{"enum":[2,3]},"advertIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"preempt":{"type":"boolean"},"preemptDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"unicastSrcIp":{"type":"string","minLength":1},"unicastPeers":{"type":"array","items":{"description":"an address string or {address, minTtl, maxTtl}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"minTtl":{"type":"integer"},"maxTtl":{"type":"integer"}},"required":["address"],"additionalProperties":false}]}},"mcastSrcIp":{"type":"string","minLength":1},"authPass":{"type":"string","minLength":1},"authType":{"enum":["PASS","AH"]},"checkUnicastSrc":{"type":"boolean"},"virtualIps":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"excludedVips":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"virtualRoutes":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRoutes"}},"virtualRules":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRules"}},"vmac":{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":[],"additionalProperties":false},"vmacXmitBase":{"type":"boolean"},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"deleted":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"masterRxLowerPri":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"accept":{"type":"boolean"},"dontTrackPrimary":{"type":"boolean"},"downTimerAdverts":{"type":"integer"},"notifyDeleted":{"type":"boolean"},"notifyPriorityChanges":{"type":"boolean"},"unicastFaultNoPeer":{"type":"boolean"},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name"],"additionalProperties":false};
+const schema11 = {"type":"object","properties":{"to":{"type":"string","minLength":1},"type":{"enum":["unicast","blackhole","unreachable","prohibit","throw"]},"src":{"type":"string","minLength":1},"via":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"table":{"type":"integer"},"metric":{"type":"integer"},"scope":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["to"],"additionalProperties":false};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.to === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'",schema:schema11.required,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func2.call(schema11.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.to !== undefined){
+let data0 = data.to;
+if(typeof data0 === "string"){
+if(func4(data0) < 1){
+const err2 = {instancePath:instancePath+"/to",schemaPath:"#/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.to,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/to",schemaPath:"#/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.to.type,parentSchema:schema11.properties.to,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data1 = data.type;
+if(!(((((data1 === "unicast") || (data1 === "blackhole")) || (data1 === "unreachable")) || (data1 === "prohibit")) || (data1 === "throw"))){
+const err4 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.type.enum,parentSchema:schema11.properties.type,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.src !== undefined){
+let data2 = data.src;
+if(typeof data2 === "string"){
+if(func4(data2) < 1){
+const err5 = {instancePath:instancePath+"/src",schemaPath:"#/properties/src/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.src,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/src",schemaPath:"#/properties/src/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.src.type,parentSchema:schema11.properties.src,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.via !== undefined){
+let data3 = data.via;
+if(typeof data3 === "string"){
+if(func4(data3) < 1){
+const err7 = {instancePath:instancePath+"/via",schemaPath:"#/properties/via/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.via,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/via",schemaPath:"#/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.via.type,parentSchema:schema11.properties.via,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.dev !== undefined){
+let data4 = data.dev;
+if(typeof data4 === "string"){
+if(func4(data4) < 1){
+const err9 = {instancePath:instancePath+"/dev",schemaPath:"#/properties/dev/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.dev,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/dev",schemaPath:"#/properties/dev/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.dev.type,parentSchema:schema11.properties.dev,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.table !== undefined){
+let data5 = data.table;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err11 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.table.type,parentSchema:schema11.properties.table,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.metric !== undefined){
+let data6 = data.metric;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err12 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.metric.type,parentSchema:schema11.properties.metric,data:data6};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.scope !== undefined){
+let data7 = data.scope;
+if(typeof data7 === "string"){
+if(func4(data7) < 1){
+const err13 = {instancePath:instancePath+"/scope",schemaPath:"#/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.scope,data:data7};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/scope",schemaPath:"#/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.scope.type,parentSchema:schema11.properties.scope,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.noTrack !== undefined){
+let data8 = data.noTrack;
+if(typeof data8 !== "boolean"){
+const err15 = {instancePath:instancePath+"/noTrack",schemaPath:"#/properties/noTrack/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.noTrack.type,parentSchema:schema11.properties.noTrack,data:data8};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+const schema12 = {"type":"object","properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1},"table":{"type":"integer"},"action":{"enum":["table","blackhole","unreachable","prohibit"]},"priority":{"type":"integer"},"iif":{"type":"string","minLength":1},"oif":{"type":"string","minLength":1},"tos":{"type":"integer"},"fwmark":{"type":"integer"},"fwmask":{"type":"integer"},"noTrack":{"type":"boolean"}},"required":[],"additionalProperties":false};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func2.call(schema12.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.from !== undefined){
+let data0 = data.from;
+if(typeof data0 === "string"){
+if(func4(data0) < 1){
+const err1 = {instancePath:instancePath+"/from",schemaPath:"#/properties/from/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.from,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.from.type,parentSchema:schema12.properties.from,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.to !== undefined){
+let data1 = data.to;
+if(typeof data1 === "string"){
+if(func4(data1) < 1){
+const err3 = {instancePath:instancePath+"/to",schemaPath:"#/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.to,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/to",schemaPath:"#/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.to.type,parentSchema:schema12.properties.to,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.table !== undefined){
+let data2 = data.table;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err5 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.table.type,parentSchema:schema12.properties.table,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.action !== undefined){
+let data3 = data.action;
+if(!((((data3 === "table") || (data3 === "blackhole")) || (data3 === "unreachable")) || (data3 === "prohibit"))){
+const err6 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema12.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.action.enum,parentSchema:schema12.properties.action,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.priority !== undefined){
+let data4 = data.priority;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err7 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.priority.type,parentSchema:schema12.properties.priority,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.iif !== undefined){
+let data5 = data.iif;
+if(typeof data5 === "string"){
+if(func4(data5) < 1){
+const err8 = {instancePath:instancePath+"/iif",schemaPath:"#/properties/iif/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.iif,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/iif",schemaPath:"#/properties/iif/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.iif.type,parentSchema:schema12.properties.iif,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.oif !== undefined){
+let data6 = data.oif;
+if(typeof data6 === "string"){
+if(func4(data6) < 1){
+const err10 = {instancePath:instancePath+"/oif",schemaPath:"#/properties/oif/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.oif,data:data6};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/oif",schemaPath:"#/properties/oif/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.oif.type,parentSchema:schema12.properties.oif,data:data6};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.tos !== undefined){
+let data7 = data.tos;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err12 = {instancePath:instancePath+"/tos",schemaPath:"#/properties/tos/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.tos.type,parentSchema:schema12.properties.tos,data:data7};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.fwmark !== undefined){
+let data8 = data.fwmark;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err13 = {instancePath:instancePath+"/fwmark",schemaPath:"#/properties/fwmark/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fwmark.type,parentSchema:schema12.properties.fwmark,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.fwmask !== undefined){
+let data9 = data.fwmask;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err14 = {instancePath:instancePath+"/fwmask",schemaPath:"#/properties/fwmask/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fwmask.type,parentSchema:schema12.properties.fwmask,data:data9};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.noTrack !== undefined){
+let data10 = data.noTrack;
+if(typeof data10 !== "boolean"){
+const err15 = {instancePath:instancePath+"/noTrack",schemaPath:"#/properties/noTrack/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.noTrack.type,parentSchema:schema12.properties.noTrack,data:data10};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.required,parentSchema:schema10,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func2.call(schema10.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema10,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -633,8 +1349,8 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(func3(data0) < 1){
-const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.name,data:data0};
+if(func4(data0) < 1){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -645,7 +1361,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.name.type,parentSchema:schema9.properties.name,data:data0};
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.name.type,parentSchema:schema10.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -658,8 +1374,8 @@ errors++;
 if(data.interface !== undefined){
 let data1 = data.interface;
 if(typeof data1 === "string"){
-if(func3(data1) < 1){
-const err4 = {instancePath:instancePath+"/interface",schemaPath:"#/properties/interface/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.interface,data:data1};
+if(func4(data1) < 1){
+const err4 = {instancePath:instancePath+"/interface",schemaPath:"#/properties/interface/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.interface,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -670,7 +1386,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/interface",schemaPath:"#/properties/interface/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.interface.type,parentSchema:schema9.properties.interface,data:data1};
+const err5 = {instancePath:instancePath+"/interface",schemaPath:"#/properties/interface/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.interface.type,parentSchema:schema10.properties.interface,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -683,7 +1399,7 @@ errors++;
 if(data.vrid !== undefined){
 let data2 = data.vrid;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err6 = {instancePath:instancePath+"/vrid",schemaPath:"#/properties/vrid/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.vrid.type,parentSchema:schema9.properties.vrid,data:data2};
+const err6 = {instancePath:instancePath+"/vrid",schemaPath:"#/properties/vrid/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.vrid.type,parentSchema:schema10.properties.vrid,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -696,7 +1412,7 @@ errors++;
 if(data.priority !== undefined){
 let data3 = data.priority;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.priority.type,parentSchema:schema9.properties.priority,data:data3};
+const err7 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.priority.type,parentSchema:schema10.properties.priority,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -709,7 +1425,7 @@ errors++;
 if(data.state !== undefined){
 let data4 = data.state;
 if(!((data4 === "MASTER") || (data4 === "BACKUP"))){
-const err8 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema9.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema9.properties.state.enum,parentSchema:schema9.properties.state,data:data4};
+const err8 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema10.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema10.properties.state.enum,parentSchema:schema10.properties.state,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -722,7 +1438,7 @@ errors++;
 if(data.version !== undefined){
 let data5 = data.version;
 if(!((data5 === 2) || (data5 === 3))){
-const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/enum",keyword:"enum",params:{allowedValues: schema9.properties.version.enum},message:"must be equal to one of the allowed values",schema:schema9.properties.version.enum,parentSchema:schema9.properties.version,data:data5};
+const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/enum",keyword:"enum",params:{allowedValues: schema10.properties.version.enum},message:"must be equal to one of the allowed values",schema:schema10.properties.version.enum,parentSchema:schema10.properties.version,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -736,7 +1452,7 @@ if(data.advertIntervalMs !== undefined){
 let data6 = data.advertIntervalMs;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-const err10 = {instancePath:instancePath+"/advertIntervalMs",schemaPath:"#/properties/advertIntervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.advertIntervalMs,data:data6};
+const err10 = {instancePath:instancePath+"/advertIntervalMs",schemaPath:"#/properties/advertIntervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.advertIntervalMs,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -747,7 +1463,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/advertIntervalMs",schemaPath:"#/properties/advertIntervalMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.advertIntervalMs.type,parentSchema:schema9.properties.advertIntervalMs,data:data6};
+const err11 = {instancePath:instancePath+"/advertIntervalMs",schemaPath:"#/properties/advertIntervalMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema10.properties.advertIntervalMs.type,parentSchema:schema10.properties.advertIntervalMs,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -760,7 +1476,7 @@ errors++;
 if(data.preempt !== undefined){
 let data7 = data.preempt;
 if(typeof data7 !== "boolean"){
-const err12 = {instancePath:instancePath+"/preempt",schemaPath:"#/properties/preempt/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.preempt.type,parentSchema:schema9.properties.preempt,data:data7};
+const err12 = {instancePath:instancePath+"/preempt",schemaPath:"#/properties/preempt/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.preempt.type,parentSchema:schema10.properties.preempt,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -774,7 +1490,7 @@ if(data.preemptDelayMs !== undefined){
 let data8 = data.preemptDelayMs;
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 0 || isNaN(data8)){
-const err13 = {instancePath:instancePath+"/preemptDelayMs",schemaPath:"#/properties/preemptDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.preemptDelayMs,data:data8};
+const err13 = {instancePath:instancePath+"/preemptDelayMs",schemaPath:"#/properties/preemptDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.preemptDelayMs,data:data8};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -785,7 +1501,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/preemptDelayMs",schemaPath:"#/properties/preemptDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.preemptDelayMs.type,parentSchema:schema9.properties.preemptDelayMs,data:data8};
+const err14 = {instancePath:instancePath+"/preemptDelayMs",schemaPath:"#/properties/preemptDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema10.properties.preemptDelayMs.type,parentSchema:schema10.properties.preemptDelayMs,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -798,8 +1514,8 @@ errors++;
 if(data.unicastSrcIp !== undefined){
 let data9 = data.unicastSrcIp;
 if(typeof data9 === "string"){
-if(func3(data9) < 1){
-const err15 = {instancePath:instancePath+"/unicastSrcIp",schemaPath:"#/properties/unicastSrcIp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.unicastSrcIp,data:data9};
+if(func4(data9) < 1){
+const err15 = {instancePath:instancePath+"/unicastSrcIp",schemaPath:"#/properties/unicastSrcIp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.unicastSrcIp,data:data9};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -810,7 +1526,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/unicastSrcIp",schemaPath:"#/properties/unicastSrcIp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.unicastSrcIp.type,parentSchema:schema9.properties.unicastSrcIp,data:data9};
+const err16 = {instancePath:instancePath+"/unicastSrcIp",schemaPath:"#/properties/unicastSrcIp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.unicastSrcIp.type,parentSchema:schema10.properties.unicastSrcIp,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -830,8 +1546,8 @@ const _errs23 = errors;
 let valid3 = false;
 const _errs24 = errors;
 if(typeof data11 === "string"){
-if(func3(data11) < 1){
-const err17 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.unicastPeers.items.anyOf[0],data:data11};
+if(func4(data11) < 1){
+const err17 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.unicastPeers.items.anyOf[0],data:data11};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -842,7 +1558,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.unicastPeers.items.anyOf[0].type,parentSchema:schema9.properties.unicastPeers.items.anyOf[0],data:data11};
+const err18 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.unicastPeers.items.anyOf[0].type,parentSchema:schema10.properties.unicastPeers.items.anyOf[0],data:data11};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -857,7 +1573,7 @@ if(!valid3){
 const _errs26 = errors;
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 if(data11.address === undefined){
-const err19 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/1/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema9.properties.unicastPeers.items.anyOf[1].required,parentSchema:schema9.properties.unicastPeers.items.anyOf[1],data:data11};
+const err19 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/1/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema10.properties.unicastPeers.items.anyOf[1].required,parentSchema:schema10.properties.unicastPeers.items.anyOf[1],data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -868,7 +1584,7 @@ errors++;
 }
 for(const key1 in data11){
 if(!(((key1 === "address") || (key1 === "minTtl")) || (key1 === "maxTtl"))){
-const err20 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.unicastPeers.items.anyOf[1],data:data11};
+const err20 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.unicastPeers.items.anyOf[1],data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -881,8 +1597,8 @@ errors++;
 if(data11.address !== undefined){
 let data12 = data11.address;
 if(typeof data12 === "string"){
-if(func3(data12) < 1){
-const err21 = {instancePath:instancePath+"/unicastPeers/" + i0+"/address",schemaPath:"#/properties/unicastPeers/items/anyOf/1/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.unicastPeers.items.anyOf[1].properties.address,data:data12};
+if(func4(data12) < 1){
+const err21 = {instancePath:instancePath+"/unicastPeers/" + i0+"/address",schemaPath:"#/properties/unicastPeers/items/anyOf/1/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.unicastPeers.items.anyOf[1].properties.address,data:data12};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -893,7 +1609,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/unicastPeers/" + i0+"/address",schemaPath:"#/properties/unicastPeers/items/anyOf/1/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.unicastPeers.items.anyOf[1].properties.address.type,parentSchema:schema9.properties.unicastPeers.items.anyOf[1].properties.address,data:data12};
+const err22 = {instancePath:instancePath+"/unicastPeers/" + i0+"/address",schemaPath:"#/properties/unicastPeers/items/anyOf/1/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.unicastPeers.items.anyOf[1].properties.address.type,parentSchema:schema10.properties.unicastPeers.items.anyOf[1].properties.address,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -906,7 +1622,7 @@ errors++;
 if(data11.minTtl !== undefined){
 let data13 = data11.minTtl;
 if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err23 = {instancePath:instancePath+"/unicastPeers/" + i0+"/minTtl",schemaPath:"#/properties/unicastPeers/items/anyOf/1/properties/minTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.unicastPeers.items.anyOf[1].properties.minTtl.type,parentSchema:schema9.properties.unicastPeers.items.anyOf[1].properties.minTtl,data:data13};
+const err23 = {instancePath:instancePath+"/unicastPeers/" + i0+"/minTtl",schemaPath:"#/properties/unicastPeers/items/anyOf/1/properties/minTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.unicastPeers.items.anyOf[1].properties.minTtl.type,parentSchema:schema10.properties.unicastPeers.items.anyOf[1].properties.minTtl,data:data13};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -919,7 +1635,7 @@ errors++;
 if(data11.maxTtl !== undefined){
 let data14 = data11.maxTtl;
 if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err24 = {instancePath:instancePath+"/unicastPeers/" + i0+"/maxTtl",schemaPath:"#/properties/unicastPeers/items/anyOf/1/properties/maxTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.unicastPeers.items.anyOf[1].properties.maxTtl.type,parentSchema:schema9.properties.unicastPeers.items.anyOf[1].properties.maxTtl,data:data14};
+const err24 = {instancePath:instancePath+"/unicastPeers/" + i0+"/maxTtl",schemaPath:"#/properties/unicastPeers/items/anyOf/1/properties/maxTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.unicastPeers.items.anyOf[1].properties.maxTtl.type,parentSchema:schema10.properties.unicastPeers.items.anyOf[1].properties.maxTtl,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -931,7 +1647,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.unicastPeers.items.anyOf[1].type,parentSchema:schema9.properties.unicastPeers.items.anyOf[1],data:data11};
+const err25 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.unicastPeers.items.anyOf[1].type,parentSchema:schema10.properties.unicastPeers.items.anyOf[1],data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -944,7 +1660,7 @@ var _valid0 = _errs26 === errors;
 valid3 = valid3 || _valid0;
 }
 if(!valid3){
-const err26 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.unicastPeers.items.anyOf,parentSchema:schema9.properties.unicastPeers.items,data:data11};
+const err26 = {instancePath:instancePath+"/unicastPeers/" + i0,schemaPath:"#/properties/unicastPeers/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.unicastPeers.items.anyOf,parentSchema:schema10.properties.unicastPeers.items,data:data11};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -967,7 +1683,7 @@ vErrors = null;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/unicastPeers",schemaPath:"#/properties/unicastPeers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.unicastPeers.type,parentSchema:schema9.properties.unicastPeers,data:data10};
+const err27 = {instancePath:instancePath+"/unicastPeers",schemaPath:"#/properties/unicastPeers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.unicastPeers.type,parentSchema:schema10.properties.unicastPeers,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -980,8 +1696,8 @@ errors++;
 if(data.mcastSrcIp !== undefined){
 let data15 = data.mcastSrcIp;
 if(typeof data15 === "string"){
-if(func3(data15) < 1){
-const err28 = {instancePath:instancePath+"/mcastSrcIp",schemaPath:"#/properties/mcastSrcIp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.mcastSrcIp,data:data15};
+if(func4(data15) < 1){
+const err28 = {instancePath:instancePath+"/mcastSrcIp",schemaPath:"#/properties/mcastSrcIp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.mcastSrcIp,data:data15};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -992,7 +1708,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/mcastSrcIp",schemaPath:"#/properties/mcastSrcIp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.mcastSrcIp.type,parentSchema:schema9.properties.mcastSrcIp,data:data15};
+const err29 = {instancePath:instancePath+"/mcastSrcIp",schemaPath:"#/properties/mcastSrcIp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.mcastSrcIp.type,parentSchema:schema10.properties.mcastSrcIp,data:data15};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1005,8 +1721,8 @@ errors++;
 if(data.authPass !== undefined){
 let data16 = data.authPass;
 if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err30 = {instancePath:instancePath+"/authPass",schemaPath:"#/properties/authPass/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.authPass,data:data16};
+if(func4(data16) < 1){
+const err30 = {instancePath:instancePath+"/authPass",schemaPath:"#/properties/authPass/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.authPass,data:data16};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1017,7 +1733,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/authPass",schemaPath:"#/properties/authPass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.authPass.type,parentSchema:schema9.properties.authPass,data:data16};
+const err31 = {instancePath:instancePath+"/authPass",schemaPath:"#/properties/authPass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.authPass.type,parentSchema:schema10.properties.authPass,data:data16};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1027,18 +1743,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.virtualIps !== undefined){
-let data17 = data.virtualIps;
-if(Array.isArray(data17)){
-const len1 = data17.length;
-for(let i1=0; i1<len1; i1++){
-let data18 = data17[i1];
-const _errs42 = errors;
-let valid7 = false;
-const _errs43 = errors;
-if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err32 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.virtualIps.items.anyOf[0],data:data18};
+if(data.authType !== undefined){
+let data17 = data.authType;
+if(!((data17 === "PASS") || (data17 === "AH"))){
+const err32 = {instancePath:instancePath+"/authType",schemaPath:"#/properties/authType/enum",keyword:"enum",params:{allowedValues: schema10.properties.authType.enum},message:"must be equal to one of the allowed values",schema:schema10.properties.authType.enum,parentSchema:schema10.properties.authType,data:data17};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1048,8 +1756,10 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.virtualIps.items.anyOf[0].type,parentSchema:schema9.properties.virtualIps.items.anyOf[0],data:data18};
+if(data.checkUnicastSrc !== undefined){
+let data18 = data.checkUnicastSrc;
+if(typeof data18 !== "boolean"){
+const err33 = {instancePath:instancePath+"/checkUnicastSrc",schemaPath:"#/properties/checkUnicastSrc/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.checkUnicastSrc.type,parentSchema:schema10.properties.checkUnicastSrc,data:data18};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1058,13 +1768,19 @@ vErrors.push(err33);
 }
 errors++;
 }
-var _valid1 = _errs43 === errors;
-valid7 = valid7 || _valid1;
-if(!valid7){
+}
+if(data.virtualIps !== undefined){
+let data19 = data.virtualIps;
+if(Array.isArray(data19)){
+const len1 = data19.length;
+for(let i1=0; i1<len1; i1++){
+let data20 = data19[i1];
 const _errs45 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.address === undefined){
-const err34 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/1/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema9.properties.virtualIps.items.anyOf[1].required,parentSchema:schema9.properties.virtualIps.items.anyOf[1],data:data18};
+let valid7 = false;
+const _errs46 = errors;
+if(typeof data20 === "string"){
+if(func4(data20) < 1){
+const err34 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.virtualIps.items.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1073,9 +1789,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-for(const key2 in data18){
-if(!((((((key2 === "address") || (key2 === "dev")) || (key2 === "label")) || (key2 === "scope")) || (key2 === "broadcast")) || (key2 === "noTrack"))){
-const err35 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.virtualIps.items.anyOf[1],data:data18};
+}
+else {
+const err35 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.virtualIps.items.anyOf[0].type,parentSchema:schema10.properties.virtualIps.items.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1084,12 +1800,13 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-if(data18.address !== undefined){
-let data19 = data18.address;
-if(typeof data19 === "string"){
-if(func3(data19) < 1){
-const err36 = {instancePath:instancePath+"/virtualIps/" + i1+"/address",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.address,data:data19};
+var _valid1 = _errs46 === errors;
+valid7 = valid7 || _valid1;
+if(!valid7){
+const _errs48 = errors;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.address === undefined){
+const err36 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/1/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema10.properties.virtualIps.items.anyOf[1].required,parentSchema:schema10.properties.virtualIps.items.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1098,9 +1815,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/virtualIps/" + i1+"/address",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.virtualIps.items.anyOf[1].properties.address.type,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.address,data:data19};
+for(const key2 in data20){
+if(!((((((key2 === "address") || (key2 === "dev")) || (key2 === "label")) || (key2 === "scope")) || (key2 === "broadcast")) || (key2 === "noTrack"))){
+const err37 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.virtualIps.items.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1110,11 +1827,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data18.dev !== undefined){
-let data20 = data18.dev;
-if(typeof data20 === "string"){
-if(func3(data20) < 1){
-const err38 = {instancePath:instancePath+"/virtualIps/" + i1+"/dev",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/dev/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.dev,data:data20};
+if(data20.address !== undefined){
+let data21 = data20.address;
+if(typeof data21 === "string"){
+if(func4(data21) < 1){
+const err38 = {instancePath:instancePath+"/virtualIps/" + i1+"/address",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.address,data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1125,7 +1842,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/virtualIps/" + i1+"/dev",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/dev/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.virtualIps.items.anyOf[1].properties.dev.type,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.dev,data:data20};
+const err39 = {instancePath:instancePath+"/virtualIps/" + i1+"/address",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.virtualIps.items.anyOf[1].properties.address.type,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.address,data:data21};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1135,11 +1852,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data18.label !== undefined){
-let data21 = data18.label;
-if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err40 = {instancePath:instancePath+"/virtualIps/" + i1+"/label",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/label/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.label,data:data21};
+if(data20.dev !== undefined){
+let data22 = data20.dev;
+if(typeof data22 === "string"){
+if(func4(data22) < 1){
+const err40 = {instancePath:instancePath+"/virtualIps/" + i1+"/dev",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/dev/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.dev,data:data22};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1150,7 +1867,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/virtualIps/" + i1+"/label",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.virtualIps.items.anyOf[1].properties.label.type,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.label,data:data21};
+const err41 = {instancePath:instancePath+"/virtualIps/" + i1+"/dev",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/dev/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.virtualIps.items.anyOf[1].properties.dev.type,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.dev,data:data22};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1160,11 +1877,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data18.scope !== undefined){
-let data22 = data18.scope;
-if(typeof data22 === "string"){
-if(func3(data22) < 1){
-const err42 = {instancePath:instancePath+"/virtualIps/" + i1+"/scope",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.scope,data:data22};
+if(data20.label !== undefined){
+let data23 = data20.label;
+if(typeof data23 === "string"){
+if(func4(data23) < 1){
+const err42 = {instancePath:instancePath+"/virtualIps/" + i1+"/label",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/label/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.label,data:data23};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1175,7 +1892,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/virtualIps/" + i1+"/scope",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.virtualIps.items.anyOf[1].properties.scope.type,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.scope,data:data22};
+const err43 = {instancePath:instancePath+"/virtualIps/" + i1+"/label",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.virtualIps.items.anyOf[1].properties.label.type,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.label,data:data23};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1185,11 +1902,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data18.broadcast !== undefined){
-let data23 = data18.broadcast;
-if(typeof data23 === "string"){
-if(func3(data23) < 1){
-const err44 = {instancePath:instancePath+"/virtualIps/" + i1+"/broadcast",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/broadcast/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.broadcast,data:data23};
+if(data20.scope !== undefined){
+let data24 = data20.scope;
+if(typeof data24 === "string"){
+if(func4(data24) < 1){
+const err44 = {instancePath:instancePath+"/virtualIps/" + i1+"/scope",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.scope,data:data24};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1200,7 +1917,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/virtualIps/" + i1+"/broadcast",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/broadcast/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.virtualIps.items.anyOf[1].properties.broadcast.type,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.broadcast,data:data23};
+const err45 = {instancePath:instancePath+"/virtualIps/" + i1+"/scope",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.virtualIps.items.anyOf[1].properties.scope.type,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.scope,data:data24};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1210,10 +1927,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data18.noTrack !== undefined){
-let data24 = data18.noTrack;
-if(typeof data24 !== "boolean"){
-const err46 = {instancePath:instancePath+"/virtualIps/" + i1+"/noTrack",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/noTrack/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.virtualIps.items.anyOf[1].properties.noTrack.type,parentSchema:schema9.properties.virtualIps.items.anyOf[1].properties.noTrack,data:data24};
+if(data20.broadcast !== undefined){
+let data25 = data20.broadcast;
+if(typeof data25 === "string"){
+if(func4(data25) < 1){
+const err46 = {instancePath:instancePath+"/virtualIps/" + i1+"/broadcast",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/broadcast/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.broadcast,data:data25};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1223,9 +1941,8 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
 else {
-const err47 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.virtualIps.items.anyOf[1].type,parentSchema:schema9.properties.virtualIps.items.anyOf[1],data:data18};
+const err47 = {instancePath:instancePath+"/virtualIps/" + i1+"/broadcast",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/broadcast/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.virtualIps.items.anyOf[1].properties.broadcast.type,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.broadcast,data:data25};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1234,11 +1951,11 @@ vErrors.push(err47);
 }
 errors++;
 }
-var _valid1 = _errs45 === errors;
-valid7 = valid7 || _valid1;
 }
-if(!valid7){
-const err48 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.virtualIps.items.anyOf,parentSchema:schema9.properties.virtualIps.items,data:data18};
+if(data20.noTrack !== undefined){
+let data26 = data20.noTrack;
+if(typeof data26 !== "boolean"){
+const err48 = {instancePath:instancePath+"/virtualIps/" + i1+"/noTrack",schemaPath:"#/properties/virtualIps/items/anyOf/1/properties/noTrack/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.virtualIps.items.anyOf[1].properties.noTrack.type,parentSchema:schema10.properties.virtualIps.items.anyOf[1].properties.noTrack,data:data26};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1247,11 +1964,36 @@ vErrors.push(err48);
 }
 errors++;
 }
+}
+}
 else {
-errors = _errs42;
+const err49 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.virtualIps.items.anyOf[1].type,parentSchema:schema10.properties.virtualIps.items.anyOf[1],data:data20};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+var _valid1 = _errs48 === errors;
+valid7 = valid7 || _valid1;
+}
+if(!valid7){
+const err50 = {instancePath:instancePath+"/virtualIps/" + i1,schemaPath:"#/properties/virtualIps/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.virtualIps.items.anyOf,parentSchema:schema10.properties.virtualIps.items,data:data20};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+else {
+errors = _errs45;
 if(vErrors !== null){
-if(_errs42){
-vErrors.length = _errs42;
+if(_errs45){
+vErrors.length = _errs45;
 }
 else {
 vErrors = null;
@@ -1261,39 +2003,7 @@ vErrors = null;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/virtualIps",schemaPath:"#/properties/virtualIps/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.virtualIps.type,parentSchema:schema9.properties.virtualIps,data:data17};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-if(data.excludedVips !== undefined){
-let data25 = data.excludedVips;
-if(Array.isArray(data25)){
-const len2 = data25.length;
-for(let i2=0; i2<len2; i2++){
-let data26 = data25[i2];
-const _errs63 = errors;
-let valid11 = false;
-const _errs64 = errors;
-if(typeof data26 === "string"){
-if(func3(data26) < 1){
-const err50 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.excludedVips.items.anyOf[0],data:data26};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.excludedVips.items.anyOf[0].type,parentSchema:schema9.properties.excludedVips.items.anyOf[0],data:data26};
+const err51 = {instancePath:instancePath+"/virtualIps",schemaPath:"#/properties/virtualIps/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.virtualIps.type,parentSchema:schema10.properties.virtualIps,data:data19};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1302,13 +2012,19 @@ vErrors.push(err51);
 }
 errors++;
 }
-var _valid2 = _errs64 === errors;
-valid11 = valid11 || _valid2;
-if(!valid11){
+}
+if(data.excludedVips !== undefined){
+let data27 = data.excludedVips;
+if(Array.isArray(data27)){
+const len2 = data27.length;
+for(let i2=0; i2<len2; i2++){
+let data28 = data27[i2];
 const _errs66 = errors;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.address === undefined){
-const err52 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/1/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema9.properties.excludedVips.items.anyOf[1].required,parentSchema:schema9.properties.excludedVips.items.anyOf[1],data:data26};
+let valid11 = false;
+const _errs67 = errors;
+if(typeof data28 === "string"){
+if(func4(data28) < 1){
+const err52 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.excludedVips.items.anyOf[0],data:data28};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1317,9 +2033,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-for(const key3 in data26){
-if(!((((((key3 === "address") || (key3 === "dev")) || (key3 === "label")) || (key3 === "scope")) || (key3 === "broadcast")) || (key3 === "noTrack"))){
-const err53 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.excludedVips.items.anyOf[1],data:data26};
+}
+else {
+const err53 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.excludedVips.items.anyOf[0].type,parentSchema:schema10.properties.excludedVips.items.anyOf[0],data:data28};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1328,12 +2044,13 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data26.address !== undefined){
-let data27 = data26.address;
-if(typeof data27 === "string"){
-if(func3(data27) < 1){
-const err54 = {instancePath:instancePath+"/excludedVips/" + i2+"/address",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.address,data:data27};
+var _valid2 = _errs67 === errors;
+valid11 = valid11 || _valid2;
+if(!valid11){
+const _errs69 = errors;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.address === undefined){
+const err54 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/1/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema10.properties.excludedVips.items.anyOf[1].required,parentSchema:schema10.properties.excludedVips.items.anyOf[1],data:data28};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1342,9 +2059,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-else {
-const err55 = {instancePath:instancePath+"/excludedVips/" + i2+"/address",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.excludedVips.items.anyOf[1].properties.address.type,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.address,data:data27};
+for(const key3 in data28){
+if(!((((((key3 === "address") || (key3 === "dev")) || (key3 === "label")) || (key3 === "scope")) || (key3 === "broadcast")) || (key3 === "noTrack"))){
+const err55 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.excludedVips.items.anyOf[1],data:data28};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1354,11 +2071,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data26.dev !== undefined){
-let data28 = data26.dev;
-if(typeof data28 === "string"){
-if(func3(data28) < 1){
-const err56 = {instancePath:instancePath+"/excludedVips/" + i2+"/dev",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/dev/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.dev,data:data28};
+if(data28.address !== undefined){
+let data29 = data28.address;
+if(typeof data29 === "string"){
+if(func4(data29) < 1){
+const err56 = {instancePath:instancePath+"/excludedVips/" + i2+"/address",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.address,data:data29};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1369,7 +2086,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/excludedVips/" + i2+"/dev",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/dev/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.excludedVips.items.anyOf[1].properties.dev.type,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.dev,data:data28};
+const err57 = {instancePath:instancePath+"/excludedVips/" + i2+"/address",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.excludedVips.items.anyOf[1].properties.address.type,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.address,data:data29};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1379,11 +2096,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data26.label !== undefined){
-let data29 = data26.label;
-if(typeof data29 === "string"){
-if(func3(data29) < 1){
-const err58 = {instancePath:instancePath+"/excludedVips/" + i2+"/label",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/label/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.label,data:data29};
+if(data28.dev !== undefined){
+let data30 = data28.dev;
+if(typeof data30 === "string"){
+if(func4(data30) < 1){
+const err58 = {instancePath:instancePath+"/excludedVips/" + i2+"/dev",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/dev/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.dev,data:data30};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1394,7 +2111,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/excludedVips/" + i2+"/label",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.excludedVips.items.anyOf[1].properties.label.type,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.label,data:data29};
+const err59 = {instancePath:instancePath+"/excludedVips/" + i2+"/dev",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/dev/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.excludedVips.items.anyOf[1].properties.dev.type,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.dev,data:data30};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1404,11 +2121,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data26.scope !== undefined){
-let data30 = data26.scope;
-if(typeof data30 === "string"){
-if(func3(data30) < 1){
-const err60 = {instancePath:instancePath+"/excludedVips/" + i2+"/scope",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.scope,data:data30};
+if(data28.label !== undefined){
+let data31 = data28.label;
+if(typeof data31 === "string"){
+if(func4(data31) < 1){
+const err60 = {instancePath:instancePath+"/excludedVips/" + i2+"/label",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/label/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.label,data:data31};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1419,7 +2136,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/excludedVips/" + i2+"/scope",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.excludedVips.items.anyOf[1].properties.scope.type,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.scope,data:data30};
+const err61 = {instancePath:instancePath+"/excludedVips/" + i2+"/label",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.excludedVips.items.anyOf[1].properties.label.type,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.label,data:data31};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1429,11 +2146,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data26.broadcast !== undefined){
-let data31 = data26.broadcast;
-if(typeof data31 === "string"){
-if(func3(data31) < 1){
-const err62 = {instancePath:instancePath+"/excludedVips/" + i2+"/broadcast",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/broadcast/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.broadcast,data:data31};
+if(data28.scope !== undefined){
+let data32 = data28.scope;
+if(typeof data32 === "string"){
+if(func4(data32) < 1){
+const err62 = {instancePath:instancePath+"/excludedVips/" + i2+"/scope",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.scope,data:data32};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1444,7 +2161,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/excludedVips/" + i2+"/broadcast",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/broadcast/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.excludedVips.items.anyOf[1].properties.broadcast.type,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.broadcast,data:data31};
+const err63 = {instancePath:instancePath+"/excludedVips/" + i2+"/scope",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.excludedVips.items.anyOf[1].properties.scope.type,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.scope,data:data32};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1454,10 +2171,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data26.noTrack !== undefined){
-let data32 = data26.noTrack;
-if(typeof data32 !== "boolean"){
-const err64 = {instancePath:instancePath+"/excludedVips/" + i2+"/noTrack",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/noTrack/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.excludedVips.items.anyOf[1].properties.noTrack.type,parentSchema:schema9.properties.excludedVips.items.anyOf[1].properties.noTrack,data:data32};
+if(data28.broadcast !== undefined){
+let data33 = data28.broadcast;
+if(typeof data33 === "string"){
+if(func4(data33) < 1){
+const err64 = {instancePath:instancePath+"/excludedVips/" + i2+"/broadcast",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/broadcast/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.broadcast,data:data33};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1467,9 +2185,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
 else {
-const err65 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.excludedVips.items.anyOf[1].type,parentSchema:schema9.properties.excludedVips.items.anyOf[1],data:data26};
+const err65 = {instancePath:instancePath+"/excludedVips/" + i2+"/broadcast",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/broadcast/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.excludedVips.items.anyOf[1].properties.broadcast.type,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.broadcast,data:data33};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1478,11 +2195,11 @@ vErrors.push(err65);
 }
 errors++;
 }
-var _valid2 = _errs66 === errors;
-valid11 = valid11 || _valid2;
 }
-if(!valid11){
-const err66 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.excludedVips.items.anyOf,parentSchema:schema9.properties.excludedVips.items,data:data26};
+if(data28.noTrack !== undefined){
+let data34 = data28.noTrack;
+if(typeof data34 !== "boolean"){
+const err66 = {instancePath:instancePath+"/excludedVips/" + i2+"/noTrack",schemaPath:"#/properties/excludedVips/items/anyOf/1/properties/noTrack/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.excludedVips.items.anyOf[1].properties.noTrack.type,parentSchema:schema10.properties.excludedVips.items.anyOf[1].properties.noTrack,data:data34};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1491,11 +2208,36 @@ vErrors.push(err66);
 }
 errors++;
 }
+}
+}
 else {
-errors = _errs63;
+const err67 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.excludedVips.items.anyOf[1].type,parentSchema:schema10.properties.excludedVips.items.anyOf[1],data:data28};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+var _valid2 = _errs69 === errors;
+valid11 = valid11 || _valid2;
+}
+if(!valid11){
+const err68 = {instancePath:instancePath+"/excludedVips/" + i2,schemaPath:"#/properties/excludedVips/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.excludedVips.items.anyOf,parentSchema:schema10.properties.excludedVips.items,data:data28};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+else {
+errors = _errs66;
 if(vErrors !== null){
-if(_errs63){
-vErrors.length = _errs63;
+if(_errs66){
+vErrors.length = _errs66;
 }
 else {
 vErrors = null;
@@ -1505,39 +2247,7 @@ vErrors = null;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/excludedVips",schemaPath:"#/properties/excludedVips/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.excludedVips.type,parentSchema:schema9.properties.excludedVips,data:data25};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-if(data.trackInterfaces !== undefined){
-let data33 = data.trackInterfaces;
-if(Array.isArray(data33)){
-const len3 = data33.length;
-for(let i3=0; i3<len3; i3++){
-let data34 = data33[i3];
-const _errs84 = errors;
-let valid15 = false;
-const _errs85 = errors;
-if(typeof data34 === "string"){
-if(func3(data34) < 1){
-const err68 = {instancePath:instancePath+"/trackInterfaces/" + i3,schemaPath:"#/properties/trackInterfaces/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.trackInterfaces.items.anyOf[0],data:data34};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-else {
-const err69 = {instancePath:instancePath+"/trackInterfaces/" + i3,schemaPath:"#/properties/trackInterfaces/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.trackInterfaces.items.anyOf[0].type,parentSchema:schema9.properties.trackInterfaces.items.anyOf[0],data:data34};
+const err69 = {instancePath:instancePath+"/excludedVips",schemaPath:"#/properties/excludedVips/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.excludedVips.type,parentSchema:schema10.properties.excludedVips,data:data27};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1546,13 +2256,20 @@ vErrors.push(err69);
 }
 errors++;
 }
-var _valid3 = _errs85 === errors;
-valid15 = valid15 || _valid3;
-if(!valid15){
-const _errs87 = errors;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.name === undefined){
-const err70 = {instancePath:instancePath+"/trackInterfaces/" + i3,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema9.properties.trackInterfaces.items.anyOf[1].required,parentSchema:schema9.properties.trackInterfaces.items.anyOf[1],data:data34};
+}
+if(data.virtualRoutes !== undefined){
+let data35 = data.virtualRoutes;
+if(Array.isArray(data35)){
+const len3 = data35.length;
+for(let i3=0; i3<len3; i3++){
+if(!(validate29(data35[i3], {instancePath:instancePath+"/virtualRoutes/" + i3,parentData:data35,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/virtualRoutes",schemaPath:"#/properties/virtualRoutes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.virtualRoutes.type,parentSchema:schema10.properties.virtualRoutes,data:data35};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1561,9 +2278,20 @@ vErrors.push(err70);
 }
 errors++;
 }
-for(const key4 in data34){
-if(!(((key4 === "name") || (key4 === "weight")) || (key4 === "reverse"))){
-const err71 = {instancePath:instancePath+"/trackInterfaces/" + i3,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.trackInterfaces.items.anyOf[1],data:data34};
+}
+if(data.virtualRules !== undefined){
+let data37 = data.virtualRules;
+if(Array.isArray(data37)){
+const len4 = data37.length;
+for(let i4=0; i4<len4; i4++){
+if(!(validate31(data37[i4], {instancePath:instancePath+"/virtualRules/" + i4,parentData:data37,parentDataProperty:i4,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/virtualRules",schemaPath:"#/properties/virtualRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.virtualRules.type,parentSchema:schema10.properties.virtualRules,data:data37};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1573,11 +2301,12 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data34.name !== undefined){
-let data35 = data34.name;
-if(typeof data35 === "string"){
-if(func3(data35) < 1){
-const err72 = {instancePath:instancePath+"/trackInterfaces/" + i3+"/name",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.trackInterfaces.items.anyOf[1].properties.name,data:data35};
+if(data.vmac !== undefined){
+let data39 = data.vmac;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key4 in data39){
+if(!(key4 === "name")){
+const err72 = {instancePath:instancePath+"/vmac",schemaPath:"#/properties/vmac/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.vmac,data:data39};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1587,8 +2316,11 @@ vErrors.push(err72);
 errors++;
 }
 }
-else {
-const err73 = {instancePath:instancePath+"/trackInterfaces/" + i3+"/name",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.trackInterfaces.items.anyOf[1].properties.name.type,parentSchema:schema9.properties.trackInterfaces.items.anyOf[1].properties.name,data:data35};
+if(data39.name !== undefined){
+let data40 = data39.name;
+if(typeof data40 === "string"){
+if(func4(data40) < 1){
+const err73 = {instancePath:instancePath+"/vmac/name",schemaPath:"#/properties/vmac/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.vmac.properties.name,data:data40};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1598,10 +2330,8 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data34.weight !== undefined){
-let data36 = data34.weight;
-if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-const err74 = {instancePath:instancePath+"/trackInterfaces/" + i3+"/weight",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.trackInterfaces.items.anyOf[1].properties.weight.type,parentSchema:schema9.properties.trackInterfaces.items.anyOf[1].properties.weight,data:data36};
+else {
+const err74 = {instancePath:instancePath+"/vmac/name",schemaPath:"#/properties/vmac/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.vmac.properties.name.type,parentSchema:schema10.properties.vmac.properties.name,data:data40};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1611,10 +2341,9 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data34.reverse !== undefined){
-let data37 = data34.reverse;
-if(typeof data37 !== "boolean"){
-const err75 = {instancePath:instancePath+"/trackInterfaces/" + i3+"/reverse",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.trackInterfaces.items.anyOf[1].properties.reverse.type,parentSchema:schema9.properties.trackInterfaces.items.anyOf[1].properties.reverse,data:data37};
+}
+else {
+const err75 = {instancePath:instancePath+"/vmac",schemaPath:"#/properties/vmac/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.vmac.type,parentSchema:schema10.properties.vmac,data:data39};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1624,9 +2353,10 @@ vErrors.push(err75);
 errors++;
 }
 }
-}
-else {
-const err76 = {instancePath:instancePath+"/trackInterfaces/" + i3,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.trackInterfaces.items.anyOf[1].type,parentSchema:schema9.properties.trackInterfaces.items.anyOf[1],data:data34};
+if(data.vmacXmitBase !== undefined){
+let data41 = data.vmacXmitBase;
+if(typeof data41 !== "boolean"){
+const err76 = {instancePath:instancePath+"/vmacXmitBase",schemaPath:"#/properties/vmacXmitBase/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.vmacXmitBase.type,parentSchema:schema10.properties.vmacXmitBase,data:data41};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1635,11 +2365,19 @@ vErrors.push(err76);
 }
 errors++;
 }
-var _valid3 = _errs87 === errors;
-valid15 = valid15 || _valid3;
 }
-if(!valid15){
-const err77 = {instancePath:instancePath+"/trackInterfaces/" + i3,schemaPath:"#/properties/trackInterfaces/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.trackInterfaces.items.anyOf,parentSchema:schema9.properties.trackInterfaces.items,data:data34};
+if(data.trackInterfaces !== undefined){
+let data42 = data.trackInterfaces;
+if(Array.isArray(data42)){
+const len5 = data42.length;
+for(let i5=0; i5<len5; i5++){
+let data43 = data42[i5];
+const _errs100 = errors;
+let valid20 = false;
+const _errs101 = errors;
+if(typeof data43 === "string"){
+if(func4(data43) < 1){
+const err77 = {instancePath:instancePath+"/trackInterfaces/" + i5,schemaPath:"#/properties/trackInterfaces/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackInterfaces.items.anyOf[0],data:data43};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1648,21 +2386,9 @@ vErrors.push(err77);
 }
 errors++;
 }
-else {
-errors = _errs84;
-if(vErrors !== null){
-if(_errs84){
-vErrors.length = _errs84;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err78 = {instancePath:instancePath+"/trackInterfaces",schemaPath:"#/properties/trackInterfaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.trackInterfaces.type,parentSchema:schema9.properties.trackInterfaces,data:data33};
+const err78 = {instancePath:instancePath+"/trackInterfaces/" + i5,schemaPath:"#/properties/trackInterfaces/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackInterfaces.items.anyOf[0].type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[0],data:data43};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1671,19 +2397,13 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-if(data.trackScripts !== undefined){
-let data38 = data.trackScripts;
-if(Array.isArray(data38)){
-const len4 = data38.length;
-for(let i4=0; i4<len4; i4++){
-let data39 = data38[i4];
-const _errs99 = errors;
-let valid19 = false;
-const _errs100 = errors;
-if(typeof data39 === "string"){
-if(func3(data39) < 1){
-const err79 = {instancePath:instancePath+"/trackScripts/" + i4,schemaPath:"#/properties/trackScripts/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.trackScripts.items.anyOf[0],data:data39};
+var _valid3 = _errs101 === errors;
+valid20 = valid20 || _valid3;
+if(!valid20){
+const _errs103 = errors;
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+if(data43.name === undefined){
+const err79 = {instancePath:instancePath+"/trackInterfaces/" + i5,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackInterfaces.items.anyOf[1].required,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1],data:data43};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1692,9 +2412,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-else {
-const err80 = {instancePath:instancePath+"/trackScripts/" + i4,schemaPath:"#/properties/trackScripts/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.trackScripts.items.anyOf[0].type,parentSchema:schema9.properties.trackScripts.items.anyOf[0],data:data39};
+for(const key5 in data43){
+if(!(((key5 === "name") || (key5 === "weight")) || (key5 === "reverse"))){
+const err80 = {instancePath:instancePath+"/trackInterfaces/" + i5,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1],data:data43};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1703,13 +2423,12 @@ vErrors.push(err80);
 }
 errors++;
 }
-var _valid4 = _errs100 === errors;
-valid19 = valid19 || _valid4;
-if(!valid19){
-const _errs102 = errors;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.name === undefined){
-const err81 = {instancePath:instancePath+"/trackScripts/" + i4,schemaPath:"#/properties/trackScripts/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema9.properties.trackScripts.items.anyOf[1].required,parentSchema:schema9.properties.trackScripts.items.anyOf[1],data:data39};
+}
+if(data43.name !== undefined){
+let data44 = data43.name;
+if(typeof data44 === "string"){
+if(func4(data44) < 1){
+const err81 = {instancePath:instancePath+"/trackInterfaces/" + i5+"/name",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1].properties.name,data:data44};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1718,9 +2437,9 @@ vErrors.push(err81);
 }
 errors++;
 }
-for(const key5 in data39){
-if(!(((key5 === "name") || (key5 === "weight")) || (key5 === "reverse"))){
-const err82 = {instancePath:instancePath+"/trackScripts/" + i4,schemaPath:"#/properties/trackScripts/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.trackScripts.items.anyOf[1],data:data39};
+}
+else {
+const err82 = {instancePath:instancePath+"/trackInterfaces/" + i5+"/name",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackInterfaces.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1].properties.name,data:data44};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1730,11 +2449,10 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data39.name !== undefined){
-let data40 = data39.name;
-if(typeof data40 === "string"){
-if(func3(data40) < 1){
-const err83 = {instancePath:instancePath+"/trackScripts/" + i4+"/name",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.trackScripts.items.anyOf[1].properties.name,data:data40};
+if(data43.weight !== undefined){
+let data45 = data43.weight;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err83 = {instancePath:instancePath+"/trackInterfaces/" + i5+"/weight",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackInterfaces.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1].properties.weight,data:data45};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1744,8 +2462,10 @@ vErrors.push(err83);
 errors++;
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/trackScripts/" + i4+"/name",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.trackScripts.items.anyOf[1].properties.name.type,parentSchema:schema9.properties.trackScripts.items.anyOf[1].properties.name,data:data40};
+if(data43.reverse !== undefined){
+let data46 = data43.reverse;
+if(typeof data46 !== "boolean"){
+const err84 = {instancePath:instancePath+"/trackInterfaces/" + i5+"/reverse",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackInterfaces.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1].properties.reverse,data:data46};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1755,10 +2475,9 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data39.weight !== undefined){
-let data41 = data39.weight;
-if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err85 = {instancePath:instancePath+"/trackScripts/" + i4+"/weight",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.trackScripts.items.anyOf[1].properties.weight.type,parentSchema:schema9.properties.trackScripts.items.anyOf[1].properties.weight,data:data41};
+}
+else {
+const err85 = {instancePath:instancePath+"/trackInterfaces/" + i5,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackInterfaces.items.anyOf[1].type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1],data:data43};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1767,11 +2486,11 @@ vErrors.push(err85);
 }
 errors++;
 }
+var _valid3 = _errs103 === errors;
+valid20 = valid20 || _valid3;
 }
-if(data39.reverse !== undefined){
-let data42 = data39.reverse;
-if(typeof data42 !== "boolean"){
-const err86 = {instancePath:instancePath+"/trackScripts/" + i4+"/reverse",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.trackScripts.items.anyOf[1].properties.reverse.type,parentSchema:schema9.properties.trackScripts.items.anyOf[1].properties.reverse,data:data42};
+if(!valid20){
+const err86 = {instancePath:instancePath+"/trackInterfaces/" + i5,schemaPath:"#/properties/trackInterfaces/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackInterfaces.items.anyOf,parentSchema:schema10.properties.trackInterfaces.items,data:data43};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1780,36 +2499,11 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-}
 else {
-const err87 = {instancePath:instancePath+"/trackScripts/" + i4,schemaPath:"#/properties/trackScripts/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.trackScripts.items.anyOf[1].type,parentSchema:schema9.properties.trackScripts.items.anyOf[1],data:data39};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
-}
-errors++;
-}
-var _valid4 = _errs102 === errors;
-valid19 = valid19 || _valid4;
-}
-if(!valid19){
-const err88 = {instancePath:instancePath+"/trackScripts/" + i4,schemaPath:"#/properties/trackScripts/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.trackScripts.items.anyOf,parentSchema:schema9.properties.trackScripts.items,data:data39};
-if(vErrors === null){
-vErrors = [err88];
-}
-else {
-vErrors.push(err88);
-}
-errors++;
-}
-else {
-errors = _errs99;
+errors = _errs100;
 if(vErrors !== null){
-if(_errs99){
-vErrors.length = _errs99;
+if(_errs100){
+vErrors.length = _errs100;
 }
 else {
 vErrors = null;
@@ -1819,7 +2513,39 @@ vErrors = null;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/trackScripts",schemaPath:"#/properties/trackScripts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.trackScripts.type,parentSchema:schema9.properties.trackScripts,data:data38};
+const err87 = {instancePath:instancePath+"/trackInterfaces",schemaPath:"#/properties/trackInterfaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackInterfaces.type,parentSchema:schema10.properties.trackInterfaces,data:data42};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data.trackScripts !== undefined){
+let data47 = data.trackScripts;
+if(Array.isArray(data47)){
+const len6 = data47.length;
+for(let i6=0; i6<len6; i6++){
+let data48 = data47[i6];
+const _errs115 = errors;
+let valid24 = false;
+const _errs116 = errors;
+if(typeof data48 === "string"){
+if(func4(data48) < 1){
+const err88 = {instancePath:instancePath+"/trackScripts/" + i6,schemaPath:"#/properties/trackScripts/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackScripts.items.anyOf[0],data:data48};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/trackScripts/" + i6,schemaPath:"#/properties/trackScripts/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackScripts.items.anyOf[0].type,parentSchema:schema10.properties.trackScripts.items.anyOf[0],data:data48};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1828,19 +2554,13 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data.trackFiles !== undefined){
-let data43 = data.trackFiles;
-if(Array.isArray(data43)){
-const len5 = data43.length;
-for(let i5=0; i5<len5; i5++){
-let data44 = data43[i5];
-const _errs114 = errors;
-let valid23 = false;
-const _errs115 = errors;
-if(typeof data44 === "string"){
-if(func3(data44) < 1){
-const err90 = {instancePath:instancePath+"/trackFiles/" + i5,schemaPath:"#/properties/trackFiles/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.trackFiles.items.anyOf[0],data:data44};
+var _valid4 = _errs116 === errors;
+valid24 = valid24 || _valid4;
+if(!valid24){
+const _errs118 = errors;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+if(data48.name === undefined){
+const err90 = {instancePath:instancePath+"/trackScripts/" + i6,schemaPath:"#/properties/trackScripts/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackScripts.items.anyOf[1].required,parentSchema:schema10.properties.trackScripts.items.anyOf[1],data:data48};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1849,9 +2569,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-else {
-const err91 = {instancePath:instancePath+"/trackFiles/" + i5,schemaPath:"#/properties/trackFiles/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.trackFiles.items.anyOf[0].type,parentSchema:schema9.properties.trackFiles.items.anyOf[0],data:data44};
+for(const key6 in data48){
+if(!(((key6 === "name") || (key6 === "weight")) || (key6 === "reverse"))){
+const err91 = {instancePath:instancePath+"/trackScripts/" + i6,schemaPath:"#/properties/trackScripts/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackScripts.items.anyOf[1],data:data48};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1860,13 +2580,12 @@ vErrors.push(err91);
 }
 errors++;
 }
-var _valid5 = _errs115 === errors;
-valid23 = valid23 || _valid5;
-if(!valid23){
-const _errs117 = errors;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-if(data44.name === undefined){
-const err92 = {instancePath:instancePath+"/trackFiles/" + i5,schemaPath:"#/properties/trackFiles/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema9.properties.trackFiles.items.anyOf[1].required,parentSchema:schema9.properties.trackFiles.items.anyOf[1],data:data44};
+}
+if(data48.name !== undefined){
+let data49 = data48.name;
+if(typeof data49 === "string"){
+if(func4(data49) < 1){
+const err92 = {instancePath:instancePath+"/trackScripts/" + i6+"/name",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackScripts.items.anyOf[1].properties.name,data:data49};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1875,9 +2594,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-for(const key6 in data44){
-if(!(((key6 === "name") || (key6 === "weight")) || (key6 === "reverse"))){
-const err93 = {instancePath:instancePath+"/trackFiles/" + i5,schemaPath:"#/properties/trackFiles/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.trackFiles.items.anyOf[1],data:data44};
+}
+else {
+const err93 = {instancePath:instancePath+"/trackScripts/" + i6+"/name",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackScripts.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackScripts.items.anyOf[1].properties.name,data:data49};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1887,11 +2606,10 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data44.name !== undefined){
-let data45 = data44.name;
-if(typeof data45 === "string"){
-if(func3(data45) < 1){
-const err94 = {instancePath:instancePath+"/trackFiles/" + i5+"/name",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.trackFiles.items.anyOf[1].properties.name,data:data45};
+if(data48.weight !== undefined){
+let data50 = data48.weight;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
+const err94 = {instancePath:instancePath+"/trackScripts/" + i6+"/weight",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackScripts.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackScripts.items.anyOf[1].properties.weight,data:data50};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1901,8 +2619,10 @@ vErrors.push(err94);
 errors++;
 }
 }
-else {
-const err95 = {instancePath:instancePath+"/trackFiles/" + i5+"/name",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.trackFiles.items.anyOf[1].properties.name.type,parentSchema:schema9.properties.trackFiles.items.anyOf[1].properties.name,data:data45};
+if(data48.reverse !== undefined){
+let data51 = data48.reverse;
+if(typeof data51 !== "boolean"){
+const err95 = {instancePath:instancePath+"/trackScripts/" + i6+"/reverse",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackScripts.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackScripts.items.anyOf[1].properties.reverse,data:data51};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1912,10 +2632,9 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data44.weight !== undefined){
-let data46 = data44.weight;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-const err96 = {instancePath:instancePath+"/trackFiles/" + i5+"/weight",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.trackFiles.items.anyOf[1].properties.weight.type,parentSchema:schema9.properties.trackFiles.items.anyOf[1].properties.weight,data:data46};
+}
+else {
+const err96 = {instancePath:instancePath+"/trackScripts/" + i6,schemaPath:"#/properties/trackScripts/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackScripts.items.anyOf[1].type,parentSchema:schema10.properties.trackScripts.items.anyOf[1],data:data48};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1924,11 +2643,11 @@ vErrors.push(err96);
 }
 errors++;
 }
+var _valid4 = _errs118 === errors;
+valid24 = valid24 || _valid4;
 }
-if(data44.reverse !== undefined){
-let data47 = data44.reverse;
-if(typeof data47 !== "boolean"){
-const err97 = {instancePath:instancePath+"/trackFiles/" + i5+"/reverse",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.trackFiles.items.anyOf[1].properties.reverse.type,parentSchema:schema9.properties.trackFiles.items.anyOf[1].properties.reverse,data:data47};
+if(!valid24){
+const err97 = {instancePath:instancePath+"/trackScripts/" + i6,schemaPath:"#/properties/trackScripts/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackScripts.items.anyOf,parentSchema:schema10.properties.trackScripts.items,data:data48};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1937,36 +2656,11 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-}
 else {
-const err98 = {instancePath:instancePath+"/trackFiles/" + i5,schemaPath:"#/properties/trackFiles/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.trackFiles.items.anyOf[1].type,parentSchema:schema9.properties.trackFiles.items.anyOf[1],data:data44};
-if(vErrors === null){
-vErrors = [err98];
-}
-else {
-vErrors.push(err98);
-}
-errors++;
-}
-var _valid5 = _errs117 === errors;
-valid23 = valid23 || _valid5;
-}
-if(!valid23){
-const err99 = {instancePath:instancePath+"/trackFiles/" + i5,schemaPath:"#/properties/trackFiles/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.trackFiles.items.anyOf,parentSchema:schema9.properties.trackFiles.items,data:data44};
-if(vErrors === null){
-vErrors = [err99];
-}
-else {
-vErrors.push(err99);
-}
-errors++;
-}
-else {
-errors = _errs114;
+errors = _errs115;
 if(vErrors !== null){
-if(_errs114){
-vErrors.length = _errs114;
+if(_errs115){
+vErrors.length = _errs115;
 }
 else {
 vErrors = null;
@@ -1976,7 +2670,39 @@ vErrors = null;
 }
 }
 else {
-const err100 = {instancePath:instancePath+"/trackFiles",schemaPath:"#/properties/trackFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.trackFiles.type,parentSchema:schema9.properties.trackFiles,data:data43};
+const err98 = {instancePath:instancePath+"/trackScripts",schemaPath:"#/properties/trackScripts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackScripts.type,parentSchema:schema10.properties.trackScripts,data:data47};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+if(data.trackFiles !== undefined){
+let data52 = data.trackFiles;
+if(Array.isArray(data52)){
+const len7 = data52.length;
+for(let i7=0; i7<len7; i7++){
+let data53 = data52[i7];
+const _errs130 = errors;
+let valid28 = false;
+const _errs131 = errors;
+if(typeof data53 === "string"){
+if(func4(data53) < 1){
+const err99 = {instancePath:instancePath+"/trackFiles/" + i7,schemaPath:"#/properties/trackFiles/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackFiles.items.anyOf[0],data:data53};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+else {
+const err100 = {instancePath:instancePath+"/trackFiles/" + i7,schemaPath:"#/properties/trackFiles/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackFiles.items.anyOf[0].type,parentSchema:schema10.properties.trackFiles.items.anyOf[0],data:data53};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1985,13 +2711,13 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-if(data.garp !== undefined){
-let data48 = data.garp;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key7 in data48){
-if(!((((((((key7 === "masterDelayMs") || (key7 === "masterRepeat")) || (key7 === "lowerPrioDelayMs")) || (key7 === "lowerPrioRepeat")) || (key7 === "masterRefreshMs")) || (key7 === "masterRefreshRepeat")) || (key7 === "intervalMs")) || (key7 === "gnaIntervalMs"))){
-const err101 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.garp,data:data48};
+var _valid5 = _errs131 === errors;
+valid28 = valid28 || _valid5;
+if(!valid28){
+const _errs133 = errors;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.name === undefined){
+const err101 = {instancePath:instancePath+"/trackFiles/" + i7,schemaPath:"#/properties/trackFiles/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackFiles.items.anyOf[1].required,parentSchema:schema10.properties.trackFiles.items.anyOf[1],data:data53};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2000,12 +2726,9 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-if(data48.masterDelayMs !== undefined){
-let data49 = data48.masterDelayMs;
-if((typeof data49 == "number") && (isFinite(data49))){
-if(data49 < 0 || isNaN(data49)){
-const err102 = {instancePath:instancePath+"/garp/masterDelayMs",schemaPath:"#/properties/garp/properties/masterDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.garp.properties.masterDelayMs,data:data49};
+for(const key7 in data53){
+if(!(((key7 === "name") || (key7 === "weight")) || (key7 === "reverse"))){
+const err102 = {instancePath:instancePath+"/trackFiles/" + i7,schemaPath:"#/properties/trackFiles/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackFiles.items.anyOf[1],data:data53};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2015,8 +2738,11 @@ vErrors.push(err102);
 errors++;
 }
 }
-else {
-const err103 = {instancePath:instancePath+"/garp/masterDelayMs",schemaPath:"#/properties/garp/properties/masterDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.garp.properties.masterDelayMs.type,parentSchema:schema9.properties.garp.properties.masterDelayMs,data:data49};
+if(data53.name !== undefined){
+let data54 = data53.name;
+if(typeof data54 === "string"){
+if(func4(data54) < 1){
+const err103 = {instancePath:instancePath+"/trackFiles/" + i7+"/name",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackFiles.items.anyOf[1].properties.name,data:data54};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2026,10 +2752,8 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data48.masterRepeat !== undefined){
-let data50 = data48.masterRepeat;
-if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
-const err104 = {instancePath:instancePath+"/garp/masterRepeat",schemaPath:"#/properties/garp/properties/masterRepeat/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.garp.properties.masterRepeat.type,parentSchema:schema9.properties.garp.properties.masterRepeat,data:data50};
+else {
+const err104 = {instancePath:instancePath+"/trackFiles/" + i7+"/name",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackFiles.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackFiles.items.anyOf[1].properties.name,data:data54};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2039,11 +2763,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data48.lowerPrioDelayMs !== undefined){
-let data51 = data48.lowerPrioDelayMs;
-if((typeof data51 == "number") && (isFinite(data51))){
-if(data51 < 0 || isNaN(data51)){
-const err105 = {instancePath:instancePath+"/garp/lowerPrioDelayMs",schemaPath:"#/properties/garp/properties/lowerPrioDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.garp.properties.lowerPrioDelayMs,data:data51};
+if(data53.weight !== undefined){
+let data55 = data53.weight;
+if(!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))){
+const err105 = {instancePath:instancePath+"/trackFiles/" + i7+"/weight",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackFiles.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackFiles.items.anyOf[1].properties.weight,data:data55};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2053,8 +2776,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-else {
-const err106 = {instancePath:instancePath+"/garp/lowerPrioDelayMs",schemaPath:"#/properties/garp/properties/lowerPrioDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.garp.properties.lowerPrioDelayMs.type,parentSchema:schema9.properties.garp.properties.lowerPrioDelayMs,data:data51};
+if(data53.reverse !== undefined){
+let data56 = data53.reverse;
+if(typeof data56 !== "boolean"){
+const err106 = {instancePath:instancePath+"/trackFiles/" + i7+"/reverse",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackFiles.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackFiles.items.anyOf[1].properties.reverse,data:data56};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2064,10 +2789,9 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data48.lowerPrioRepeat !== undefined){
-let data52 = data48.lowerPrioRepeat;
-if(!(((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52))) && (isFinite(data52)))){
-const err107 = {instancePath:instancePath+"/garp/lowerPrioRepeat",schemaPath:"#/properties/garp/properties/lowerPrioRepeat/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.garp.properties.lowerPrioRepeat.type,parentSchema:schema9.properties.garp.properties.lowerPrioRepeat,data:data52};
+}
+else {
+const err107 = {instancePath:instancePath+"/trackFiles/" + i7,schemaPath:"#/properties/trackFiles/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackFiles.items.anyOf[1].type,parentSchema:schema10.properties.trackFiles.items.anyOf[1],data:data53};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2076,12 +2800,11 @@ vErrors.push(err107);
 }
 errors++;
 }
+var _valid5 = _errs133 === errors;
+valid28 = valid28 || _valid5;
 }
-if(data48.masterRefreshMs !== undefined){
-let data53 = data48.masterRefreshMs;
-if((typeof data53 == "number") && (isFinite(data53))){
-if(data53 < 0 || isNaN(data53)){
-const err108 = {instancePath:instancePath+"/garp/masterRefreshMs",schemaPath:"#/properties/garp/properties/masterRefreshMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.garp.properties.masterRefreshMs,data:data53};
+if(!valid28){
+const err108 = {instancePath:instancePath+"/trackFiles/" + i7,schemaPath:"#/properties/trackFiles/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackFiles.items.anyOf,parentSchema:schema10.properties.trackFiles.items,data:data53};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2090,9 +2813,21 @@ vErrors.push(err108);
 }
 errors++;
 }
+else {
+errors = _errs130;
+if(vErrors !== null){
+if(_errs130){
+vErrors.length = _errs130;
 }
 else {
-const err109 = {instancePath:instancePath+"/garp/masterRefreshMs",schemaPath:"#/properties/garp/properties/masterRefreshMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.garp.properties.masterRefreshMs.type,parentSchema:schema9.properties.garp.properties.masterRefreshMs,data:data53};
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/trackFiles",schemaPath:"#/properties/trackFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackFiles.type,parentSchema:schema10.properties.trackFiles,data:data52};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2102,10 +2837,12 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data48.masterRefreshRepeat !== undefined){
-let data54 = data48.masterRefreshRepeat;
-if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
-const err110 = {instancePath:instancePath+"/garp/masterRefreshRepeat",schemaPath:"#/properties/garp/properties/masterRefreshRepeat/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.garp.properties.masterRefreshRepeat.type,parentSchema:schema9.properties.garp.properties.masterRefreshRepeat,data:data54};
+if(data.garp !== undefined){
+let data57 = data.garp;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+for(const key8 in data57){
+if(!((((((((key8 === "masterDelayMs") || (key8 === "masterRepeat")) || (key8 === "lowerPrioDelayMs")) || (key8 === "lowerPrioRepeat")) || (key8 === "masterRefreshMs")) || (key8 === "masterRefreshRepeat")) || (key8 === "intervalMs")) || (key8 === "gnaIntervalMs"))){
+const err110 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.garp,data:data57};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2115,11 +2852,11 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data48.intervalMs !== undefined){
-let data55 = data48.intervalMs;
-if((typeof data55 == "number") && (isFinite(data55))){
-if(data55 < 0 || isNaN(data55)){
-const err111 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.garp.properties.intervalMs,data:data55};
+if(data57.masterDelayMs !== undefined){
+let data58 = data57.masterDelayMs;
+if((typeof data58 == "number") && (isFinite(data58))){
+if(data58 < 0 || isNaN(data58)){
+const err111 = {instancePath:instancePath+"/garp/masterDelayMs",schemaPath:"#/properties/garp/properties/masterDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.garp.properties.masterDelayMs,data:data58};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2130,7 +2867,7 @@ errors++;
 }
 }
 else {
-const err112 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.garp.properties.intervalMs.type,parentSchema:schema9.properties.garp.properties.intervalMs,data:data55};
+const err112 = {instancePath:instancePath+"/garp/masterDelayMs",schemaPath:"#/properties/garp/properties/masterDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema10.properties.garp.properties.masterDelayMs.type,parentSchema:schema10.properties.garp.properties.masterDelayMs,data:data58};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2140,11 +2877,10 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data48.gnaIntervalMs !== undefined){
-let data56 = data48.gnaIntervalMs;
-if((typeof data56 == "number") && (isFinite(data56))){
-if(data56 < 0 || isNaN(data56)){
-const err113 = {instancePath:instancePath+"/garp/gnaIntervalMs",schemaPath:"#/properties/garp/properties/gnaIntervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.garp.properties.gnaIntervalMs,data:data56};
+if(data57.masterRepeat !== undefined){
+let data59 = data57.masterRepeat;
+if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
+const err113 = {instancePath:instancePath+"/garp/masterRepeat",schemaPath:"#/properties/garp/properties/masterRepeat/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.garp.properties.masterRepeat.type,parentSchema:schema10.properties.garp.properties.masterRepeat,data:data59};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2154,8 +2890,11 @@ vErrors.push(err113);
 errors++;
 }
 }
-else {
-const err114 = {instancePath:instancePath+"/garp/gnaIntervalMs",schemaPath:"#/properties/garp/properties/gnaIntervalMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.garp.properties.gnaIntervalMs.type,parentSchema:schema9.properties.garp.properties.gnaIntervalMs,data:data56};
+if(data57.lowerPrioDelayMs !== undefined){
+let data60 = data57.lowerPrioDelayMs;
+if((typeof data60 == "number") && (isFinite(data60))){
+if(data60 < 0 || isNaN(data60)){
+const err114 = {instancePath:instancePath+"/garp/lowerPrioDelayMs",schemaPath:"#/properties/garp/properties/lowerPrioDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.garp.properties.lowerPrioDelayMs,data:data60};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2165,9 +2904,8 @@ vErrors.push(err114);
 errors++;
 }
 }
-}
 else {
-const err115 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.garp.type,parentSchema:schema9.properties.garp,data:data48};
+const err115 = {instancePath:instancePath+"/garp/lowerPrioDelayMs",schemaPath:"#/properties/garp/properties/lowerPrioDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema10.properties.garp.properties.lowerPrioDelayMs.type,parentSchema:schema10.properties.garp.properties.lowerPrioDelayMs,data:data60};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2177,12 +2915,10 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data.notify !== undefined){
-let data57 = data.notify;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-for(const key8 in data57){
-if(!(((((key8 === "any") || (key8 === "master")) || (key8 === "backup")) || (key8 === "fault")) || (key8 === "stop"))){
-const err116 = {instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.notify,data:data57};
+if(data57.lowerPrioRepeat !== undefined){
+let data61 = data57.lowerPrioRepeat;
+if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
+const err116 = {instancePath:instancePath+"/garp/lowerPrioRepeat",schemaPath:"#/properties/garp/properties/lowerPrioRepeat/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.garp.properties.lowerPrioRepeat.type,parentSchema:schema10.properties.garp.properties.lowerPrioRepeat,data:data61};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2192,14 +2928,11 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data57.any !== undefined){
-let data58 = data57.any;
-const _errs149 = errors;
-let valid27 = false;
-const _errs150 = errors;
-if(typeof data58 === "string"){
-if(func3(data58) < 1){
-const err117 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.any.anyOf[0],data:data58};
+if(data57.masterRefreshMs !== undefined){
+let data62 = data57.masterRefreshMs;
+if((typeof data62 == "number") && (isFinite(data62))){
+if(data62 < 0 || isNaN(data62)){
+const err117 = {instancePath:instancePath+"/garp/masterRefreshMs",schemaPath:"#/properties/garp/properties/masterRefreshMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.garp.properties.masterRefreshMs,data:data62};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2210,7 +2943,7 @@ errors++;
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.any.anyOf[0].type,parentSchema:schema9.properties.notify.properties.any.anyOf[0],data:data58};
+const err118 = {instancePath:instancePath+"/garp/masterRefreshMs",schemaPath:"#/properties/garp/properties/masterRefreshMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema10.properties.garp.properties.masterRefreshMs.type,parentSchema:schema10.properties.garp.properties.masterRefreshMs,data:data62};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2219,13 +2952,11 @@ vErrors.push(err118);
 }
 errors++;
 }
-var _valid6 = _errs150 === errors;
-valid27 = valid27 || _valid6;
-if(!valid27){
-const _errs152 = errors;
-if(Array.isArray(data58)){
-if(data58.length < 1){
-const err119 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.any.anyOf[1],data:data58};
+}
+if(data57.masterRefreshRepeat !== undefined){
+let data63 = data57.masterRefreshRepeat;
+if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+const err119 = {instancePath:instancePath+"/garp/masterRefreshRepeat",schemaPath:"#/properties/garp/properties/masterRefreshRepeat/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.garp.properties.masterRefreshRepeat.type,parentSchema:schema10.properties.garp.properties.masterRefreshRepeat,data:data63};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2234,11 +2965,12 @@ vErrors.push(err119);
 }
 errors++;
 }
-const len6 = data58.length;
-for(let i6=0; i6<len6; i6++){
-let data59 = data58[i6];
-if(typeof data59 !== "string"){
-const err120 = {instancePath:instancePath+"/notify/any/" + i6,schemaPath:"#/properties/notify/properties/any/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.any.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.any.anyOf[1].items,data:data59};
+}
+if(data57.intervalMs !== undefined){
+let data64 = data57.intervalMs;
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 < 0 || isNaN(data64)){
+const err120 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.garp.properties.intervalMs,data:data64};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2248,9 +2980,8 @@ vErrors.push(err120);
 errors++;
 }
 }
-}
 else {
-const err121 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.any.anyOf[1].type,parentSchema:schema9.properties.notify.properties.any.anyOf[1],data:data58};
+const err121 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema10.properties.garp.properties.intervalMs.type,parentSchema:schema10.properties.garp.properties.intervalMs,data:data64};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2259,13 +2990,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-var _valid6 = _errs152 === errors;
-valid27 = valid27 || _valid6;
-if(!valid27){
-const _errs156 = errors;
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-if(data58.argv === undefined){
-const err122 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema9.properties.notify.properties.any.anyOf[2].required,parentSchema:schema9.properties.notify.properties.any.anyOf[2],data:data58};
+}
+if(data57.gnaIntervalMs !== undefined){
+let data65 = data57.gnaIntervalMs;
+if((typeof data65 == "number") && (isFinite(data65))){
+if(data65 < 0 || isNaN(data65)){
+const err122 = {instancePath:instancePath+"/garp/gnaIntervalMs",schemaPath:"#/properties/garp/properties/gnaIntervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.garp.properties.gnaIntervalMs,data:data65};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2274,9 +3004,9 @@ vErrors.push(err122);
 }
 errors++;
 }
-for(const key9 in data58){
-if(!(((key9 === "argv") || (key9 === "user")) || (key9 === "group"))){
-const err123 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.notify.properties.any.anyOf[2],data:data58};
+}
+else {
+const err123 = {instancePath:instancePath+"/garp/gnaIntervalMs",schemaPath:"#/properties/garp/properties/gnaIntervalMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema10.properties.garp.properties.gnaIntervalMs.type,parentSchema:schema10.properties.garp.properties.gnaIntervalMs,data:data65};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2286,14 +3016,9 @@ vErrors.push(err123);
 errors++;
 }
 }
-if(data58.argv !== undefined){
-let data60 = data58.argv;
-const _errs160 = errors;
-let valid31 = false;
-const _errs161 = errors;
-if(typeof data60 === "string"){
-if(func3(data60) < 1){
-const err124 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0],data:data60};
+}
+else {
+const err124 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.garp.type,parentSchema:schema10.properties.garp,data:data57};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2303,8 +3028,12 @@ vErrors.push(err124);
 errors++;
 }
 }
-else {
-const err125 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0],data:data60};
+if(data.notify !== undefined){
+let data66 = data.notify;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key9 in data66){
+if(!(((((((key9 === "any") || (key9 === "master")) || (key9 === "backup")) || (key9 === "fault")) || (key9 === "stop")) || (key9 === "deleted")) || (key9 === "masterRxLowerPri"))){
+const err125 = {instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify,data:data66};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2313,13 +3042,15 @@ vErrors.push(err125);
 }
 errors++;
 }
-var _valid7 = _errs161 === errors;
-valid31 = valid31 || _valid7;
-if(!valid31){
-const _errs163 = errors;
-if(Array.isArray(data60)){
-if(data60.length < 1){
-const err126 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1],data:data60};
+}
+if(data66.any !== undefined){
+let data67 = data66.any;
+const _errs165 = errors;
+let valid32 = false;
+const _errs166 = errors;
+if(typeof data67 === "string"){
+if(func4(data67) < 1){
+const err126 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[0],data:data67};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2328,11 +3059,9 @@ vErrors.push(err126);
 }
 errors++;
 }
-const len7 = data60.length;
-for(let i7=0; i7<len7; i7++){
-let data61 = data60[i7];
-if(typeof data61 !== "string"){
-const err127 = {instancePath:instancePath+"/notify/any/argv/" + i7,schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].items,data:data61};
+}
+else {
+const err127 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[0].type,parentSchema:schema10.properties.notify.properties.any.anyOf[0],data:data67};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2341,10 +3070,13 @@ vErrors.push(err127);
 }
 errors++;
 }
-}
-}
-else {
-const err128 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1],data:data60};
+var _valid6 = _errs166 === errors;
+valid32 = valid32 || _valid6;
+if(!valid32){
+const _errs168 = errors;
+if(Array.isArray(data67)){
+if(data67.length < 1){
+const err128 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[1],data:data67};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2353,11 +3085,11 @@ vErrors.push(err128);
 }
 errors++;
 }
-var _valid7 = _errs163 === errors;
-valid31 = valid31 || _valid7;
-}
-if(!valid31){
-const err129 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.any.anyOf[2].properties.argv.anyOf,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.argv,data:data60};
+const len8 = data67.length;
+for(let i8=0; i8<len8; i8++){
+let data68 = data67[i8];
+if(typeof data68 !== "string"){
+const err129 = {instancePath:instancePath+"/notify/any/" + i8,schemaPath:"#/properties/notify/properties/any/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.any.anyOf[1].items,data:data68};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2366,23 +3098,10 @@ vErrors.push(err129);
 }
 errors++;
 }
-else {
-errors = _errs160;
-if(vErrors !== null){
-if(_errs160){
-vErrors.length = _errs160;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data58.user !== undefined){
-let data62 = data58.user;
-if(typeof data62 === "string"){
-if(func3(data62) < 1){
-const err130 = {instancePath:instancePath+"/notify/any/user",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.user,data:data62};
+const err130 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.any.anyOf[1].type,parentSchema:schema10.properties.notify.properties.any.anyOf[1],data:data67};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2391,9 +3110,13 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-else {
-const err131 = {instancePath:instancePath+"/notify/any/user",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.any.anyOf[2].properties.user.type,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.user,data:data62};
+var _valid6 = _errs168 === errors;
+valid32 = valid32 || _valid6;
+if(!valid32){
+const _errs172 = errors;
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+if(data67.argv === undefined){
+const err131 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.any.anyOf[2].required,parentSchema:schema10.properties.notify.properties.any.anyOf[2],data:data67};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2402,12 +3125,9 @@ vErrors.push(err131);
 }
 errors++;
 }
-}
-if(data58.group !== undefined){
-let data63 = data58.group;
-if(typeof data63 === "string"){
-if(func3(data63) < 1){
-const err132 = {instancePath:instancePath+"/notify/any/group",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.group,data:data63};
+for(const key10 in data67){
+if(!(((key10 === "argv") || (key10 === "user")) || (key10 === "group"))){
+const err132 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.any.anyOf[2],data:data67};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2417,8 +3137,14 @@ vErrors.push(err132);
 errors++;
 }
 }
-else {
-const err133 = {instancePath:instancePath+"/notify/any/group",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.any.anyOf[2].properties.group.type,parentSchema:schema9.properties.notify.properties.any.anyOf[2].properties.group,data:data63};
+if(data67.argv !== undefined){
+let data69 = data67.argv;
+const _errs176 = errors;
+let valid36 = false;
+const _errs177 = errors;
+if(typeof data69 === "string"){
+if(func4(data69) < 1){
+const err133 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0],data:data69};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2428,9 +3154,8 @@ vErrors.push(err133);
 errors++;
 }
 }
-}
 else {
-const err134 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.notify.properties.any.anyOf[2].type,parentSchema:schema9.properties.notify.properties.any.anyOf[2],data:data58};
+const err134 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0],data:data69};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2439,12 +3164,13 @@ vErrors.push(err134);
 }
 errors++;
 }
-var _valid6 = _errs156 === errors;
-valid27 = valid27 || _valid6;
-}
-}
-if(!valid27){
-const err135 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.any.anyOf,parentSchema:schema9.properties.notify.properties.any,data:data58};
+var _valid7 = _errs177 === errors;
+valid36 = valid36 || _valid7;
+if(!valid36){
+const _errs179 = errors;
+if(Array.isArray(data69)){
+if(data69.length < 1){
+const err135 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1],data:data69};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2453,26 +3179,11 @@ vErrors.push(err135);
 }
 errors++;
 }
-else {
-errors = _errs149;
-if(vErrors !== null){
-if(_errs149){
-vErrors.length = _errs149;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data57.master !== undefined){
-let data64 = data57.master;
-const _errs172 = errors;
-let valid34 = false;
-const _errs173 = errors;
-if(typeof data64 === "string"){
-if(func3(data64) < 1){
-const err136 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.master.anyOf[0],data:data64};
+const len9 = data69.length;
+for(let i9=0; i9<len9; i9++){
+let data70 = data69[i9];
+if(typeof data70 !== "string"){
+const err136 = {instancePath:instancePath+"/notify/any/argv/" + i9,schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].items,data:data70};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2482,8 +3193,9 @@ vErrors.push(err136);
 errors++;
 }
 }
+}
 else {
-const err137 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.master.anyOf[0].type,parentSchema:schema9.properties.notify.properties.master.anyOf[0],data:data64};
+const err137 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1],data:data69};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2492,13 +3204,11 @@ vErrors.push(err137);
 }
 errors++;
 }
-var _valid8 = _errs173 === errors;
-valid34 = valid34 || _valid8;
-if(!valid34){
-const _errs175 = errors;
-if(Array.isArray(data64)){
-if(data64.length < 1){
-const err138 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.master.anyOf[1],data:data64};
+var _valid7 = _errs179 === errors;
+valid36 = valid36 || _valid7;
+}
+if(!valid36){
+const err138 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv,data:data69};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2507,11 +3217,23 @@ vErrors.push(err138);
 }
 errors++;
 }
-const len8 = data64.length;
-for(let i8=0; i8<len8; i8++){
-let data65 = data64[i8];
-if(typeof data65 !== "string"){
-const err139 = {instancePath:instancePath+"/notify/master/" + i8,schemaPath:"#/properties/notify/properties/master/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.master.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.master.anyOf[1].items,data:data65};
+else {
+errors = _errs176;
+if(vErrors !== null){
+if(_errs176){
+vErrors.length = _errs176;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data67.user !== undefined){
+let data71 = data67.user;
+if(typeof data71 === "string"){
+if(func4(data71) < 1){
+const err139 = {instancePath:instancePath+"/notify/any/user",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.user,data:data71};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2521,9 +3243,8 @@ vErrors.push(err139);
 errors++;
 }
 }
-}
 else {
-const err140 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.master.anyOf[1].type,parentSchema:schema9.properties.notify.properties.master.anyOf[1],data:data64};
+const err140 = {instancePath:instancePath+"/notify/any/user",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.user,data:data71};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2532,13 +3253,12 @@ vErrors.push(err140);
 }
 errors++;
 }
-var _valid8 = _errs175 === errors;
-valid34 = valid34 || _valid8;
-if(!valid34){
-const _errs179 = errors;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.argv === undefined){
-const err141 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema9.properties.notify.properties.master.anyOf[2].required,parentSchema:schema9.properties.notify.properties.master.anyOf[2],data:data64};
+}
+if(data67.group !== undefined){
+let data72 = data67.group;
+if(typeof data72 === "string"){
+if(func4(data72) < 1){
+const err141 = {instancePath:instancePath+"/notify/any/group",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.group,data:data72};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2547,9 +3267,9 @@ vErrors.push(err141);
 }
 errors++;
 }
-for(const key10 in data64){
-if(!(((key10 === "argv") || (key10 === "user")) || (key10 === "group"))){
-const err142 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.notify.properties.master.anyOf[2],data:data64};
+}
+else {
+const err142 = {instancePath:instancePath+"/notify/any/group",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.group,data:data72};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2559,14 +3279,9 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data64.argv !== undefined){
-let data66 = data64.argv;
-const _errs183 = errors;
-let valid38 = false;
-const _errs184 = errors;
-if(typeof data66 === "string"){
-if(func3(data66) < 1){
-const err143 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0],data:data66};
+}
+else {
+const err143 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.any.anyOf[2].type,parentSchema:schema10.properties.notify.properties.any.anyOf[2],data:data67};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2575,9 +3290,12 @@ vErrors.push(err143);
 }
 errors++;
 }
+var _valid6 = _errs172 === errors;
+valid32 = valid32 || _valid6;
 }
-else {
-const err144 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0],data:data66};
+}
+if(!valid32){
+const err144 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.any.anyOf,parentSchema:schema10.properties.notify.properties.any,data:data67};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2586,13 +3304,26 @@ vErrors.push(err144);
 }
 errors++;
 }
-var _valid9 = _errs184 === errors;
-valid38 = valid38 || _valid9;
-if(!valid38){
-const _errs186 = errors;
-if(Array.isArray(data66)){
-if(data66.length < 1){
-const err145 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1],data:data66};
+else {
+errors = _errs165;
+if(vErrors !== null){
+if(_errs165){
+vErrors.length = _errs165;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data66.master !== undefined){
+let data73 = data66.master;
+const _errs188 = errors;
+let valid39 = false;
+const _errs189 = errors;
+if(typeof data73 === "string"){
+if(func4(data73) < 1){
+const err145 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[0],data:data73};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2601,11 +3332,9 @@ vErrors.push(err145);
 }
 errors++;
 }
-const len9 = data66.length;
-for(let i9=0; i9<len9; i9++){
-let data67 = data66[i9];
-if(typeof data67 !== "string"){
-const err146 = {instancePath:instancePath+"/notify/master/argv/" + i9,schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].items,data:data67};
+}
+else {
+const err146 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[0].type,parentSchema:schema10.properties.notify.properties.master.anyOf[0],data:data73};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2614,10 +3343,13 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-}
-else {
-const err147 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1],data:data66};
+var _valid8 = _errs189 === errors;
+valid39 = valid39 || _valid8;
+if(!valid39){
+const _errs191 = errors;
+if(Array.isArray(data73)){
+if(data73.length < 1){
+const err147 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[1],data:data73};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2626,11 +3358,11 @@ vErrors.push(err147);
 }
 errors++;
 }
-var _valid9 = _errs186 === errors;
-valid38 = valid38 || _valid9;
-}
-if(!valid38){
-const err148 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.master.anyOf[2].properties.argv.anyOf,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.argv,data:data66};
+const len10 = data73.length;
+for(let i10=0; i10<len10; i10++){
+let data74 = data73[i10];
+if(typeof data74 !== "string"){
+const err148 = {instancePath:instancePath+"/notify/master/" + i10,schemaPath:"#/properties/notify/properties/master/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.master.anyOf[1].items,data:data74};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2639,23 +3371,10 @@ vErrors.push(err148);
 }
 errors++;
 }
-else {
-errors = _errs183;
-if(vErrors !== null){
-if(_errs183){
-vErrors.length = _errs183;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data64.user !== undefined){
-let data68 = data64.user;
-if(typeof data68 === "string"){
-if(func3(data68) < 1){
-const err149 = {instancePath:instancePath+"/notify/master/user",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.user,data:data68};
+const err149 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.master.anyOf[1].type,parentSchema:schema10.properties.notify.properties.master.anyOf[1],data:data73};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2664,9 +3383,13 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-else {
-const err150 = {instancePath:instancePath+"/notify/master/user",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.master.anyOf[2].properties.user.type,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.user,data:data68};
+var _valid8 = _errs191 === errors;
+valid39 = valid39 || _valid8;
+if(!valid39){
+const _errs195 = errors;
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+if(data73.argv === undefined){
+const err150 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.master.anyOf[2].required,parentSchema:schema10.properties.notify.properties.master.anyOf[2],data:data73};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2675,12 +3398,9 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-if(data64.group !== undefined){
-let data69 = data64.group;
-if(typeof data69 === "string"){
-if(func3(data69) < 1){
-const err151 = {instancePath:instancePath+"/notify/master/group",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.group,data:data69};
+for(const key11 in data73){
+if(!(((key11 === "argv") || (key11 === "user")) || (key11 === "group"))){
+const err151 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.master.anyOf[2],data:data73};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2690,8 +3410,14 @@ vErrors.push(err151);
 errors++;
 }
 }
-else {
-const err152 = {instancePath:instancePath+"/notify/master/group",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.master.anyOf[2].properties.group.type,parentSchema:schema9.properties.notify.properties.master.anyOf[2].properties.group,data:data69};
+if(data73.argv !== undefined){
+let data75 = data73.argv;
+const _errs199 = errors;
+let valid43 = false;
+const _errs200 = errors;
+if(typeof data75 === "string"){
+if(func4(data75) < 1){
+const err152 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0],data:data75};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2701,9 +3427,8 @@ vErrors.push(err152);
 errors++;
 }
 }
-}
 else {
-const err153 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.notify.properties.master.anyOf[2].type,parentSchema:schema9.properties.notify.properties.master.anyOf[2],data:data64};
+const err153 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0],data:data75};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2712,12 +3437,13 @@ vErrors.push(err153);
 }
 errors++;
 }
-var _valid8 = _errs179 === errors;
-valid34 = valid34 || _valid8;
-}
-}
-if(!valid34){
-const err154 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.master.anyOf,parentSchema:schema9.properties.notify.properties.master,data:data64};
+var _valid9 = _errs200 === errors;
+valid43 = valid43 || _valid9;
+if(!valid43){
+const _errs202 = errors;
+if(Array.isArray(data75)){
+if(data75.length < 1){
+const err154 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1],data:data75};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2726,26 +3452,11 @@ vErrors.push(err154);
 }
 errors++;
 }
-else {
-errors = _errs172;
-if(vErrors !== null){
-if(_errs172){
-vErrors.length = _errs172;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data57.backup !== undefined){
-let data70 = data57.backup;
-const _errs195 = errors;
-let valid41 = false;
-const _errs196 = errors;
-if(typeof data70 === "string"){
-if(func3(data70) < 1){
-const err155 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.backup.anyOf[0],data:data70};
+const len11 = data75.length;
+for(let i11=0; i11<len11; i11++){
+let data76 = data75[i11];
+if(typeof data76 !== "string"){
+const err155 = {instancePath:instancePath+"/notify/master/argv/" + i11,schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].items,data:data76};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2755,8 +3466,9 @@ vErrors.push(err155);
 errors++;
 }
 }
+}
 else {
-const err156 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.backup.anyOf[0].type,parentSchema:schema9.properties.notify.properties.backup.anyOf[0],data:data70};
+const err156 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1],data:data75};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2765,13 +3477,11 @@ vErrors.push(err156);
 }
 errors++;
 }
-var _valid10 = _errs196 === errors;
-valid41 = valid41 || _valid10;
-if(!valid41){
-const _errs198 = errors;
-if(Array.isArray(data70)){
-if(data70.length < 1){
-const err157 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.backup.anyOf[1],data:data70};
+var _valid9 = _errs202 === errors;
+valid43 = valid43 || _valid9;
+}
+if(!valid43){
+const err157 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv,data:data75};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2780,11 +3490,23 @@ vErrors.push(err157);
 }
 errors++;
 }
-const len10 = data70.length;
-for(let i10=0; i10<len10; i10++){
-let data71 = data70[i10];
-if(typeof data71 !== "string"){
-const err158 = {instancePath:instancePath+"/notify/backup/" + i10,schemaPath:"#/properties/notify/properties/backup/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.backup.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.backup.anyOf[1].items,data:data71};
+else {
+errors = _errs199;
+if(vErrors !== null){
+if(_errs199){
+vErrors.length = _errs199;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data73.user !== undefined){
+let data77 = data73.user;
+if(typeof data77 === "string"){
+if(func4(data77) < 1){
+const err158 = {instancePath:instancePath+"/notify/master/user",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.user,data:data77};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2794,9 +3516,8 @@ vErrors.push(err158);
 errors++;
 }
 }
-}
 else {
-const err159 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.backup.anyOf[1].type,parentSchema:schema9.properties.notify.properties.backup.anyOf[1],data:data70};
+const err159 = {instancePath:instancePath+"/notify/master/user",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.user,data:data77};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2805,13 +3526,12 @@ vErrors.push(err159);
 }
 errors++;
 }
-var _valid10 = _errs198 === errors;
-valid41 = valid41 || _valid10;
-if(!valid41){
-const _errs202 = errors;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.argv === undefined){
-const err160 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema9.properties.notify.properties.backup.anyOf[2].required,parentSchema:schema9.properties.notify.properties.backup.anyOf[2],data:data70};
+}
+if(data73.group !== undefined){
+let data78 = data73.group;
+if(typeof data78 === "string"){
+if(func4(data78) < 1){
+const err160 = {instancePath:instancePath+"/notify/master/group",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.group,data:data78};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2820,9 +3540,9 @@ vErrors.push(err160);
 }
 errors++;
 }
-for(const key11 in data70){
-if(!(((key11 === "argv") || (key11 === "user")) || (key11 === "group"))){
-const err161 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.notify.properties.backup.anyOf[2],data:data70};
+}
+else {
+const err161 = {instancePath:instancePath+"/notify/master/group",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.group,data:data78};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2832,14 +3552,9 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data70.argv !== undefined){
-let data72 = data70.argv;
-const _errs206 = errors;
-let valid45 = false;
-const _errs207 = errors;
-if(typeof data72 === "string"){
-if(func3(data72) < 1){
-const err162 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0],data:data72};
+}
+else {
+const err162 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.master.anyOf[2].type,parentSchema:schema10.properties.notify.properties.master.anyOf[2],data:data73};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2848,9 +3563,12 @@ vErrors.push(err162);
 }
 errors++;
 }
+var _valid8 = _errs195 === errors;
+valid39 = valid39 || _valid8;
 }
-else {
-const err163 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0],data:data72};
+}
+if(!valid39){
+const err163 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.master.anyOf,parentSchema:schema10.properties.notify.properties.master,data:data73};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2859,13 +3577,26 @@ vErrors.push(err163);
 }
 errors++;
 }
-var _valid11 = _errs207 === errors;
-valid45 = valid45 || _valid11;
-if(!valid45){
-const _errs209 = errors;
-if(Array.isArray(data72)){
-if(data72.length < 1){
-const err164 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1],data:data72};
+else {
+errors = _errs188;
+if(vErrors !== null){
+if(_errs188){
+vErrors.length = _errs188;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data66.backup !== undefined){
+let data79 = data66.backup;
+const _errs211 = errors;
+let valid46 = false;
+const _errs212 = errors;
+if(typeof data79 === "string"){
+if(func4(data79) < 1){
+const err164 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[0],data:data79};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2874,11 +3605,9 @@ vErrors.push(err164);
 }
 errors++;
 }
-const len11 = data72.length;
-for(let i11=0; i11<len11; i11++){
-let data73 = data72[i11];
-if(typeof data73 !== "string"){
-const err165 = {instancePath:instancePath+"/notify/backup/argv/" + i11,schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].items,data:data73};
+}
+else {
+const err165 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[0].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[0],data:data79};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2887,10 +3616,13 @@ vErrors.push(err165);
 }
 errors++;
 }
-}
-}
-else {
-const err166 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1],data:data72};
+var _valid10 = _errs212 === errors;
+valid46 = valid46 || _valid10;
+if(!valid46){
+const _errs214 = errors;
+if(Array.isArray(data79)){
+if(data79.length < 1){
+const err166 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[1],data:data79};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2899,11 +3631,11 @@ vErrors.push(err166);
 }
 errors++;
 }
-var _valid11 = _errs209 === errors;
-valid45 = valid45 || _valid11;
-}
-if(!valid45){
-const err167 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.argv,data:data72};
+const len12 = data79.length;
+for(let i12=0; i12<len12; i12++){
+let data80 = data79[i12];
+if(typeof data80 !== "string"){
+const err167 = {instancePath:instancePath+"/notify/backup/" + i12,schemaPath:"#/properties/notify/properties/backup/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.backup.anyOf[1].items,data:data80};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2912,23 +3644,10 @@ vErrors.push(err167);
 }
 errors++;
 }
-else {
-errors = _errs206;
-if(vErrors !== null){
-if(_errs206){
-vErrors.length = _errs206;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data70.user !== undefined){
-let data74 = data70.user;
-if(typeof data74 === "string"){
-if(func3(data74) < 1){
-const err168 = {instancePath:instancePath+"/notify/backup/user",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.user,data:data74};
+const err168 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.backup.anyOf[1].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[1],data:data79};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2937,9 +3656,13 @@ vErrors.push(err168);
 }
 errors++;
 }
-}
-else {
-const err169 = {instancePath:instancePath+"/notify/backup/user",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.backup.anyOf[2].properties.user.type,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.user,data:data74};
+var _valid10 = _errs214 === errors;
+valid46 = valid46 || _valid10;
+if(!valid46){
+const _errs218 = errors;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+if(data79.argv === undefined){
+const err169 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.backup.anyOf[2].required,parentSchema:schema10.properties.notify.properties.backup.anyOf[2],data:data79};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2948,12 +3671,9 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-if(data70.group !== undefined){
-let data75 = data70.group;
-if(typeof data75 === "string"){
-if(func3(data75) < 1){
-const err170 = {instancePath:instancePath+"/notify/backup/group",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.group,data:data75};
+for(const key12 in data79){
+if(!(((key12 === "argv") || (key12 === "user")) || (key12 === "group"))){
+const err170 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.backup.anyOf[2],data:data79};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2963,8 +3683,14 @@ vErrors.push(err170);
 errors++;
 }
 }
-else {
-const err171 = {instancePath:instancePath+"/notify/backup/group",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.backup.anyOf[2].properties.group.type,parentSchema:schema9.properties.notify.properties.backup.anyOf[2].properties.group,data:data75};
+if(data79.argv !== undefined){
+let data81 = data79.argv;
+const _errs222 = errors;
+let valid50 = false;
+const _errs223 = errors;
+if(typeof data81 === "string"){
+if(func4(data81) < 1){
+const err171 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0],data:data81};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2974,9 +3700,8 @@ vErrors.push(err171);
 errors++;
 }
 }
-}
 else {
-const err172 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.notify.properties.backup.anyOf[2].type,parentSchema:schema9.properties.notify.properties.backup.anyOf[2],data:data70};
+const err172 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0],data:data81};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2985,12 +3710,13 @@ vErrors.push(err172);
 }
 errors++;
 }
-var _valid10 = _errs202 === errors;
-valid41 = valid41 || _valid10;
-}
-}
-if(!valid41){
-const err173 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.backup.anyOf,parentSchema:schema9.properties.notify.properties.backup,data:data70};
+var _valid11 = _errs223 === errors;
+valid50 = valid50 || _valid11;
+if(!valid50){
+const _errs225 = errors;
+if(Array.isArray(data81)){
+if(data81.length < 1){
+const err173 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1],data:data81};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2999,26 +3725,11 @@ vErrors.push(err173);
 }
 errors++;
 }
-else {
-errors = _errs195;
-if(vErrors !== null){
-if(_errs195){
-vErrors.length = _errs195;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data57.fault !== undefined){
-let data76 = data57.fault;
-const _errs218 = errors;
-let valid48 = false;
-const _errs219 = errors;
-if(typeof data76 === "string"){
-if(func3(data76) < 1){
-const err174 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.fault.anyOf[0],data:data76};
+const len13 = data81.length;
+for(let i13=0; i13<len13; i13++){
+let data82 = data81[i13];
+if(typeof data82 !== "string"){
+const err174 = {instancePath:instancePath+"/notify/backup/argv/" + i13,schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].items,data:data82};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3028,8 +3739,9 @@ vErrors.push(err174);
 errors++;
 }
 }
+}
 else {
-const err175 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.fault.anyOf[0].type,parentSchema:schema9.properties.notify.properties.fault.anyOf[0],data:data76};
+const err175 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1],data:data81};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3038,13 +3750,11 @@ vErrors.push(err175);
 }
 errors++;
 }
-var _valid12 = _errs219 === errors;
-valid48 = valid48 || _valid12;
-if(!valid48){
-const _errs221 = errors;
-if(Array.isArray(data76)){
-if(data76.length < 1){
-const err176 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.fault.anyOf[1],data:data76};
+var _valid11 = _errs225 === errors;
+valid50 = valid50 || _valid11;
+}
+if(!valid50){
+const err176 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv,data:data81};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3053,11 +3763,23 @@ vErrors.push(err176);
 }
 errors++;
 }
-const len12 = data76.length;
-for(let i12=0; i12<len12; i12++){
-let data77 = data76[i12];
-if(typeof data77 !== "string"){
-const err177 = {instancePath:instancePath+"/notify/fault/" + i12,schemaPath:"#/properties/notify/properties/fault/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.fault.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.fault.anyOf[1].items,data:data77};
+else {
+errors = _errs222;
+if(vErrors !== null){
+if(_errs222){
+vErrors.length = _errs222;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data79.user !== undefined){
+let data83 = data79.user;
+if(typeof data83 === "string"){
+if(func4(data83) < 1){
+const err177 = {instancePath:instancePath+"/notify/backup/user",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.user,data:data83};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3067,9 +3789,8 @@ vErrors.push(err177);
 errors++;
 }
 }
-}
 else {
-const err178 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.fault.anyOf[1].type,parentSchema:schema9.properties.notify.properties.fault.anyOf[1],data:data76};
+const err178 = {instancePath:instancePath+"/notify/backup/user",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.user,data:data83};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3078,13 +3799,12 @@ vErrors.push(err178);
 }
 errors++;
 }
-var _valid12 = _errs221 === errors;
-valid48 = valid48 || _valid12;
-if(!valid48){
-const _errs225 = errors;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-if(data76.argv === undefined){
-const err179 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema9.properties.notify.properties.fault.anyOf[2].required,parentSchema:schema9.properties.notify.properties.fault.anyOf[2],data:data76};
+}
+if(data79.group !== undefined){
+let data84 = data79.group;
+if(typeof data84 === "string"){
+if(func4(data84) < 1){
+const err179 = {instancePath:instancePath+"/notify/backup/group",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.group,data:data84};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3093,9 +3813,9 @@ vErrors.push(err179);
 }
 errors++;
 }
-for(const key12 in data76){
-if(!(((key12 === "argv") || (key12 === "user")) || (key12 === "group"))){
-const err180 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.notify.properties.fault.anyOf[2],data:data76};
+}
+else {
+const err180 = {instancePath:instancePath+"/notify/backup/group",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.group,data:data84};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3105,14 +3825,9 @@ vErrors.push(err180);
 errors++;
 }
 }
-if(data76.argv !== undefined){
-let data78 = data76.argv;
-const _errs229 = errors;
-let valid52 = false;
-const _errs230 = errors;
-if(typeof data78 === "string"){
-if(func3(data78) < 1){
-const err181 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0],data:data78};
+}
+else {
+const err181 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.backup.anyOf[2].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2],data:data79};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3121,9 +3836,12 @@ vErrors.push(err181);
 }
 errors++;
 }
+var _valid10 = _errs218 === errors;
+valid46 = valid46 || _valid10;
 }
-else {
-const err182 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0],data:data78};
+}
+if(!valid46){
+const err182 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.backup.anyOf,parentSchema:schema10.properties.notify.properties.backup,data:data79};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3132,13 +3850,26 @@ vErrors.push(err182);
 }
 errors++;
 }
-var _valid13 = _errs230 === errors;
-valid52 = valid52 || _valid13;
-if(!valid52){
-const _errs232 = errors;
-if(Array.isArray(data78)){
-if(data78.length < 1){
-const err183 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1],data:data78};
+else {
+errors = _errs211;
+if(vErrors !== null){
+if(_errs211){
+vErrors.length = _errs211;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data66.fault !== undefined){
+let data85 = data66.fault;
+const _errs234 = errors;
+let valid53 = false;
+const _errs235 = errors;
+if(typeof data85 === "string"){
+if(func4(data85) < 1){
+const err183 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[0],data:data85};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3147,11 +3878,9 @@ vErrors.push(err183);
 }
 errors++;
 }
-const len13 = data78.length;
-for(let i13=0; i13<len13; i13++){
-let data79 = data78[i13];
-if(typeof data79 !== "string"){
-const err184 = {instancePath:instancePath+"/notify/fault/argv/" + i13,schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].items,data:data79};
+}
+else {
+const err184 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[0].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[0],data:data85};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -3160,10 +3889,13 @@ vErrors.push(err184);
 }
 errors++;
 }
-}
-}
-else {
-const err185 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1],data:data78};
+var _valid12 = _errs235 === errors;
+valid53 = valid53 || _valid12;
+if(!valid53){
+const _errs237 = errors;
+if(Array.isArray(data85)){
+if(data85.length < 1){
+const err185 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[1],data:data85};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -3172,11 +3904,11 @@ vErrors.push(err185);
 }
 errors++;
 }
-var _valid13 = _errs232 === errors;
-valid52 = valid52 || _valid13;
-}
-if(!valid52){
-const err186 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.argv,data:data78};
+const len14 = data85.length;
+for(let i14=0; i14<len14; i14++){
+let data86 = data85[i14];
+if(typeof data86 !== "string"){
+const err186 = {instancePath:instancePath+"/notify/fault/" + i14,schemaPath:"#/properties/notify/properties/fault/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.fault.anyOf[1].items,data:data86};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -3185,23 +3917,10 @@ vErrors.push(err186);
 }
 errors++;
 }
-else {
-errors = _errs229;
-if(vErrors !== null){
-if(_errs229){
-vErrors.length = _errs229;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data76.user !== undefined){
-let data80 = data76.user;
-if(typeof data80 === "string"){
-if(func3(data80) < 1){
-const err187 = {instancePath:instancePath+"/notify/fault/user",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.user,data:data80};
+const err187 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.fault.anyOf[1].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[1],data:data85};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -3210,9 +3929,13 @@ vErrors.push(err187);
 }
 errors++;
 }
-}
-else {
-const err188 = {instancePath:instancePath+"/notify/fault/user",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.fault.anyOf[2].properties.user.type,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.user,data:data80};
+var _valid12 = _errs237 === errors;
+valid53 = valid53 || _valid12;
+if(!valid53){
+const _errs241 = errors;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+if(data85.argv === undefined){
+const err188 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.fault.anyOf[2].required,parentSchema:schema10.properties.notify.properties.fault.anyOf[2],data:data85};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -3221,12 +3944,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-if(data76.group !== undefined){
-let data81 = data76.group;
-if(typeof data81 === "string"){
-if(func3(data81) < 1){
-const err189 = {instancePath:instancePath+"/notify/fault/group",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.group,data:data81};
+for(const key13 in data85){
+if(!(((key13 === "argv") || (key13 === "user")) || (key13 === "group"))){
+const err189 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.fault.anyOf[2],data:data85};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -3236,8 +3956,14 @@ vErrors.push(err189);
 errors++;
 }
 }
-else {
-const err190 = {instancePath:instancePath+"/notify/fault/group",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.fault.anyOf[2].properties.group.type,parentSchema:schema9.properties.notify.properties.fault.anyOf[2].properties.group,data:data81};
+if(data85.argv !== undefined){
+let data87 = data85.argv;
+const _errs245 = errors;
+let valid57 = false;
+const _errs246 = errors;
+if(typeof data87 === "string"){
+if(func4(data87) < 1){
+const err190 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0],data:data87};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -3247,9 +3973,8 @@ vErrors.push(err190);
 errors++;
 }
 }
-}
 else {
-const err191 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.notify.properties.fault.anyOf[2].type,parentSchema:schema9.properties.notify.properties.fault.anyOf[2],data:data76};
+const err191 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0],data:data87};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -3258,12 +3983,13 @@ vErrors.push(err191);
 }
 errors++;
 }
-var _valid12 = _errs225 === errors;
-valid48 = valid48 || _valid12;
-}
-}
-if(!valid48){
-const err192 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.fault.anyOf,parentSchema:schema9.properties.notify.properties.fault,data:data76};
+var _valid13 = _errs246 === errors;
+valid57 = valid57 || _valid13;
+if(!valid57){
+const _errs248 = errors;
+if(Array.isArray(data87)){
+if(data87.length < 1){
+const err192 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1],data:data87};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -3272,26 +3998,11 @@ vErrors.push(err192);
 }
 errors++;
 }
-else {
-errors = _errs218;
-if(vErrors !== null){
-if(_errs218){
-vErrors.length = _errs218;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data57.stop !== undefined){
-let data82 = data57.stop;
-const _errs241 = errors;
-let valid55 = false;
-const _errs242 = errors;
-if(typeof data82 === "string"){
-if(func3(data82) < 1){
-const err193 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.stop.anyOf[0],data:data82};
+const len15 = data87.length;
+for(let i15=0; i15<len15; i15++){
+let data88 = data87[i15];
+if(typeof data88 !== "string"){
+const err193 = {instancePath:instancePath+"/notify/fault/argv/" + i15,schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].items,data:data88};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -3301,8 +4012,9 @@ vErrors.push(err193);
 errors++;
 }
 }
+}
 else {
-const err194 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.stop.anyOf[0].type,parentSchema:schema9.properties.notify.properties.stop.anyOf[0],data:data82};
+const err194 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1],data:data87};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -3311,13 +4023,11 @@ vErrors.push(err194);
 }
 errors++;
 }
-var _valid14 = _errs242 === errors;
-valid55 = valid55 || _valid14;
-if(!valid55){
-const _errs244 = errors;
-if(Array.isArray(data82)){
-if(data82.length < 1){
-const err195 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.stop.anyOf[1],data:data82};
+var _valid13 = _errs248 === errors;
+valid57 = valid57 || _valid13;
+}
+if(!valid57){
+const err195 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv,data:data87};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -3326,11 +4036,23 @@ vErrors.push(err195);
 }
 errors++;
 }
-const len14 = data82.length;
-for(let i14=0; i14<len14; i14++){
-let data83 = data82[i14];
-if(typeof data83 !== "string"){
-const err196 = {instancePath:instancePath+"/notify/stop/" + i14,schemaPath:"#/properties/notify/properties/stop/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.stop.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.stop.anyOf[1].items,data:data83};
+else {
+errors = _errs245;
+if(vErrors !== null){
+if(_errs245){
+vErrors.length = _errs245;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data85.user !== undefined){
+let data89 = data85.user;
+if(typeof data89 === "string"){
+if(func4(data89) < 1){
+const err196 = {instancePath:instancePath+"/notify/fault/user",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.user,data:data89};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -3340,9 +4062,8 @@ vErrors.push(err196);
 errors++;
 }
 }
-}
 else {
-const err197 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.stop.anyOf[1].type,parentSchema:schema9.properties.notify.properties.stop.anyOf[1],data:data82};
+const err197 = {instancePath:instancePath+"/notify/fault/user",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.user,data:data89};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -3351,13 +4072,12 @@ vErrors.push(err197);
 }
 errors++;
 }
-var _valid14 = _errs244 === errors;
-valid55 = valid55 || _valid14;
-if(!valid55){
-const _errs248 = errors;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-if(data82.argv === undefined){
-const err198 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema9.properties.notify.properties.stop.anyOf[2].required,parentSchema:schema9.properties.notify.properties.stop.anyOf[2],data:data82};
+}
+if(data85.group !== undefined){
+let data90 = data85.group;
+if(typeof data90 === "string"){
+if(func4(data90) < 1){
+const err198 = {instancePath:instancePath+"/notify/fault/group",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.group,data:data90};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -3366,9 +4086,9 @@ vErrors.push(err198);
 }
 errors++;
 }
-for(const key13 in data82){
-if(!(((key13 === "argv") || (key13 === "user")) || (key13 === "group"))){
-const err199 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.notify.properties.stop.anyOf[2],data:data82};
+}
+else {
+const err199 = {instancePath:instancePath+"/notify/fault/group",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.group,data:data90};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -3378,14 +4098,9 @@ vErrors.push(err199);
 errors++;
 }
 }
-if(data82.argv !== undefined){
-let data84 = data82.argv;
-const _errs252 = errors;
-let valid59 = false;
-const _errs253 = errors;
-if(typeof data84 === "string"){
-if(func3(data84) < 1){
-const err200 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0],data:data84};
+}
+else {
+const err200 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.fault.anyOf[2].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2],data:data85};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -3394,9 +4109,12 @@ vErrors.push(err200);
 }
 errors++;
 }
+var _valid12 = _errs241 === errors;
+valid53 = valid53 || _valid12;
 }
-else {
-const err201 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0],data:data84};
+}
+if(!valid53){
+const err201 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.fault.anyOf,parentSchema:schema10.properties.notify.properties.fault,data:data85};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -3405,13 +4123,26 @@ vErrors.push(err201);
 }
 errors++;
 }
-var _valid15 = _errs253 === errors;
-valid59 = valid59 || _valid15;
-if(!valid59){
-const _errs255 = errors;
-if(Array.isArray(data84)){
-if(data84.length < 1){
-const err202 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1],data:data84};
+else {
+errors = _errs234;
+if(vErrors !== null){
+if(_errs234){
+vErrors.length = _errs234;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data66.stop !== undefined){
+let data91 = data66.stop;
+const _errs257 = errors;
+let valid60 = false;
+const _errs258 = errors;
+if(typeof data91 === "string"){
+if(func4(data91) < 1){
+const err202 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[0],data:data91};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -3420,11 +4151,9 @@ vErrors.push(err202);
 }
 errors++;
 }
-const len15 = data84.length;
-for(let i15=0; i15<len15; i15++){
-let data85 = data84[i15];
-if(typeof data85 !== "string"){
-const err203 = {instancePath:instancePath+"/notify/stop/argv/" + i15,schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].items,data:data85};
+}
+else {
+const err203 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[0].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[0],data:data91};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -3433,10 +4162,13 @@ vErrors.push(err203);
 }
 errors++;
 }
-}
-}
-else {
-const err204 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1],data:data84};
+var _valid14 = _errs258 === errors;
+valid60 = valid60 || _valid14;
+if(!valid60){
+const _errs260 = errors;
+if(Array.isArray(data91)){
+if(data91.length < 1){
+const err204 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[1],data:data91};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -3445,11 +4177,11 @@ vErrors.push(err204);
 }
 errors++;
 }
-var _valid15 = _errs255 === errors;
-valid59 = valid59 || _valid15;
-}
-if(!valid59){
-const err205 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.argv,data:data84};
+const len16 = data91.length;
+for(let i16=0; i16<len16; i16++){
+let data92 = data91[i16];
+if(typeof data92 !== "string"){
+const err205 = {instancePath:instancePath+"/notify/stop/" + i16,schemaPath:"#/properties/notify/properties/stop/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.stop.anyOf[1].items,data:data92};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -3458,23 +4190,10 @@ vErrors.push(err205);
 }
 errors++;
 }
-else {
-errors = _errs252;
-if(vErrors !== null){
-if(_errs252){
-vErrors.length = _errs252;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data82.user !== undefined){
-let data86 = data82.user;
-if(typeof data86 === "string"){
-if(func3(data86) < 1){
-const err206 = {instancePath:instancePath+"/notify/stop/user",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.user,data:data86};
+const err206 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.stop.anyOf[1].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[1],data:data91};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -3483,9 +4202,13 @@ vErrors.push(err206);
 }
 errors++;
 }
-}
-else {
-const err207 = {instancePath:instancePath+"/notify/stop/user",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.stop.anyOf[2].properties.user.type,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.user,data:data86};
+var _valid14 = _errs260 === errors;
+valid60 = valid60 || _valid14;
+if(!valid60){
+const _errs264 = errors;
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+if(data91.argv === undefined){
+const err207 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.stop.anyOf[2].required,parentSchema:schema10.properties.notify.properties.stop.anyOf[2],data:data91};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -3494,12 +4217,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-}
-if(data82.group !== undefined){
-let data87 = data82.group;
-if(typeof data87 === "string"){
-if(func3(data87) < 1){
-const err208 = {instancePath:instancePath+"/notify/stop/group",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.group,data:data87};
+for(const key14 in data91){
+if(!(((key14 === "argv") || (key14 === "user")) || (key14 === "group"))){
+const err208 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.stop.anyOf[2],data:data91};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -3509,8 +4229,14 @@ vErrors.push(err208);
 errors++;
 }
 }
-else {
-const err209 = {instancePath:instancePath+"/notify/stop/group",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.notify.properties.stop.anyOf[2].properties.group.type,parentSchema:schema9.properties.notify.properties.stop.anyOf[2].properties.group,data:data87};
+if(data91.argv !== undefined){
+let data93 = data91.argv;
+const _errs268 = errors;
+let valid64 = false;
+const _errs269 = errors;
+if(typeof data93 === "string"){
+if(func4(data93) < 1){
+const err209 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0],data:data93};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -3520,9 +4246,8 @@ vErrors.push(err209);
 errors++;
 }
 }
-}
 else {
-const err210 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.notify.properties.stop.anyOf[2].type,parentSchema:schema9.properties.notify.properties.stop.anyOf[2],data:data82};
+const err210 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0],data:data93};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -3531,12 +4256,13 @@ vErrors.push(err210);
 }
 errors++;
 }
-var _valid14 = _errs248 === errors;
-valid55 = valid55 || _valid14;
-}
-}
-if(!valid55){
-const err211 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema9.properties.notify.properties.stop.anyOf,parentSchema:schema9.properties.notify.properties.stop,data:data82};
+var _valid15 = _errs269 === errors;
+valid64 = valid64 || _valid15;
+if(!valid64){
+const _errs271 = errors;
+if(Array.isArray(data93)){
+if(data93.length < 1){
+const err211 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1],data:data93};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -3545,21 +4271,11 @@ vErrors.push(err211);
 }
 errors++;
 }
-else {
-errors = _errs241;
-if(vErrors !== null){
-if(_errs241){
-vErrors.length = _errs241;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err212 = {instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.notify.type,parentSchema:schema9.properties.notify,data:data57};
+const len17 = data93.length;
+for(let i17=0; i17<len17; i17++){
+let data94 = data93[i17];
+if(typeof data94 !== "string"){
+const err212 = {instancePath:instancePath+"/notify/stop/argv/" + i17,schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].items,data:data94};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -3569,10 +4285,9 @@ vErrors.push(err212);
 errors++;
 }
 }
-if(data.accept !== undefined){
-let data88 = data.accept;
-if(typeof data88 !== "boolean"){
-const err213 = {instancePath:instancePath+"/accept",schemaPath:"#/properties/accept/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.accept.type,parentSchema:schema9.properties.accept,data:data88};
+}
+else {
+const err213 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1],data:data93};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -3581,11 +4296,11 @@ vErrors.push(err213);
 }
 errors++;
 }
+var _valid15 = _errs271 === errors;
+valid64 = valid64 || _valid15;
 }
-if(data.dontTrackPrimary !== undefined){
-let data89 = data.dontTrackPrimary;
-if(typeof data89 !== "boolean"){
-const err214 = {instancePath:instancePath+"/dontTrackPrimary",schemaPath:"#/properties/dontTrackPrimary/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.dontTrackPrimary.type,parentSchema:schema9.properties.dontTrackPrimary,data:data89};
+if(!valid64){
+const err214 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv,data:data93};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -3594,11 +4309,23 @@ vErrors.push(err214);
 }
 errors++;
 }
+else {
+errors = _errs268;
+if(vErrors !== null){
+if(_errs268){
+vErrors.length = _errs268;
 }
-if(data.downTimerAdverts !== undefined){
-let data90 = data.downTimerAdverts;
-if(!(((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90))) && (isFinite(data90)))){
-const err215 = {instancePath:instancePath+"/downTimerAdverts",schemaPath:"#/properties/downTimerAdverts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.downTimerAdverts.type,parentSchema:schema9.properties.downTimerAdverts,data:data90};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data91.user !== undefined){
+let data95 = data91.user;
+if(typeof data95 === "string"){
+if(func4(data95) < 1){
+const err215 = {instancePath:instancePath+"/notify/stop/user",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.user,data:data95};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -3608,9 +4335,8 @@ vErrors.push(err215);
 errors++;
 }
 }
-}
 else {
-const err216 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.type,parentSchema:schema9,data};
+const err216 = {instancePath:instancePath+"/notify/stop/user",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.user,data:data95};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -3619,18 +4345,885 @@ vErrors.push(err216);
 }
 errors++;
 }
-validate26.errors = vErrors;
+}
+if(data91.group !== undefined){
+let data96 = data91.group;
+if(typeof data96 === "string"){
+if(func4(data96) < 1){
+const err217 = {instancePath:instancePath+"/notify/stop/group",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.group,data:data96};
+if(vErrors === null){
+vErrors = [err217];
+}
+else {
+vErrors.push(err217);
+}
+errors++;
+}
+}
+else {
+const err218 = {instancePath:instancePath+"/notify/stop/group",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.group,data:data96};
+if(vErrors === null){
+vErrors = [err218];
+}
+else {
+vErrors.push(err218);
+}
+errors++;
+}
+}
+}
+else {
+const err219 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.stop.anyOf[2].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2],data:data91};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+var _valid14 = _errs264 === errors;
+valid60 = valid60 || _valid14;
+}
+}
+if(!valid60){
+const err220 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.stop.anyOf,parentSchema:schema10.properties.notify.properties.stop,data:data91};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+else {
+errors = _errs257;
+if(vErrors !== null){
+if(_errs257){
+vErrors.length = _errs257;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data66.deleted !== undefined){
+let data97 = data66.deleted;
+const _errs280 = errors;
+let valid67 = false;
+const _errs281 = errors;
+if(typeof data97 === "string"){
+if(func4(data97) < 1){
+const err221 = {instancePath:instancePath+"/notify/deleted",schemaPath:"#/properties/notify/properties/deleted/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.deleted.anyOf[0],data:data97};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
+}
+errors++;
+}
+}
+else {
+const err222 = {instancePath:instancePath+"/notify/deleted",schemaPath:"#/properties/notify/properties/deleted/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.deleted.anyOf[0].type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[0],data:data97};
+if(vErrors === null){
+vErrors = [err222];
+}
+else {
+vErrors.push(err222);
+}
+errors++;
+}
+var _valid16 = _errs281 === errors;
+valid67 = valid67 || _valid16;
+if(!valid67){
+const _errs283 = errors;
+if(Array.isArray(data97)){
+if(data97.length < 1){
+const err223 = {instancePath:instancePath+"/notify/deleted",schemaPath:"#/properties/notify/properties/deleted/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.deleted.anyOf[1],data:data97};
+if(vErrors === null){
+vErrors = [err223];
+}
+else {
+vErrors.push(err223);
+}
+errors++;
+}
+const len18 = data97.length;
+for(let i18=0; i18<len18; i18++){
+let data98 = data97[i18];
+if(typeof data98 !== "string"){
+const err224 = {instancePath:instancePath+"/notify/deleted/" + i18,schemaPath:"#/properties/notify/properties/deleted/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.deleted.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[1].items,data:data98};
+if(vErrors === null){
+vErrors = [err224];
+}
+else {
+vErrors.push(err224);
+}
+errors++;
+}
+}
+}
+else {
+const err225 = {instancePath:instancePath+"/notify/deleted",schemaPath:"#/properties/notify/properties/deleted/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.deleted.anyOf[1].type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[1],data:data97};
+if(vErrors === null){
+vErrors = [err225];
+}
+else {
+vErrors.push(err225);
+}
+errors++;
+}
+var _valid16 = _errs283 === errors;
+valid67 = valid67 || _valid16;
+if(!valid67){
+const _errs287 = errors;
+if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
+if(data97.argv === undefined){
+const err226 = {instancePath:instancePath+"/notify/deleted",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.deleted.anyOf[2].required,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2],data:data97};
+if(vErrors === null){
+vErrors = [err226];
+}
+else {
+vErrors.push(err226);
+}
+errors++;
+}
+for(const key15 in data97){
+if(!(((key15 === "argv") || (key15 === "user")) || (key15 === "group"))){
+const err227 = {instancePath:instancePath+"/notify/deleted",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2],data:data97};
+if(vErrors === null){
+vErrors = [err227];
+}
+else {
+vErrors.push(err227);
+}
+errors++;
+}
+}
+if(data97.argv !== undefined){
+let data99 = data97.argv;
+const _errs291 = errors;
+let valid71 = false;
+const _errs292 = errors;
+if(typeof data99 === "string"){
+if(func4(data99) < 1){
+const err228 = {instancePath:instancePath+"/notify/deleted/argv",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf[0],data:data99};
+if(vErrors === null){
+vErrors = [err228];
+}
+else {
+vErrors.push(err228);
+}
+errors++;
+}
+}
+else {
+const err229 = {instancePath:instancePath+"/notify/deleted/argv",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf[0],data:data99};
+if(vErrors === null){
+vErrors = [err229];
+}
+else {
+vErrors.push(err229);
+}
+errors++;
+}
+var _valid17 = _errs292 === errors;
+valid71 = valid71 || _valid17;
+if(!valid71){
+const _errs294 = errors;
+if(Array.isArray(data99)){
+if(data99.length < 1){
+const err230 = {instancePath:instancePath+"/notify/deleted/argv",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf[1],data:data99};
+if(vErrors === null){
+vErrors = [err230];
+}
+else {
+vErrors.push(err230);
+}
+errors++;
+}
+const len19 = data99.length;
+for(let i19=0; i19<len19; i19++){
+let data100 = data99[i19];
+if(typeof data100 !== "string"){
+const err231 = {instancePath:instancePath+"/notify/deleted/argv/" + i19,schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf[1].items,data:data100};
+if(vErrors === null){
+vErrors = [err231];
+}
+else {
+vErrors.push(err231);
+}
+errors++;
+}
+}
+}
+else {
+const err232 = {instancePath:instancePath+"/notify/deleted/argv",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf[1],data:data99};
+if(vErrors === null){
+vErrors = [err232];
+}
+else {
+vErrors.push(err232);
+}
+errors++;
+}
+var _valid17 = _errs294 === errors;
+valid71 = valid71 || _valid17;
+}
+if(!valid71){
+const err233 = {instancePath:instancePath+"/notify/deleted/argv",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.argv,data:data99};
+if(vErrors === null){
+vErrors = [err233];
+}
+else {
+vErrors.push(err233);
+}
+errors++;
+}
+else {
+errors = _errs291;
+if(vErrors !== null){
+if(_errs291){
+vErrors.length = _errs291;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data97.user !== undefined){
+let data101 = data97.user;
+if(typeof data101 === "string"){
+if(func4(data101) < 1){
+const err234 = {instancePath:instancePath+"/notify/deleted/user",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.user,data:data101};
+if(vErrors === null){
+vErrors = [err234];
+}
+else {
+vErrors.push(err234);
+}
+errors++;
+}
+}
+else {
+const err235 = {instancePath:instancePath+"/notify/deleted/user",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.deleted.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.user,data:data101};
+if(vErrors === null){
+vErrors = [err235];
+}
+else {
+vErrors.push(err235);
+}
+errors++;
+}
+}
+if(data97.group !== undefined){
+let data102 = data97.group;
+if(typeof data102 === "string"){
+if(func4(data102) < 1){
+const err236 = {instancePath:instancePath+"/notify/deleted/group",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.group,data:data102};
+if(vErrors === null){
+vErrors = [err236];
+}
+else {
+vErrors.push(err236);
+}
+errors++;
+}
+}
+else {
+const err237 = {instancePath:instancePath+"/notify/deleted/group",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.deleted.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2].properties.group,data:data102};
+if(vErrors === null){
+vErrors = [err237];
+}
+else {
+vErrors.push(err237);
+}
+errors++;
+}
+}
+}
+else {
+const err238 = {instancePath:instancePath+"/notify/deleted",schemaPath:"#/properties/notify/properties/deleted/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.deleted.anyOf[2].type,parentSchema:schema10.properties.notify.properties.deleted.anyOf[2],data:data97};
+if(vErrors === null){
+vErrors = [err238];
+}
+else {
+vErrors.push(err238);
+}
+errors++;
+}
+var _valid16 = _errs287 === errors;
+valid67 = valid67 || _valid16;
+}
+}
+if(!valid67){
+const err239 = {instancePath:instancePath+"/notify/deleted",schemaPath:"#/properties/notify/properties/deleted/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.deleted.anyOf,parentSchema:schema10.properties.notify.properties.deleted,data:data97};
+if(vErrors === null){
+vErrors = [err239];
+}
+else {
+vErrors.push(err239);
+}
+errors++;
+}
+else {
+errors = _errs280;
+if(vErrors !== null){
+if(_errs280){
+vErrors.length = _errs280;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data66.masterRxLowerPri !== undefined){
+let data103 = data66.masterRxLowerPri;
+const _errs303 = errors;
+let valid74 = false;
+const _errs304 = errors;
+if(typeof data103 === "string"){
+if(func4(data103) < 1){
+const err240 = {instancePath:instancePath+"/notify/masterRxLowerPri",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[0],data:data103};
+if(vErrors === null){
+vErrors = [err240];
+}
+else {
+vErrors.push(err240);
+}
+errors++;
+}
+}
+else {
+const err241 = {instancePath:instancePath+"/notify/masterRxLowerPri",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[0].type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[0],data:data103};
+if(vErrors === null){
+vErrors = [err241];
+}
+else {
+vErrors.push(err241);
+}
+errors++;
+}
+var _valid18 = _errs304 === errors;
+valid74 = valid74 || _valid18;
+if(!valid74){
+const _errs306 = errors;
+if(Array.isArray(data103)){
+if(data103.length < 1){
+const err242 = {instancePath:instancePath+"/notify/masterRxLowerPri",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[1],data:data103};
+if(vErrors === null){
+vErrors = [err242];
+}
+else {
+vErrors.push(err242);
+}
+errors++;
+}
+const len20 = data103.length;
+for(let i20=0; i20<len20; i20++){
+let data104 = data103[i20];
+if(typeof data104 !== "string"){
+const err243 = {instancePath:instancePath+"/notify/masterRxLowerPri/" + i20,schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[1].items,data:data104};
+if(vErrors === null){
+vErrors = [err243];
+}
+else {
+vErrors.push(err243);
+}
+errors++;
+}
+}
+}
+else {
+const err244 = {instancePath:instancePath+"/notify/masterRxLowerPri",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[1].type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[1],data:data103};
+if(vErrors === null){
+vErrors = [err244];
+}
+else {
+vErrors.push(err244);
+}
+errors++;
+}
+var _valid18 = _errs306 === errors;
+valid74 = valid74 || _valid18;
+if(!valid74){
+const _errs310 = errors;
+if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+if(data103.argv === undefined){
+const err245 = {instancePath:instancePath+"/notify/masterRxLowerPri",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].required,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2],data:data103};
+if(vErrors === null){
+vErrors = [err245];
+}
+else {
+vErrors.push(err245);
+}
+errors++;
+}
+for(const key16 in data103){
+if(!(((key16 === "argv") || (key16 === "user")) || (key16 === "group"))){
+const err246 = {instancePath:instancePath+"/notify/masterRxLowerPri",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2],data:data103};
+if(vErrors === null){
+vErrors = [err246];
+}
+else {
+vErrors.push(err246);
+}
+errors++;
+}
+}
+if(data103.argv !== undefined){
+let data105 = data103.argv;
+const _errs314 = errors;
+let valid78 = false;
+const _errs315 = errors;
+if(typeof data105 === "string"){
+if(func4(data105) < 1){
+const err247 = {instancePath:instancePath+"/notify/masterRxLowerPri/argv",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf[0],data:data105};
+if(vErrors === null){
+vErrors = [err247];
+}
+else {
+vErrors.push(err247);
+}
+errors++;
+}
+}
+else {
+const err248 = {instancePath:instancePath+"/notify/masterRxLowerPri/argv",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf[0],data:data105};
+if(vErrors === null){
+vErrors = [err248];
+}
+else {
+vErrors.push(err248);
+}
+errors++;
+}
+var _valid19 = _errs315 === errors;
+valid78 = valid78 || _valid19;
+if(!valid78){
+const _errs317 = errors;
+if(Array.isArray(data105)){
+if(data105.length < 1){
+const err249 = {instancePath:instancePath+"/notify/masterRxLowerPri/argv",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf[1],data:data105};
+if(vErrors === null){
+vErrors = [err249];
+}
+else {
+vErrors.push(err249);
+}
+errors++;
+}
+const len21 = data105.length;
+for(let i21=0; i21<len21; i21++){
+let data106 = data105[i21];
+if(typeof data106 !== "string"){
+const err250 = {instancePath:instancePath+"/notify/masterRxLowerPri/argv/" + i21,schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf[1].items,data:data106};
+if(vErrors === null){
+vErrors = [err250];
+}
+else {
+vErrors.push(err250);
+}
+errors++;
+}
+}
+}
+else {
+const err251 = {instancePath:instancePath+"/notify/masterRxLowerPri/argv",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf[1],data:data105};
+if(vErrors === null){
+vErrors = [err251];
+}
+else {
+vErrors.push(err251);
+}
+errors++;
+}
+var _valid19 = _errs317 === errors;
+valid78 = valid78 || _valid19;
+}
+if(!valid78){
+const err252 = {instancePath:instancePath+"/notify/masterRxLowerPri/argv",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.argv,data:data105};
+if(vErrors === null){
+vErrors = [err252];
+}
+else {
+vErrors.push(err252);
+}
+errors++;
+}
+else {
+errors = _errs314;
+if(vErrors !== null){
+if(_errs314){
+vErrors.length = _errs314;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data103.user !== undefined){
+let data107 = data103.user;
+if(typeof data107 === "string"){
+if(func4(data107) < 1){
+const err253 = {instancePath:instancePath+"/notify/masterRxLowerPri/user",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.user,data:data107};
+if(vErrors === null){
+vErrors = [err253];
+}
+else {
+vErrors.push(err253);
+}
+errors++;
+}
+}
+else {
+const err254 = {instancePath:instancePath+"/notify/masterRxLowerPri/user",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.user,data:data107};
+if(vErrors === null){
+vErrors = [err254];
+}
+else {
+vErrors.push(err254);
+}
+errors++;
+}
+}
+if(data103.group !== undefined){
+let data108 = data103.group;
+if(typeof data108 === "string"){
+if(func4(data108) < 1){
+const err255 = {instancePath:instancePath+"/notify/masterRxLowerPri/group",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.group,data:data108};
+if(vErrors === null){
+vErrors = [err255];
+}
+else {
+vErrors.push(err255);
+}
+errors++;
+}
+}
+else {
+const err256 = {instancePath:instancePath+"/notify/masterRxLowerPri/group",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].properties.group,data:data108};
+if(vErrors === null){
+vErrors = [err256];
+}
+else {
+vErrors.push(err256);
+}
+errors++;
+}
+}
+}
+else {
+const err257 = {instancePath:instancePath+"/notify/masterRxLowerPri",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2].type,parentSchema:schema10.properties.notify.properties.masterRxLowerPri.anyOf[2],data:data103};
+if(vErrors === null){
+vErrors = [err257];
+}
+else {
+vErrors.push(err257);
+}
+errors++;
+}
+var _valid18 = _errs310 === errors;
+valid74 = valid74 || _valid18;
+}
+}
+if(!valid74){
+const err258 = {instancePath:instancePath+"/notify/masterRxLowerPri",schemaPath:"#/properties/notify/properties/masterRxLowerPri/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.masterRxLowerPri.anyOf,parentSchema:schema10.properties.notify.properties.masterRxLowerPri,data:data103};
+if(vErrors === null){
+vErrors = [err258];
+}
+else {
+vErrors.push(err258);
+}
+errors++;
+}
+else {
+errors = _errs303;
+if(vErrors !== null){
+if(_errs303){
+vErrors.length = _errs303;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err259 = {instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.type,parentSchema:schema10.properties.notify,data:data66};
+if(vErrors === null){
+vErrors = [err259];
+}
+else {
+vErrors.push(err259);
+}
+errors++;
+}
+}
+if(data.accept !== undefined){
+let data109 = data.accept;
+if(typeof data109 !== "boolean"){
+const err260 = {instancePath:instancePath+"/accept",schemaPath:"#/properties/accept/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.accept.type,parentSchema:schema10.properties.accept,data:data109};
+if(vErrors === null){
+vErrors = [err260];
+}
+else {
+vErrors.push(err260);
+}
+errors++;
+}
+}
+if(data.dontTrackPrimary !== undefined){
+let data110 = data.dontTrackPrimary;
+if(typeof data110 !== "boolean"){
+const err261 = {instancePath:instancePath+"/dontTrackPrimary",schemaPath:"#/properties/dontTrackPrimary/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.dontTrackPrimary.type,parentSchema:schema10.properties.dontTrackPrimary,data:data110};
+if(vErrors === null){
+vErrors = [err261];
+}
+else {
+vErrors.push(err261);
+}
+errors++;
+}
+}
+if(data.downTimerAdverts !== undefined){
+let data111 = data.downTimerAdverts;
+if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
+const err262 = {instancePath:instancePath+"/downTimerAdverts",schemaPath:"#/properties/downTimerAdverts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.downTimerAdverts.type,parentSchema:schema10.properties.downTimerAdverts,data:data111};
+if(vErrors === null){
+vErrors = [err262];
+}
+else {
+vErrors.push(err262);
+}
+errors++;
+}
+}
+if(data.notifyDeleted !== undefined){
+let data112 = data.notifyDeleted;
+if(typeof data112 !== "boolean"){
+const err263 = {instancePath:instancePath+"/notifyDeleted",schemaPath:"#/properties/notifyDeleted/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.notifyDeleted.type,parentSchema:schema10.properties.notifyDeleted,data:data112};
+if(vErrors === null){
+vErrors = [err263];
+}
+else {
+vErrors.push(err263);
+}
+errors++;
+}
+}
+if(data.notifyPriorityChanges !== undefined){
+let data113 = data.notifyPriorityChanges;
+if(typeof data113 !== "boolean"){
+const err264 = {instancePath:instancePath+"/notifyPriorityChanges",schemaPath:"#/properties/notifyPriorityChanges/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.notifyPriorityChanges.type,parentSchema:schema10.properties.notifyPriorityChanges,data:data113};
+if(vErrors === null){
+vErrors = [err264];
+}
+else {
+vErrors.push(err264);
+}
+errors++;
+}
+}
+if(data.unicastFaultNoPeer !== undefined){
+let data114 = data.unicastFaultNoPeer;
+if(typeof data114 !== "boolean"){
+const err265 = {instancePath:instancePath+"/unicastFaultNoPeer",schemaPath:"#/properties/unicastFaultNoPeer/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.unicastFaultNoPeer.type,parentSchema:schema10.properties.unicastFaultNoPeer,data:data114};
+if(vErrors === null){
+vErrors = [err265];
+}
+else {
+vErrors.push(err265);
+}
+errors++;
+}
+}
+if(data.trackProcesses !== undefined){
+let data115 = data.trackProcesses;
+if(Array.isArray(data115)){
+const len22 = data115.length;
+for(let i22=0; i22<len22; i22++){
+let data116 = data115[i22];
+const _errs340 = errors;
+let valid83 = false;
+const _errs341 = errors;
+if(typeof data116 === "string"){
+if(func4(data116) < 1){
+const err266 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackProcesses.items.anyOf[0],data:data116};
+if(vErrors === null){
+vErrors = [err266];
+}
+else {
+vErrors.push(err266);
+}
+errors++;
+}
+}
+else {
+const err267 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackProcesses.items.anyOf[0].type,parentSchema:schema10.properties.trackProcesses.items.anyOf[0],data:data116};
+if(vErrors === null){
+vErrors = [err267];
+}
+else {
+vErrors.push(err267);
+}
+errors++;
+}
+var _valid20 = _errs341 === errors;
+valid83 = valid83 || _valid20;
+if(!valid83){
+const _errs343 = errors;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+if(data116.name === undefined){
+const err268 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackProcesses.items.anyOf[1].required,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data116};
+if(vErrors === null){
+vErrors = [err268];
+}
+else {
+vErrors.push(err268);
+}
+errors++;
+}
+for(const key17 in data116){
+if(!(((key17 === "name") || (key17 === "weight")) || (key17 === "reverse"))){
+const err269 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data116};
+if(vErrors === null){
+vErrors = [err269];
+}
+else {
+vErrors.push(err269);
+}
+errors++;
+}
+}
+if(data116.name !== undefined){
+let data117 = data116.name;
+if(typeof data117 === "string"){
+if(func4(data117) < 1){
+const err270 = {instancePath:instancePath+"/trackProcesses/" + i22+"/name",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.name,data:data117};
+if(vErrors === null){
+vErrors = [err270];
+}
+else {
+vErrors.push(err270);
+}
+errors++;
+}
+}
+else {
+const err271 = {instancePath:instancePath+"/trackProcesses/" + i22+"/name",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.name,data:data117};
+if(vErrors === null){
+vErrors = [err271];
+}
+else {
+vErrors.push(err271);
+}
+errors++;
+}
+}
+if(data116.weight !== undefined){
+let data118 = data116.weight;
+if(!(((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118))) && (isFinite(data118)))){
+const err272 = {instancePath:instancePath+"/trackProcesses/" + i22+"/weight",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.weight,data:data118};
+if(vErrors === null){
+vErrors = [err272];
+}
+else {
+vErrors.push(err272);
+}
+errors++;
+}
+}
+if(data116.reverse !== undefined){
+let data119 = data116.reverse;
+if(typeof data119 !== "boolean"){
+const err273 = {instancePath:instancePath+"/trackProcesses/" + i22+"/reverse",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.reverse,data:data119};
+if(vErrors === null){
+vErrors = [err273];
+}
+else {
+vErrors.push(err273);
+}
+errors++;
+}
+}
+}
+else {
+const err274 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackProcesses.items.anyOf[1].type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data116};
+if(vErrors === null){
+vErrors = [err274];
+}
+else {
+vErrors.push(err274);
+}
+errors++;
+}
+var _valid20 = _errs343 === errors;
+valid83 = valid83 || _valid20;
+}
+if(!valid83){
+const err275 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackProcesses.items.anyOf,parentSchema:schema10.properties.trackProcesses.items,data:data116};
+if(vErrors === null){
+vErrors = [err275];
+}
+else {
+vErrors.push(err275);
+}
+errors++;
+}
+else {
+errors = _errs340;
+if(vErrors !== null){
+if(_errs340){
+vErrors.length = _errs340;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err276 = {instancePath:instancePath+"/trackProcesses",schemaPath:"#/properties/trackProcesses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackProcesses.type,parentSchema:schema10.properties.trackProcesses,data:data115};
+if(vErrors === null){
+vErrors = [err276];
+}
+else {
+vErrors.push(err276);
+}
+errors++;
+}
+}
+}
+else {
+const err277 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data};
+if(vErrors === null){
+vErrors = [err277];
+}
+else {
+vErrors.push(err277);
+}
+errors++;
+}
+validate28.errors = vErrors;
 return errors === 0;
 }
 
-const schema10 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"instances":{"type":"array","items":{"type":"string","minLength":1}},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name","instances"],"additionalProperties":false};
+const schema13 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"instances":{"type":"array","items":{"type":"string","minLength":1}},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name","instances"],"additionalProperties":false};
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.required,parentSchema:schema10,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema13.required,parentSchema:schema13,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3640,7 +5233,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.instances === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "instances"},message:"must have required property '"+"instances"+"'",schema:schema10.required,parentSchema:schema10,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "instances"},message:"must have required property '"+"instances"+"'",schema:schema13.required,parentSchema:schema13,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3650,8 +5243,8 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!((((((key0 === "name") || (key0 === "instances")) || (key0 === "notify")) || (key0 === "trackInterfaces")) || (key0 === "trackScripts")) || (key0 === "trackFiles"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema10,data};
+if(!(((((((key0 === "name") || (key0 === "instances")) || (key0 === "notify")) || (key0 === "trackInterfaces")) || (key0 === "trackScripts")) || (key0 === "trackFiles")) || (key0 === "trackProcesses"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema13,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3664,8 +5257,8 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(func3(data0) < 1){
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.name,data:data0};
+if(func4(data0) < 1){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3676,7 +5269,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.name.type,parentSchema:schema10.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.name.type,parentSchema:schema13.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3693,8 +5286,8 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(func3(data2) < 1){
-const err5 = {instancePath:instancePath+"/instances/" + i0,schemaPath:"#/properties/instances/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.instances.items,data:data2};
+if(func4(data2) < 1){
+const err5 = {instancePath:instancePath+"/instances/" + i0,schemaPath:"#/properties/instances/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.instances.items,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3705,7 +5298,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/instances/" + i0,schemaPath:"#/properties/instances/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.instances.items.type,parentSchema:schema10.properties.instances.items,data:data2};
+const err6 = {instancePath:instancePath+"/instances/" + i0,schemaPath:"#/properties/instances/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.instances.items.type,parentSchema:schema13.properties.instances.items,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3717,7 +5310,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/instances",schemaPath:"#/properties/instances/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.instances.type,parentSchema:schema10.properties.instances,data:data1};
+const err7 = {instancePath:instancePath+"/instances",schemaPath:"#/properties/instances/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.instances.type,parentSchema:schema13.properties.instances,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3732,7 +5325,7 @@ let data3 = data.notify;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 if(!(((((key1 === "any") || (key1 === "master")) || (key1 === "backup")) || (key1 === "fault")) || (key1 === "stop"))){
-const err8 = {instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify,data:data3};
+const err8 = {instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.notify,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3748,8 +5341,8 @@ const _errs12 = errors;
 let valid4 = false;
 const _errs13 = errors;
 if(typeof data4 === "string"){
-if(func3(data4) < 1){
-const err9 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[0],data:data4};
+if(func4(data4) < 1){
+const err9 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.any.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3760,7 +5353,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[0].type,parentSchema:schema10.properties.notify.properties.any.anyOf[0],data:data4};
+const err10 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.any.anyOf[0].type,parentSchema:schema13.properties.notify.properties.any.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3775,7 +5368,7 @@ if(!valid4){
 const _errs15 = errors;
 if(Array.isArray(data4)){
 if(data4.length < 1){
-const err11 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[1],data:data4};
+const err11 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.any.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3788,7 +5381,7 @@ const len1 = data4.length;
 for(let i1=0; i1<len1; i1++){
 let data5 = data4[i1];
 if(typeof data5 !== "string"){
-const err12 = {instancePath:instancePath+"/notify/any/" + i1,schemaPath:"#/properties/notify/properties/any/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.any.anyOf[1].items,data:data5};
+const err12 = {instancePath:instancePath+"/notify/any/" + i1,schemaPath:"#/properties/notify/properties/any/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.any.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.any.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3800,7 +5393,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.any.anyOf[1].type,parentSchema:schema10.properties.notify.properties.any.anyOf[1],data:data4};
+const err13 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.any.anyOf[1].type,parentSchema:schema13.properties.notify.properties.any.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3815,7 +5408,7 @@ if(!valid4){
 const _errs19 = errors;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.argv === undefined){
-const err14 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.any.anyOf[2].required,parentSchema:schema10.properties.notify.properties.any.anyOf[2],data:data4};
+const err14 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema13.properties.notify.properties.any.anyOf[2].required,parentSchema:schema13.properties.notify.properties.any.anyOf[2],data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3826,7 +5419,7 @@ errors++;
 }
 for(const key2 in data4){
 if(!(((key2 === "argv") || (key2 === "user")) || (key2 === "group"))){
-const err15 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.any.anyOf[2],data:data4};
+const err15 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.notify.properties.any.anyOf[2],data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3842,8 +5435,8 @@ const _errs23 = errors;
 let valid8 = false;
 const _errs24 = errors;
 if(typeof data6 === "string"){
-if(func3(data6) < 1){
-const err16 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0],data:data6};
+if(func4(data6) < 1){
+const err16 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3854,7 +5447,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0],data:data6};
+const err17 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3869,7 +5462,7 @@ if(!valid8){
 const _errs26 = errors;
 if(Array.isArray(data6)){
 if(data6.length < 1){
-const err18 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1],data:data6};
+const err18 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3882,7 +5475,7 @@ const len2 = data6.length;
 for(let i2=0; i2<len2; i2++){
 let data7 = data6[i2];
 if(typeof data7 !== "string"){
-const err19 = {instancePath:instancePath+"/notify/any/argv/" + i2,schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].items,data:data7};
+const err19 = {instancePath:instancePath+"/notify/any/argv/" + i2,schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3894,7 +5487,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1],data:data6};
+const err20 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3907,7 +5500,7 @@ var _valid1 = _errs26 === errors;
 valid8 = valid8 || _valid1;
 }
 if(!valid8){
-const err21 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.any.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.argv,data:data6};
+const err21 = {instancePath:instancePath+"/notify/any/argv",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.any.anyOf[2].properties.argv.anyOf,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.argv,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3931,8 +5524,8 @@ vErrors = null;
 if(data4.user !== undefined){
 let data8 = data4.user;
 if(typeof data8 === "string"){
-if(func3(data8) < 1){
-const err22 = {instancePath:instancePath+"/notify/any/user",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.user,data:data8};
+if(func4(data8) < 1){
+const err22 = {instancePath:instancePath+"/notify/any/user",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.user,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3943,7 +5536,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/notify/any/user",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.user,data:data8};
+const err23 = {instancePath:instancePath+"/notify/any/user",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.any.anyOf[2].properties.user.type,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.user,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3956,8 +5549,8 @@ errors++;
 if(data4.group !== undefined){
 let data9 = data4.group;
 if(typeof data9 === "string"){
-if(func3(data9) < 1){
-const err24 = {instancePath:instancePath+"/notify/any/group",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.group,data:data9};
+if(func4(data9) < 1){
+const err24 = {instancePath:instancePath+"/notify/any/group",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.group,data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3968,7 +5561,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/notify/any/group",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.any.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.any.anyOf[2].properties.group,data:data9};
+const err25 = {instancePath:instancePath+"/notify/any/group",schemaPath:"#/properties/notify/properties/any/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.any.anyOf[2].properties.group.type,parentSchema:schema13.properties.notify.properties.any.anyOf[2].properties.group,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3980,7 +5573,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.any.anyOf[2].type,parentSchema:schema10.properties.notify.properties.any.anyOf[2],data:data4};
+const err26 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.notify.properties.any.anyOf[2].type,parentSchema:schema13.properties.notify.properties.any.anyOf[2],data:data4};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3994,7 +5587,7 @@ valid4 = valid4 || _valid0;
 }
 }
 if(!valid4){
-const err27 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.any.anyOf,parentSchema:schema10.properties.notify.properties.any,data:data4};
+const err27 = {instancePath:instancePath+"/notify/any",schemaPath:"#/properties/notify/properties/any/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.any.anyOf,parentSchema:schema13.properties.notify.properties.any,data:data4};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4021,8 +5614,8 @@ const _errs35 = errors;
 let valid11 = false;
 const _errs36 = errors;
 if(typeof data10 === "string"){
-if(func3(data10) < 1){
-const err28 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[0],data:data10};
+if(func4(data10) < 1){
+const err28 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.master.anyOf[0],data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4033,7 +5626,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[0].type,parentSchema:schema10.properties.notify.properties.master.anyOf[0],data:data10};
+const err29 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.master.anyOf[0].type,parentSchema:schema13.properties.notify.properties.master.anyOf[0],data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4048,7 +5641,7 @@ if(!valid11){
 const _errs38 = errors;
 if(Array.isArray(data10)){
 if(data10.length < 1){
-const err30 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[1],data:data10};
+const err30 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.master.anyOf[1],data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4061,7 +5654,7 @@ const len3 = data10.length;
 for(let i3=0; i3<len3; i3++){
 let data11 = data10[i3];
 if(typeof data11 !== "string"){
-const err31 = {instancePath:instancePath+"/notify/master/" + i3,schemaPath:"#/properties/notify/properties/master/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.master.anyOf[1].items,data:data11};
+const err31 = {instancePath:instancePath+"/notify/master/" + i3,schemaPath:"#/properties/notify/properties/master/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.master.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.master.anyOf[1].items,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4073,7 +5666,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.master.anyOf[1].type,parentSchema:schema10.properties.notify.properties.master.anyOf[1],data:data10};
+const err32 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.master.anyOf[1].type,parentSchema:schema13.properties.notify.properties.master.anyOf[1],data:data10};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4088,7 +5681,7 @@ if(!valid11){
 const _errs42 = errors;
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(data10.argv === undefined){
-const err33 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.master.anyOf[2].required,parentSchema:schema10.properties.notify.properties.master.anyOf[2],data:data10};
+const err33 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema13.properties.notify.properties.master.anyOf[2].required,parentSchema:schema13.properties.notify.properties.master.anyOf[2],data:data10};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4099,7 +5692,7 @@ errors++;
 }
 for(const key3 in data10){
 if(!(((key3 === "argv") || (key3 === "user")) || (key3 === "group"))){
-const err34 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.master.anyOf[2],data:data10};
+const err34 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.notify.properties.master.anyOf[2],data:data10};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4115,8 +5708,8 @@ const _errs46 = errors;
 let valid15 = false;
 const _errs47 = errors;
 if(typeof data12 === "string"){
-if(func3(data12) < 1){
-const err35 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0],data:data12};
+if(func4(data12) < 1){
+const err35 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0],data:data12};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4127,7 +5720,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0],data:data12};
+const err36 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[0],data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4142,7 +5735,7 @@ if(!valid15){
 const _errs49 = errors;
 if(Array.isArray(data12)){
 if(data12.length < 1){
-const err37 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1],data:data12};
+const err37 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1],data:data12};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4155,7 +5748,7 @@ const len4 = data12.length;
 for(let i4=0; i4<len4; i4++){
 let data13 = data12[i4];
 if(typeof data13 !== "string"){
-const err38 = {instancePath:instancePath+"/notify/master/argv/" + i4,schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].items,data:data13};
+const err38 = {instancePath:instancePath+"/notify/master/argv/" + i4,schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].items,data:data13};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4167,7 +5760,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1],data:data12};
+const err39 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf[1],data:data12};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4180,7 +5773,7 @@ var _valid3 = _errs49 === errors;
 valid15 = valid15 || _valid3;
 }
 if(!valid15){
-const err40 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.master.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.argv,data:data12};
+const err40 = {instancePath:instancePath+"/notify/master/argv",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.master.anyOf[2].properties.argv.anyOf,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.argv,data:data12};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4204,8 +5797,8 @@ vErrors = null;
 if(data10.user !== undefined){
 let data14 = data10.user;
 if(typeof data14 === "string"){
-if(func3(data14) < 1){
-const err41 = {instancePath:instancePath+"/notify/master/user",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.user,data:data14};
+if(func4(data14) < 1){
+const err41 = {instancePath:instancePath+"/notify/master/user",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.user,data:data14};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4216,7 +5809,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/notify/master/user",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.user,data:data14};
+const err42 = {instancePath:instancePath+"/notify/master/user",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.master.anyOf[2].properties.user.type,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.user,data:data14};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4229,8 +5822,8 @@ errors++;
 if(data10.group !== undefined){
 let data15 = data10.group;
 if(typeof data15 === "string"){
-if(func3(data15) < 1){
-const err43 = {instancePath:instancePath+"/notify/master/group",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.group,data:data15};
+if(func4(data15) < 1){
+const err43 = {instancePath:instancePath+"/notify/master/group",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.group,data:data15};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4241,7 +5834,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/notify/master/group",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.master.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.master.anyOf[2].properties.group,data:data15};
+const err44 = {instancePath:instancePath+"/notify/master/group",schemaPath:"#/properties/notify/properties/master/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.master.anyOf[2].properties.group.type,parentSchema:schema13.properties.notify.properties.master.anyOf[2].properties.group,data:data15};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4253,7 +5846,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.master.anyOf[2].type,parentSchema:schema10.properties.notify.properties.master.anyOf[2],data:data10};
+const err45 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.notify.properties.master.anyOf[2].type,parentSchema:schema13.properties.notify.properties.master.anyOf[2],data:data10};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4267,7 +5860,7 @@ valid11 = valid11 || _valid2;
 }
 }
 if(!valid11){
-const err46 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.master.anyOf,parentSchema:schema10.properties.notify.properties.master,data:data10};
+const err46 = {instancePath:instancePath+"/notify/master",schemaPath:"#/properties/notify/properties/master/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.master.anyOf,parentSchema:schema13.properties.notify.properties.master,data:data10};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4294,8 +5887,8 @@ const _errs58 = errors;
 let valid18 = false;
 const _errs59 = errors;
 if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err47 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[0],data:data16};
+if(func4(data16) < 1){
+const err47 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.backup.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4306,7 +5899,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[0].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[0],data:data16};
+const err48 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.backup.anyOf[0].type,parentSchema:schema13.properties.notify.properties.backup.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4321,7 +5914,7 @@ if(!valid18){
 const _errs61 = errors;
 if(Array.isArray(data16)){
 if(data16.length < 1){
-const err49 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[1],data:data16};
+const err49 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.backup.anyOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4334,7 +5927,7 @@ const len5 = data16.length;
 for(let i5=0; i5<len5; i5++){
 let data17 = data16[i5];
 if(typeof data17 !== "string"){
-const err50 = {instancePath:instancePath+"/notify/backup/" + i5,schemaPath:"#/properties/notify/properties/backup/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.backup.anyOf[1].items,data:data17};
+const err50 = {instancePath:instancePath+"/notify/backup/" + i5,schemaPath:"#/properties/notify/properties/backup/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.backup.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.backup.anyOf[1].items,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4346,7 +5939,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.backup.anyOf[1].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[1],data:data16};
+const err51 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.backup.anyOf[1].type,parentSchema:schema13.properties.notify.properties.backup.anyOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4361,7 +5954,7 @@ if(!valid18){
 const _errs65 = errors;
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 if(data16.argv === undefined){
-const err52 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.backup.anyOf[2].required,parentSchema:schema10.properties.notify.properties.backup.anyOf[2],data:data16};
+const err52 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema13.properties.notify.properties.backup.anyOf[2].required,parentSchema:schema13.properties.notify.properties.backup.anyOf[2],data:data16};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4372,7 +5965,7 @@ errors++;
 }
 for(const key4 in data16){
 if(!(((key4 === "argv") || (key4 === "user")) || (key4 === "group"))){
-const err53 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.backup.anyOf[2],data:data16};
+const err53 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.notify.properties.backup.anyOf[2],data:data16};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4388,8 +5981,8 @@ const _errs69 = errors;
 let valid22 = false;
 const _errs70 = errors;
 if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err54 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0],data:data18};
+if(func4(data18) < 1){
+const err54 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0],data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4400,7 +5993,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0],data:data18};
+const err55 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[0],data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4415,7 +6008,7 @@ if(!valid22){
 const _errs72 = errors;
 if(Array.isArray(data18)){
 if(data18.length < 1){
-const err56 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1],data:data18};
+const err56 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1],data:data18};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4428,7 +6021,7 @@ const len6 = data18.length;
 for(let i6=0; i6<len6; i6++){
 let data19 = data18[i6];
 if(typeof data19 !== "string"){
-const err57 = {instancePath:instancePath+"/notify/backup/argv/" + i6,schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].items,data:data19};
+const err57 = {instancePath:instancePath+"/notify/backup/argv/" + i6,schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].items,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4440,7 +6033,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1],data:data18};
+const err58 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf[1],data:data18};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4453,7 +6046,7 @@ var _valid5 = _errs72 === errors;
 valid22 = valid22 || _valid5;
 }
 if(!valid22){
-const err59 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.argv,data:data18};
+const err59 = {instancePath:instancePath+"/notify/backup/argv",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv.anyOf,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.argv,data:data18};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4477,8 +6070,8 @@ vErrors = null;
 if(data16.user !== undefined){
 let data20 = data16.user;
 if(typeof data20 === "string"){
-if(func3(data20) < 1){
-const err60 = {instancePath:instancePath+"/notify/backup/user",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.user,data:data20};
+if(func4(data20) < 1){
+const err60 = {instancePath:instancePath+"/notify/backup/user",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.user,data:data20};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4489,7 +6082,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/notify/backup/user",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.user,data:data20};
+const err61 = {instancePath:instancePath+"/notify/backup/user",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.backup.anyOf[2].properties.user.type,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.user,data:data20};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4502,8 +6095,8 @@ errors++;
 if(data16.group !== undefined){
 let data21 = data16.group;
 if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err62 = {instancePath:instancePath+"/notify/backup/group",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.group,data:data21};
+if(func4(data21) < 1){
+const err62 = {instancePath:instancePath+"/notify/backup/group",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.group,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4514,7 +6107,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/notify/backup/group",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.backup.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2].properties.group,data:data21};
+const err63 = {instancePath:instancePath+"/notify/backup/group",schemaPath:"#/properties/notify/properties/backup/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.backup.anyOf[2].properties.group.type,parentSchema:schema13.properties.notify.properties.backup.anyOf[2].properties.group,data:data21};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4526,7 +6119,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.backup.anyOf[2].type,parentSchema:schema10.properties.notify.properties.backup.anyOf[2],data:data16};
+const err64 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.notify.properties.backup.anyOf[2].type,parentSchema:schema13.properties.notify.properties.backup.anyOf[2],data:data16};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4540,7 +6133,7 @@ valid18 = valid18 || _valid4;
 }
 }
 if(!valid18){
-const err65 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.backup.anyOf,parentSchema:schema10.properties.notify.properties.backup,data:data16};
+const err65 = {instancePath:instancePath+"/notify/backup",schemaPath:"#/properties/notify/properties/backup/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.backup.anyOf,parentSchema:schema13.properties.notify.properties.backup,data:data16};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4567,8 +6160,8 @@ const _errs81 = errors;
 let valid25 = false;
 const _errs82 = errors;
 if(typeof data22 === "string"){
-if(func3(data22) < 1){
-const err66 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[0],data:data22};
+if(func4(data22) < 1){
+const err66 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.fault.anyOf[0],data:data22};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4579,7 +6172,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[0].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[0],data:data22};
+const err67 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.fault.anyOf[0].type,parentSchema:schema13.properties.notify.properties.fault.anyOf[0],data:data22};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4594,7 +6187,7 @@ if(!valid25){
 const _errs84 = errors;
 if(Array.isArray(data22)){
 if(data22.length < 1){
-const err68 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[1],data:data22};
+const err68 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.fault.anyOf[1],data:data22};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4607,7 +6200,7 @@ const len7 = data22.length;
 for(let i7=0; i7<len7; i7++){
 let data23 = data22[i7];
 if(typeof data23 !== "string"){
-const err69 = {instancePath:instancePath+"/notify/fault/" + i7,schemaPath:"#/properties/notify/properties/fault/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.fault.anyOf[1].items,data:data23};
+const err69 = {instancePath:instancePath+"/notify/fault/" + i7,schemaPath:"#/properties/notify/properties/fault/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.fault.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.fault.anyOf[1].items,data:data23};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4619,7 +6212,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.fault.anyOf[1].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[1],data:data22};
+const err70 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.fault.anyOf[1].type,parentSchema:schema13.properties.notify.properties.fault.anyOf[1],data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4634,7 +6227,7 @@ if(!valid25){
 const _errs88 = errors;
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 if(data22.argv === undefined){
-const err71 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.fault.anyOf[2].required,parentSchema:schema10.properties.notify.properties.fault.anyOf[2],data:data22};
+const err71 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema13.properties.notify.properties.fault.anyOf[2].required,parentSchema:schema13.properties.notify.properties.fault.anyOf[2],data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4645,7 +6238,7 @@ errors++;
 }
 for(const key5 in data22){
 if(!(((key5 === "argv") || (key5 === "user")) || (key5 === "group"))){
-const err72 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.fault.anyOf[2],data:data22};
+const err72 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.notify.properties.fault.anyOf[2],data:data22};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4661,8 +6254,8 @@ const _errs92 = errors;
 let valid29 = false;
 const _errs93 = errors;
 if(typeof data24 === "string"){
-if(func3(data24) < 1){
-const err73 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0],data:data24};
+if(func4(data24) < 1){
+const err73 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0],data:data24};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4673,7 +6266,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0],data:data24};
+const err74 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[0],data:data24};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4688,7 +6281,7 @@ if(!valid29){
 const _errs95 = errors;
 if(Array.isArray(data24)){
 if(data24.length < 1){
-const err75 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1],data:data24};
+const err75 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1],data:data24};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4701,7 +6294,7 @@ const len8 = data24.length;
 for(let i8=0; i8<len8; i8++){
 let data25 = data24[i8];
 if(typeof data25 !== "string"){
-const err76 = {instancePath:instancePath+"/notify/fault/argv/" + i8,schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].items,data:data25};
+const err76 = {instancePath:instancePath+"/notify/fault/argv/" + i8,schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].items,data:data25};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4713,7 +6306,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1],data:data24};
+const err77 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf[1],data:data24};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4726,7 +6319,7 @@ var _valid7 = _errs95 === errors;
 valid29 = valid29 || _valid7;
 }
 if(!valid29){
-const err78 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.argv,data:data24};
+const err78 = {instancePath:instancePath+"/notify/fault/argv",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv.anyOf,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.argv,data:data24};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4750,8 +6343,8 @@ vErrors = null;
 if(data22.user !== undefined){
 let data26 = data22.user;
 if(typeof data26 === "string"){
-if(func3(data26) < 1){
-const err79 = {instancePath:instancePath+"/notify/fault/user",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.user,data:data26};
+if(func4(data26) < 1){
+const err79 = {instancePath:instancePath+"/notify/fault/user",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.user,data:data26};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4762,7 +6355,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/notify/fault/user",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.user,data:data26};
+const err80 = {instancePath:instancePath+"/notify/fault/user",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.fault.anyOf[2].properties.user.type,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.user,data:data26};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4775,8 +6368,8 @@ errors++;
 if(data22.group !== undefined){
 let data27 = data22.group;
 if(typeof data27 === "string"){
-if(func3(data27) < 1){
-const err81 = {instancePath:instancePath+"/notify/fault/group",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.group,data:data27};
+if(func4(data27) < 1){
+const err81 = {instancePath:instancePath+"/notify/fault/group",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.group,data:data27};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4787,7 +6380,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/notify/fault/group",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.fault.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2].properties.group,data:data27};
+const err82 = {instancePath:instancePath+"/notify/fault/group",schemaPath:"#/properties/notify/properties/fault/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.fault.anyOf[2].properties.group.type,parentSchema:schema13.properties.notify.properties.fault.anyOf[2].properties.group,data:data27};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4799,7 +6392,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.fault.anyOf[2].type,parentSchema:schema10.properties.notify.properties.fault.anyOf[2],data:data22};
+const err83 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.notify.properties.fault.anyOf[2].type,parentSchema:schema13.properties.notify.properties.fault.anyOf[2],data:data22};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4813,7 +6406,7 @@ valid25 = valid25 || _valid6;
 }
 }
 if(!valid25){
-const err84 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.fault.anyOf,parentSchema:schema10.properties.notify.properties.fault,data:data22};
+const err84 = {instancePath:instancePath+"/notify/fault",schemaPath:"#/properties/notify/properties/fault/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.fault.anyOf,parentSchema:schema13.properties.notify.properties.fault,data:data22};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4840,8 +6433,8 @@ const _errs104 = errors;
 let valid32 = false;
 const _errs105 = errors;
 if(typeof data28 === "string"){
-if(func3(data28) < 1){
-const err85 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[0],data:data28};
+if(func4(data28) < 1){
+const err85 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.stop.anyOf[0],data:data28};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4852,7 +6445,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[0].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[0],data:data28};
+const err86 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.stop.anyOf[0].type,parentSchema:schema13.properties.notify.properties.stop.anyOf[0],data:data28};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4867,7 +6460,7 @@ if(!valid32){
 const _errs107 = errors;
 if(Array.isArray(data28)){
 if(data28.length < 1){
-const err87 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[1],data:data28};
+const err87 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.stop.anyOf[1],data:data28};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4880,7 +6473,7 @@ const len9 = data28.length;
 for(let i9=0; i9<len9; i9++){
 let data29 = data28[i9];
 if(typeof data29 !== "string"){
-const err88 = {instancePath:instancePath+"/notify/stop/" + i9,schemaPath:"#/properties/notify/properties/stop/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.stop.anyOf[1].items,data:data29};
+const err88 = {instancePath:instancePath+"/notify/stop/" + i9,schemaPath:"#/properties/notify/properties/stop/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.stop.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.stop.anyOf[1].items,data:data29};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4892,7 +6485,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.stop.anyOf[1].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[1],data:data28};
+const err89 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.stop.anyOf[1].type,parentSchema:schema13.properties.notify.properties.stop.anyOf[1],data:data28};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4907,7 +6500,7 @@ if(!valid32){
 const _errs111 = errors;
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
 if(data28.argv === undefined){
-const err90 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema10.properties.notify.properties.stop.anyOf[2].required,parentSchema:schema10.properties.notify.properties.stop.anyOf[2],data:data28};
+const err90 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema13.properties.notify.properties.stop.anyOf[2].required,parentSchema:schema13.properties.notify.properties.stop.anyOf[2],data:data28};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4918,7 +6511,7 @@ errors++;
 }
 for(const key6 in data28){
 if(!(((key6 === "argv") || (key6 === "user")) || (key6 === "group"))){
-const err91 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.notify.properties.stop.anyOf[2],data:data28};
+const err91 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.notify.properties.stop.anyOf[2],data:data28};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -4934,8 +6527,8 @@ const _errs115 = errors;
 let valid36 = false;
 const _errs116 = errors;
 if(typeof data30 === "string"){
-if(func3(data30) < 1){
-const err92 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0],data:data30};
+if(func4(data30) < 1){
+const err92 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0],data:data30};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -4946,7 +6539,7 @@ errors++;
 }
 }
 else {
-const err93 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0],data:data30};
+const err93 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[0],data:data30};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -4961,7 +6554,7 @@ if(!valid36){
 const _errs118 = errors;
 if(Array.isArray(data30)){
 if(data30.length < 1){
-const err94 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1],data:data30};
+const err94 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -4974,7 +6567,7 @@ const len10 = data30.length;
 for(let i10=0; i10<len10; i10++){
 let data31 = data30[i10];
 if(typeof data31 !== "string"){
-const err95 = {instancePath:instancePath+"/notify/stop/argv/" + i10,schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].items,data:data31};
+const err95 = {instancePath:instancePath+"/notify/stop/argv/" + i10,schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].items,data:data31};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -4986,7 +6579,7 @@ errors++;
 }
 }
 else {
-const err96 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1],data:data30};
+const err96 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -4999,7 +6592,7 @@ var _valid9 = _errs118 === errors;
 valid36 = valid36 || _valid9;
 }
 if(!valid36){
-const err97 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.argv,data:data30};
+const err97 = {instancePath:instancePath+"/notify/stop/argv",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv.anyOf,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.argv,data:data30};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -5023,8 +6616,8 @@ vErrors = null;
 if(data28.user !== undefined){
 let data32 = data28.user;
 if(typeof data32 === "string"){
-if(func3(data32) < 1){
-const err98 = {instancePath:instancePath+"/notify/stop/user",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.user,data:data32};
+if(func4(data32) < 1){
+const err98 = {instancePath:instancePath+"/notify/stop/user",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.user,data:data32};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -5035,7 +6628,7 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/notify/stop/user",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.user.type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.user,data:data32};
+const err99 = {instancePath:instancePath+"/notify/stop/user",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.stop.anyOf[2].properties.user.type,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.user,data:data32};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -5048,8 +6641,8 @@ errors++;
 if(data28.group !== undefined){
 let data33 = data28.group;
 if(typeof data33 === "string"){
-if(func3(data33) < 1){
-const err100 = {instancePath:instancePath+"/notify/stop/group",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.group,data:data33};
+if(func4(data33) < 1){
+const err100 = {instancePath:instancePath+"/notify/stop/group",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.group,data:data33};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -5060,7 +6653,7 @@ errors++;
 }
 }
 else {
-const err101 = {instancePath:instancePath+"/notify/stop/group",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.notify.properties.stop.anyOf[2].properties.group.type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2].properties.group,data:data33};
+const err101 = {instancePath:instancePath+"/notify/stop/group",schemaPath:"#/properties/notify/properties/stop/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.notify.properties.stop.anyOf[2].properties.group.type,parentSchema:schema13.properties.notify.properties.stop.anyOf[2].properties.group,data:data33};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -5072,7 +6665,7 @@ errors++;
 }
 }
 else {
-const err102 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.properties.stop.anyOf[2].type,parentSchema:schema10.properties.notify.properties.stop.anyOf[2],data:data28};
+const err102 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.notify.properties.stop.anyOf[2].type,parentSchema:schema13.properties.notify.properties.stop.anyOf[2],data:data28};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -5086,7 +6679,7 @@ valid32 = valid32 || _valid8;
 }
 }
 if(!valid32){
-const err103 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.notify.properties.stop.anyOf,parentSchema:schema10.properties.notify.properties.stop,data:data28};
+const err103 = {instancePath:instancePath+"/notify/stop",schemaPath:"#/properties/notify/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.notify.properties.stop.anyOf,parentSchema:schema13.properties.notify.properties.stop,data:data28};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -5109,7 +6702,7 @@ vErrors = null;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.notify.type,parentSchema:schema10.properties.notify,data:data3};
+const err104 = {instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.notify.type,parentSchema:schema13.properties.notify,data:data3};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -5129,8 +6722,8 @@ const _errs129 = errors;
 let valid41 = false;
 const _errs130 = errors;
 if(typeof data35 === "string"){
-if(func3(data35) < 1){
-const err105 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackInterfaces.items.anyOf[0],data:data35};
+if(func4(data35) < 1){
+const err105 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.trackInterfaces.items.anyOf[0],data:data35};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -5141,7 +6734,7 @@ errors++;
 }
 }
 else {
-const err106 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackInterfaces.items.anyOf[0].type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[0],data:data35};
+const err106 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.trackInterfaces.items.anyOf[0].type,parentSchema:schema13.properties.trackInterfaces.items.anyOf[0],data:data35};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -5156,7 +6749,7 @@ if(!valid41){
 const _errs132 = errors;
 if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
 if(data35.name === undefined){
-const err107 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackInterfaces.items.anyOf[1].required,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1],data:data35};
+const err107 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema13.properties.trackInterfaces.items.anyOf[1].required,parentSchema:schema13.properties.trackInterfaces.items.anyOf[1],data:data35};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -5167,7 +6760,7 @@ errors++;
 }
 for(const key7 in data35){
 if(!(((key7 === "name") || (key7 === "weight")) || (key7 === "reverse"))){
-const err108 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1],data:data35};
+const err108 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.trackInterfaces.items.anyOf[1],data:data35};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -5180,8 +6773,8 @@ errors++;
 if(data35.name !== undefined){
 let data36 = data35.name;
 if(typeof data36 === "string"){
-if(func3(data36) < 1){
-const err109 = {instancePath:instancePath+"/trackInterfaces/" + i11+"/name",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1].properties.name,data:data36};
+if(func4(data36) < 1){
+const err109 = {instancePath:instancePath+"/trackInterfaces/" + i11+"/name",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.trackInterfaces.items.anyOf[1].properties.name,data:data36};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -5192,7 +6785,7 @@ errors++;
 }
 }
 else {
-const err110 = {instancePath:instancePath+"/trackInterfaces/" + i11+"/name",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackInterfaces.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1].properties.name,data:data36};
+const err110 = {instancePath:instancePath+"/trackInterfaces/" + i11+"/name",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.trackInterfaces.items.anyOf[1].properties.name.type,parentSchema:schema13.properties.trackInterfaces.items.anyOf[1].properties.name,data:data36};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -5205,7 +6798,7 @@ errors++;
 if(data35.weight !== undefined){
 let data37 = data35.weight;
 if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err111 = {instancePath:instancePath+"/trackInterfaces/" + i11+"/weight",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackInterfaces.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1].properties.weight,data:data37};
+const err111 = {instancePath:instancePath+"/trackInterfaces/" + i11+"/weight",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.trackInterfaces.items.anyOf[1].properties.weight.type,parentSchema:schema13.properties.trackInterfaces.items.anyOf[1].properties.weight,data:data37};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -5218,7 +6811,7 @@ errors++;
 if(data35.reverse !== undefined){
 let data38 = data35.reverse;
 if(typeof data38 !== "boolean"){
-const err112 = {instancePath:instancePath+"/trackInterfaces/" + i11+"/reverse",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackInterfaces.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1].properties.reverse,data:data38};
+const err112 = {instancePath:instancePath+"/trackInterfaces/" + i11+"/reverse",schemaPath:"#/properties/trackInterfaces/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.trackInterfaces.items.anyOf[1].properties.reverse.type,parentSchema:schema13.properties.trackInterfaces.items.anyOf[1].properties.reverse,data:data38};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -5230,7 +6823,7 @@ errors++;
 }
 }
 else {
-const err113 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackInterfaces.items.anyOf[1].type,parentSchema:schema10.properties.trackInterfaces.items.anyOf[1],data:data35};
+const err113 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.trackInterfaces.items.anyOf[1].type,parentSchema:schema13.properties.trackInterfaces.items.anyOf[1],data:data35};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -5243,7 +6836,7 @@ var _valid10 = _errs132 === errors;
 valid41 = valid41 || _valid10;
 }
 if(!valid41){
-const err114 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackInterfaces.items.anyOf,parentSchema:schema10.properties.trackInterfaces.items,data:data35};
+const err114 = {instancePath:instancePath+"/trackInterfaces/" + i11,schemaPath:"#/properties/trackInterfaces/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.trackInterfaces.items.anyOf,parentSchema:schema13.properties.trackInterfaces.items,data:data35};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -5266,7 +6859,7 @@ vErrors = null;
 }
 }
 else {
-const err115 = {instancePath:instancePath+"/trackInterfaces",schemaPath:"#/properties/trackInterfaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackInterfaces.type,parentSchema:schema10.properties.trackInterfaces,data:data34};
+const err115 = {instancePath:instancePath+"/trackInterfaces",schemaPath:"#/properties/trackInterfaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.trackInterfaces.type,parentSchema:schema13.properties.trackInterfaces,data:data34};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -5286,8 +6879,8 @@ const _errs144 = errors;
 let valid45 = false;
 const _errs145 = errors;
 if(typeof data40 === "string"){
-if(func3(data40) < 1){
-const err116 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackScripts.items.anyOf[0],data:data40};
+if(func4(data40) < 1){
+const err116 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.trackScripts.items.anyOf[0],data:data40};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -5298,7 +6891,7 @@ errors++;
 }
 }
 else {
-const err117 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackScripts.items.anyOf[0].type,parentSchema:schema10.properties.trackScripts.items.anyOf[0],data:data40};
+const err117 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.trackScripts.items.anyOf[0].type,parentSchema:schema13.properties.trackScripts.items.anyOf[0],data:data40};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -5313,7 +6906,7 @@ if(!valid45){
 const _errs147 = errors;
 if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
 if(data40.name === undefined){
-const err118 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackScripts.items.anyOf[1].required,parentSchema:schema10.properties.trackScripts.items.anyOf[1],data:data40};
+const err118 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema13.properties.trackScripts.items.anyOf[1].required,parentSchema:schema13.properties.trackScripts.items.anyOf[1],data:data40};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -5324,7 +6917,7 @@ errors++;
 }
 for(const key8 in data40){
 if(!(((key8 === "name") || (key8 === "weight")) || (key8 === "reverse"))){
-const err119 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackScripts.items.anyOf[1],data:data40};
+const err119 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.trackScripts.items.anyOf[1],data:data40};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -5337,8 +6930,8 @@ errors++;
 if(data40.name !== undefined){
 let data41 = data40.name;
 if(typeof data41 === "string"){
-if(func3(data41) < 1){
-const err120 = {instancePath:instancePath+"/trackScripts/" + i12+"/name",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackScripts.items.anyOf[1].properties.name,data:data41};
+if(func4(data41) < 1){
+const err120 = {instancePath:instancePath+"/trackScripts/" + i12+"/name",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.trackScripts.items.anyOf[1].properties.name,data:data41};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -5349,7 +6942,7 @@ errors++;
 }
 }
 else {
-const err121 = {instancePath:instancePath+"/trackScripts/" + i12+"/name",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackScripts.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackScripts.items.anyOf[1].properties.name,data:data41};
+const err121 = {instancePath:instancePath+"/trackScripts/" + i12+"/name",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.trackScripts.items.anyOf[1].properties.name.type,parentSchema:schema13.properties.trackScripts.items.anyOf[1].properties.name,data:data41};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -5362,7 +6955,7 @@ errors++;
 if(data40.weight !== undefined){
 let data42 = data40.weight;
 if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
-const err122 = {instancePath:instancePath+"/trackScripts/" + i12+"/weight",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackScripts.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackScripts.items.anyOf[1].properties.weight,data:data42};
+const err122 = {instancePath:instancePath+"/trackScripts/" + i12+"/weight",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.trackScripts.items.anyOf[1].properties.weight.type,parentSchema:schema13.properties.trackScripts.items.anyOf[1].properties.weight,data:data42};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -5375,7 +6968,7 @@ errors++;
 if(data40.reverse !== undefined){
 let data43 = data40.reverse;
 if(typeof data43 !== "boolean"){
-const err123 = {instancePath:instancePath+"/trackScripts/" + i12+"/reverse",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackScripts.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackScripts.items.anyOf[1].properties.reverse,data:data43};
+const err123 = {instancePath:instancePath+"/trackScripts/" + i12+"/reverse",schemaPath:"#/properties/trackScripts/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.trackScripts.items.anyOf[1].properties.reverse.type,parentSchema:schema13.properties.trackScripts.items.anyOf[1].properties.reverse,data:data43};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -5387,7 +6980,7 @@ errors++;
 }
 }
 else {
-const err124 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackScripts.items.anyOf[1].type,parentSchema:schema10.properties.trackScripts.items.anyOf[1],data:data40};
+const err124 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.trackScripts.items.anyOf[1].type,parentSchema:schema13.properties.trackScripts.items.anyOf[1],data:data40};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -5400,7 +6993,7 @@ var _valid11 = _errs147 === errors;
 valid45 = valid45 || _valid11;
 }
 if(!valid45){
-const err125 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackScripts.items.anyOf,parentSchema:schema10.properties.trackScripts.items,data:data40};
+const err125 = {instancePath:instancePath+"/trackScripts/" + i12,schemaPath:"#/properties/trackScripts/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.trackScripts.items.anyOf,parentSchema:schema13.properties.trackScripts.items,data:data40};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -5423,7 +7016,7 @@ vErrors = null;
 }
 }
 else {
-const err126 = {instancePath:instancePath+"/trackScripts",schemaPath:"#/properties/trackScripts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackScripts.type,parentSchema:schema10.properties.trackScripts,data:data39};
+const err126 = {instancePath:instancePath+"/trackScripts",schemaPath:"#/properties/trackScripts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.trackScripts.type,parentSchema:schema13.properties.trackScripts,data:data39};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -5443,8 +7036,8 @@ const _errs159 = errors;
 let valid49 = false;
 const _errs160 = errors;
 if(typeof data45 === "string"){
-if(func3(data45) < 1){
-const err127 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackFiles.items.anyOf[0],data:data45};
+if(func4(data45) < 1){
+const err127 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.trackFiles.items.anyOf[0],data:data45};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5455,7 +7048,7 @@ errors++;
 }
 }
 else {
-const err128 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackFiles.items.anyOf[0].type,parentSchema:schema10.properties.trackFiles.items.anyOf[0],data:data45};
+const err128 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.trackFiles.items.anyOf[0].type,parentSchema:schema13.properties.trackFiles.items.anyOf[0],data:data45};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5470,7 +7063,7 @@ if(!valid49){
 const _errs162 = errors;
 if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
 if(data45.name === undefined){
-const err129 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackFiles.items.anyOf[1].required,parentSchema:schema10.properties.trackFiles.items.anyOf[1],data:data45};
+const err129 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema13.properties.trackFiles.items.anyOf[1].required,parentSchema:schema13.properties.trackFiles.items.anyOf[1],data:data45};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5481,7 +7074,7 @@ errors++;
 }
 for(const key9 in data45){
 if(!(((key9 === "name") || (key9 === "weight")) || (key9 === "reverse"))){
-const err130 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackFiles.items.anyOf[1],data:data45};
+const err130 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.trackFiles.items.anyOf[1],data:data45};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5494,8 +7087,8 @@ errors++;
 if(data45.name !== undefined){
 let data46 = data45.name;
 if(typeof data46 === "string"){
-if(func3(data46) < 1){
-const err131 = {instancePath:instancePath+"/trackFiles/" + i13+"/name",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackFiles.items.anyOf[1].properties.name,data:data46};
+if(func4(data46) < 1){
+const err131 = {instancePath:instancePath+"/trackFiles/" + i13+"/name",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.trackFiles.items.anyOf[1].properties.name,data:data46};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5506,7 +7099,7 @@ errors++;
 }
 }
 else {
-const err132 = {instancePath:instancePath+"/trackFiles/" + i13+"/name",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackFiles.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackFiles.items.anyOf[1].properties.name,data:data46};
+const err132 = {instancePath:instancePath+"/trackFiles/" + i13+"/name",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.trackFiles.items.anyOf[1].properties.name.type,parentSchema:schema13.properties.trackFiles.items.anyOf[1].properties.name,data:data46};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5519,7 +7112,7 @@ errors++;
 if(data45.weight !== undefined){
 let data47 = data45.weight;
 if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
-const err133 = {instancePath:instancePath+"/trackFiles/" + i13+"/weight",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackFiles.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackFiles.items.anyOf[1].properties.weight,data:data47};
+const err133 = {instancePath:instancePath+"/trackFiles/" + i13+"/weight",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.trackFiles.items.anyOf[1].properties.weight.type,parentSchema:schema13.properties.trackFiles.items.anyOf[1].properties.weight,data:data47};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5532,7 +7125,7 @@ errors++;
 if(data45.reverse !== undefined){
 let data48 = data45.reverse;
 if(typeof data48 !== "boolean"){
-const err134 = {instancePath:instancePath+"/trackFiles/" + i13+"/reverse",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackFiles.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackFiles.items.anyOf[1].properties.reverse,data:data48};
+const err134 = {instancePath:instancePath+"/trackFiles/" + i13+"/reverse",schemaPath:"#/properties/trackFiles/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.trackFiles.items.anyOf[1].properties.reverse.type,parentSchema:schema13.properties.trackFiles.items.anyOf[1].properties.reverse,data:data48};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5544,7 +7137,7 @@ errors++;
 }
 }
 else {
-const err135 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackFiles.items.anyOf[1].type,parentSchema:schema10.properties.trackFiles.items.anyOf[1],data:data45};
+const err135 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.trackFiles.items.anyOf[1].type,parentSchema:schema13.properties.trackFiles.items.anyOf[1],data:data45};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5557,7 +7150,7 @@ var _valid12 = _errs162 === errors;
 valid49 = valid49 || _valid12;
 }
 if(!valid49){
-const err136 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackFiles.items.anyOf,parentSchema:schema10.properties.trackFiles.items,data:data45};
+const err136 = {instancePath:instancePath+"/trackFiles/" + i13,schemaPath:"#/properties/trackFiles/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.trackFiles.items.anyOf,parentSchema:schema13.properties.trackFiles.items,data:data45};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5580,7 +7173,7 @@ vErrors = null;
 }
 }
 else {
-const err137 = {instancePath:instancePath+"/trackFiles",schemaPath:"#/properties/trackFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackFiles.type,parentSchema:schema10.properties.trackFiles,data:data44};
+const err137 = {instancePath:instancePath+"/trackFiles",schemaPath:"#/properties/trackFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.trackFiles.type,parentSchema:schema13.properties.trackFiles,data:data44};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5590,9 +7183,18 @@ vErrors.push(err137);
 errors++;
 }
 }
-}
-else {
-const err138 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data};
+if(data.trackProcesses !== undefined){
+let data49 = data.trackProcesses;
+if(Array.isArray(data49)){
+const len14 = data49.length;
+for(let i14=0; i14<len14; i14++){
+let data50 = data49[i14];
+const _errs174 = errors;
+let valid53 = false;
+const _errs175 = errors;
+if(typeof data50 === "string"){
+if(func4(data50) < 1){
+const err138 = {instancePath:instancePath+"/trackProcesses/" + i14,schemaPath:"#/properties/trackProcesses/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.trackProcesses.items.anyOf[0],data:data50};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5601,20 +7203,168 @@ vErrors.push(err138);
 }
 errors++;
 }
-validate28.errors = vErrors;
+}
+else {
+const err139 = {instancePath:instancePath+"/trackProcesses/" + i14,schemaPath:"#/properties/trackProcesses/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.trackProcesses.items.anyOf[0].type,parentSchema:schema13.properties.trackProcesses.items.anyOf[0],data:data50};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+var _valid13 = _errs175 === errors;
+valid53 = valid53 || _valid13;
+if(!valid53){
+const _errs177 = errors;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+if(data50.name === undefined){
+const err140 = {instancePath:instancePath+"/trackProcesses/" + i14,schemaPath:"#/properties/trackProcesses/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema13.properties.trackProcesses.items.anyOf[1].required,parentSchema:schema13.properties.trackProcesses.items.anyOf[1],data:data50};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+for(const key10 in data50){
+if(!(((key10 === "name") || (key10 === "weight")) || (key10 === "reverse"))){
+const err141 = {instancePath:instancePath+"/trackProcesses/" + i14,schemaPath:"#/properties/trackProcesses/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.trackProcesses.items.anyOf[1],data:data50};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+if(data50.name !== undefined){
+let data51 = data50.name;
+if(typeof data51 === "string"){
+if(func4(data51) < 1){
+const err142 = {instancePath:instancePath+"/trackProcesses/" + i14+"/name",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.trackProcesses.items.anyOf[1].properties.name,data:data51};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+else {
+const err143 = {instancePath:instancePath+"/trackProcesses/" + i14+"/name",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.trackProcesses.items.anyOf[1].properties.name.type,parentSchema:schema13.properties.trackProcesses.items.anyOf[1].properties.name,data:data51};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+if(data50.weight !== undefined){
+let data52 = data50.weight;
+if(!(((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52))) && (isFinite(data52)))){
+const err144 = {instancePath:instancePath+"/trackProcesses/" + i14+"/weight",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.trackProcesses.items.anyOf[1].properties.weight.type,parentSchema:schema13.properties.trackProcesses.items.anyOf[1].properties.weight,data:data52};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+if(data50.reverse !== undefined){
+let data53 = data50.reverse;
+if(typeof data53 !== "boolean"){
+const err145 = {instancePath:instancePath+"/trackProcesses/" + i14+"/reverse",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.trackProcesses.items.anyOf[1].properties.reverse.type,parentSchema:schema13.properties.trackProcesses.items.anyOf[1].properties.reverse,data:data53};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+}
+else {
+const err146 = {instancePath:instancePath+"/trackProcesses/" + i14,schemaPath:"#/properties/trackProcesses/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.trackProcesses.items.anyOf[1].type,parentSchema:schema13.properties.trackProcesses.items.anyOf[1],data:data50};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+var _valid13 = _errs177 === errors;
+valid53 = valid53 || _valid13;
+}
+if(!valid53){
+const err147 = {instancePath:instancePath+"/trackProcesses/" + i14,schemaPath:"#/properties/trackProcesses/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.trackProcesses.items.anyOf,parentSchema:schema13.properties.trackProcesses.items,data:data50};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+else {
+errors = _errs174;
+if(vErrors !== null){
+if(_errs174){
+vErrors.length = _errs174;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/trackProcesses",schemaPath:"#/properties/trackProcesses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.trackProcesses.type,parentSchema:schema13.properties.trackProcesses,data:data49};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+}
+else {
+const err149 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+validate34.errors = vErrors;
 return errors === 0;
 }
 
-const schema11 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"entries":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups_entries"}}},"required":["name","entries"],"additionalProperties":false};
-const schema12 = {"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"family":{"enum":[4,6]}},"required":[],"additionalProperties":false};
+const schema14 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"entries":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups_entries"}}},"required":["name","entries"],"additionalProperties":false};
+const schema15 = {"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"family":{"enum":[4,6]}},"required":[],"additionalProperties":false};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "address") || (key0 === "port")) || (key0 === "fwmark")) || (key0 === "family"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema15,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5627,8 +7377,8 @@ errors++;
 if(data.address !== undefined){
 let data0 = data.address;
 if(typeof data0 === "string"){
-if(func3(data0) < 1){
-const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.address,data:data0};
+if(func4(data0) < 1){
+const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.address,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5639,7 +7389,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.address.type,parentSchema:schema12.properties.address,data:data0};
+const err2 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.address.type,parentSchema:schema15.properties.address,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5652,7 +7402,7 @@ errors++;
 if(data.port !== undefined){
 let data1 = data.port;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err3 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.port.type,parentSchema:schema12.properties.port,data:data1};
+const err3 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.port.type,parentSchema:schema15.properties.port,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5665,7 +7415,7 @@ errors++;
 if(data.fwmark !== undefined){
 let data2 = data.fwmark;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err4 = {instancePath:instancePath+"/fwmark",schemaPath:"#/properties/fwmark/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fwmark.type,parentSchema:schema12.properties.fwmark,data:data2};
+const err4 = {instancePath:instancePath+"/fwmark",schemaPath:"#/properties/fwmark/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.fwmark.type,parentSchema:schema15.properties.fwmark,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5678,7 +7428,7 @@ errors++;
 if(data.family !== undefined){
 let data3 = data.family;
 if(!((data3 === 4) || (data3 === 6))){
-const err5 = {instancePath:instancePath+"/family",schemaPath:"#/properties/family/enum",keyword:"enum",params:{allowedValues: schema12.properties.family.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.family.enum,parentSchema:schema12.properties.family,data:data3};
+const err5 = {instancePath:instancePath+"/family",schemaPath:"#/properties/family/enum",keyword:"enum",params:{allowedValues: schema15.properties.family.enum},message:"must be equal to one of the allowed values",schema:schema15.properties.family.enum,parentSchema:schema15.properties.family,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5690,7 +7440,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.type,parentSchema:schema15,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5699,17 +7449,17 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.required,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema14.required,parentSchema:schema14,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5719,7 +7469,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.entries === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "entries"},message:"must have required property '"+"entries"+"'",schema:schema11.required,parentSchema:schema11,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "entries"},message:"must have required property '"+"entries"+"'",schema:schema14.required,parentSchema:schema14,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5730,7 +7480,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "name") || (key0 === "entries"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5743,8 +7493,8 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(func3(data0) < 1){
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.name,data:data0};
+if(func4(data0) < 1){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5755,7 +7505,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.name.type,parentSchema:schema11.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.name.type,parentSchema:schema14.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5770,14 +7520,14 @@ let data1 = data.entries;
 if(Array.isArray(data1)){
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate31(data1[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if(!(validate37(data1[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/entries",schemaPath:"#/properties/entries/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.entries.type,parentSchema:schema11.properties.entries,data:data1};
+const err5 = {instancePath:instancePath+"/entries",schemaPath:"#/properties/entries/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.entries.type,parentSchema:schema14.properties.entries,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5789,7 +7539,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5798,21 +7548,21 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
 
-const schema13 = {"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"group":{"type":"string","minLength":1},"family":{"enum":[4,6]},"protocol":{"enum":["TCP","UDP","SCTP"]},"lbAlgo":{"enum":["rr","wrr","lc","wlc","lblc","lblcr","dh","sh","sed","nq","fo","ovf","mh","twos"]},"schedFlags":{"type":"array","items":{"enum":["flag-1","flag-2","flag-3","sh-port","sh-fallback","mh-port","mh-fallback"]}},"ops":{"type":"boolean"},"persistenceTimeoutS":{"type":"integer"},"persistenceGranularity":{"type":"string","minLength":1},"quorum":{"type":"integer"},"hysteresis":{"type":"integer"},"quorumUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"quorumDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"sorryServer":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"lbKind":{"enum":["NAT","DR","TUN"]},"inhibit":{"type":"boolean"}},"required":["address"],"additionalProperties":false},"omega":{"type":"boolean"},"haSuspend":{"type":"boolean"},"realServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers"}}},"required":[],"additionalProperties":false,"if":{"anyOf":[{"properties":{"address":{}},"required":["address"]},{"properties":{"group":{}},"required":["group"]}]},"then":{"properties":{"protocol":{}},"required":["protocol"]}};
-const schema14 = {"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"weight":{"type":"integer"},"notifyUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"notifyDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"upperThreshold":{"type":"integer"},"lowerThreshold":{"type":"integer"},"checkers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers"}}},"required":["address"],"additionalProperties":false};
-const schema15 = {"type":"object","properties":{"type":{"enum":["TCP_CHECK","HTTP_GET","SSL_GET","PING_CHECK","MISC_CHECK","UDP_CHECK","DNS_CHECK","SMTP_CHECK","FILE_CHECK","GRPC_CHECK"]},"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"connectIp":{"type":"string","minLength":1},"connectPort":{"type":"integer"},"bindTo":{"type":"string","minLength":1},"bindPort":{"type":"integer"},"bindIf":{"type":"string","minLength":1},"fwmark":{"type":"integer"},"urls":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers_urls"}},"virtualhost":{"type":"string","minLength":1},"httpProtocol":{"enum":["1.0","1.0C","1.1"]},"enableSni":{"type":"boolean"},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"miscTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"dynamic":{"type":"boolean"},"payloadHex":{"type":"string","pattern":"^[0-9a-fA-F]+$"},"requireReply":{"type":"boolean"},"replyHex":{"type":"string","pattern":"^[0-9a-fA-FxX]+$"},"minReplyLength":{"type":"integer"},"maxReplyLength":{"type":"integer"},"queryType":{"enum":["A","NS","CNAME","SOA","MX","TXT","AAAA","RRSIG","DNSKEY"]},"name":{"type":"string","minLength":1},"sniName":{"type":"string","minLength":1},"heloName":{"type":"string","minLength":1},"trackFile":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"service":{"type":"string"},"tls":{"type":"boolean"},"authority":{"type":"string","minLength":1}},"required":["type"],"additionalProperties":false};
-const schema16 = {"type":"object","properties":{"path":{"type":"string","minLength":1},"statusCodes":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string","minLength":1}]},"minItems":1},"digest":{"type":"string","minLength":1},"virtualhost":{"type":"string","minLength":1},"regex":{"type":"string","minLength":1},"regexNoMatch":{"type":"boolean"}},"required":["path"],"additionalProperties":false};
+const schema16 = {"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"group":{"type":"string","minLength":1},"family":{"enum":[4,6]},"protocol":{"enum":["TCP","UDP","SCTP"]},"lbAlgo":{"enum":["rr","wrr","lc","wlc","lblc","lblcr","dh","sh","sed","nq","fo","ovf","mh","twos"]},"schedFlags":{"type":"array","items":{"enum":["flag-1","flag-2","flag-3","sh-port","sh-fallback","mh-port","mh-fallback"]}},"ops":{"type":"boolean"},"persistenceTimeoutS":{"type":"integer"},"persistenceGranularity":{"type":"string","minLength":1},"quorum":{"type":"integer"},"hysteresis":{"type":"integer"},"quorumUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"quorumDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"sorryServer":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"lbKind":{"enum":["NAT","DR","TUN"]},"inhibit":{"type":"boolean"}},"required":["address"],"additionalProperties":false},"omega":{"type":"boolean"},"haSuspend":{"type":"boolean"},"realServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers"}}},"required":[],"additionalProperties":false,"if":{"anyOf":[{"properties":{"address":{}},"required":["address"]},{"properties":{"group":{}},"required":["group"]}]},"then":{"properties":{"protocol":{}},"required":["protocol"]}};
+const schema17 = {"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"weight":{"type":"integer"},"notifyUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"notifyDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"upperThreshold":{"type":"integer"},"lowerThreshold":{"type":"integer"},"checkers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers"}}},"required":["address"],"additionalProperties":false};
+const schema18 = {"type":"object","properties":{"type":{"enum":["TCP_CHECK","HTTP_GET","SSL_GET","PING_CHECK","MISC_CHECK","UDP_CHECK","DNS_CHECK","SMTP_CHECK","FILE_CHECK","GRPC_CHECK"]},"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"connectIp":{"type":"string","minLength":1},"connectPort":{"type":"integer"},"bindTo":{"type":"string","minLength":1},"bindPort":{"type":"integer"},"bindIf":{"type":"string","minLength":1},"fwmark":{"type":"integer"},"urls":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers_urls"}},"virtualhost":{"type":"string","minLength":1},"httpProtocol":{"enum":["1.0","1.0C","1.1"]},"enableSni":{"type":"boolean"},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"miscTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"dynamic":{"type":"boolean"},"payloadHex":{"type":"string","pattern":"^[0-9a-fA-F]+$"},"requireReply":{"type":"boolean"},"replyHex":{"type":"string","pattern":"^[0-9a-fA-FxX]+$"},"minReplyLength":{"type":"integer"},"maxReplyLength":{"type":"integer"},"queryType":{"enum":["A","NS","CNAME","SOA","MX","TXT","AAAA","RRSIG","DNSKEY"]},"name":{"type":"string","minLength":1},"sniName":{"type":"string","minLength":1},"heloName":{"type":"string","minLength":1},"trackFile":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"service":{"type":"string"},"tls":{"type":"boolean"},"authority":{"type":"string","minLength":1}},"required":["type"],"additionalProperties":false};
+const schema19 = {"type":"object","properties":{"path":{"type":"string","minLength":1},"statusCodes":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string","minLength":1}]},"minItems":1},"digest":{"type":"string","minLength":1},"virtualhost":{"type":"string","minLength":1},"regex":{"type":"string","minLength":1},"regexNoMatch":{"type":"boolean"}},"required":["path"],"additionalProperties":false};
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.path === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema16.required,parentSchema:schema16,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema19.required,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5823,7 +7573,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "path") || (key0 === "statusCodes")) || (key0 === "digest")) || (key0 === "virtualhost")) || (key0 === "regex")) || (key0 === "regexNoMatch"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5836,8 +7586,8 @@ errors++;
 if(data.path !== undefined){
 let data0 = data.path;
 if(typeof data0 === "string"){
-if(func3(data0) < 1){
-const err2 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.path,data:data0};
+if(func4(data0) < 1){
+const err2 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.path,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5848,7 +7598,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.path.type,parentSchema:schema16.properties.path,data:data0};
+const err3 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.path.type,parentSchema:schema19.properties.path,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5862,7 +7612,7 @@ if(data.statusCodes !== undefined){
 let data1 = data.statusCodes;
 if(Array.isArray(data1)){
 if(data1.length < 1){
-const err4 = {instancePath:instancePath+"/statusCodes",schemaPath:"#/properties/statusCodes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema16.properties.statusCodes,data:data1};
+const err4 = {instancePath:instancePath+"/statusCodes",schemaPath:"#/properties/statusCodes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema19.properties.statusCodes,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5878,7 +7628,7 @@ const _errs7 = errors;
 let valid3 = false;
 const _errs8 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/statusCodes/" + i0,schemaPath:"#/properties/statusCodes/items/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.statusCodes.items.anyOf[0].type,parentSchema:schema16.properties.statusCodes.items.anyOf[0],data:data2};
+const err5 = {instancePath:instancePath+"/statusCodes/" + i0,schemaPath:"#/properties/statusCodes/items/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.properties.statusCodes.items.anyOf[0].type,parentSchema:schema19.properties.statusCodes.items.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5892,8 +7642,8 @@ valid3 = valid3 || _valid0;
 if(!valid3){
 const _errs10 = errors;
 if(typeof data2 === "string"){
-if(func3(data2) < 1){
-const err6 = {instancePath:instancePath+"/statusCodes/" + i0,schemaPath:"#/properties/statusCodes/items/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.statusCodes.items.anyOf[1],data:data2};
+if(func4(data2) < 1){
+const err6 = {instancePath:instancePath+"/statusCodes/" + i0,schemaPath:"#/properties/statusCodes/items/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.statusCodes.items.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5904,7 +7654,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/statusCodes/" + i0,schemaPath:"#/properties/statusCodes/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.statusCodes.items.anyOf[1].type,parentSchema:schema16.properties.statusCodes.items.anyOf[1],data:data2};
+const err7 = {instancePath:instancePath+"/statusCodes/" + i0,schemaPath:"#/properties/statusCodes/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.statusCodes.items.anyOf[1].type,parentSchema:schema19.properties.statusCodes.items.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5917,7 +7667,7 @@ var _valid0 = _errs10 === errors;
 valid3 = valid3 || _valid0;
 }
 if(!valid3){
-const err8 = {instancePath:instancePath+"/statusCodes/" + i0,schemaPath:"#/properties/statusCodes/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.properties.statusCodes.items.anyOf,parentSchema:schema16.properties.statusCodes.items,data:data2};
+const err8 = {instancePath:instancePath+"/statusCodes/" + i0,schemaPath:"#/properties/statusCodes/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.properties.statusCodes.items.anyOf,parentSchema:schema19.properties.statusCodes.items,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5940,7 +7690,7 @@ vErrors = null;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/statusCodes",schemaPath:"#/properties/statusCodes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.properties.statusCodes.type,parentSchema:schema16.properties.statusCodes,data:data1};
+const err9 = {instancePath:instancePath+"/statusCodes",schemaPath:"#/properties/statusCodes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.statusCodes.type,parentSchema:schema19.properties.statusCodes,data:data1};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5953,8 +7703,8 @@ errors++;
 if(data.digest !== undefined){
 let data3 = data.digest;
 if(typeof data3 === "string"){
-if(func3(data3) < 1){
-const err10 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.digest,data:data3};
+if(func4(data3) < 1){
+const err10 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.digest,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5965,7 +7715,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.digest.type,parentSchema:schema16.properties.digest,data:data3};
+const err11 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.digest.type,parentSchema:schema19.properties.digest,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5978,8 +7728,8 @@ errors++;
 if(data.virtualhost !== undefined){
 let data4 = data.virtualhost;
 if(typeof data4 === "string"){
-if(func3(data4) < 1){
-const err12 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.virtualhost,data:data4};
+if(func4(data4) < 1){
+const err12 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.virtualhost,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5990,7 +7740,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.virtualhost.type,parentSchema:schema16.properties.virtualhost,data:data4};
+const err13 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.virtualhost.type,parentSchema:schema19.properties.virtualhost,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6003,8 +7753,8 @@ errors++;
 if(data.regex !== undefined){
 let data5 = data.regex;
 if(typeof data5 === "string"){
-if(func3(data5) < 1){
-const err14 = {instancePath:instancePath+"/regex",schemaPath:"#/properties/regex/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.regex,data:data5};
+if(func4(data5) < 1){
+const err14 = {instancePath:instancePath+"/regex",schemaPath:"#/properties/regex/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.regex,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6015,7 +7765,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/regex",schemaPath:"#/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.regex.type,parentSchema:schema16.properties.regex,data:data5};
+const err15 = {instancePath:instancePath+"/regex",schemaPath:"#/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.regex.type,parentSchema:schema19.properties.regex,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6028,7 +7778,7 @@ errors++;
 if(data.regexNoMatch !== undefined){
 let data6 = data.regexNoMatch;
 if(typeof data6 !== "boolean"){
-const err16 = {instancePath:instancePath+"/regexNoMatch",schemaPath:"#/properties/regexNoMatch/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.regexNoMatch.type,parentSchema:schema16.properties.regexNoMatch,data:data6};
+const err16 = {instancePath:instancePath+"/regexNoMatch",schemaPath:"#/properties/regexNoMatch/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.regexNoMatch.type,parentSchema:schema19.properties.regexNoMatch,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6040,7 +7790,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.type,parentSchema:schema16,data};
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6049,19 +7799,19 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
 
 const pattern1 = new RegExp("^[0-9a-fA-F]+$", "u");
 const pattern2 = new RegExp("^[0-9a-fA-FxX]+$", "u");
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema15.required,parentSchema:schema15,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema18.required,parentSchema:schema18,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6071,8 +7821,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema15.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema15,data};
+if(!(func2.call(schema18.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6085,7 +7835,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(!((((((((((data0 === "TCP_CHECK") || (data0 === "HTTP_GET")) || (data0 === "SSL_GET")) || (data0 === "PING_CHECK")) || (data0 === "MISC_CHECK")) || (data0 === "UDP_CHECK")) || (data0 === "DNS_CHECK")) || (data0 === "SMTP_CHECK")) || (data0 === "FILE_CHECK")) || (data0 === "GRPC_CHECK"))){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema15.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema15.properties.type.enum,parentSchema:schema15.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema18.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.type.enum,parentSchema:schema18.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6099,7 +7849,7 @@ if(data.connectTimeoutMs !== undefined){
 let data1 = data.connectTimeoutMs;
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err3 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15.properties.connectTimeoutMs,data:data1};
+const err3 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.connectTimeoutMs,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6110,7 +7860,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.properties.connectTimeoutMs.type,parentSchema:schema15.properties.connectTimeoutMs,data:data1};
+const err4 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.connectTimeoutMs.type,parentSchema:schema18.properties.connectTimeoutMs,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6123,7 +7873,7 @@ errors++;
 if(data.retry !== undefined){
 let data2 = data.retry;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.retry.type,parentSchema:schema15.properties.retry,data:data2};
+const err5 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.retry.type,parentSchema:schema18.properties.retry,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6137,7 +7887,7 @@ if(data.delayBeforeRetryMs !== undefined){
 let data3 = data.delayBeforeRetryMs;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err6 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15.properties.delayBeforeRetryMs,data:data3};
+const err6 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.delayBeforeRetryMs,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6148,7 +7898,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.properties.delayBeforeRetryMs.type,parentSchema:schema15.properties.delayBeforeRetryMs,data:data3};
+const err7 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.delayBeforeRetryMs.type,parentSchema:schema18.properties.delayBeforeRetryMs,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6162,7 +7912,7 @@ if(data.delayLoopMs !== undefined){
 let data4 = data.delayLoopMs;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err8 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15.properties.delayLoopMs,data:data4};
+const err8 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.delayLoopMs,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6173,7 +7923,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.properties.delayLoopMs.type,parentSchema:schema15.properties.delayLoopMs,data:data4};
+const err9 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.delayLoopMs.type,parentSchema:schema18.properties.delayLoopMs,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6187,7 +7937,7 @@ if(data.warmupMs !== undefined){
 let data5 = data.warmupMs;
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err10 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15.properties.warmupMs,data:data5};
+const err10 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.warmupMs,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6198,7 +7948,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.properties.warmupMs.type,parentSchema:schema15.properties.warmupMs,data:data5};
+const err11 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.warmupMs.type,parentSchema:schema18.properties.warmupMs,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6211,7 +7961,7 @@ errors++;
 if(data.alpha !== undefined){
 let data6 = data.alpha;
 if(typeof data6 !== "boolean"){
-const err12 = {instancePath:instancePath+"/alpha",schemaPath:"#/properties/alpha/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema15.properties.alpha.type,parentSchema:schema15.properties.alpha,data:data6};
+const err12 = {instancePath:instancePath+"/alpha",schemaPath:"#/properties/alpha/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.alpha.type,parentSchema:schema18.properties.alpha,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6224,8 +7974,8 @@ errors++;
 if(data.connectIp !== undefined){
 let data7 = data.connectIp;
 if(typeof data7 === "string"){
-if(func3(data7) < 1){
-const err13 = {instancePath:instancePath+"/connectIp",schemaPath:"#/properties/connectIp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.connectIp,data:data7};
+if(func4(data7) < 1){
+const err13 = {instancePath:instancePath+"/connectIp",schemaPath:"#/properties/connectIp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.connectIp,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6236,7 +7986,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/connectIp",schemaPath:"#/properties/connectIp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.connectIp.type,parentSchema:schema15.properties.connectIp,data:data7};
+const err14 = {instancePath:instancePath+"/connectIp",schemaPath:"#/properties/connectIp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.connectIp.type,parentSchema:schema18.properties.connectIp,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6249,7 +7999,7 @@ errors++;
 if(data.connectPort !== undefined){
 let data8 = data.connectPort;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err15 = {instancePath:instancePath+"/connectPort",schemaPath:"#/properties/connectPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.connectPort.type,parentSchema:schema15.properties.connectPort,data:data8};
+const err15 = {instancePath:instancePath+"/connectPort",schemaPath:"#/properties/connectPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.connectPort.type,parentSchema:schema18.properties.connectPort,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6262,8 +8012,8 @@ errors++;
 if(data.bindTo !== undefined){
 let data9 = data.bindTo;
 if(typeof data9 === "string"){
-if(func3(data9) < 1){
-const err16 = {instancePath:instancePath+"/bindTo",schemaPath:"#/properties/bindTo/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.bindTo,data:data9};
+if(func4(data9) < 1){
+const err16 = {instancePath:instancePath+"/bindTo",schemaPath:"#/properties/bindTo/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.bindTo,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6274,7 +8024,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/bindTo",schemaPath:"#/properties/bindTo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.bindTo.type,parentSchema:schema15.properties.bindTo,data:data9};
+const err17 = {instancePath:instancePath+"/bindTo",schemaPath:"#/properties/bindTo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.bindTo.type,parentSchema:schema18.properties.bindTo,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6287,7 +8037,7 @@ errors++;
 if(data.bindPort !== undefined){
 let data10 = data.bindPort;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err18 = {instancePath:instancePath+"/bindPort",schemaPath:"#/properties/bindPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.bindPort.type,parentSchema:schema15.properties.bindPort,data:data10};
+const err18 = {instancePath:instancePath+"/bindPort",schemaPath:"#/properties/bindPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.bindPort.type,parentSchema:schema18.properties.bindPort,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6300,8 +8050,8 @@ errors++;
 if(data.bindIf !== undefined){
 let data11 = data.bindIf;
 if(typeof data11 === "string"){
-if(func3(data11) < 1){
-const err19 = {instancePath:instancePath+"/bindIf",schemaPath:"#/properties/bindIf/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.bindIf,data:data11};
+if(func4(data11) < 1){
+const err19 = {instancePath:instancePath+"/bindIf",schemaPath:"#/properties/bindIf/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.bindIf,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6312,7 +8062,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/bindIf",schemaPath:"#/properties/bindIf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.bindIf.type,parentSchema:schema15.properties.bindIf,data:data11};
+const err20 = {instancePath:instancePath+"/bindIf",schemaPath:"#/properties/bindIf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.bindIf.type,parentSchema:schema18.properties.bindIf,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6325,7 +8075,7 @@ errors++;
 if(data.fwmark !== undefined){
 let data12 = data.fwmark;
 if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err21 = {instancePath:instancePath+"/fwmark",schemaPath:"#/properties/fwmark/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.fwmark.type,parentSchema:schema15.properties.fwmark,data:data12};
+const err21 = {instancePath:instancePath+"/fwmark",schemaPath:"#/properties/fwmark/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.fwmark.type,parentSchema:schema18.properties.fwmark,data:data12};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6340,14 +8090,14 @@ let data13 = data.urls;
 if(Array.isArray(data13)){
 const len0 = data13.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate37(data13[i0], {instancePath:instancePath+"/urls/" + i0,parentData:data13,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+if(!(validate43(data13[i0], {instancePath:instancePath+"/urls/" + i0,parentData:data13,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/urls",schemaPath:"#/properties/urls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema15.properties.urls.type,parentSchema:schema15.properties.urls,data:data13};
+const err22 = {instancePath:instancePath+"/urls",schemaPath:"#/properties/urls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.urls.type,parentSchema:schema18.properties.urls,data:data13};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6360,8 +8110,8 @@ errors++;
 if(data.virtualhost !== undefined){
 let data15 = data.virtualhost;
 if(typeof data15 === "string"){
-if(func3(data15) < 1){
-const err23 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.virtualhost,data:data15};
+if(func4(data15) < 1){
+const err23 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.virtualhost,data:data15};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6372,7 +8122,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.virtualhost.type,parentSchema:schema15.properties.virtualhost,data:data15};
+const err24 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.virtualhost.type,parentSchema:schema18.properties.virtualhost,data:data15};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -6385,7 +8135,7 @@ errors++;
 if(data.httpProtocol !== undefined){
 let data16 = data.httpProtocol;
 if(!(((data16 === "1.0") || (data16 === "1.0C")) || (data16 === "1.1"))){
-const err25 = {instancePath:instancePath+"/httpProtocol",schemaPath:"#/properties/httpProtocol/enum",keyword:"enum",params:{allowedValues: schema15.properties.httpProtocol.enum},message:"must be equal to one of the allowed values",schema:schema15.properties.httpProtocol.enum,parentSchema:schema15.properties.httpProtocol,data:data16};
+const err25 = {instancePath:instancePath+"/httpProtocol",schemaPath:"#/properties/httpProtocol/enum",keyword:"enum",params:{allowedValues: schema18.properties.httpProtocol.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.httpProtocol.enum,parentSchema:schema18.properties.httpProtocol,data:data16};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -6398,7 +8148,7 @@ errors++;
 if(data.enableSni !== undefined){
 let data17 = data.enableSni;
 if(typeof data17 !== "boolean"){
-const err26 = {instancePath:instancePath+"/enableSni",schemaPath:"#/properties/enableSni/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema15.properties.enableSni.type,parentSchema:schema15.properties.enableSni,data:data17};
+const err26 = {instancePath:instancePath+"/enableSni",schemaPath:"#/properties/enableSni/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.enableSni.type,parentSchema:schema18.properties.enableSni,data:data17};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6414,8 +8164,8 @@ const _errs36 = errors;
 let valid3 = false;
 const _errs37 = errors;
 if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err27 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.script.anyOf[0],data:data18};
+if(func4(data18) < 1){
+const err27 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.script.anyOf[0],data:data18};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6426,7 +8176,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.script.anyOf[0].type,parentSchema:schema15.properties.script.anyOf[0],data:data18};
+const err28 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.script.anyOf[0].type,parentSchema:schema18.properties.script.anyOf[0],data:data18};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6441,7 +8191,7 @@ if(!valid3){
 const _errs39 = errors;
 if(Array.isArray(data18)){
 if(data18.length < 1){
-const err29 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema15.properties.script.anyOf[1],data:data18};
+const err29 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema18.properties.script.anyOf[1],data:data18};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -6454,7 +8204,7 @@ const len1 = data18.length;
 for(let i1=0; i1<len1; i1++){
 let data19 = data18[i1];
 if(typeof data19 !== "string"){
-const err30 = {instancePath:instancePath+"/script/" + i1,schemaPath:"#/properties/script/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.script.anyOf[1].items.type,parentSchema:schema15.properties.script.anyOf[1].items,data:data19};
+const err30 = {instancePath:instancePath+"/script/" + i1,schemaPath:"#/properties/script/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.script.anyOf[1].items.type,parentSchema:schema18.properties.script.anyOf[1].items,data:data19};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -6466,7 +8216,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema15.properties.script.anyOf[1].type,parentSchema:schema15.properties.script.anyOf[1],data:data18};
+const err31 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.script.anyOf[1].type,parentSchema:schema18.properties.script.anyOf[1],data:data18};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -6481,7 +8231,7 @@ if(!valid3){
 const _errs43 = errors;
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 if(data18.argv === undefined){
-const err32 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema15.properties.script.anyOf[2].required,parentSchema:schema15.properties.script.anyOf[2],data:data18};
+const err32 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema18.properties.script.anyOf[2].required,parentSchema:schema18.properties.script.anyOf[2],data:data18};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -6492,7 +8242,7 @@ errors++;
 }
 for(const key1 in data18){
 if(!(((key1 === "argv") || (key1 === "user")) || (key1 === "group"))){
-const err33 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema15.properties.script.anyOf[2],data:data18};
+const err33 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema18.properties.script.anyOf[2],data:data18};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -6508,8 +8258,8 @@ const _errs47 = errors;
 let valid7 = false;
 const _errs48 = errors;
 if(typeof data20 === "string"){
-if(func3(data20) < 1){
-const err34 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.script.anyOf[2].properties.argv.anyOf[0],data:data20};
+if(func4(data20) < 1){
+const err34 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.script.anyOf[2].properties.argv.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -6520,7 +8270,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.script.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema15.properties.script.anyOf[2].properties.argv.anyOf[0],data:data20};
+const err35 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.script.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema18.properties.script.anyOf[2].properties.argv.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -6535,7 +8285,7 @@ if(!valid7){
 const _errs50 = errors;
 if(Array.isArray(data20)){
 if(data20.length < 1){
-const err36 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema15.properties.script.anyOf[2].properties.argv.anyOf[1],data:data20};
+const err36 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema18.properties.script.anyOf[2].properties.argv.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -6548,7 +8298,7 @@ const len2 = data20.length;
 for(let i2=0; i2<len2; i2++){
 let data21 = data20[i2];
 if(typeof data21 !== "string"){
-const err37 = {instancePath:instancePath+"/script/argv/" + i2,schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.script.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema15.properties.script.anyOf[2].properties.argv.anyOf[1].items,data:data21};
+const err37 = {instancePath:instancePath+"/script/argv/" + i2,schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.script.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema18.properties.script.anyOf[2].properties.argv.anyOf[1].items,data:data21};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -6560,7 +8310,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema15.properties.script.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema15.properties.script.anyOf[2].properties.argv.anyOf[1],data:data20};
+const err38 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.script.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema18.properties.script.anyOf[2].properties.argv.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -6573,7 +8323,7 @@ var _valid1 = _errs50 === errors;
 valid7 = valid7 || _valid1;
 }
 if(!valid7){
-const err39 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema15.properties.script.anyOf[2].properties.argv.anyOf,parentSchema:schema15.properties.script.anyOf[2].properties.argv,data:data20};
+const err39 = {instancePath:instancePath+"/script/argv",schemaPath:"#/properties/script/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema18.properties.script.anyOf[2].properties.argv.anyOf,parentSchema:schema18.properties.script.anyOf[2].properties.argv,data:data20};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -6597,8 +8347,8 @@ vErrors = null;
 if(data18.user !== undefined){
 let data22 = data18.user;
 if(typeof data22 === "string"){
-if(func3(data22) < 1){
-const err40 = {instancePath:instancePath+"/script/user",schemaPath:"#/properties/script/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.script.anyOf[2].properties.user,data:data22};
+if(func4(data22) < 1){
+const err40 = {instancePath:instancePath+"/script/user",schemaPath:"#/properties/script/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.script.anyOf[2].properties.user,data:data22};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -6609,7 +8359,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/script/user",schemaPath:"#/properties/script/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.script.anyOf[2].properties.user.type,parentSchema:schema15.properties.script.anyOf[2].properties.user,data:data22};
+const err41 = {instancePath:instancePath+"/script/user",schemaPath:"#/properties/script/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.script.anyOf[2].properties.user.type,parentSchema:schema18.properties.script.anyOf[2].properties.user,data:data22};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -6622,8 +8372,8 @@ errors++;
 if(data18.group !== undefined){
 let data23 = data18.group;
 if(typeof data23 === "string"){
-if(func3(data23) < 1){
-const err42 = {instancePath:instancePath+"/script/group",schemaPath:"#/properties/script/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.script.anyOf[2].properties.group,data:data23};
+if(func4(data23) < 1){
+const err42 = {instancePath:instancePath+"/script/group",schemaPath:"#/properties/script/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.script.anyOf[2].properties.group,data:data23};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -6634,7 +8384,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/script/group",schemaPath:"#/properties/script/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.script.anyOf[2].properties.group.type,parentSchema:schema15.properties.script.anyOf[2].properties.group,data:data23};
+const err43 = {instancePath:instancePath+"/script/group",schemaPath:"#/properties/script/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.script.anyOf[2].properties.group.type,parentSchema:schema18.properties.script.anyOf[2].properties.group,data:data23};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -6646,7 +8396,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.properties.script.anyOf[2].type,parentSchema:schema15.properties.script.anyOf[2],data:data18};
+const err44 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.properties.script.anyOf[2].type,parentSchema:schema18.properties.script.anyOf[2],data:data18};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -6660,7 +8410,7 @@ valid3 = valid3 || _valid0;
 }
 }
 if(!valid3){
-const err45 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema15.properties.script.anyOf,parentSchema:schema15.properties.script,data:data18};
+const err45 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema18.properties.script.anyOf,parentSchema:schema18.properties.script,data:data18};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -6685,7 +8435,7 @@ if(data.miscTimeoutMs !== undefined){
 let data24 = data.miscTimeoutMs;
 if((typeof data24 == "number") && (isFinite(data24))){
 if(data24 < 0 || isNaN(data24)){
-const err46 = {instancePath:instancePath+"/miscTimeoutMs",schemaPath:"#/properties/miscTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15.properties.miscTimeoutMs,data:data24};
+const err46 = {instancePath:instancePath+"/miscTimeoutMs",schemaPath:"#/properties/miscTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.miscTimeoutMs,data:data24};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -6696,7 +8446,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/miscTimeoutMs",schemaPath:"#/properties/miscTimeoutMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.properties.miscTimeoutMs.type,parentSchema:schema15.properties.miscTimeoutMs,data:data24};
+const err47 = {instancePath:instancePath+"/miscTimeoutMs",schemaPath:"#/properties/miscTimeoutMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.miscTimeoutMs.type,parentSchema:schema18.properties.miscTimeoutMs,data:data24};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -6709,7 +8459,7 @@ errors++;
 if(data.dynamic !== undefined){
 let data25 = data.dynamic;
 if(typeof data25 !== "boolean"){
-const err48 = {instancePath:instancePath+"/dynamic",schemaPath:"#/properties/dynamic/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema15.properties.dynamic.type,parentSchema:schema15.properties.dynamic,data:data25};
+const err48 = {instancePath:instancePath+"/dynamic",schemaPath:"#/properties/dynamic/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.dynamic.type,parentSchema:schema18.properties.dynamic,data:data25};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -6723,7 +8473,7 @@ if(data.payloadHex !== undefined){
 let data26 = data.payloadHex;
 if(typeof data26 === "string"){
 if(!pattern1.test(data26)){
-const err49 = {instancePath:instancePath+"/payloadHex",schemaPath:"#/properties/payloadHex/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]+$"},message:"must match pattern \""+"^[0-9a-fA-F]+$"+"\"",schema:"^[0-9a-fA-F]+$",parentSchema:schema15.properties.payloadHex,data:data26};
+const err49 = {instancePath:instancePath+"/payloadHex",schemaPath:"#/properties/payloadHex/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]+$"},message:"must match pattern \""+"^[0-9a-fA-F]+$"+"\"",schema:"^[0-9a-fA-F]+$",parentSchema:schema18.properties.payloadHex,data:data26};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -6734,7 +8484,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/payloadHex",schemaPath:"#/properties/payloadHex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.payloadHex.type,parentSchema:schema15.properties.payloadHex,data:data26};
+const err50 = {instancePath:instancePath+"/payloadHex",schemaPath:"#/properties/payloadHex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.payloadHex.type,parentSchema:schema18.properties.payloadHex,data:data26};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -6747,7 +8497,7 @@ errors++;
 if(data.requireReply !== undefined){
 let data27 = data.requireReply;
 if(typeof data27 !== "boolean"){
-const err51 = {instancePath:instancePath+"/requireReply",schemaPath:"#/properties/requireReply/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema15.properties.requireReply.type,parentSchema:schema15.properties.requireReply,data:data27};
+const err51 = {instancePath:instancePath+"/requireReply",schemaPath:"#/properties/requireReply/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.requireReply.type,parentSchema:schema18.properties.requireReply,data:data27};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -6761,7 +8511,7 @@ if(data.replyHex !== undefined){
 let data28 = data.replyHex;
 if(typeof data28 === "string"){
 if(!pattern2.test(data28)){
-const err52 = {instancePath:instancePath+"/replyHex",schemaPath:"#/properties/replyHex/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-FxX]+$"},message:"must match pattern \""+"^[0-9a-fA-FxX]+$"+"\"",schema:"^[0-9a-fA-FxX]+$",parentSchema:schema15.properties.replyHex,data:data28};
+const err52 = {instancePath:instancePath+"/replyHex",schemaPath:"#/properties/replyHex/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-FxX]+$"},message:"must match pattern \""+"^[0-9a-fA-FxX]+$"+"\"",schema:"^[0-9a-fA-FxX]+$",parentSchema:schema18.properties.replyHex,data:data28};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -6772,7 +8522,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/replyHex",schemaPath:"#/properties/replyHex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.replyHex.type,parentSchema:schema15.properties.replyHex,data:data28};
+const err53 = {instancePath:instancePath+"/replyHex",schemaPath:"#/properties/replyHex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.replyHex.type,parentSchema:schema18.properties.replyHex,data:data28};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -6785,7 +8535,7 @@ errors++;
 if(data.minReplyLength !== undefined){
 let data29 = data.minReplyLength;
 if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err54 = {instancePath:instancePath+"/minReplyLength",schemaPath:"#/properties/minReplyLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.minReplyLength.type,parentSchema:schema15.properties.minReplyLength,data:data29};
+const err54 = {instancePath:instancePath+"/minReplyLength",schemaPath:"#/properties/minReplyLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.minReplyLength.type,parentSchema:schema18.properties.minReplyLength,data:data29};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -6798,7 +8548,7 @@ errors++;
 if(data.maxReplyLength !== undefined){
 let data30 = data.maxReplyLength;
 if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err55 = {instancePath:instancePath+"/maxReplyLength",schemaPath:"#/properties/maxReplyLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.maxReplyLength.type,parentSchema:schema15.properties.maxReplyLength,data:data30};
+const err55 = {instancePath:instancePath+"/maxReplyLength",schemaPath:"#/properties/maxReplyLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.maxReplyLength.type,parentSchema:schema18.properties.maxReplyLength,data:data30};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -6811,7 +8561,7 @@ errors++;
 if(data.queryType !== undefined){
 let data31 = data.queryType;
 if(!(((((((((data31 === "A") || (data31 === "NS")) || (data31 === "CNAME")) || (data31 === "SOA")) || (data31 === "MX")) || (data31 === "TXT")) || (data31 === "AAAA")) || (data31 === "RRSIG")) || (data31 === "DNSKEY"))){
-const err56 = {instancePath:instancePath+"/queryType",schemaPath:"#/properties/queryType/enum",keyword:"enum",params:{allowedValues: schema15.properties.queryType.enum},message:"must be equal to one of the allowed values",schema:schema15.properties.queryType.enum,parentSchema:schema15.properties.queryType,data:data31};
+const err56 = {instancePath:instancePath+"/queryType",schemaPath:"#/properties/queryType/enum",keyword:"enum",params:{allowedValues: schema18.properties.queryType.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.queryType.enum,parentSchema:schema18.properties.queryType,data:data31};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -6824,8 +8574,8 @@ errors++;
 if(data.name !== undefined){
 let data32 = data.name;
 if(typeof data32 === "string"){
-if(func3(data32) < 1){
-const err57 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.name,data:data32};
+if(func4(data32) < 1){
+const err57 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.name,data:data32};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -6836,7 +8586,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.name.type,parentSchema:schema15.properties.name,data:data32};
+const err58 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.name.type,parentSchema:schema18.properties.name,data:data32};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -6849,8 +8599,8 @@ errors++;
 if(data.sniName !== undefined){
 let data33 = data.sniName;
 if(typeof data33 === "string"){
-if(func3(data33) < 1){
-const err59 = {instancePath:instancePath+"/sniName",schemaPath:"#/properties/sniName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.sniName,data:data33};
+if(func4(data33) < 1){
+const err59 = {instancePath:instancePath+"/sniName",schemaPath:"#/properties/sniName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.sniName,data:data33};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -6861,7 +8611,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/sniName",schemaPath:"#/properties/sniName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.sniName.type,parentSchema:schema15.properties.sniName,data:data33};
+const err60 = {instancePath:instancePath+"/sniName",schemaPath:"#/properties/sniName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.sniName.type,parentSchema:schema18.properties.sniName,data:data33};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -6874,8 +8624,8 @@ errors++;
 if(data.heloName !== undefined){
 let data34 = data.heloName;
 if(typeof data34 === "string"){
-if(func3(data34) < 1){
-const err61 = {instancePath:instancePath+"/heloName",schemaPath:"#/properties/heloName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.heloName,data:data34};
+if(func4(data34) < 1){
+const err61 = {instancePath:instancePath+"/heloName",schemaPath:"#/properties/heloName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.heloName,data:data34};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -6886,7 +8636,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/heloName",schemaPath:"#/properties/heloName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.heloName.type,parentSchema:schema15.properties.heloName,data:data34};
+const err62 = {instancePath:instancePath+"/heloName",schemaPath:"#/properties/heloName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.heloName.type,parentSchema:schema18.properties.heloName,data:data34};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -6899,8 +8649,8 @@ errors++;
 if(data.trackFile !== undefined){
 let data35 = data.trackFile;
 if(typeof data35 === "string"){
-if(func3(data35) < 1){
-const err63 = {instancePath:instancePath+"/trackFile",schemaPath:"#/properties/trackFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.trackFile,data:data35};
+if(func4(data35) < 1){
+const err63 = {instancePath:instancePath+"/trackFile",schemaPath:"#/properties/trackFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.trackFile,data:data35};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -6911,7 +8661,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/trackFile",schemaPath:"#/properties/trackFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.trackFile.type,parentSchema:schema15.properties.trackFile,data:data35};
+const err64 = {instancePath:instancePath+"/trackFile",schemaPath:"#/properties/trackFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.trackFile.type,parentSchema:schema18.properties.trackFile,data:data35};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -6924,7 +8674,7 @@ errors++;
 if(data.weight !== undefined){
 let data36 = data.weight;
 if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-const err65 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.weight.type,parentSchema:schema15.properties.weight,data:data36};
+const err65 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.weight.type,parentSchema:schema18.properties.weight,data:data36};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -6937,7 +8687,7 @@ errors++;
 if(data.reverse !== undefined){
 let data37 = data.reverse;
 if(typeof data37 !== "boolean"){
-const err66 = {instancePath:instancePath+"/reverse",schemaPath:"#/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema15.properties.reverse.type,parentSchema:schema15.properties.reverse,data:data37};
+const err66 = {instancePath:instancePath+"/reverse",schemaPath:"#/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.reverse.type,parentSchema:schema18.properties.reverse,data:data37};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -6950,7 +8700,7 @@ errors++;
 if(data.service !== undefined){
 let data38 = data.service;
 if(typeof data38 !== "string"){
-const err67 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.service.type,parentSchema:schema15.properties.service,data:data38};
+const err67 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.service.type,parentSchema:schema18.properties.service,data:data38};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -6963,7 +8713,7 @@ errors++;
 if(data.tls !== undefined){
 let data39 = data.tls;
 if(typeof data39 !== "boolean"){
-const err68 = {instancePath:instancePath+"/tls",schemaPath:"#/properties/tls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema15.properties.tls.type,parentSchema:schema15.properties.tls,data:data39};
+const err68 = {instancePath:instancePath+"/tls",schemaPath:"#/properties/tls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.tls.type,parentSchema:schema18.properties.tls,data:data39};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -6976,8 +8726,8 @@ errors++;
 if(data.authority !== undefined){
 let data40 = data.authority;
 if(typeof data40 === "string"){
-if(func3(data40) < 1){
-const err69 = {instancePath:instancePath+"/authority",schemaPath:"#/properties/authority/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.authority,data:data40};
+if(func4(data40) < 1){
+const err69 = {instancePath:instancePath+"/authority",schemaPath:"#/properties/authority/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.authority,data:data40};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -6988,7 +8738,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/authority",schemaPath:"#/properties/authority/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.authority.type,parentSchema:schema15.properties.authority,data:data40};
+const err70 = {instancePath:instancePath+"/authority",schemaPath:"#/properties/authority/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.authority.type,parentSchema:schema18.properties.authority,data:data40};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -7000,7 +8750,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.type,parentSchema:schema15,data};
+const err71 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -7009,17 +8759,17 @@ vErrors.push(err71);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.address === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema14.required,parentSchema:schema14,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema17.required,parentSchema:schema17,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7029,8 +8779,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema14.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data};
+if(!(func2.call(schema17.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema17,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7044,7 +8794,7 @@ if(data.connectTimeoutMs !== undefined){
 let data0 = data.connectTimeoutMs;
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err2 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.connectTimeoutMs,data:data0};
+const err2 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema17.properties.connectTimeoutMs,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7055,7 +8805,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.connectTimeoutMs.type,parentSchema:schema14.properties.connectTimeoutMs,data:data0};
+const err3 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema17.properties.connectTimeoutMs.type,parentSchema:schema17.properties.connectTimeoutMs,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7068,7 +8818,7 @@ errors++;
 if(data.retry !== undefined){
 let data1 = data.retry;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.retry.type,parentSchema:schema14.properties.retry,data:data1};
+const err4 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.properties.retry.type,parentSchema:schema17.properties.retry,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7082,7 +8832,7 @@ if(data.delayBeforeRetryMs !== undefined){
 let data2 = data.delayBeforeRetryMs;
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err5 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.delayBeforeRetryMs,data:data2};
+const err5 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema17.properties.delayBeforeRetryMs,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7093,7 +8843,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.delayBeforeRetryMs.type,parentSchema:schema14.properties.delayBeforeRetryMs,data:data2};
+const err6 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema17.properties.delayBeforeRetryMs.type,parentSchema:schema17.properties.delayBeforeRetryMs,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7107,7 +8857,7 @@ if(data.delayLoopMs !== undefined){
 let data3 = data.delayLoopMs;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err7 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.delayLoopMs,data:data3};
+const err7 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema17.properties.delayLoopMs,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7118,7 +8868,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.delayLoopMs.type,parentSchema:schema14.properties.delayLoopMs,data:data3};
+const err8 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema17.properties.delayLoopMs.type,parentSchema:schema17.properties.delayLoopMs,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7132,7 +8882,7 @@ if(data.warmupMs !== undefined){
 let data4 = data.warmupMs;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err9 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.warmupMs,data:data4};
+const err9 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema17.properties.warmupMs,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7143,7 +8893,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.warmupMs.type,parentSchema:schema14.properties.warmupMs,data:data4};
+const err10 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema17.properties.warmupMs.type,parentSchema:schema17.properties.warmupMs,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7156,7 +8906,7 @@ errors++;
 if(data.alpha !== undefined){
 let data5 = data.alpha;
 if(typeof data5 !== "boolean"){
-const err11 = {instancePath:instancePath+"/alpha",schemaPath:"#/properties/alpha/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema14.properties.alpha.type,parentSchema:schema14.properties.alpha,data:data5};
+const err11 = {instancePath:instancePath+"/alpha",schemaPath:"#/properties/alpha/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema17.properties.alpha.type,parentSchema:schema17.properties.alpha,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7169,7 +8919,7 @@ errors++;
 if(data.inhibitOnFailure !== undefined){
 let data6 = data.inhibitOnFailure;
 if(typeof data6 !== "boolean"){
-const err12 = {instancePath:instancePath+"/inhibitOnFailure",schemaPath:"#/properties/inhibitOnFailure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema14.properties.inhibitOnFailure.type,parentSchema:schema14.properties.inhibitOnFailure,data:data6};
+const err12 = {instancePath:instancePath+"/inhibitOnFailure",schemaPath:"#/properties/inhibitOnFailure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema17.properties.inhibitOnFailure.type,parentSchema:schema17.properties.inhibitOnFailure,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7182,8 +8932,8 @@ errors++;
 if(data.virtualhost !== undefined){
 let data7 = data.virtualhost;
 if(typeof data7 === "string"){
-if(func3(data7) < 1){
-const err13 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.virtualhost,data:data7};
+if(func4(data7) < 1){
+const err13 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.virtualhost,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7194,7 +8944,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.virtualhost.type,parentSchema:schema14.properties.virtualhost,data:data7};
+const err14 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.virtualhost.type,parentSchema:schema17.properties.virtualhost,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7207,7 +8957,7 @@ errors++;
 if(data.lbKind !== undefined){
 let data8 = data.lbKind;
 if(!(((data8 === "NAT") || (data8 === "DR")) || (data8 === "TUN"))){
-const err15 = {instancePath:instancePath+"/lbKind",schemaPath:"#/properties/lbKind/enum",keyword:"enum",params:{allowedValues: schema14.properties.lbKind.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.lbKind.enum,parentSchema:schema14.properties.lbKind,data:data8};
+const err15 = {instancePath:instancePath+"/lbKind",schemaPath:"#/properties/lbKind/enum",keyword:"enum",params:{allowedValues: schema17.properties.lbKind.enum},message:"must be equal to one of the allowed values",schema:schema17.properties.lbKind.enum,parentSchema:schema17.properties.lbKind,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7220,8 +8970,8 @@ errors++;
 if(data.address !== undefined){
 let data9 = data.address;
 if(typeof data9 === "string"){
-if(func3(data9) < 1){
-const err16 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.address,data:data9};
+if(func4(data9) < 1){
+const err16 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.address,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7232,7 +8982,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.address.type,parentSchema:schema14.properties.address,data:data9};
+const err17 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.address.type,parentSchema:schema17.properties.address,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7245,7 +8995,7 @@ errors++;
 if(data.port !== undefined){
 let data10 = data.port;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err18 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.port.type,parentSchema:schema14.properties.port,data:data10};
+const err18 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.properties.port.type,parentSchema:schema17.properties.port,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7258,7 +9008,7 @@ errors++;
 if(data.weight !== undefined){
 let data11 = data.weight;
 if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err19 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.weight.type,parentSchema:schema14.properties.weight,data:data11};
+const err19 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.properties.weight.type,parentSchema:schema17.properties.weight,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7274,8 +9024,8 @@ const _errs26 = errors;
 let valid1 = false;
 const _errs27 = errors;
 if(typeof data12 === "string"){
-if(func3(data12) < 1){
-const err20 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.notifyUp.anyOf[0],data:data12};
+if(func4(data12) < 1){
+const err20 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notifyUp.anyOf[0],data:data12};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7286,7 +9036,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyUp.anyOf[0].type,parentSchema:schema14.properties.notifyUp.anyOf[0],data:data12};
+const err21 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyUp.anyOf[0].type,parentSchema:schema17.properties.notifyUp.anyOf[0],data:data12};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7301,7 +9051,7 @@ if(!valid1){
 const _errs29 = errors;
 if(Array.isArray(data12)){
 if(data12.length < 1){
-const err22 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema14.properties.notifyUp.anyOf[1],data:data12};
+const err22 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema17.properties.notifyUp.anyOf[1],data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7314,7 +9064,7 @@ const len0 = data12.length;
 for(let i0=0; i0<len0; i0++){
 let data13 = data12[i0];
 if(typeof data13 !== "string"){
-const err23 = {instancePath:instancePath+"/notifyUp/" + i0,schemaPath:"#/properties/notifyUp/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyUp.anyOf[1].items.type,parentSchema:schema14.properties.notifyUp.anyOf[1].items,data:data13};
+const err23 = {instancePath:instancePath+"/notifyUp/" + i0,schemaPath:"#/properties/notifyUp/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyUp.anyOf[1].items.type,parentSchema:schema17.properties.notifyUp.anyOf[1].items,data:data13};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7326,7 +9076,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.notifyUp.anyOf[1].type,parentSchema:schema14.properties.notifyUp.anyOf[1],data:data12};
+const err24 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.properties.notifyUp.anyOf[1].type,parentSchema:schema17.properties.notifyUp.anyOf[1],data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7341,7 +9091,7 @@ if(!valid1){
 const _errs33 = errors;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(data12.argv === undefined){
-const err25 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema14.properties.notifyUp.anyOf[2].required,parentSchema:schema14.properties.notifyUp.anyOf[2],data:data12};
+const err25 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema17.properties.notifyUp.anyOf[2].required,parentSchema:schema17.properties.notifyUp.anyOf[2],data:data12};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7352,7 +9102,7 @@ errors++;
 }
 for(const key1 in data12){
 if(!(((key1 === "argv") || (key1 === "user")) || (key1 === "group"))){
-const err26 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema14.properties.notifyUp.anyOf[2],data:data12};
+const err26 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema17.properties.notifyUp.anyOf[2],data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7368,8 +9118,8 @@ const _errs37 = errors;
 let valid5 = false;
 const _errs38 = errors;
 if(typeof data14 === "string"){
-if(func3(data14) < 1){
-const err27 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf[0],data:data14};
+if(func4(data14) < 1){
+const err27 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf[0],data:data14};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7380,7 +9130,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf[0],data:data14};
+const err28 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf[0],data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7395,7 +9145,7 @@ if(!valid5){
 const _errs40 = errors;
 if(Array.isArray(data14)){
 if(data14.length < 1){
-const err29 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf[1],data:data14};
+const err29 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf[1],data:data14};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7408,7 +9158,7 @@ const len1 = data14.length;
 for(let i1=0; i1<len1; i1++){
 let data15 = data14[i1];
 if(typeof data15 !== "string"){
-const err30 = {instancePath:instancePath+"/notifyUp/argv/" + i1,schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf[1].items,data:data15};
+const err30 = {instancePath:instancePath+"/notifyUp/argv/" + i1,schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf[1].items,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7420,7 +9170,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf[1],data:data14};
+const err31 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf[1],data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7433,7 +9183,7 @@ var _valid1 = _errs40 === errors;
 valid5 = valid5 || _valid1;
 }
 if(!valid5){
-const err32 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.properties.notifyUp.anyOf[2].properties.argv.anyOf,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.argv,data:data14};
+const err32 = {instancePath:instancePath+"/notifyUp/argv",schemaPath:"#/properties/notifyUp/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.properties.notifyUp.anyOf[2].properties.argv.anyOf,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.argv,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7457,8 +9207,8 @@ vErrors = null;
 if(data12.user !== undefined){
 let data16 = data12.user;
 if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err33 = {instancePath:instancePath+"/notifyUp/user",schemaPath:"#/properties/notifyUp/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.user,data:data16};
+if(func4(data16) < 1){
+const err33 = {instancePath:instancePath+"/notifyUp/user",schemaPath:"#/properties/notifyUp/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.user,data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7469,7 +9219,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/notifyUp/user",schemaPath:"#/properties/notifyUp/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyUp.anyOf[2].properties.user.type,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.user,data:data16};
+const err34 = {instancePath:instancePath+"/notifyUp/user",schemaPath:"#/properties/notifyUp/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyUp.anyOf[2].properties.user.type,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.user,data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7482,8 +9232,8 @@ errors++;
 if(data12.group !== undefined){
 let data17 = data12.group;
 if(typeof data17 === "string"){
-if(func3(data17) < 1){
-const err35 = {instancePath:instancePath+"/notifyUp/group",schemaPath:"#/properties/notifyUp/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.group,data:data17};
+if(func4(data17) < 1){
+const err35 = {instancePath:instancePath+"/notifyUp/group",schemaPath:"#/properties/notifyUp/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.group,data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7494,7 +9244,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/notifyUp/group",schemaPath:"#/properties/notifyUp/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyUp.anyOf[2].properties.group.type,parentSchema:schema14.properties.notifyUp.anyOf[2].properties.group,data:data17};
+const err36 = {instancePath:instancePath+"/notifyUp/group",schemaPath:"#/properties/notifyUp/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyUp.anyOf[2].properties.group.type,parentSchema:schema17.properties.notifyUp.anyOf[2].properties.group,data:data17};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7506,7 +9256,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.properties.notifyUp.anyOf[2].type,parentSchema:schema14.properties.notifyUp.anyOf[2],data:data12};
+const err37 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.properties.notifyUp.anyOf[2].type,parentSchema:schema17.properties.notifyUp.anyOf[2],data:data12};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7520,7 +9270,7 @@ valid1 = valid1 || _valid0;
 }
 }
 if(!valid1){
-const err38 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.properties.notifyUp.anyOf,parentSchema:schema14.properties.notifyUp,data:data12};
+const err38 = {instancePath:instancePath+"/notifyUp",schemaPath:"#/properties/notifyUp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.properties.notifyUp.anyOf,parentSchema:schema17.properties.notifyUp,data:data12};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7547,8 +9297,8 @@ const _errs49 = errors;
 let valid8 = false;
 const _errs50 = errors;
 if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err39 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.notifyDown.anyOf[0],data:data18};
+if(func4(data18) < 1){
+const err39 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notifyDown.anyOf[0],data:data18};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7559,7 +9309,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyDown.anyOf[0].type,parentSchema:schema14.properties.notifyDown.anyOf[0],data:data18};
+const err40 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyDown.anyOf[0].type,parentSchema:schema17.properties.notifyDown.anyOf[0],data:data18};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7574,7 +9324,7 @@ if(!valid8){
 const _errs52 = errors;
 if(Array.isArray(data18)){
 if(data18.length < 1){
-const err41 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema14.properties.notifyDown.anyOf[1],data:data18};
+const err41 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema17.properties.notifyDown.anyOf[1],data:data18};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7587,7 +9337,7 @@ const len2 = data18.length;
 for(let i2=0; i2<len2; i2++){
 let data19 = data18[i2];
 if(typeof data19 !== "string"){
-const err42 = {instancePath:instancePath+"/notifyDown/" + i2,schemaPath:"#/properties/notifyDown/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyDown.anyOf[1].items.type,parentSchema:schema14.properties.notifyDown.anyOf[1].items,data:data19};
+const err42 = {instancePath:instancePath+"/notifyDown/" + i2,schemaPath:"#/properties/notifyDown/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyDown.anyOf[1].items.type,parentSchema:schema17.properties.notifyDown.anyOf[1].items,data:data19};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7599,7 +9349,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.notifyDown.anyOf[1].type,parentSchema:schema14.properties.notifyDown.anyOf[1],data:data18};
+const err43 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.properties.notifyDown.anyOf[1].type,parentSchema:schema17.properties.notifyDown.anyOf[1],data:data18};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7614,7 +9364,7 @@ if(!valid8){
 const _errs56 = errors;
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 if(data18.argv === undefined){
-const err44 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema14.properties.notifyDown.anyOf[2].required,parentSchema:schema14.properties.notifyDown.anyOf[2],data:data18};
+const err44 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema17.properties.notifyDown.anyOf[2].required,parentSchema:schema17.properties.notifyDown.anyOf[2],data:data18};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7625,7 +9375,7 @@ errors++;
 }
 for(const key2 in data18){
 if(!(((key2 === "argv") || (key2 === "user")) || (key2 === "group"))){
-const err45 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema14.properties.notifyDown.anyOf[2],data:data18};
+const err45 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema17.properties.notifyDown.anyOf[2],data:data18};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7641,8 +9391,8 @@ const _errs60 = errors;
 let valid12 = false;
 const _errs61 = errors;
 if(typeof data20 === "string"){
-if(func3(data20) < 1){
-const err46 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf[0],data:data20};
+if(func4(data20) < 1){
+const err46 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7653,7 +9403,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf[0],data:data20};
+const err47 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7668,7 +9418,7 @@ if(!valid12){
 const _errs63 = errors;
 if(Array.isArray(data20)){
 if(data20.length < 1){
-const err48 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf[1],data:data20};
+const err48 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7681,7 +9431,7 @@ const len3 = data20.length;
 for(let i3=0; i3<len3; i3++){
 let data21 = data20[i3];
 if(typeof data21 !== "string"){
-const err49 = {instancePath:instancePath+"/notifyDown/argv/" + i3,schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf[1].items,data:data21};
+const err49 = {instancePath:instancePath+"/notifyDown/argv/" + i3,schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf[1].items,data:data21};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7693,7 +9443,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf[1],data:data20};
+const err50 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -7706,7 +9456,7 @@ var _valid3 = _errs63 === errors;
 valid12 = valid12 || _valid3;
 }
 if(!valid12){
-const err51 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.properties.notifyDown.anyOf[2].properties.argv.anyOf,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.argv,data:data20};
+const err51 = {instancePath:instancePath+"/notifyDown/argv",schemaPath:"#/properties/notifyDown/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.properties.notifyDown.anyOf[2].properties.argv.anyOf,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.argv,data:data20};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -7730,8 +9480,8 @@ vErrors = null;
 if(data18.user !== undefined){
 let data22 = data18.user;
 if(typeof data22 === "string"){
-if(func3(data22) < 1){
-const err52 = {instancePath:instancePath+"/notifyDown/user",schemaPath:"#/properties/notifyDown/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.user,data:data22};
+if(func4(data22) < 1){
+const err52 = {instancePath:instancePath+"/notifyDown/user",schemaPath:"#/properties/notifyDown/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.user,data:data22};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -7742,7 +9492,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/notifyDown/user",schemaPath:"#/properties/notifyDown/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyDown.anyOf[2].properties.user.type,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.user,data:data22};
+const err53 = {instancePath:instancePath+"/notifyDown/user",schemaPath:"#/properties/notifyDown/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyDown.anyOf[2].properties.user.type,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.user,data:data22};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -7755,8 +9505,8 @@ errors++;
 if(data18.group !== undefined){
 let data23 = data18.group;
 if(typeof data23 === "string"){
-if(func3(data23) < 1){
-const err54 = {instancePath:instancePath+"/notifyDown/group",schemaPath:"#/properties/notifyDown/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.group,data:data23};
+if(func4(data23) < 1){
+const err54 = {instancePath:instancePath+"/notifyDown/group",schemaPath:"#/properties/notifyDown/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.group,data:data23};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7767,7 +9517,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/notifyDown/group",schemaPath:"#/properties/notifyDown/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.notifyDown.anyOf[2].properties.group.type,parentSchema:schema14.properties.notifyDown.anyOf[2].properties.group,data:data23};
+const err55 = {instancePath:instancePath+"/notifyDown/group",schemaPath:"#/properties/notifyDown/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notifyDown.anyOf[2].properties.group.type,parentSchema:schema17.properties.notifyDown.anyOf[2].properties.group,data:data23};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -7779,7 +9529,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.properties.notifyDown.anyOf[2].type,parentSchema:schema14.properties.notifyDown.anyOf[2],data:data18};
+const err56 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.properties.notifyDown.anyOf[2].type,parentSchema:schema17.properties.notifyDown.anyOf[2],data:data18};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -7793,7 +9543,7 @@ valid8 = valid8 || _valid2;
 }
 }
 if(!valid8){
-const err57 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.properties.notifyDown.anyOf,parentSchema:schema14.properties.notifyDown,data:data18};
+const err57 = {instancePath:instancePath+"/notifyDown",schemaPath:"#/properties/notifyDown/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.properties.notifyDown.anyOf,parentSchema:schema17.properties.notifyDown,data:data18};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -7817,7 +9567,7 @@ vErrors = null;
 if(data.upperThreshold !== undefined){
 let data24 = data.upperThreshold;
 if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err58 = {instancePath:instancePath+"/upperThreshold",schemaPath:"#/properties/upperThreshold/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.upperThreshold.type,parentSchema:schema14.properties.upperThreshold,data:data24};
+const err58 = {instancePath:instancePath+"/upperThreshold",schemaPath:"#/properties/upperThreshold/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.properties.upperThreshold.type,parentSchema:schema17.properties.upperThreshold,data:data24};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -7830,7 +9580,7 @@ errors++;
 if(data.lowerThreshold !== undefined){
 let data25 = data.lowerThreshold;
 if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err59 = {instancePath:instancePath+"/lowerThreshold",schemaPath:"#/properties/lowerThreshold/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.lowerThreshold.type,parentSchema:schema14.properties.lowerThreshold,data:data25};
+const err59 = {instancePath:instancePath+"/lowerThreshold",schemaPath:"#/properties/lowerThreshold/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.properties.lowerThreshold.type,parentSchema:schema17.properties.lowerThreshold,data:data25};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -7845,14 +9595,14 @@ let data26 = data.checkers;
 if(Array.isArray(data26)){
 const len4 = data26.length;
 for(let i4=0; i4<len4; i4++){
-if(!(validate36(data26[i4], {instancePath:instancePath+"/checkers/" + i4,parentData:data26,parentDataProperty:i4,rootData}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if(!(validate42(data26[i4], {instancePath:instancePath+"/checkers/" + i4,parentData:data26,parentDataProperty:i4,rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/checkers",schemaPath:"#/properties/checkers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.checkers.type,parentSchema:schema14.properties.checkers,data:data26};
+const err60 = {instancePath:instancePath+"/checkers",schemaPath:"#/properties/checkers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.properties.checkers.type,parentSchema:schema17.properties.checkers,data:data26};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -7864,7 +9614,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data};
+const err61 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.type,parentSchema:schema17,data};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -7873,12 +9623,12 @@ vErrors.push(err61);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -7955,7 +9705,7 @@ if(_valid0){
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.protocol === undefined){
-const err3 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "protocol"},message:"must have required property '"+"protocol"+"'",schema:schema13.then.required,parentSchema:schema13.then,data};
+const err3 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "protocol"},message:"must have required property '"+"protocol"+"'",schema:schema16.then.required,parentSchema:schema16.then,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7969,7 +9719,7 @@ var _valid0 = _errs6 === errors;
 valid0 = _valid0;
 }
 if(!valid0){
-const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema13.if,parentSchema:schema13,data};
+const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema16.if,parentSchema:schema16,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7980,8 +9730,8 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func2.call(schema13.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema13,data};
+if(!(func2.call(schema16.properties, key0))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7995,7 +9745,7 @@ if(data.connectTimeoutMs !== undefined){
 let data0 = data.connectTimeoutMs;
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err6 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.connectTimeoutMs,data:data0};
+const err6 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.connectTimeoutMs,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8006,7 +9756,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.connectTimeoutMs.type,parentSchema:schema13.properties.connectTimeoutMs,data:data0};
+const err7 = {instancePath:instancePath+"/connectTimeoutMs",schemaPath:"#/properties/connectTimeoutMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema16.properties.connectTimeoutMs.type,parentSchema:schema16.properties.connectTimeoutMs,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8019,7 +9769,7 @@ errors++;
 if(data.retry !== undefined){
 let data1 = data.retry;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err8 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.retry.type,parentSchema:schema13.properties.retry,data:data1};
+const err8 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.retry.type,parentSchema:schema16.properties.retry,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8033,7 +9783,7 @@ if(data.delayBeforeRetryMs !== undefined){
 let data2 = data.delayBeforeRetryMs;
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.delayBeforeRetryMs,data:data2};
+const err9 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.delayBeforeRetryMs,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8044,7 +9794,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.delayBeforeRetryMs.type,parentSchema:schema13.properties.delayBeforeRetryMs,data:data2};
+const err10 = {instancePath:instancePath+"/delayBeforeRetryMs",schemaPath:"#/properties/delayBeforeRetryMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema16.properties.delayBeforeRetryMs.type,parentSchema:schema16.properties.delayBeforeRetryMs,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8058,7 +9808,7 @@ if(data.delayLoopMs !== undefined){
 let data3 = data.delayLoopMs;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.delayLoopMs,data:data3};
+const err11 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.delayLoopMs,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8069,7 +9819,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.delayLoopMs.type,parentSchema:schema13.properties.delayLoopMs,data:data3};
+const err12 = {instancePath:instancePath+"/delayLoopMs",schemaPath:"#/properties/delayLoopMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema16.properties.delayLoopMs.type,parentSchema:schema16.properties.delayLoopMs,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8083,7 +9833,7 @@ if(data.warmupMs !== undefined){
 let data4 = data.warmupMs;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err13 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.warmupMs,data:data4};
+const err13 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.warmupMs,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8094,7 +9844,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.warmupMs.type,parentSchema:schema13.properties.warmupMs,data:data4};
+const err14 = {instancePath:instancePath+"/warmupMs",schemaPath:"#/properties/warmupMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema16.properties.warmupMs.type,parentSchema:schema16.properties.warmupMs,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -8107,7 +9857,7 @@ errors++;
 if(data.alpha !== undefined){
 let data5 = data.alpha;
 if(typeof data5 !== "boolean"){
-const err15 = {instancePath:instancePath+"/alpha",schemaPath:"#/properties/alpha/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.alpha.type,parentSchema:schema13.properties.alpha,data:data5};
+const err15 = {instancePath:instancePath+"/alpha",schemaPath:"#/properties/alpha/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.alpha.type,parentSchema:schema16.properties.alpha,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -8120,7 +9870,7 @@ errors++;
 if(data.inhibitOnFailure !== undefined){
 let data6 = data.inhibitOnFailure;
 if(typeof data6 !== "boolean"){
-const err16 = {instancePath:instancePath+"/inhibitOnFailure",schemaPath:"#/properties/inhibitOnFailure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.inhibitOnFailure.type,parentSchema:schema13.properties.inhibitOnFailure,data:data6};
+const err16 = {instancePath:instancePath+"/inhibitOnFailure",schemaPath:"#/properties/inhibitOnFailure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.inhibitOnFailure.type,parentSchema:schema16.properties.inhibitOnFailure,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -8133,8 +9883,8 @@ errors++;
 if(data.virtualhost !== undefined){
 let data7 = data.virtualhost;
 if(typeof data7 === "string"){
-if(func3(data7) < 1){
-const err17 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.virtualhost,data:data7};
+if(func4(data7) < 1){
+const err17 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.virtualhost,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -8145,7 +9895,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.virtualhost.type,parentSchema:schema13.properties.virtualhost,data:data7};
+const err18 = {instancePath:instancePath+"/virtualhost",schemaPath:"#/properties/virtualhost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.virtualhost.type,parentSchema:schema16.properties.virtualhost,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8158,7 +9908,7 @@ errors++;
 if(data.lbKind !== undefined){
 let data8 = data.lbKind;
 if(!(((data8 === "NAT") || (data8 === "DR")) || (data8 === "TUN"))){
-const err19 = {instancePath:instancePath+"/lbKind",schemaPath:"#/properties/lbKind/enum",keyword:"enum",params:{allowedValues: schema13.properties.lbKind.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.lbKind.enum,parentSchema:schema13.properties.lbKind,data:data8};
+const err19 = {instancePath:instancePath+"/lbKind",schemaPath:"#/properties/lbKind/enum",keyword:"enum",params:{allowedValues: schema16.properties.lbKind.enum},message:"must be equal to one of the allowed values",schema:schema16.properties.lbKind.enum,parentSchema:schema16.properties.lbKind,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8171,8 +9921,8 @@ errors++;
 if(data.address !== undefined){
 let data9 = data.address;
 if(typeof data9 === "string"){
-if(func3(data9) < 1){
-const err20 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.address,data:data9};
+if(func4(data9) < 1){
+const err20 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.address,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8183,7 +9933,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.address.type,parentSchema:schema13.properties.address,data:data9};
+const err21 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.address.type,parentSchema:schema16.properties.address,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8196,7 +9946,7 @@ errors++;
 if(data.port !== undefined){
 let data10 = data.port;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err22 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.port.type,parentSchema:schema13.properties.port,data:data10};
+const err22 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.port.type,parentSchema:schema16.properties.port,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8209,7 +9959,7 @@ errors++;
 if(data.fwmark !== undefined){
 let data11 = data.fwmark;
 if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err23 = {instancePath:instancePath+"/fwmark",schemaPath:"#/properties/fwmark/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.fwmark.type,parentSchema:schema13.properties.fwmark,data:data11};
+const err23 = {instancePath:instancePath+"/fwmark",schemaPath:"#/properties/fwmark/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.fwmark.type,parentSchema:schema16.properties.fwmark,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -8222,8 +9972,8 @@ errors++;
 if(data.group !== undefined){
 let data12 = data.group;
 if(typeof data12 === "string"){
-if(func3(data12) < 1){
-const err24 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.group,data:data12};
+if(func4(data12) < 1){
+const err24 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.group,data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -8234,7 +9984,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.group.type,parentSchema:schema13.properties.group,data:data12};
+const err25 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.group.type,parentSchema:schema16.properties.group,data:data12};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -8247,7 +9997,7 @@ errors++;
 if(data.family !== undefined){
 let data13 = data.family;
 if(!((data13 === 4) || (data13 === 6))){
-const err26 = {instancePath:instancePath+"/family",schemaPath:"#/properties/family/enum",keyword:"enum",params:{allowedValues: schema13.properties.family.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.family.enum,parentSchema:schema13.properties.family,data:data13};
+const err26 = {instancePath:instancePath+"/family",schemaPath:"#/properties/family/enum",keyword:"enum",params:{allowedValues: schema16.properties.family.enum},message:"must be equal to one of the allowed values",schema:schema16.properties.family.enum,parentSchema:schema16.properties.family,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -8260,7 +10010,7 @@ errors++;
 if(data.protocol !== undefined){
 let data14 = data.protocol;
 if(!(((data14 === "TCP") || (data14 === "UDP")) || (data14 === "SCTP"))){
-const err27 = {instancePath:instancePath+"/protocol",schemaPath:"#/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema13.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.protocol.enum,parentSchema:schema13.properties.protocol,data:data14};
+const err27 = {instancePath:instancePath+"/protocol",schemaPath:"#/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema16.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema16.properties.protocol.enum,parentSchema:schema16.properties.protocol,data:data14};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -8273,7 +10023,7 @@ errors++;
 if(data.lbAlgo !== undefined){
 let data15 = data.lbAlgo;
 if(!((((((((((((((data15 === "rr") || (data15 === "wrr")) || (data15 === "lc")) || (data15 === "wlc")) || (data15 === "lblc")) || (data15 === "lblcr")) || (data15 === "dh")) || (data15 === "sh")) || (data15 === "sed")) || (data15 === "nq")) || (data15 === "fo")) || (data15 === "ovf")) || (data15 === "mh")) || (data15 === "twos"))){
-const err28 = {instancePath:instancePath+"/lbAlgo",schemaPath:"#/properties/lbAlgo/enum",keyword:"enum",params:{allowedValues: schema13.properties.lbAlgo.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.lbAlgo.enum,parentSchema:schema13.properties.lbAlgo,data:data15};
+const err28 = {instancePath:instancePath+"/lbAlgo",schemaPath:"#/properties/lbAlgo/enum",keyword:"enum",params:{allowedValues: schema16.properties.lbAlgo.enum},message:"must be equal to one of the allowed values",schema:schema16.properties.lbAlgo.enum,parentSchema:schema16.properties.lbAlgo,data:data15};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -8290,7 +10040,7 @@ const len0 = data16.length;
 for(let i0=0; i0<len0; i0++){
 let data17 = data16[i0];
 if(!(((((((data17 === "flag-1") || (data17 === "flag-2")) || (data17 === "flag-3")) || (data17 === "sh-port")) || (data17 === "sh-fallback")) || (data17 === "mh-port")) || (data17 === "mh-fallback"))){
-const err29 = {instancePath:instancePath+"/schedFlags/" + i0,schemaPath:"#/properties/schedFlags/items/enum",keyword:"enum",params:{allowedValues: schema13.properties.schedFlags.items.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.schedFlags.items.enum,parentSchema:schema13.properties.schedFlags.items,data:data17};
+const err29 = {instancePath:instancePath+"/schedFlags/" + i0,schemaPath:"#/properties/schedFlags/items/enum",keyword:"enum",params:{allowedValues: schema16.properties.schedFlags.items.enum},message:"must be equal to one of the allowed values",schema:schema16.properties.schedFlags.items.enum,parentSchema:schema16.properties.schedFlags.items,data:data17};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -8302,7 +10052,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/schedFlags",schemaPath:"#/properties/schedFlags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.schedFlags.type,parentSchema:schema13.properties.schedFlags,data:data16};
+const err30 = {instancePath:instancePath+"/schedFlags",schemaPath:"#/properties/schedFlags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.properties.schedFlags.type,parentSchema:schema16.properties.schedFlags,data:data16};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -8315,7 +10065,7 @@ errors++;
 if(data.ops !== undefined){
 let data18 = data.ops;
 if(typeof data18 !== "boolean"){
-const err31 = {instancePath:instancePath+"/ops",schemaPath:"#/properties/ops/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.ops.type,parentSchema:schema13.properties.ops,data:data18};
+const err31 = {instancePath:instancePath+"/ops",schemaPath:"#/properties/ops/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.ops.type,parentSchema:schema16.properties.ops,data:data18};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -8328,7 +10078,7 @@ errors++;
 if(data.persistenceTimeoutS !== undefined){
 let data19 = data.persistenceTimeoutS;
 if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err32 = {instancePath:instancePath+"/persistenceTimeoutS",schemaPath:"#/properties/persistenceTimeoutS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.persistenceTimeoutS.type,parentSchema:schema13.properties.persistenceTimeoutS,data:data19};
+const err32 = {instancePath:instancePath+"/persistenceTimeoutS",schemaPath:"#/properties/persistenceTimeoutS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.persistenceTimeoutS.type,parentSchema:schema16.properties.persistenceTimeoutS,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -8341,8 +10091,8 @@ errors++;
 if(data.persistenceGranularity !== undefined){
 let data20 = data.persistenceGranularity;
 if(typeof data20 === "string"){
-if(func3(data20) < 1){
-const err33 = {instancePath:instancePath+"/persistenceGranularity",schemaPath:"#/properties/persistenceGranularity/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.persistenceGranularity,data:data20};
+if(func4(data20) < 1){
+const err33 = {instancePath:instancePath+"/persistenceGranularity",schemaPath:"#/properties/persistenceGranularity/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.persistenceGranularity,data:data20};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -8353,7 +10103,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/persistenceGranularity",schemaPath:"#/properties/persistenceGranularity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.persistenceGranularity.type,parentSchema:schema13.properties.persistenceGranularity,data:data20};
+const err34 = {instancePath:instancePath+"/persistenceGranularity",schemaPath:"#/properties/persistenceGranularity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.persistenceGranularity.type,parentSchema:schema16.properties.persistenceGranularity,data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -8366,7 +10116,7 @@ errors++;
 if(data.quorum !== undefined){
 let data21 = data.quorum;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err35 = {instancePath:instancePath+"/quorum",schemaPath:"#/properties/quorum/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.quorum.type,parentSchema:schema13.properties.quorum,data:data21};
+const err35 = {instancePath:instancePath+"/quorum",schemaPath:"#/properties/quorum/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.quorum.type,parentSchema:schema16.properties.quorum,data:data21};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -8379,7 +10129,7 @@ errors++;
 if(data.hysteresis !== undefined){
 let data22 = data.hysteresis;
 if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err36 = {instancePath:instancePath+"/hysteresis",schemaPath:"#/properties/hysteresis/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.hysteresis.type,parentSchema:schema13.properties.hysteresis,data:data22};
+const err36 = {instancePath:instancePath+"/hysteresis",schemaPath:"#/properties/hysteresis/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.hysteresis.type,parentSchema:schema16.properties.hysteresis,data:data22};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -8395,8 +10145,8 @@ const _errs50 = errors;
 let valid5 = false;
 const _errs51 = errors;
 if(typeof data23 === "string"){
-if(func3(data23) < 1){
-const err37 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.quorumUp.anyOf[0],data:data23};
+if(func4(data23) < 1){
+const err37 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.quorumUp.anyOf[0],data:data23};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -8407,7 +10157,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumUp.anyOf[0].type,parentSchema:schema13.properties.quorumUp.anyOf[0],data:data23};
+const err38 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumUp.anyOf[0].type,parentSchema:schema16.properties.quorumUp.anyOf[0],data:data23};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -8422,7 +10172,7 @@ if(!valid5){
 const _errs53 = errors;
 if(Array.isArray(data23)){
 if(data23.length < 1){
-const err39 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.quorumUp.anyOf[1],data:data23};
+const err39 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema16.properties.quorumUp.anyOf[1],data:data23};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -8435,7 +10185,7 @@ const len1 = data23.length;
 for(let i1=0; i1<len1; i1++){
 let data24 = data23[i1];
 if(typeof data24 !== "string"){
-const err40 = {instancePath:instancePath+"/quorumUp/" + i1,schemaPath:"#/properties/quorumUp/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumUp.anyOf[1].items.type,parentSchema:schema13.properties.quorumUp.anyOf[1].items,data:data24};
+const err40 = {instancePath:instancePath+"/quorumUp/" + i1,schemaPath:"#/properties/quorumUp/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumUp.anyOf[1].items.type,parentSchema:schema16.properties.quorumUp.anyOf[1].items,data:data24};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -8447,7 +10197,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.quorumUp.anyOf[1].type,parentSchema:schema13.properties.quorumUp.anyOf[1],data:data23};
+const err41 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.properties.quorumUp.anyOf[1].type,parentSchema:schema16.properties.quorumUp.anyOf[1],data:data23};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -8462,7 +10212,7 @@ if(!valid5){
 const _errs57 = errors;
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
 if(data23.argv === undefined){
-const err42 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema13.properties.quorumUp.anyOf[2].required,parentSchema:schema13.properties.quorumUp.anyOf[2],data:data23};
+const err42 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema16.properties.quorumUp.anyOf[2].required,parentSchema:schema16.properties.quorumUp.anyOf[2],data:data23};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -8473,7 +10223,7 @@ errors++;
 }
 for(const key1 in data23){
 if(!(((key1 === "argv") || (key1 === "user")) || (key1 === "group"))){
-const err43 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.quorumUp.anyOf[2],data:data23};
+const err43 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema16.properties.quorumUp.anyOf[2],data:data23};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -8489,8 +10239,8 @@ const _errs61 = errors;
 let valid9 = false;
 const _errs62 = errors;
 if(typeof data25 === "string"){
-if(func3(data25) < 1){
-const err44 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf[0],data:data25};
+if(func4(data25) < 1){
+const err44 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf[0],data:data25};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -8501,7 +10251,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf[0],data:data25};
+const err45 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf[0],data:data25};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -8516,7 +10266,7 @@ if(!valid9){
 const _errs64 = errors;
 if(Array.isArray(data25)){
 if(data25.length < 1){
-const err46 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf[1],data:data25};
+const err46 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf[1],data:data25};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -8529,7 +10279,7 @@ const len2 = data25.length;
 for(let i2=0; i2<len2; i2++){
 let data26 = data25[i2];
 if(typeof data26 !== "string"){
-const err47 = {instancePath:instancePath+"/quorumUp/argv/" + i2,schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf[1].items,data:data26};
+const err47 = {instancePath:instancePath+"/quorumUp/argv/" + i2,schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf[1].items,data:data26};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -8541,7 +10291,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf[1],data:data25};
+const err48 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf[1],data:data25};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -8554,7 +10304,7 @@ var _valid3 = _errs64 === errors;
 valid9 = valid9 || _valid3;
 }
 if(!valid9){
-const err49 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.quorumUp.anyOf[2].properties.argv.anyOf,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.argv,data:data25};
+const err49 = {instancePath:instancePath+"/quorumUp/argv",schemaPath:"#/properties/quorumUp/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.properties.quorumUp.anyOf[2].properties.argv.anyOf,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.argv,data:data25};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -8578,8 +10328,8 @@ vErrors = null;
 if(data23.user !== undefined){
 let data27 = data23.user;
 if(typeof data27 === "string"){
-if(func3(data27) < 1){
-const err50 = {instancePath:instancePath+"/quorumUp/user",schemaPath:"#/properties/quorumUp/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.user,data:data27};
+if(func4(data27) < 1){
+const err50 = {instancePath:instancePath+"/quorumUp/user",schemaPath:"#/properties/quorumUp/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.user,data:data27};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -8590,7 +10340,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/quorumUp/user",schemaPath:"#/properties/quorumUp/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumUp.anyOf[2].properties.user.type,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.user,data:data27};
+const err51 = {instancePath:instancePath+"/quorumUp/user",schemaPath:"#/properties/quorumUp/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumUp.anyOf[2].properties.user.type,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.user,data:data27};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -8603,8 +10353,8 @@ errors++;
 if(data23.group !== undefined){
 let data28 = data23.group;
 if(typeof data28 === "string"){
-if(func3(data28) < 1){
-const err52 = {instancePath:instancePath+"/quorumUp/group",schemaPath:"#/properties/quorumUp/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.group,data:data28};
+if(func4(data28) < 1){
+const err52 = {instancePath:instancePath+"/quorumUp/group",schemaPath:"#/properties/quorumUp/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.group,data:data28};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -8615,7 +10365,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/quorumUp/group",schemaPath:"#/properties/quorumUp/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumUp.anyOf[2].properties.group.type,parentSchema:schema13.properties.quorumUp.anyOf[2].properties.group,data:data28};
+const err53 = {instancePath:instancePath+"/quorumUp/group",schemaPath:"#/properties/quorumUp/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumUp.anyOf[2].properties.group.type,parentSchema:schema16.properties.quorumUp.anyOf[2].properties.group,data:data28};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -8627,7 +10377,7 @@ errors++;
 }
 }
 else {
-const err54 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.quorumUp.anyOf[2].type,parentSchema:schema13.properties.quorumUp.anyOf[2],data:data23};
+const err54 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.properties.quorumUp.anyOf[2].type,parentSchema:schema16.properties.quorumUp.anyOf[2],data:data23};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -8641,7 +10391,7 @@ valid5 = valid5 || _valid2;
 }
 }
 if(!valid5){
-const err55 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.quorumUp.anyOf,parentSchema:schema13.properties.quorumUp,data:data23};
+const err55 = {instancePath:instancePath+"/quorumUp",schemaPath:"#/properties/quorumUp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.properties.quorumUp.anyOf,parentSchema:schema16.properties.quorumUp,data:data23};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -8668,8 +10418,8 @@ const _errs73 = errors;
 let valid12 = false;
 const _errs74 = errors;
 if(typeof data29 === "string"){
-if(func3(data29) < 1){
-const err56 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.quorumDown.anyOf[0],data:data29};
+if(func4(data29) < 1){
+const err56 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.quorumDown.anyOf[0],data:data29};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -8680,7 +10430,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumDown.anyOf[0].type,parentSchema:schema13.properties.quorumDown.anyOf[0],data:data29};
+const err57 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumDown.anyOf[0].type,parentSchema:schema16.properties.quorumDown.anyOf[0],data:data29};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -8695,7 +10445,7 @@ if(!valid12){
 const _errs76 = errors;
 if(Array.isArray(data29)){
 if(data29.length < 1){
-const err58 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.quorumDown.anyOf[1],data:data29};
+const err58 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema16.properties.quorumDown.anyOf[1],data:data29};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -8708,7 +10458,7 @@ const len3 = data29.length;
 for(let i3=0; i3<len3; i3++){
 let data30 = data29[i3];
 if(typeof data30 !== "string"){
-const err59 = {instancePath:instancePath+"/quorumDown/" + i3,schemaPath:"#/properties/quorumDown/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumDown.anyOf[1].items.type,parentSchema:schema13.properties.quorumDown.anyOf[1].items,data:data30};
+const err59 = {instancePath:instancePath+"/quorumDown/" + i3,schemaPath:"#/properties/quorumDown/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumDown.anyOf[1].items.type,parentSchema:schema16.properties.quorumDown.anyOf[1].items,data:data30};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -8720,7 +10470,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.quorumDown.anyOf[1].type,parentSchema:schema13.properties.quorumDown.anyOf[1],data:data29};
+const err60 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.properties.quorumDown.anyOf[1].type,parentSchema:schema16.properties.quorumDown.anyOf[1],data:data29};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -8735,7 +10485,7 @@ if(!valid12){
 const _errs80 = errors;
 if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
 if(data29.argv === undefined){
-const err61 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema13.properties.quorumDown.anyOf[2].required,parentSchema:schema13.properties.quorumDown.anyOf[2],data:data29};
+const err61 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/2/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema16.properties.quorumDown.anyOf[2].required,parentSchema:schema16.properties.quorumDown.anyOf[2],data:data29};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -8746,7 +10496,7 @@ errors++;
 }
 for(const key2 in data29){
 if(!(((key2 === "argv") || (key2 === "user")) || (key2 === "group"))){
-const err62 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.quorumDown.anyOf[2],data:data29};
+const err62 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema16.properties.quorumDown.anyOf[2],data:data29};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -8762,8 +10512,8 @@ const _errs84 = errors;
 let valid16 = false;
 const _errs85 = errors;
 if(typeof data31 === "string"){
-if(func3(data31) < 1){
-const err63 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf[0],data:data31};
+if(func4(data31) < 1){
+const err63 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf[0],data:data31};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -8774,7 +10524,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf[0],data:data31};
+const err64 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf[0].type,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf[0],data:data31};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -8789,7 +10539,7 @@ if(!valid16){
 const _errs87 = errors;
 if(Array.isArray(data31)){
 if(data31.length < 1){
-const err65 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf[1],data:data31};
+const err65 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf[1],data:data31};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -8802,7 +10552,7 @@ const len4 = data31.length;
 for(let i4=0; i4<len4; i4++){
 let data32 = data31[i4];
 if(typeof data32 !== "string"){
-const err66 = {instancePath:instancePath+"/quorumDown/argv/" + i4,schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf[1].items,data:data32};
+const err66 = {instancePath:instancePath+"/quorumDown/argv/" + i4,schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf[1].items.type,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf[1].items,data:data32};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -8814,7 +10564,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf[1],data:data31};
+const err67 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf[1].type,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf[1],data:data31};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -8827,7 +10577,7 @@ var _valid5 = _errs87 === errors;
 valid16 = valid16 || _valid5;
 }
 if(!valid16){
-const err68 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.quorumDown.anyOf[2].properties.argv.anyOf,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.argv,data:data31};
+const err68 = {instancePath:instancePath+"/quorumDown/argv",schemaPath:"#/properties/quorumDown/anyOf/2/properties/argv/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.properties.quorumDown.anyOf[2].properties.argv.anyOf,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.argv,data:data31};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -8851,8 +10601,8 @@ vErrors = null;
 if(data29.user !== undefined){
 let data33 = data29.user;
 if(typeof data33 === "string"){
-if(func3(data33) < 1){
-const err69 = {instancePath:instancePath+"/quorumDown/user",schemaPath:"#/properties/quorumDown/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.user,data:data33};
+if(func4(data33) < 1){
+const err69 = {instancePath:instancePath+"/quorumDown/user",schemaPath:"#/properties/quorumDown/anyOf/2/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.user,data:data33};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -8863,7 +10613,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/quorumDown/user",schemaPath:"#/properties/quorumDown/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumDown.anyOf[2].properties.user.type,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.user,data:data33};
+const err70 = {instancePath:instancePath+"/quorumDown/user",schemaPath:"#/properties/quorumDown/anyOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumDown.anyOf[2].properties.user.type,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.user,data:data33};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -8876,8 +10626,8 @@ errors++;
 if(data29.group !== undefined){
 let data34 = data29.group;
 if(typeof data34 === "string"){
-if(func3(data34) < 1){
-const err71 = {instancePath:instancePath+"/quorumDown/group",schemaPath:"#/properties/quorumDown/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.group,data:data34};
+if(func4(data34) < 1){
+const err71 = {instancePath:instancePath+"/quorumDown/group",schemaPath:"#/properties/quorumDown/anyOf/2/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.group,data:data34};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -8888,7 +10638,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/quorumDown/group",schemaPath:"#/properties/quorumDown/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.quorumDown.anyOf[2].properties.group.type,parentSchema:schema13.properties.quorumDown.anyOf[2].properties.group,data:data34};
+const err72 = {instancePath:instancePath+"/quorumDown/group",schemaPath:"#/properties/quorumDown/anyOf/2/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.quorumDown.anyOf[2].properties.group.type,parentSchema:schema16.properties.quorumDown.anyOf[2].properties.group,data:data34};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -8900,7 +10650,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.quorumDown.anyOf[2].type,parentSchema:schema13.properties.quorumDown.anyOf[2],data:data29};
+const err73 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.properties.quorumDown.anyOf[2].type,parentSchema:schema16.properties.quorumDown.anyOf[2],data:data29};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -8914,7 +10664,7 @@ valid12 = valid12 || _valid4;
 }
 }
 if(!valid12){
-const err74 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.properties.quorumDown.anyOf,parentSchema:schema13.properties.quorumDown,data:data29};
+const err74 = {instancePath:instancePath+"/quorumDown",schemaPath:"#/properties/quorumDown/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.properties.quorumDown.anyOf,parentSchema:schema16.properties.quorumDown,data:data29};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -8939,7 +10689,7 @@ if(data.sorryServer !== undefined){
 let data35 = data.sorryServer;
 if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
 if(data35.address === undefined){
-const err75 = {instancePath:instancePath+"/sorryServer",schemaPath:"#/properties/sorryServer/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema13.properties.sorryServer.required,parentSchema:schema13.properties.sorryServer,data:data35};
+const err75 = {instancePath:instancePath+"/sorryServer",schemaPath:"#/properties/sorryServer/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema16.properties.sorryServer.required,parentSchema:schema16.properties.sorryServer,data:data35};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -8950,7 +10700,7 @@ errors++;
 }
 for(const key3 in data35){
 if(!((((key3 === "address") || (key3 === "port")) || (key3 === "lbKind")) || (key3 === "inhibit"))){
-const err76 = {instancePath:instancePath+"/sorryServer",schemaPath:"#/properties/sorryServer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.sorryServer,data:data35};
+const err76 = {instancePath:instancePath+"/sorryServer",schemaPath:"#/properties/sorryServer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema16.properties.sorryServer,data:data35};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -8963,8 +10713,8 @@ errors++;
 if(data35.address !== undefined){
 let data36 = data35.address;
 if(typeof data36 === "string"){
-if(func3(data36) < 1){
-const err77 = {instancePath:instancePath+"/sorryServer/address",schemaPath:"#/properties/sorryServer/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.sorryServer.properties.address,data:data36};
+if(func4(data36) < 1){
+const err77 = {instancePath:instancePath+"/sorryServer/address",schemaPath:"#/properties/sorryServer/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.sorryServer.properties.address,data:data36};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -8975,7 +10725,7 @@ errors++;
 }
 }
 else {
-const err78 = {instancePath:instancePath+"/sorryServer/address",schemaPath:"#/properties/sorryServer/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.sorryServer.properties.address.type,parentSchema:schema13.properties.sorryServer.properties.address,data:data36};
+const err78 = {instancePath:instancePath+"/sorryServer/address",schemaPath:"#/properties/sorryServer/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.sorryServer.properties.address.type,parentSchema:schema16.properties.sorryServer.properties.address,data:data36};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -8988,7 +10738,7 @@ errors++;
 if(data35.port !== undefined){
 let data37 = data35.port;
 if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err79 = {instancePath:instancePath+"/sorryServer/port",schemaPath:"#/properties/sorryServer/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.sorryServer.properties.port.type,parentSchema:schema13.properties.sorryServer.properties.port,data:data37};
+const err79 = {instancePath:instancePath+"/sorryServer/port",schemaPath:"#/properties/sorryServer/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.sorryServer.properties.port.type,parentSchema:schema16.properties.sorryServer.properties.port,data:data37};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -9001,7 +10751,7 @@ errors++;
 if(data35.lbKind !== undefined){
 let data38 = data35.lbKind;
 if(!(((data38 === "NAT") || (data38 === "DR")) || (data38 === "TUN"))){
-const err80 = {instancePath:instancePath+"/sorryServer/lbKind",schemaPath:"#/properties/sorryServer/properties/lbKind/enum",keyword:"enum",params:{allowedValues: schema13.properties.sorryServer.properties.lbKind.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.sorryServer.properties.lbKind.enum,parentSchema:schema13.properties.sorryServer.properties.lbKind,data:data38};
+const err80 = {instancePath:instancePath+"/sorryServer/lbKind",schemaPath:"#/properties/sorryServer/properties/lbKind/enum",keyword:"enum",params:{allowedValues: schema16.properties.sorryServer.properties.lbKind.enum},message:"must be equal to one of the allowed values",schema:schema16.properties.sorryServer.properties.lbKind.enum,parentSchema:schema16.properties.sorryServer.properties.lbKind,data:data38};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -9014,7 +10764,7 @@ errors++;
 if(data35.inhibit !== undefined){
 let data39 = data35.inhibit;
 if(typeof data39 !== "boolean"){
-const err81 = {instancePath:instancePath+"/sorryServer/inhibit",schemaPath:"#/properties/sorryServer/properties/inhibit/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.sorryServer.properties.inhibit.type,parentSchema:schema13.properties.sorryServer.properties.inhibit,data:data39};
+const err81 = {instancePath:instancePath+"/sorryServer/inhibit",schemaPath:"#/properties/sorryServer/properties/inhibit/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.sorryServer.properties.inhibit.type,parentSchema:schema16.properties.sorryServer.properties.inhibit,data:data39};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -9026,7 +10776,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/sorryServer",schemaPath:"#/properties/sorryServer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.sorryServer.type,parentSchema:schema13.properties.sorryServer,data:data35};
+const err82 = {instancePath:instancePath+"/sorryServer",schemaPath:"#/properties/sorryServer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.properties.sorryServer.type,parentSchema:schema16.properties.sorryServer,data:data35};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -9039,7 +10789,7 @@ errors++;
 if(data.omega !== undefined){
 let data40 = data.omega;
 if(typeof data40 !== "boolean"){
-const err83 = {instancePath:instancePath+"/omega",schemaPath:"#/properties/omega/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.omega.type,parentSchema:schema13.properties.omega,data:data40};
+const err83 = {instancePath:instancePath+"/omega",schemaPath:"#/properties/omega/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.omega.type,parentSchema:schema16.properties.omega,data:data40};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -9052,7 +10802,7 @@ errors++;
 if(data.haSuspend !== undefined){
 let data41 = data.haSuspend;
 if(typeof data41 !== "boolean"){
-const err84 = {instancePath:instancePath+"/haSuspend",schemaPath:"#/properties/haSuspend/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.haSuspend.type,parentSchema:schema13.properties.haSuspend,data:data41};
+const err84 = {instancePath:instancePath+"/haSuspend",schemaPath:"#/properties/haSuspend/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.haSuspend.type,parentSchema:schema16.properties.haSuspend,data:data41};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -9067,14 +10817,14 @@ let data42 = data.realServers;
 if(Array.isArray(data42)){
 const len5 = data42.length;
 for(let i5=0; i5<len5; i5++){
-if(!(validate35(data42[i5], {instancePath:instancePath+"/realServers/" + i5,parentData:data42,parentDataProperty:i5,rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate41(data42[i5], {instancePath:instancePath+"/realServers/" + i5,parentData:data42,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/realServers",schemaPath:"#/properties/realServers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.realServers.type,parentSchema:schema13.properties.realServers,data:data42};
+const err85 = {instancePath:instancePath+"/realServers",schemaPath:"#/properties/realServers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.properties.realServers.type,parentSchema:schema16.properties.realServers,data:data42};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -9086,7 +10836,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data};
+const err86 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.type,parentSchema:schema16,data};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -9095,18 +10845,18 @@ vErrors.push(err86);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
-const schema17 = {"type":"object","additionalProperties":false,"required":["prefix"],"properties":{"prefix":{"type":"string","minLength":1,"description":"the announced network: a VIP as /32 or /128, or a covering prefix such as 10.20.0.0/24 (host bits must be zero)"},"virtualServer":{"type":"string","minLength":1,"description":"announced while this virtual server's pool is at or above its quorum; its name as \"ADDR:PORT/PROTO\", e.g. \"10.20.0.1:80/TCP\" or \"[2001:db8::1]:80/TCP\""},"vrrpInstance":{"type":"string","minLength":1,"description":"announced while this VRRP instance is MASTER"},"always":{"type":"boolean","description":"true: announced for as long as vipkeeper runs"},"holdDownS":{"type":"number","minimum":0,"description":"seconds the condition must have held before the route is announced (default 0); withdrawal is immediate"},"metric":{"type":"integer","minimum":0,"description":"route priority (metric) in the kernel table, which BIRD/FRR can send as BGP MED (default 0)"}}};
+const schema20 = {"type":"object","additionalProperties":false,"required":["prefix"],"properties":{"prefix":{"type":"string","minLength":1,"description":"the announced network: a VIP as /32 or /128, or a covering prefix such as 10.20.0.0/24 (host bits must be zero)"},"virtualServer":{"type":"string","minLength":1,"description":"announced while this virtual server's pool is at or above its quorum; its name as \"ADDR:PORT/PROTO\", e.g. \"10.20.0.1:80/TCP\" or \"[2001:db8::1]:80/TCP\""},"vrrpInstance":{"type":"string","minLength":1,"description":"announced while this VRRP instance is MASTER"},"always":{"type":"boolean","description":"true: announced for as long as vipkeeper runs"},"holdDownS":{"type":"number","minimum":0,"description":"seconds the condition must have held before the route is announced (default 0); withdrawal is immediate"},"metric":{"type":"integer","minimum":0,"description":"route priority (metric) in the kernel table, which BIRD/FRR can send as BGP MED (default 0)"}}};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.prefix === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema17.required,parentSchema:schema17,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema20.required,parentSchema:schema20,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9117,7 +10867,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "prefix") || (key0 === "virtualServer")) || (key0 === "vrrpInstance")) || (key0 === "always")) || (key0 === "holdDownS")) || (key0 === "metric"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema17,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema20,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9130,8 +10880,8 @@ errors++;
 if(data.prefix !== undefined){
 let data0 = data.prefix;
 if(typeof data0 === "string"){
-if(func3(data0) < 1){
-const err2 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.prefix,data:data0};
+if(func4(data0) < 1){
+const err2 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.prefix,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9142,7 +10892,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.prefix.type,parentSchema:schema17.properties.prefix,data:data0};
+const err3 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.prefix.type,parentSchema:schema20.properties.prefix,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9155,8 +10905,8 @@ errors++;
 if(data.virtualServer !== undefined){
 let data1 = data.virtualServer;
 if(typeof data1 === "string"){
-if(func3(data1) < 1){
-const err4 = {instancePath:instancePath+"/virtualServer",schemaPath:"#/properties/virtualServer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.virtualServer,data:data1};
+if(func4(data1) < 1){
+const err4 = {instancePath:instancePath+"/virtualServer",schemaPath:"#/properties/virtualServer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.virtualServer,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9167,7 +10917,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/virtualServer",schemaPath:"#/properties/virtualServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.virtualServer.type,parentSchema:schema17.properties.virtualServer,data:data1};
+const err5 = {instancePath:instancePath+"/virtualServer",schemaPath:"#/properties/virtualServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.virtualServer.type,parentSchema:schema20.properties.virtualServer,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9180,8 +10930,8 @@ errors++;
 if(data.vrrpInstance !== undefined){
 let data2 = data.vrrpInstance;
 if(typeof data2 === "string"){
-if(func3(data2) < 1){
-const err6 = {instancePath:instancePath+"/vrrpInstance",schemaPath:"#/properties/vrrpInstance/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.vrrpInstance,data:data2};
+if(func4(data2) < 1){
+const err6 = {instancePath:instancePath+"/vrrpInstance",schemaPath:"#/properties/vrrpInstance/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.vrrpInstance,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9192,7 +10942,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/vrrpInstance",schemaPath:"#/properties/vrrpInstance/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.vrrpInstance.type,parentSchema:schema17.properties.vrrpInstance,data:data2};
+const err7 = {instancePath:instancePath+"/vrrpInstance",schemaPath:"#/properties/vrrpInstance/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.vrrpInstance.type,parentSchema:schema20.properties.vrrpInstance,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9205,7 +10955,7 @@ errors++;
 if(data.always !== undefined){
 let data3 = data.always;
 if(typeof data3 !== "boolean"){
-const err8 = {instancePath:instancePath+"/always",schemaPath:"#/properties/always/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema17.properties.always.type,parentSchema:schema17.properties.always,data:data3};
+const err8 = {instancePath:instancePath+"/always",schemaPath:"#/properties/always/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema20.properties.always.type,parentSchema:schema20.properties.always,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -9219,7 +10969,7 @@ if(data.holdDownS !== undefined){
 let data4 = data.holdDownS;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err9 = {instancePath:instancePath+"/holdDownS",schemaPath:"#/properties/holdDownS/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema17.properties.holdDownS,data:data4};
+const err9 = {instancePath:instancePath+"/holdDownS",schemaPath:"#/properties/holdDownS/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.properties.holdDownS,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -9230,7 +10980,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/holdDownS",schemaPath:"#/properties/holdDownS/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema17.properties.holdDownS.type,parentSchema:schema17.properties.holdDownS,data:data4};
+const err10 = {instancePath:instancePath+"/holdDownS",schemaPath:"#/properties/holdDownS/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema20.properties.holdDownS.type,parentSchema:schema20.properties.holdDownS,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9243,7 +10993,7 @@ errors++;
 if(data.metric !== undefined){
 let data5 = data.metric;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err11 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.properties.metric.type,parentSchema:schema17.properties.metric,data:data5};
+const err11 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.metric.type,parentSchema:schema20.properties.metric,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9254,7 +11004,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err12 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema17.properties.metric,data:data5};
+const err12 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.properties.metric,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9267,7 +11017,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.type,parentSchema:schema17,data};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9276,7 +11026,7 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
 
@@ -9286,7 +11036,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((((((key0 === "global") || (key0 === "vrrpScripts")) || (key0 === "trackFiles")) || (key0 === "vrrpInstances")) || (key0 === "syncGroups")) || (key0 === "virtualServerGroups")) || (key0 === "virtualServers")) || (key0 === "announcements")) || (pattern0.test(key0)))){
+if(!((func2.call(schema6.properties, key0)) || (pattern0.test(key0)))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -9315,7 +11065,7 @@ errors++;
 if(data0.routerId !== undefined){
 let data1 = data0.routerId;
 if(typeof data1 === "string"){
-if(func3(data1) < 1){
+if(func4(data1) < 1){
 const err2 = {instancePath:instancePath+"/global/routerId",schemaPath:"#/properties/global/properties/routerId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.routerId,data:data1};
 if(vErrors === null){
 vErrors = [err2];
@@ -9404,7 +11154,7 @@ errors++;
 if(data5.user !== undefined){
 let data6 = data5.user;
 if(typeof data6 === "string"){
-if(func3(data6) < 1){
+if(func4(data6) < 1){
 const err9 = {instancePath:instancePath+"/global/scriptUser/user",schemaPath:"#/properties/global/properties/scriptUser/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.scriptUser.properties.user,data:data6};
 if(vErrors === null){
 vErrors = [err9];
@@ -9429,7 +11179,7 @@ errors++;
 if(data5.group !== undefined){
 let data7 = data5.group;
 if(typeof data7 === "string"){
-if(func3(data7) < 1){
+if(func4(data7) < 1){
 const err11 = {instancePath:instancePath+"/global/scriptUser/group",schemaPath:"#/properties/global/properties/scriptUser/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.scriptUser.properties.group,data:data7};
 if(vErrors === null){
 vErrors = [err11];
@@ -9491,7 +11241,7 @@ errors++;
 if(data8.path !== undefined){
 let data9 = data8.path;
 if(typeof data9 === "string"){
-if(func3(data9) < 1){
+if(func4(data9) < 1){
 const err16 = {instancePath:instancePath+"/global/notifyFifo/path",schemaPath:"#/properties/global/properties/notifyFifo/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.notifyFifo.properties.path,data:data9};
 if(vErrors === null){
 vErrors = [err16];
@@ -9516,7 +11266,7 @@ errors++;
 if(data8.user !== undefined){
 let data10 = data8.user;
 if(typeof data10 === "string"){
-if(func3(data10) < 1){
+if(func4(data10) < 1){
 const err18 = {instancePath:instancePath+"/global/notifyFifo/user",schemaPath:"#/properties/global/properties/notifyFifo/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.notifyFifo.properties.user,data:data10};
 if(vErrors === null){
 vErrors = [err18];
@@ -9541,7 +11291,7 @@ errors++;
 if(data8.group !== undefined){
 let data11 = data8.group;
 if(typeof data11 === "string"){
-if(func3(data11) < 1){
+if(func4(data11) < 1){
 const err20 = {instancePath:instancePath+"/global/notifyFifo/group",schemaPath:"#/properties/global/properties/notifyFifo/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.notifyFifo.properties.group,data:data11};
 if(vErrors === null){
 vErrors = [err20];
@@ -9603,7 +11353,7 @@ errors++;
 if(data12.path !== undefined){
 let data13 = data12.path;
 if(typeof data13 === "string"){
-if(func3(data13) < 1){
+if(func4(data13) < 1){
 const err25 = {instancePath:instancePath+"/global/vrrpNotifyFifo/path",schemaPath:"#/properties/global/properties/vrrpNotifyFifo/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.vrrpNotifyFifo.properties.path,data:data13};
 if(vErrors === null){
 vErrors = [err25];
@@ -9628,7 +11378,7 @@ errors++;
 if(data12.user !== undefined){
 let data14 = data12.user;
 if(typeof data14 === "string"){
-if(func3(data14) < 1){
+if(func4(data14) < 1){
 const err27 = {instancePath:instancePath+"/global/vrrpNotifyFifo/user",schemaPath:"#/properties/global/properties/vrrpNotifyFifo/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.vrrpNotifyFifo.properties.user,data:data14};
 if(vErrors === null){
 vErrors = [err27];
@@ -9653,7 +11403,7 @@ errors++;
 if(data12.group !== undefined){
 let data15 = data12.group;
 if(typeof data15 === "string"){
-if(func3(data15) < 1){
+if(func4(data15) < 1){
 const err29 = {instancePath:instancePath+"/global/vrrpNotifyFifo/group",schemaPath:"#/properties/global/properties/vrrpNotifyFifo/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.vrrpNotifyFifo.properties.group,data:data15};
 if(vErrors === null){
 vErrors = [err29];
@@ -9715,7 +11465,7 @@ errors++;
 if(data16.path !== undefined){
 let data17 = data16.path;
 if(typeof data17 === "string"){
-if(func3(data17) < 1){
+if(func4(data17) < 1){
 const err34 = {instancePath:instancePath+"/global/lvsNotifyFifo/path",schemaPath:"#/properties/global/properties/lvsNotifyFifo/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsNotifyFifo.properties.path,data:data17};
 if(vErrors === null){
 vErrors = [err34];
@@ -9740,7 +11490,7 @@ errors++;
 if(data16.user !== undefined){
 let data18 = data16.user;
 if(typeof data18 === "string"){
-if(func3(data18) < 1){
+if(func4(data18) < 1){
 const err36 = {instancePath:instancePath+"/global/lvsNotifyFifo/user",schemaPath:"#/properties/global/properties/lvsNotifyFifo/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsNotifyFifo.properties.user,data:data18};
 if(vErrors === null){
 vErrors = [err36];
@@ -9765,7 +11515,7 @@ errors++;
 if(data16.group !== undefined){
 let data19 = data16.group;
 if(typeof data19 === "string"){
-if(func3(data19) < 1){
+if(func4(data19) < 1){
 const err38 = {instancePath:instancePath+"/global/lvsNotifyFifo/group",schemaPath:"#/properties/global/properties/lvsNotifyFifo/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsNotifyFifo.properties.group,data:data19};
 if(vErrors === null){
 vErrors = [err38];
@@ -9802,7 +11552,7 @@ errors++;
 if(data0.mcastGroup4 !== undefined){
 let data20 = data0.mcastGroup4;
 if(typeof data20 === "string"){
-if(func3(data20) < 1){
+if(func4(data20) < 1){
 const err41 = {instancePath:instancePath+"/global/mcastGroup4",schemaPath:"#/properties/global/properties/mcastGroup4/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.mcastGroup4,data:data20};
 if(vErrors === null){
 vErrors = [err41];
@@ -9827,7 +11577,7 @@ errors++;
 if(data0.mcastGroup6 !== undefined){
 let data21 = data0.mcastGroup6;
 if(typeof data21 === "string"){
-if(func3(data21) < 1){
+if(func4(data21) < 1){
 const err43 = {instancePath:instancePath+"/global/mcastGroup6",schemaPath:"#/properties/global/properties/mcastGroup6/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.mcastGroup6,data:data21};
 if(vErrors === null){
 vErrors = [err43];
@@ -9852,7 +11602,7 @@ errors++;
 if(data0.defaultInterface !== undefined){
 let data22 = data0.defaultInterface;
 if(typeof data22 === "string"){
-if(func3(data22) < 1){
+if(func4(data22) < 1){
 const err45 = {instancePath:instancePath+"/global/defaultInterface",schemaPath:"#/properties/global/properties/defaultInterface/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.defaultInterface,data:data22};
 if(vErrors === null){
 vErrors = [err45];
@@ -10104,10 +11854,10 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data0.lvsFlushOnStop !== undefined){
-let data35 = data0.lvsFlushOnStop;
+if(data0.checkUnicastSrc !== undefined){
+let data35 = data0.checkUnicastSrc;
 if(typeof data35 !== "boolean"){
-const err65 = {instancePath:instancePath+"/global/lvsFlushOnStop",schemaPath:"#/properties/global/properties/lvsFlushOnStop/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.global.properties.lvsFlushOnStop.type,parentSchema:schema6.properties.global.properties.lvsFlushOnStop,data:data35};
+const err65 = {instancePath:instancePath+"/global/checkUnicastSrc",schemaPath:"#/properties/global/properties/checkUnicastSrc/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.global.properties.checkUnicastSrc.type,parentSchema:schema6.properties.global.properties.checkUnicastSrc,data:data35};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -10117,12 +11867,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data0.lvsTimeouts !== undefined){
-let data36 = data0.lvsTimeouts;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key7 in data36){
-if(!(((key7 === "tcpS") || (key7 === "tcpFinS")) || (key7 === "udpS"))){
-const err66 = {instancePath:instancePath+"/global/lvsTimeouts",schemaPath:"#/properties/global/properties/lvsTimeouts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.global.properties.lvsTimeouts,data:data36};
+if(data0.lvsFlushOnStop !== undefined){
+let data36 = data0.lvsFlushOnStop;
+if(typeof data36 !== "boolean"){
+const err66 = {instancePath:instancePath+"/global/lvsFlushOnStop",schemaPath:"#/properties/global/properties/lvsFlushOnStop/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.global.properties.lvsFlushOnStop.type,parentSchema:schema6.properties.global.properties.lvsFlushOnStop,data:data36};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -10132,10 +11880,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data36.tcpS !== undefined){
-let data37 = data36.tcpS;
-if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err67 = {instancePath:instancePath+"/global/lvsTimeouts/tcpS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/tcpS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.tcpS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.tcpS,data:data37};
+if(data0.vrrpStartupDelayMs !== undefined){
+let data37 = data0.vrrpStartupDelayMs;
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 < 0 || isNaN(data37)){
+const err67 = {instancePath:instancePath+"/global/vrrpStartupDelayMs",schemaPath:"#/properties/global/properties/vrrpStartupDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.global.properties.vrrpStartupDelayMs,data:data37};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -10145,10 +11894,8 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data36.tcpFinS !== undefined){
-let data38 = data36.tcpFinS;
-if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
-const err68 = {instancePath:instancePath+"/global/lvsTimeouts/tcpFinS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/tcpFinS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.tcpFinS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.tcpFinS,data:data38};
+else {
+const err68 = {instancePath:instancePath+"/global/vrrpStartupDelayMs",schemaPath:"#/properties/global/properties/vrrpStartupDelayMs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema6.properties.global.properties.vrrpStartupDelayMs.type,parentSchema:schema6.properties.global.properties.vrrpStartupDelayMs,data:data37};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -10158,10 +11905,10 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data36.udpS !== undefined){
-let data39 = data36.udpS;
-if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err69 = {instancePath:instancePath+"/global/lvsTimeouts/udpS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/udpS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.udpS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.udpS,data:data39};
+if(data0.vrrpNotifyPriorityChanges !== undefined){
+let data38 = data0.vrrpNotifyPriorityChanges;
+if(typeof data38 !== "boolean"){
+const err69 = {instancePath:instancePath+"/global/vrrpNotifyPriorityChanges",schemaPath:"#/properties/global/properties/vrrpNotifyPriorityChanges/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.global.properties.vrrpNotifyPriorityChanges.type,parentSchema:schema6.properties.global.properties.vrrpNotifyPriorityChanges,data:data38};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -10171,9 +11918,12 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/global/lvsTimeouts",schemaPath:"#/properties/global/properties/lvsTimeouts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.properties.lvsTimeouts.type,parentSchema:schema6.properties.global.properties.lvsTimeouts,data:data36};
+if(data0.lvsTimeouts !== undefined){
+let data39 = data0.lvsTimeouts;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key7 in data39){
+if(!(((key7 === "tcpS") || (key7 === "tcpFinS")) || (key7 === "udpS"))){
+const err70 = {instancePath:instancePath+"/global/lvsTimeouts",schemaPath:"#/properties/global/properties/lvsTimeouts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.global.properties.lvsTimeouts,data:data39};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -10183,11 +11933,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data0.lvsSyncDaemon !== undefined){
-let data40 = data0.lvsSyncDaemon;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.interface === undefined){
-const err71 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/required",keyword:"required",params:{missingProperty: "interface"},message:"must have required property '"+"interface"+"'",schema:schema6.properties.global.properties.lvsSyncDaemon.required,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data40};
+if(data39.tcpS !== undefined){
+let data40 = data39.tcpS;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err71 = {instancePath:instancePath+"/global/lvsTimeouts/tcpS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/tcpS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.tcpS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.tcpS,data:data40};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -10196,8 +11945,11 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(data40.vrrpInstance === undefined){
-const err72 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/required",keyword:"required",params:{missingProperty: "vrrpInstance"},message:"must have required property '"+"vrrpInstance"+"'",schema:schema6.properties.global.properties.lvsSyncDaemon.required,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data40};
+}
+if(data39.tcpFinS !== undefined){
+let data41 = data39.tcpFinS;
+if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
+const err72 = {instancePath:instancePath+"/global/lvsTimeouts/tcpFinS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/tcpFinS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.tcpFinS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.tcpFinS,data:data41};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -10206,9 +11958,11 @@ vErrors.push(err72);
 }
 errors++;
 }
-for(const key8 in data40){
-if(!(((((((key8 === "interface") || (key8 === "vrrpInstance")) || (key8 === "syncId")) || (key8 === "maxLen")) || (key8 === "port")) || (key8 === "ttl")) || (key8 === "group"))){
-const err73 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data40};
+}
+if(data39.udpS !== undefined){
+let data42 = data39.udpS;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err73 = {instancePath:instancePath+"/global/lvsTimeouts/udpS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/udpS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.udpS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.udpS,data:data42};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -10218,11 +11972,9 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data40.interface !== undefined){
-let data41 = data40.interface;
-if(typeof data41 === "string"){
-if(func3(data41) < 1){
-const err74 = {instancePath:instancePath+"/global/lvsSyncDaemon/interface",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/interface/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface,data:data41};
+}
+else {
+const err74 = {instancePath:instancePath+"/global/lvsTimeouts",schemaPath:"#/properties/global/properties/lvsTimeouts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.properties.lvsTimeouts.type,parentSchema:schema6.properties.global.properties.lvsTimeouts,data:data39};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -10232,8 +11984,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-else {
-const err75 = {instancePath:instancePath+"/global/lvsSyncDaemon/interface",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/interface/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface,data:data41};
+if(data0.lvsSyncDaemon !== undefined){
+let data43 = data0.lvsSyncDaemon;
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+if(data43.interface === undefined){
+const err75 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/required",keyword:"required",params:{missingProperty: "interface"},message:"must have required property '"+"interface"+"'",schema:schema6.properties.global.properties.lvsSyncDaemon.required,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data43};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -10242,12 +11997,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-if(data40.vrrpInstance !== undefined){
-let data42 = data40.vrrpInstance;
-if(typeof data42 === "string"){
-if(func3(data42) < 1){
-const err76 = {instancePath:instancePath+"/global/lvsSyncDaemon/vrrpInstance",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/vrrpInstance/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance,data:data42};
+if(data43.vrrpInstance === undefined){
+const err76 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/required",keyword:"required",params:{missingProperty: "vrrpInstance"},message:"must have required property '"+"vrrpInstance"+"'",schema:schema6.properties.global.properties.lvsSyncDaemon.required,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data43};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -10256,9 +12007,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/global/lvsSyncDaemon/vrrpInstance",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/vrrpInstance/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance,data:data42};
+for(const key8 in data43){
+if(!(((((((key8 === "interface") || (key8 === "vrrpInstance")) || (key8 === "syncId")) || (key8 === "maxLen")) || (key8 === "port")) || (key8 === "ttl")) || (key8 === "group"))){
+const err77 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data43};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -10268,10 +12019,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data40.syncId !== undefined){
-let data43 = data40.syncId;
-if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
-const err78 = {instancePath:instancePath+"/global/lvsSyncDaemon/syncId",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/syncId/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.syncId.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.syncId,data:data43};
+if(data43.interface !== undefined){
+let data44 = data43.interface;
+if(typeof data44 === "string"){
+if(func4(data44) < 1){
+const err78 = {instancePath:instancePath+"/global/lvsSyncDaemon/interface",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/interface/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface,data:data44};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -10281,10 +12033,8 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data40.maxLen !== undefined){
-let data44 = data40.maxLen;
-if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
-const err79 = {instancePath:instancePath+"/global/lvsSyncDaemon/maxLen",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/maxLen/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.maxLen.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.maxLen,data:data44};
+else {
+const err79 = {instancePath:instancePath+"/global/lvsSyncDaemon/interface",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/interface/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface,data:data44};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -10294,10 +12044,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data40.port !== undefined){
-let data45 = data40.port;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err80 = {instancePath:instancePath+"/global/lvsSyncDaemon/port",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.port.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.port,data:data45};
+if(data43.vrrpInstance !== undefined){
+let data45 = data43.vrrpInstance;
+if(typeof data45 === "string"){
+if(func4(data45) < 1){
+const err80 = {instancePath:instancePath+"/global/lvsSyncDaemon/vrrpInstance",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/vrrpInstance/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance,data:data45};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -10307,10 +12058,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data40.ttl !== undefined){
-let data46 = data40.ttl;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-const err81 = {instancePath:instancePath+"/global/lvsSyncDaemon/ttl",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/ttl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.ttl.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.ttl,data:data46};
+else {
+const err81 = {instancePath:instancePath+"/global/lvsSyncDaemon/vrrpInstance",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/vrrpInstance/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance,data:data45};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -10320,11 +12069,10 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data40.group !== undefined){
-let data47 = data40.group;
-if(typeof data47 === "string"){
-if(func3(data47) < 1){
-const err82 = {instancePath:instancePath+"/global/lvsSyncDaemon/group",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.group,data:data47};
+if(data43.syncId !== undefined){
+let data46 = data43.syncId;
+if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
+const err82 = {instancePath:instancePath+"/global/lvsSyncDaemon/syncId",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/syncId/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.syncId.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.syncId,data:data46};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -10334,8 +12082,10 @@ vErrors.push(err82);
 errors++;
 }
 }
-else {
-const err83 = {instancePath:instancePath+"/global/lvsSyncDaemon/group",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.group.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.group,data:data47};
+if(data43.maxLen !== undefined){
+let data47 = data43.maxLen;
+if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
+const err83 = {instancePath:instancePath+"/global/lvsSyncDaemon/maxLen",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/maxLen/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.maxLen.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.maxLen,data:data47};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -10345,9 +12095,10 @@ vErrors.push(err83);
 errors++;
 }
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.properties.lvsSyncDaemon.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data40};
+if(data43.port !== undefined){
+let data48 = data43.port;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+const err84 = {instancePath:instancePath+"/global/lvsSyncDaemon/port",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.port.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.port,data:data48};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -10357,9 +12108,10 @@ vErrors.push(err84);
 errors++;
 }
 }
-}
-else {
-const err85 = {instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.type,parentSchema:schema6.properties.global,data:data0};
+if(data43.ttl !== undefined){
+let data49 = data43.ttl;
+if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
+const err85 = {instancePath:instancePath+"/global/lvsSyncDaemon/ttl",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/ttl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.ttl.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.ttl,data:data49};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -10369,19 +12121,11 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data.vrrpScripts !== undefined){
-let data48 = data.vrrpScripts;
-if(Array.isArray(data48)){
-const len0 = data48.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate22(data48[i0], {instancePath:instancePath+"/vrrpScripts/" + i0,parentData:data48,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err86 = {instancePath:instancePath+"/vrrpScripts",schemaPath:"#/properties/vrrpScripts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.vrrpScripts.type,parentSchema:schema6.properties.vrrpScripts,data:data48};
+if(data43.group !== undefined){
+let data50 = data43.group;
+if(typeof data50 === "string"){
+if(func4(data50) < 1){
+const err86 = {instancePath:instancePath+"/global/lvsSyncDaemon/group",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.group,data:data50};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -10391,19 +12135,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data.trackFiles !== undefined){
-let data50 = data.trackFiles;
-if(Array.isArray(data50)){
-const len1 = data50.length;
-for(let i1=0; i1<len1; i1++){
-if(!(validate24(data50[i1], {instancePath:instancePath+"/trackFiles/" + i1,parentData:data50,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-}
 else {
-const err87 = {instancePath:instancePath+"/trackFiles",schemaPath:"#/properties/trackFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.trackFiles.type,parentSchema:schema6.properties.trackFiles,data:data50};
+const err87 = {instancePath:instancePath+"/global/lvsSyncDaemon/group",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.group.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.group,data:data50};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -10413,19 +12146,9 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data.vrrpInstances !== undefined){
-let data52 = data.vrrpInstances;
-if(Array.isArray(data52)){
-const len2 = data52.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate26(data52[i2], {instancePath:instancePath+"/vrrpInstances/" + i2,parentData:data52,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
-errors = vErrors.length;
-}
-}
 }
 else {
-const err88 = {instancePath:instancePath+"/vrrpInstances",schemaPath:"#/properties/vrrpInstances/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.vrrpInstances.type,parentSchema:schema6.properties.vrrpInstances,data:data52};
+const err88 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.properties.lvsSyncDaemon.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data43};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -10435,19 +12158,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data.syncGroups !== undefined){
-let data54 = data.syncGroups;
-if(Array.isArray(data54)){
-const len3 = data54.length;
-for(let i3=0; i3<len3; i3++){
-if(!(validate28(data54[i3], {instancePath:instancePath+"/syncGroups/" + i3,parentData:data54,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
-}
-}
 }
 else {
-const err89 = {instancePath:instancePath+"/syncGroups",schemaPath:"#/properties/syncGroups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.syncGroups.type,parentSchema:schema6.properties.syncGroups,data:data54};
+const err89 = {instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.type,parentSchema:schema6.properties.global,data:data0};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -10457,19 +12170,19 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data.virtualServerGroups !== undefined){
-let data56 = data.virtualServerGroups;
-if(Array.isArray(data56)){
-const len4 = data56.length;
-for(let i4=0; i4<len4; i4++){
-if(!(validate30(data56[i4], {instancePath:instancePath+"/virtualServerGroups/" + i4,parentData:data56,parentDataProperty:i4,rootData}))){
-vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+if(data.vrrpScripts !== undefined){
+let data51 = data.vrrpScripts;
+if(Array.isArray(data51)){
+const len0 = data51.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate22(data51[i0], {instancePath:instancePath+"/vrrpScripts/" + i0,parentData:data51,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/virtualServerGroups",schemaPath:"#/properties/virtualServerGroups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.virtualServerGroups.type,parentSchema:schema6.properties.virtualServerGroups,data:data56};
+const err90 = {instancePath:instancePath+"/vrrpScripts",schemaPath:"#/properties/vrrpScripts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.vrrpScripts.type,parentSchema:schema6.properties.vrrpScripts,data:data51};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -10479,19 +12192,19 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data.virtualServers !== undefined){
-let data58 = data.virtualServers;
-if(Array.isArray(data58)){
-const len5 = data58.length;
-for(let i5=0; i5<len5; i5++){
-if(!(validate34(data58[i5], {instancePath:instancePath+"/virtualServers/" + i5,parentData:data58,parentDataProperty:i5,rootData}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(data.trackFiles !== undefined){
+let data53 = data.trackFiles;
+if(Array.isArray(data53)){
+const len1 = data53.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate24(data53[i1], {instancePath:instancePath+"/trackFiles/" + i1,parentData:data53,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/virtualServers",schemaPath:"#/properties/virtualServers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.virtualServers.type,parentSchema:schema6.properties.virtualServers,data:data58};
+const err91 = {instancePath:instancePath+"/trackFiles",schemaPath:"#/properties/trackFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.trackFiles.type,parentSchema:schema6.properties.trackFiles,data:data53};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -10501,12 +12214,19 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data.announcements !== undefined){
-let data60 = data.announcements;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-for(const key9 in data60){
-if(!((key9 === "table") || (key9 === "routes"))){
-const err92 = {instancePath:instancePath+"/announcements",schemaPath:"#/properties/announcements/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.announcements,data:data60};
+if(data.trackProcesses !== undefined){
+let data55 = data.trackProcesses;
+if(Array.isArray(data55)){
+const len2 = data55.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate26(data55[i2], {instancePath:instancePath+"/trackProcesses/" + i2,parentData:data55,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/trackProcesses",schemaPath:"#/properties/trackProcesses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.trackProcesses.type,parentSchema:schema6.properties.trackProcesses,data:data55};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -10516,10 +12236,19 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data60.table !== undefined){
-let data61 = data60.table;
-if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
-const err93 = {instancePath:instancePath+"/announcements/table",schemaPath:"#/properties/announcements/properties/table/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.announcements.properties.table.type,parentSchema:schema6.properties.announcements.properties.table,data:data61};
+if(data.vrrpInstances !== undefined){
+let data57 = data.vrrpInstances;
+if(Array.isArray(data57)){
+const len3 = data57.length;
+for(let i3=0; i3<len3; i3++){
+if(!(validate28(data57[i3], {instancePath:instancePath+"/vrrpInstances/" + i3,parentData:data57,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/vrrpInstances",schemaPath:"#/properties/vrrpInstances/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.vrrpInstances.type,parentSchema:schema6.properties.vrrpInstances,data:data57};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -10529,19 +12258,19 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data60.routes !== undefined){
-let data62 = data60.routes;
-if(Array.isArray(data62)){
-const len6 = data62.length;
-for(let i6=0; i6<len6; i6++){
-if(!(validate42(data62[i6], {instancePath:instancePath+"/announcements/routes/" + i6,parentData:data62,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(data.syncGroups !== undefined){
+let data59 = data.syncGroups;
+if(Array.isArray(data59)){
+const len4 = data59.length;
+for(let i4=0; i4<len4; i4++){
+if(!(validate34(data59[i4], {instancePath:instancePath+"/syncGroups/" + i4,parentData:data59,parentDataProperty:i4,rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/announcements/routes",schemaPath:"#/properties/announcements/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.announcements.properties.routes.type,parentSchema:schema6.properties.announcements.properties.routes,data:data62};
+const err94 = {instancePath:instancePath+"/syncGroups",schemaPath:"#/properties/syncGroups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.syncGroups.type,parentSchema:schema6.properties.syncGroups,data:data59};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -10551,9 +12280,19 @@ vErrors.push(err94);
 errors++;
 }
 }
+if(data.virtualServerGroups !== undefined){
+let data61 = data.virtualServerGroups;
+if(Array.isArray(data61)){
+const len5 = data61.length;
+for(let i5=0; i5<len5; i5++){
+if(!(validate36(data61[i5], {instancePath:instancePath+"/virtualServerGroups/" + i5,parentData:data61,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err95 = {instancePath:instancePath+"/announcements",schemaPath:"#/properties/announcements/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.announcements.type,parentSchema:schema6.properties.announcements,data:data60};
+const err95 = {instancePath:instancePath+"/virtualServerGroups",schemaPath:"#/properties/virtualServerGroups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.virtualServerGroups.type,parentSchema:schema6.properties.virtualServerGroups,data:data61};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -10563,14 +12302,98 @@ vErrors.push(err95);
 errors++;
 }
 }
+if(data.virtualServers !== undefined){
+let data63 = data.virtualServers;
+if(Array.isArray(data63)){
+const len6 = data63.length;
+for(let i6=0; i6<len6; i6++){
+if(!(validate40(data63[i6], {instancePath:instancePath+"/virtualServers/" + i6,parentData:data63,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err96 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
+const err96 = {instancePath:instancePath+"/virtualServers",schemaPath:"#/properties/virtualServers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.virtualServers.type,parentSchema:schema6.properties.virtualServers,data:data63};
 if(vErrors === null){
 vErrors = [err96];
 }
 else {
 vErrors.push(err96);
+}
+errors++;
+}
+}
+if(data.announcements !== undefined){
+let data65 = data.announcements;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+for(const key9 in data65){
+if(!((key9 === "table") || (key9 === "routes"))){
+const err97 = {instancePath:instancePath+"/announcements",schemaPath:"#/properties/announcements/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.announcements,data:data65};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+if(data65.table !== undefined){
+let data66 = data65.table;
+if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
+const err98 = {instancePath:instancePath+"/announcements/table",schemaPath:"#/properties/announcements/properties/table/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.announcements.properties.table.type,parentSchema:schema6.properties.announcements.properties.table,data:data66};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+if(data65.routes !== undefined){
+let data67 = data65.routes;
+if(Array.isArray(data67)){
+const len7 = data67.length;
+for(let i7=0; i7<len7; i7++){
+if(!(validate48(data67[i7], {instancePath:instancePath+"/announcements/routes/" + i7,parentData:data67,parentDataProperty:i7,rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/announcements/routes",schemaPath:"#/properties/announcements/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.announcements.properties.routes.type,parentSchema:schema6.properties.announcements.properties.routes,data:data67};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+}
+else {
+const err100 = {instancePath:instancePath+"/announcements",schemaPath:"#/properties/announcements/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.announcements.type,parentSchema:schema6.properties.announcements,data:data65};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+}
+else {
+const err101 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
 }
 errors++;
 }

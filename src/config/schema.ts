@@ -23,16 +23,26 @@ const garp = obj({
   masterRefreshMs: ms, masterRefreshRepeat: int, intervalMs: ms, gnaIntervalMs: ms,
 });
 const notify = obj({ any: script, master: script, backup: script, fault: script, stop: script });
+const instanceNotify = obj({ any: script, master: script, backup: script, fault: script, stop: script, deleted: script, masterRxLowerPri: script });
 const named = (what: string, extra: S = {}) => oneOfDesc(`a ${what} name or {name, weight, reverse}`, str, obj({ name: str, weight: int, reverse: bool, ...extra }, ['name']));
 const vip = oneOfDesc('an "address/prefix" string or {address, dev, label, scope, broadcast, noTrack}',
   str, obj({ address: str, dev: str, label: str, scope: str, broadcast: str, noTrack: bool }, ['address']));
+const virtualRoute = obj({
+  to: str, type: enumOf(['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw']), src: str, via: str, dev: str,
+  table: int, metric: int, scope: str, noTrack: bool,
+}, ['to']);
+const virtualRule = obj({
+  from: str, to: str, table: int, action: enumOf(['table', 'blackhole', 'unreachable', 'prohibit']), priority: int,
+  iif: str, oif: str, tos: int, fwmark: int, fwmask: int, noTrack: bool,
+});
 const peer = oneOfDesc('an address string or {address, minTtl, maxTtl}', str, obj({ address: str, minTtl: int, maxTtl: int }, ['address']));
 
 const global = obj({
   routerId: str, vrrpVersion: enumOf([2, 3]), v3ChecksumAsV2: bool, scriptSecurity: bool,
   scriptUser: obj({ user: str, group: str }, ['user']), notifyFifo: fifo, vrrpNotifyFifo: fifo, lvsNotifyFifo: fifo,
   mcastGroup4: str, mcastGroup6: str, defaultInterface: str, vrrpStrict: bool, skipCheckAdvAddr: bool, lvsFlush: bool, garp,
-  lvsFlushOnStop: bool,
+  checkUnicastSrc: bool,
+  lvsFlushOnStop: bool, vrrpStartupDelayMs: ms, vrrpNotifyPriorityChanges: bool,
   lvsTimeouts: obj({ tcpS: int, tcpFinS: int, udpS: int }),
   lvsSyncDaemon: obj({ interface: str, vrrpInstance: str, syncId: int, maxLen: int, port: int, ttl: int, group: str }, ['interface', 'vrrpInstance']),
 });
@@ -40,17 +50,26 @@ const global = obj({
 const instance = obj({
   name: str, interface: str, vrid: int, priority: int, state: enumOf(['MASTER', 'BACKUP']), version: enumOf([2, 3]),
   advertIntervalMs: ms, preempt: bool, preemptDelayMs: ms, unicastSrcIp: str, unicastPeers: { type: 'array', items: peer },
-  mcastSrcIp: str, authPass: str, virtualIps: { type: 'array', items: vip }, excludedVips: { type: 'array', items: vip },
+  mcastSrcIp: str, authPass: str, authType: enumOf(['PASS', 'AH']), checkUnicastSrc: bool, virtualIps: { type: 'array', items: vip }, excludedVips: { type: 'array', items: vip },
+  virtualRoutes: { type: 'array', items: virtualRoute }, virtualRules: { type: 'array', items: virtualRule },
+  vmac: obj({ name: str }), vmacXmitBase: bool,
   trackInterfaces: { type: 'array', items: named('interface') }, trackScripts: { type: 'array', items: named('vrrp script') },
-  trackFiles: { type: 'array', items: named('track file') }, garp, notify, accept: bool, dontTrackPrimary: bool, downTimerAdverts: int,
+  trackFiles: { type: 'array', items: named('track file') }, garp, notify: instanceNotify, accept: bool, dontTrackPrimary: bool, downTimerAdverts: int,
+  notifyDeleted: bool, notifyPriorityChanges: bool, unicastFaultNoPeer: bool,
+  trackProcesses: { type: 'array', items: named('track process') },
 }, ['name']);
 
 const vrrpScript = obj({ name: str, script, intervalMs: ms, timeoutMs: ms, weight: int, reverse: bool, rise: int, fall: int, initFail: bool }, ['name', 'script']);
 const trackFile = obj({ name: str, path: str, weight: int, reverse: bool }, ['name', 'path']);
+const trackProcess = obj({
+  name: str, process: str, params: strList, paramMatch: enumOf(['exact', 'partial', 'initial']), fullCommand: bool,
+  weight: int, reverse: bool, quorum: int, quorumMax: int, forkDelayMs: ms, terminateDelayMs: ms,
+}, ['name', 'process']);
 const syncGroup = obj({
   name: str, instances: strList, notify,
   trackInterfaces: { type: 'array', items: named('interface') }, trackScripts: { type: 'array', items: named('vrrp script') },
   trackFiles: { type: 'array', items: named('track file') },
+  trackProcesses: { type: 'array', items: named('track process') },
 }, ['name', 'instances']);
 
 const cascade = { connectTimeoutMs: ms, retry: int, delayBeforeRetryMs: ms, delayLoopMs: ms, warmupMs: ms, alpha: bool };
@@ -108,6 +127,7 @@ export const CONFIG_SCHEMA: S = {
     global,
     vrrpScripts: { type: 'array', items: vrrpScript },
     trackFiles: { type: 'array', items: trackFile },
+    trackProcesses: { type: 'array', items: trackProcess },
     vrrpInstances: { type: 'array', items: instance },
     syncGroups: { type: 'array', items: syncGroup },
     virtualServerGroups: { type: 'array', items: vsGroup },

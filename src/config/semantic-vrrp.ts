@@ -3,6 +3,9 @@
 import { isMulticast, parseIP } from '../lib/ip.js';
 import type { Config, TrackRef, VrrpInstance } from './model.js';
 import type { Reporter } from './normalize.js';
+import { checkVirtualRoutes } from './semantic-virtual-routes.js';
+import { checkVmac, checkVmacNames } from './semantic-vmac.js';
+import { checkTrackProcesses } from './semantic-track-process.js';
 
 export function range(r: Reporter, path: string, what: string, v: number | undefined, min: number, max: number, unit = ''): boolean {
   if (v === undefined) return true;
@@ -107,6 +110,7 @@ function checkInstance(r: Reporter, c: Config, i: number, scripts: Set<string>, 
     // keepalived truncates the same way (and says so), so peers still agree on the 8 bytes sent.
     else if (Buffer.byteLength(x.authPass) > 8) r.warn(`${p}/authPass`, `${name}: auth_pass is ${Buffer.byteLength(x.authPass)} bytes; only the first 8 are sent, as in keepalived`);
   }
+  checkAh(r, p, name, x);
   if (x.interface !== '') ifname(r, `${p}/interface`, `${name}: interface`, x.interface);
   if (x.virtualIps.length === 0) r.warn(`${p}`, `${name}: no virtual_ipaddress`);
   for (const field of ['virtualIps', 'excludedVips'] as const) {
@@ -124,6 +128,9 @@ function checkInstance(r: Reporter, c: Config, i: number, scripts: Set<string>, 
     if (u.family !== x.family) r.error(`${p}/unicastPeers/${j}`, `${name}: unicast_peer ${u.address} is IPv${u.family}, the instance is IPv${x.family}`);
     range(r, `${p}/unicastPeers/${j}/minTtl`, 'min_ttl', u.minTtl, 0, 255);
     range(r, `${p}/unicastPeers/${j}/maxTtl`, 'max_ttl', u.maxTtl, 0, 255);
+    if (u.minTtl !== undefined && u.maxTtl !== undefined && u.minTtl > u.maxTtl) r.error(`${p}/unicastPeers/${j}/minTtl`, `${name}: unicast_peer ${u.address}: min_ttl ${u.minTtl} is above max_ttl ${u.maxTtl}, so every advert would be dropped`);
+    // keepalived: min_ttl / max_ttl turn check_unicast_src on; say so rather than ignore either.
+    if ((u.minTtl !== undefined || u.maxTtl !== undefined) && x.checkUnicastSrc === false) r.warn(`${p}/checkUnicastSrc`, `${name}: unicast_peer ${u.address} has min_ttl/max_ttl, which turns the unicast source check on (as in keepalived)`);
   });
   if (x.unicastSrcIp && x.unicastSrcIp.includes(':') !== (x.family === 6)) r.error(`${p}/unicastSrcIp`, `${name}: unicast_src_ip family differs from the instance's (IPv${x.family})`);
   x.trackInterfaces.forEach((t, j) => {
@@ -133,6 +140,8 @@ function checkInstance(r: Reporter, c: Config, i: number, scripts: Set<string>, 
   checkRefs(r, p, x.trackScripts, 'trackScripts', scripts, 'track_script', -253, 253);
   checkRefs(r, p, x.trackFiles, 'trackFiles', files, 'track_file', -254, 254);
   checkGarp(r, p, x);
+  checkVirtualRoutes(r, p, name, x);
+  checkVmac(r, p, name, x);
 }
 
 /** A VRID may be reused on one interface and family only by unicast instances with disjoint peers. */
@@ -208,7 +217,23 @@ export function checkVrrp(r: Reporter, c: Config): void {
   duplicates(r, c.syncGroups, (x) => x.name, (i) => `/syncGroups/${i}/name`, 'vrrp_sync_group name');
   for (let i = 0; i < c.vrrpInstances.length; i++) checkInstance(r, c, i, scripts, files);
   checkVridReuse(r, c);
+  checkVmacNames(r, c);
   checkScripts(r, c);
   checkSyncGroups(r, c, scripts, files);
   warnSyncGroupWeights(r, c);
+  checkTrackProcesses(r, c);
+}
+
+/**
+ * auth_type AH (RFC 2338 §5.3.6.3) exists only in VRRPv2 over IPv4 and needs auth_pass as its
+ * key. keepalived clears an initial MASTER with AH, because a fresh sequence counter would be a
+ * replay to peers that heard the last master; vipkeeper does the same (instance-config.ts).
+ */
+function checkAh(r: Reporter, p: string, name: string, x: VrrpInstance): void {
+  if (x.authType === undefined) return;
+  if (x.authPass === undefined) { r.error(`${p}/authType`, `${name}: auth_type ${x.authType} needs auth_pass`); return; }
+  if (x.authType !== 'AH') return;
+  if (x.version === 3) r.error(`${p}/authType`, `${name}: auth_type AH is VRRPv2 only (RFC 5798 has no authentication); use version 2 or remove it`);
+  else if (x.family === 6) r.error(`${p}/authType`, `${name}: auth_type AH is IPv4 only (VRRPv2); remove it for an IPv6 instance`);
+  if (x.state === 'MASTER') r.warn(`${p}/state`, `${name}: state MASTER is incompatible with auth_type AH: the instance starts as BACKUP and becomes master by election (as keepalived does)`);
 }

@@ -40,7 +40,7 @@ const sysctlName = (path: string[]): string => path.join('.');
 /** rp_filter matters where the VIPs arrive: the VRRP interfaces. */
 function rpInterfaces(needs: HostNeeds): string[] { return [...new Set(needs.vrids.map((v) => v.iface))]; }
 
-export function commandsWanted(needs: HostNeeds): string[] { return needs.vrrpStrict ? ['nft'] : []; }
+export function commandsWanted(needs: HostNeeds): string[] { return needs.noAccept.length ? ['nft'] : []; }
 
 export function checkPrivileges(capEff: bigint | undefined): Finding {
   const check = 'privileges';
@@ -154,10 +154,11 @@ export function checkRpFilter(needs: HostNeeds, sysctl: Map<string, string | und
 }
 
 export function checkCommands(needs: HostNeeds, commands: Map<string, boolean>): Finding[] {
-  if (!needs.vrrpStrict) return [];
+  if (!needs.noAccept.length) return [];
+  const who = `no_accept${needs.vrrpStrict ? ' (vrrp_strict)' : ''} of ${needs.noAccept.join(', ')}`;
   return commands.get('nft')
-    ? [{ level: 'ok', check: 'nft', message: 'nft is installed (vrrp_strict filters traffic to the VIPs with nftables)' }]
-    : [{ level: 'fail', check: 'nft', message: 'nft is not installed, and vrrp_strict needs nftables to drop traffic to the VIPs', fix: 'apt-get install nftables, or drop vrrp_strict' }];
+    ? [{ level: 'ok', check: 'nft', message: `nft is installed (${who}: traffic to the VIPs is dropped with nftables)` }]
+    : [{ level: 'fail', check: 'nft', message: `nft is not installed, and ${who} needs nftables to drop traffic to the VIPs (they would be reachable)`, fix: 'apt-get install nftables, or write `accept` in the instance' }];
 }
 
 /** Every check that needs no listening, in the order they are printed. */

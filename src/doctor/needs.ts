@@ -1,6 +1,7 @@
 // What a configuration asks of the host, as plain data: the interfaces it uses and why, the IPVS
 // schedulers, the forwarding methods, the multicast instances and the VRIDs to listen for. Pure.
 import type { Config, Family, LbKind, Scheduler } from '../config/model.js';
+import { OWNER_PRIORITY } from '../vrrp/accept-vips.js';
 
 /** Why an interface is in the config; `required` ones must exist and be up, tracked ones may be down. */
 export interface InterfaceUse { name: string; uses: string[]; required: boolean; multicast: boolean }
@@ -16,6 +17,8 @@ export interface HostNeeds {
   vrids: VridUse[];
   virtualServers: number;
   vrrpStrict: boolean;
+  /** Instances with accept mode off (no_accept, or vrrp_strict without accept): their VIPs are filtered with nft. */
+  noAccept: string[];
   mcastGroup4: string;
   mcastGroup6: string;
 }
@@ -59,6 +62,7 @@ export function hostNeeds(cfg: Config): HostNeeds {
     vrids,
     virtualServers: cfg.virtualServers.length,
     vrrpStrict: cfg.global.vrrpStrict,
+    noAccept: cfg.vrrpInstances.filter((i) => !i.accept && i.priority !== OWNER_PRIORITY).map((i) => i.name),
     mcastGroup4: cfg.global.mcastGroup4,
     mcastGroup6: cfg.global.mcastGroup6,
   };

@@ -7,6 +7,7 @@ import {
   RTM, RTNLGRP, IFA_F, decodeAddress, decodeLink, encodeAddrDump, encodeAddrRequest, encodeLinkRequest, scopeValue,
   type Address, type Link, type ScopeName,
 } from '../codec/netlink/rtnl.js';
+import { decodeLinkDetail, encodeLinkDelete, encodeLinkSetUp, encodeMacvlanCreate, type MacvlanRequest } from '../codec/netlink/link.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink-socket.js';
 
 export type { Address, Link, OperState, ScopeName } from '../codec/netlink/rtnl.js';
@@ -87,6 +88,28 @@ export class Rtnl {
     const m = msgs.find((x) => x.type === RTM.NEWLINK);
     if (!m) throw new SysError(`get link ${which}`, 'ENODEV');
     return decodeLink(m);
+  }
+
+  /** A link with its parent ifindex and kind (a macvlan's parent, "macvlan"); ENODEV when absent. */
+  async getLinkDetail(which: string | number): Promise<Link & { parent?: number; kind?: string }> {
+    const q = typeof which === 'number' ? { index: which } : { name: which };
+    const msgs = await this.sock.request(RTM.GETLINK, 0, encodeLinkRequest(q), { op: `get link ${which}` });
+    const m = msgs.find((x) => x.type === RTM.NEWLINK);
+    if (!m) throw new SysError(`get link ${which}`, 'ENODEV');
+    return { ...decodeLink(m), ...decodeLinkDetail(m) };
+  }
+
+  /** Creates a macvlan (down); an existing link of that name is EEXIST (SysError), never replaced. */
+  async createMacvlan(q: MacvlanRequest): Promise<void> {
+    await this.sock.request(RTM.NEWLINK, NLM_F.CREATE | NLM_F.EXCL, encodeMacvlanCreate(q), { op: `create macvlan ${q.name} on ifindex ${q.parent}` });
+  }
+
+  async setLinkUp(index: number, up: boolean): Promise<void> {
+    await this.sock.request(RTM.NEWLINK, 0, encodeLinkSetUp(index, up), { op: `set link ${index} ${up ? 'up' : 'down'}` });
+  }
+
+  async deleteLink(index: number): Promise<void> {
+    await this.sock.request(RTM.DELLINK, 0, encodeLinkDelete(index), { op: `delete link ${index}` });
   }
 
   async listAddresses(filter: { family?: 4 | 6; ifindex?: number } = {}): Promise<Address[]> {

@@ -1,7 +1,13 @@
 // The words and lines keepalived gives notify scripts and notify_fifo readers, so existing scripts
 // keep working: argv `TYPE NAME STATE PRIORITY` and fifo lines `TYPE "NAME" STATE PRIORITY`.
 export type NotifyKind = 'INSTANCE' | 'GROUP';
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+/** DELETED: an instance removed by a reload with notify_deleted (else keepalived reports FAULT). */
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
+/**
+ * Lines keepalived writes to the FIFO that are not transitions: a master heard a lower priority,
+ * and (notify_priority_changes) the effective priority changed while master / otherwise.
+ */
+export type NotifyEventName = 'MASTER_RX_LOWER_PRI' | 'MASTER_PRIORITY' | 'BACKUP_PRIORITY';
 
 export interface NotifyEvent {
   kind: NotifyKind;
@@ -17,7 +23,7 @@ export function genericArgs(e: NotifyEvent): string[] {
 }
 
 /** One notify_fifo line, newline included. */
-export function fifoLine(e: NotifyEvent): string {
+export function fifoLine(e: NotifyEvent | { kind: NotifyKind; name: string; state: NotifyEventName; priority: number }): string {
   return `${e.kind} "${e.name}" ${e.state} ${e.priority}\n`;
 }
 

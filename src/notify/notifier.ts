@@ -6,7 +6,7 @@
 import type { Logger } from '../ports/logger.js';
 import type { LineSink } from '../ports/fifo.js';
 import type { ScriptRunner, ScriptSecurity } from '../ports/script-runner.js';
-import { fifoLine, genericArgs, type NotifyEvent, type NotifyState } from './format.js';
+import { fifoLine, genericArgs, type NotifyEvent, type NotifyEventName, type NotifyState } from './format.js';
 import { SerialQueue } from './serial-queue.js';
 
 /** A script with its own user (keepalived `notify_master "/x arg" user group`). */
@@ -17,6 +17,10 @@ export interface NotifyScripts {
   backup?: NotifyScript;
   fault?: NotifyScript;
   stop?: NotifyScript;
+  /** notify_deleted SCRIPT: run when a reload removed the instance (state DELETED). */
+  deleted?: NotifyScript;
+  /** notify_master_rx_lower_pri: run, without extra arguments, when a master hears a lower priority. */
+  masterRxLowerPri?: NotifyScript;
   /** The generic script; TYPE NAME STATE PRIORITY are appended. */
   generic?: NotifyScript;
 }
@@ -45,7 +49,7 @@ function who(s: NotifyScript, t: NotifyTarget): { user?: string; group?: string 
   return { ...(t.user ? { user: t.user } : {}), ...(t.group ? { group: t.group } : {}) };
 }
 
-const byState: Record<NotifyState, keyof NotifyScripts> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop' };
+const byState: Record<NotifyState, keyof NotifyScripts> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop', DELETED: 'deleted' };
 
 export class Notifier {
   private queue = new SerialQueue();
@@ -64,6 +68,24 @@ export class Notifier {
     if (fifo) this.sinkUsers.set(fifo, (this.sinkUsers.get(fifo) ?? 0) + 1);
     return this.queue.push(`${e.kind}:${e.name}`, async () => {
       try { await this.runAll(e, target, fifo); } finally { if (fifo) this.release(fifo); }
+    });
+  }
+
+  /**
+   * A non-transition event of an instance, on the same ordered queue as its transitions, as
+   * keepalived's send_event_notify / send_instance_priority_notifies: MASTER_RX_LOWER_PRI runs the
+   * notify_master_rx_lower_pri script (its own arguments only; the generic script is not run)
+   * then writes the FIFO line; the priority events only write the FIFO line.
+   */
+  event(name: string, ev: NotifyEventName, priority: number, target: NotifyTarget): Promise<void> {
+    const fifo = this.opts.fifo;
+    if (fifo) this.sinkUsers.set(fifo, (this.sinkUsers.get(fifo) ?? 0) + 1);
+    return this.queue.push(`INSTANCE:${name}`, async () => {
+      try {
+        const s = ev === 'MASTER_RX_LOWER_PRI' ? target.scripts.masterRxLowerPri : undefined;
+        if (s?.argv.length) await this.runOne(s.argv, who(s, target), { state: ev });
+        if (fifo) await this.writeLine(fifo, fifoLine({ kind: 'INSTANCE', name, state: ev, priority }));
+      } finally { if (fifo) this.release(fifo); }
     });
   }
 
@@ -104,14 +126,16 @@ export class Notifier {
     const generic = target.scripts.generic;
     // keepalived runs the generic script for MASTER/BACKUP/FAULT and for STOP alike.
     if (generic?.argv.length) await this.runOne([...generic.argv, ...genericArgs(e)], who(generic, target), e);
-    if (fifo) {
-      try { await fifo.write(fifoLine(e)); } catch (err) {
-        this.opts.logger.warn({ err: (err as Error).message }, 'notify_fifo write failed');
-      }
+    if (fifo) await this.writeLine(fifo, fifoLine(e));
+  }
+
+  private async writeLine(fifo: LineSink, line: string): Promise<void> {
+    try { await fifo.write(line); } catch (err) {
+      this.opts.logger.warn({ err: (err as Error).message }, 'notify_fifo write failed');
     }
   }
 
-  private async runOne(argv: string[], target: { user?: string; group?: string }, e: NotifyEvent): Promise<void> {
+  private async runOne(argv: string[], target: { user?: string; group?: string }, e: { state: string }): Promise<void> {
     const log = this.opts.logger;
     const refused = this.opts.security?.check(argv[0]!);
     if (refused) {

@@ -37,6 +37,12 @@ export interface VrrpTransportOptions {
   version?: VrrpVersion;
   /** v3 over IPv4: the checksum form validation accepts (receiveConfig().checksumMode). */
   checksumMode?: ChecksumMode | 'either';
+  /**
+   * VRRPv2 with IPsec AH (IPv4 only): IP protocol 51, and whole IPv4 packets both ways. send()
+   * takes the packet with its header (the ICV covers it), a datagram's payload is the packet as
+   * received, header included (src, dst and ttl are still filled in from it).
+   */
+  ah?: boolean;
 }
 
 /** Opens transports; several instances on one interface share the real socket underneath. */

@@ -7,7 +7,7 @@ export interface TrackStatus {
 }
 
 export interface TrackSource {
-  readonly kind: 'script' | 'interface' | 'file';
+  readonly kind: 'script' | 'interface' | 'file' | 'process';
   readonly name: string;
   status(): TrackStatus;
   onChange(fn: (s: TrackStatus) => void): () => void;

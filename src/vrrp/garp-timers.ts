@@ -1,11 +1,11 @@
-// Gratuitous ARP / unsolicited NA of one instance: the takeover bursts, the heal burst and the
-// periodic refresh (garp-schedule.ts computes the rounds), all on the instance's ordered queue.
-// Each burst belongs to one mastership (epoch): a round of an older one does nothing.
+// Gratuitous ARP / unsolicited NA of one instance: the takeover bursts, the lower-priority ("heal")
+// bursts and the periodic refresh (garp-schedule.ts lays out every message), all on the instance's
+// ordered queue. Each burst belongs to one mastership (epoch): a message of an older one does nothing.
 import type { VrrpInstance } from '../config/model.js';
 import type { Announcer } from '../ports/announcer.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import { refreshRounds, takeoverRounds } from './garp-schedule.js';
+import { bursts, pace, type GarpAddress, type GarpReason } from './garp-schedule.js';
 import { errFields } from './vips.js';
 
 export interface GarpDeps {
@@ -25,16 +25,10 @@ export class GarpTimers {
 
   constructor(private d: GarpDeps) {}
 
-  /** A burst for mastership `epoch`: 'takeover' (plus the refresh) or 'heal'. */
+  /** The bursts for mastership `epoch`: 'takeover' (plus the refresh) or 'heal'. */
   burst(reason: 'takeover' | 'heal', epoch: number): void {
+    this.schedule(reason, epoch);
     const g = this.d.spec().garp;
-    const gap = this.d.spec().family === 6 ? g.gnaIntervalMs : g.intervalMs;
-    const rounds = reason === 'takeover' ? takeoverRounds(g, gap)
-      : takeoverRounds({ ...g, masterRepeat: g.lowerPrioRepeat, masterDelayMs: 0 }, gap);
-    for (const at of rounds) {
-      if (at === 0) this.d.enqueue(() => this.announce());
-      else this.after(at, epoch, () => this.d.enqueue(() => this.announce()));
-    }
     if (reason === 'takeover' && g.masterRefreshMs > 0) this.refresh(epoch);
   }
 
@@ -59,11 +53,20 @@ export class GarpTimers {
     }
   }
 
+  private schedule(reason: GarpReason, epoch: number): void {
+    const s = this.d.spec();
+    const addrs: GarpAddress[] = [...s.virtualIps, ...s.excludedVips].map((v) => ({ dev: v.dev, address: v.address, family: v.family }));
+    const sends = pace(bursts(s.garp, reason), addrs, { arp: s.garp.intervalMs, na: s.garp.gnaIntervalMs });
+    for (const m of sends) {
+      const only = m.addresses.map((address) => ({ dev: m.dev, address }));
+      if (m.atMs <= 0) this.d.enqueue(() => this.announce(only));
+      else this.after(m.atMs, epoch, () => this.d.enqueue(() => this.announce(only)));
+    }
+  }
+
   private refresh(epoch: number): void {
-    const g = this.d.spec().garp;
-    const gap = this.d.spec().family === 6 ? g.gnaIntervalMs : g.intervalMs;
-    this.after(g.masterRefreshMs, epoch, () => {
-      for (const at of refreshRounds(g, gap)) this.after(at, epoch, () => this.d.enqueue(() => this.announce()));
+    this.after(this.d.spec().garp.masterRefreshMs, epoch, () => {
+      this.schedule('refresh', epoch);
       this.refresh(epoch);
     });
   }

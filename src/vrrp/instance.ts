@@ -20,6 +20,10 @@ import { effectivePriority } from './priority.js';
 import { DROP_REASONS, validateAdvert, type DropReason, type ReceiveConfig } from './validate.js';
 import { errFields, specKey, VipSet, vipSpecs } from './vips.js';
 import { machineConfig, receiveConfig } from './instance-config.js';
+import type { VirtualRoutePort } from '../ports/virtual-routes.js';
+import { routingDiff, routingOf, VirtualRouteSet } from './virtual-routes.js';
+import { AhSession } from './ah-session.js';
+import { VRRP_AUTH_AH } from '../codec/vrrp-ah.js';
 
 /** A VIP that cannot be added faults the instance for this long (doubling, capped) before it tries again. */
 export const VIP_FAULT_HOLD_MS = { first: 2000, max: 60_000 };
@@ -31,6 +35,14 @@ export interface Transition {
   from: VrrpState;
   to: VrrpState;
   reason: TransitionReason;
+  priority: number;
+}
+
+/** Not a transition: a master heard a lower priority, or the effective priority changed. */
+export interface InstanceEvent {
+  instance: string;
+  kind: 'masterRxLowerPri' | 'priority';
+  state: VrrpState;
   priority: number;
 }
 
@@ -48,6 +60,8 @@ export interface InstanceDeps {
   destinations: string[];
   /** Trackers (interfaces, scripts, files) with this instance's weights. */
   tracking?: TrackBinding[];
+  /** Installs virtual_routes / virtual_rules while MASTER; absent = they cannot be (logged once). */
+  virtualRoutes?: VirtualRoutePort;
 }
 
 type Counter = DropReason | 'own' | 'send-error';
@@ -67,6 +81,7 @@ export class Instance {
   private faults = new Set<string>();
   private trackUnsubs: (() => void)[] = [];
   private vips: VipSet;
+  private routing: VirtualRouteSet;
   /** Consecutive VIP add failures (the fault hold doubles with each). */
   private vipFailures = 0;
   private vipFaultTimer: TimerHandle | undefined;
@@ -76,12 +91,17 @@ export class Instance {
   private src: Uint8Array;
   private dsts: Uint8Array[];
   private advertCache = new Map<number, Buffer[]>();
+  /** auth_type AH: the sequence counter and IPv4 ids; adverts are sealed into IPv4 packets. */
+  private ah: AhSession | undefined;
   /** One callback per timer name, made once: a master re-arms its advert timer 100 times a second. */
   private readonly timerFns: Record<TimerName, () => void> = {
     masterDown: this.timerFn('masterDown'), advert: this.timerFn('advert'), preemptDelay: this.timerFn('preemptDelay'),
   };
   private transitionFns: ((t: Transition) => void)[] = [];
   private notifyFns: ((t: Transition) => Promise<void> | void)[] = [];
+  private eventFns: ((e: InstanceEvent) => Promise<void> | void)[] = [];
+  /** vrrp_startup_delay: no mastership before this clock time (given to start()). */
+  private holdUntil: number | undefined;
   readonly counters: Record<Counter, number> & { received: number; sent: number } = {
     ...Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, own: 0, 'send-error': 0, received: 0, sent: 0,
   };
@@ -92,7 +112,9 @@ export class Instance {
     this.cfg = machineConfig(cur, this.src);
     this.rx = receiveConfig(cur);
     this.m = initialMachineState(this.cfg);
+    if (cur.authType === 'AH' && cur.authPass !== undefined) this.ah = new AhSession(cur.authPass, cur.unicastPeers.length > 0);
     this.vips = new VipSet({ addresses: deps.addresses, clock: deps.clock, logger: deps.logger, enqueue: (j) => this.enqueue(j) });
+    this.routing = new VirtualRouteSet(deps.virtualRoutes, deps.logger);
     this.garps = new GarpTimers({
       clock: deps.clock, announcer: deps.announcer, logger: deps.logger, enqueue: (j) => this.enqueue(j), spec: () => this.cur,
       current: (epoch) => this.epoch === epoch && this.m.state === 'MASTER', guard: (w, fn) => this.guard(w, fn),
@@ -117,6 +139,8 @@ export class Instance {
   }
   /** Called in action order, after VIPs and announcements (notify scripts). */
   onNotify(fn: (t: Transition) => Promise<void> | void): void { this.notifyFns.push(fn); }
+  /** Called in action order for non-transition events (notify_master_rx_lower_pri, priority changes). */
+  onEvent(fn: (e: InstanceEvent) => Promise<void> | void): void { this.eventFns.push(fn); }
 
   /** True while start() was called but no usable source address exists yet (state INIT). */
   get waitingForSource(): boolean { return this.waiting; }
@@ -126,8 +150,9 @@ export class Instance {
    * Without a transport yet (the source address is absent or tentative) it stays in INIT until
    * attach() provides one.
    */
-  start(): void {
+  start(opts: { holdUntil?: number } = {}): void {
     this.started = true;
+    this.holdUntil = opts.holdUntil;
     if (!this.deps.transport) { this.waiting = true; return; }
     this.run();
   }
@@ -146,9 +171,13 @@ export class Instance {
     this.deps.transport!.onReceive((d) => this.guard('receive', () => this.receive(d)));
     this.subscribeTracking();
     this.retrack('initial');
-    const r = step(this.cfg, this.m, { type: 'startup' }, this.deps.clock.now());
+    const r = step(this.cfg, this.m, { type: 'startup', ...(this.holdUntil !== undefined ? { holdUntil: this.holdUntil } : {}) }, this.deps.clock.now());
     // A crashed run may have left our VIPs on the interface: remove them unless we take over now.
-    if (r.state.state !== 'MASTER') this.enqueue(() => this.vips.removeStale(this.vipSpecs()));
+    // Its virtual routes and rules too (as keepalived does at start); absent ones are no error.
+    if (r.state.state !== 'MASTER') {
+      this.enqueue(() => this.vips.removeStale(this.vipSpecs()));
+      this.enqueue(async () => { await this.routing.remove(routingOf(this.cur)); });
+    }
     this.apply(r.state, r.actions);
   }
 
@@ -165,9 +194,12 @@ export class Instance {
    */
   reconfigure(spec: VrrpInstance, next: { destinations: string[]; tracking: TrackBinding[] }): void {
     const oldVips = this.vipSpecs();
+    const oldRouting = routingOf(this.cur);
     this.cur = spec;
     this.cfg = machineConfig(spec, this.src);
     this.rx = receiveConfig(spec);
+    // AH on or off changes the wire identity (a restart), so only the key and peers change here.
+    if (spec.authPass !== undefined) this.ah?.rekey(spec.authPass, spec.unicastPeers.length > 0);
     // A kernel filter checks the checksum form too: it must follow an in-place change.
     this.deps.transport?.setChecksumMode?.(this.rx.checksumMode);
     this.dsts = next.destinations.map((d) => parseIP(d).addr);
@@ -184,18 +216,21 @@ export class Instance {
     const before = new Set(oldVips.map(specKey));
     const removed = oldVips.filter((a) => !now.has(specKey(a)));
     const added = this.vipSpecs().filter((a) => !before.has(specKey(a)));
+    const goneRouting = routingDiff(routingOf(spec), oldRouting), newRouting = routingDiff(oldRouting, routingOf(spec));
+    this.enqueue(async () => { await this.routing.remove(goneRouting); });
     if (removed.length) this.enqueue(() => this.vips.remove(removed));
     if (added.length) {
       this.enqueue(() => this.addVips(added));
       this.enqueue(() => this.garps.announce(added.map((a) => ({ dev: a.ifname, address: a.prefix.split('/')[0]! }))));
     }
+    this.enqueue(async () => { await this.routing.install(newRouting); });
   }
 
   /** Leaves: priority-0 advert and VIP removal when master, notify stop; resolves when done. */
-  async stop(): Promise<void> {
+  async stop(opts: { deleted?: boolean } = {}): Promise<void> {
     this.stopped = true;
     this.waiting = false;
-    this.feed({ type: 'shutdown' });
+    this.feed({ type: 'shutdown', ...(opts.deleted ? { deleted: true } : {}) });
     for (const u of this.trackUnsubs.splice(0)) u();
     for (const { h } of this.handles.values()) this.deps.clock.clearTimer(h);
     this.handles.clear();
@@ -207,7 +242,10 @@ export class Instance {
   }
 
   /** Last resort at a stop that cannot finish: every VIP removed now, outside the queue. */
-  async releaseVips(): Promise<void> { await this.vips.removeNow(this.vipSpecs()); }
+  async releaseVips(): Promise<void> {
+    await this.routing.remove(routingOf(this.cur));
+    await this.vips.removeNow(this.vipSpecs());
+  }
 
   /** Waits for queued address changes and notifications (tests, reload). */
   settled(): Promise<void> { return this.effects; }
@@ -229,7 +267,7 @@ export class Instance {
   private receive(d: VrrpDatagram): void {
     this.counters.received++;
     if (addrEqual(d.src, this.src)) { this.counters.own++; return; }
-    const v = validateAdvert(this.rx, d);
+    const v = this.ah ? this.ah.open(this.rx, d) : validateAdvert(this.rx, d);
     if (!v.ok) {
       this.counters[v.reason]++;
       this.deps.logger.debug({ drop: v.reason, src: formatIP(d.src) }, 'advertisement dropped');
@@ -287,17 +325,24 @@ export class Instance {
   // ---------------------------------------------------------------- actions
 
   private apply(next: MachineState, actions: MachineAction[]): void {
+    if (next.state === 'MASTER' && this.m.state !== 'MASTER') this.ah?.becomeMaster();
     this.m = next;
     for (const a of actions) {
       switch (a.type) {
         case 'sendAdvert': this.sendAdvert(a.priority); break;
         case 'armTimer': this.arm(a.timer, a.at); break;
         case 'cancelTimer': this.cancel(a.timer); break;
-        case 'addVips': this.enqueue(() => this.addVips(this.vipSpecs())); break;
-        case 'removeVips': this.garps.clear(); this.enqueue(() => this.vips.remove(this.vipSpecs(), this.stopped ? [50] : undefined)); break;
+        case 'addVips': this.enqueue(() => this.addVips(this.vipSpecs())); this.enqueue(async () => { await this.routing.install(routingOf(this.cur)); }); break;
+        case 'removeVips':
+          this.garps.clear();
+          this.enqueue(async () => { await this.routing.remove(routingOf(this.cur)); });
+          this.enqueue(() => this.vips.remove(this.vipSpecs(), this.stopped ? [50] : undefined));
+          break;
         // the notify action of a takeover follows in the same step and bumps the epoch
         case 'sendGarp': this.garps.burst(a.reason, this.epoch + (a.reason === 'takeover' ? 1 : 0)); break;
         case 'notify': this.transition(a.from, a.state, a.reason); break;
+        case 'event': this.event({ instance: this.cur.name, kind: 'masterRxLowerPri', state: this.m.state, priority: this.m.effectivePriority }); break;
+        case 'priorityNotify': this.event({ instance: this.cur.name, kind: 'priority', state: a.state, priority: a.priority }); break;
         case 'adoptMasterAdvertInterval': this.deps.logger.info({ intervalCs: a.intervalCs }, 'adopting the master advertisement interval'); break;
       }
     }
@@ -340,7 +385,9 @@ export class Instance {
       this.advertCache.set(priority, pkts);
     }
     for (let i = 0; i < pkts.length; i++) {
-      try { this.deps.transport!.send(pkts[i]!, this.dsts[i]!); this.counters.sent++; } catch (e) {
+      // AH: the cached VRRP message goes out in an IPv4 packet with the next sequence number.
+      const pkt = this.ah ? this.ah.seal(pkts[i]!, this.src, this.dsts[i]!) : pkts[i]!;
+      try { this.deps.transport!.send(pkt, this.dsts[i]!); this.counters.sent++; } catch (e) {
         if (this.counters['send-error']++ % 100 === 0) this.deps.logger.warn(errFields(e), 'sending an advertisement failed');
       }
     }
@@ -354,8 +401,9 @@ export class Instance {
     return encodeVrrp({
       version: s.version, vrid: s.vrid, priority, addresses,
       interval: s.version === 2 ? Math.round(s.advertIntervalMs / 1000) : this.cfg.advertIntervalCs,
-      authType: pass ? VRRP_AUTH_PASS : VRRP_AUTH_NONE,
-      ...(pass ? { authData: passAuthData(s.authPass!) } : {}),
+      // AH leaves the message's auth data zero: the ICV in the AH header authenticates it.
+      authType: pass ? (this.ah ? VRRP_AUTH_AH : VRRP_AUTH_PASS) : VRRP_AUTH_NONE,
+      ...(pass && !this.ah ? { authData: passAuthData(s.authPass!) } : {}),
     }, { src: this.src, dst, mode });
   }
 
@@ -369,6 +417,11 @@ export class Instance {
     // A failing listener must not cut the machine's remaining actions (the advert timer) short.
     for (const fn of this.transitionFns) this.guard('transition listener', () => fn(t));
     this.enqueue(async () => { for (const fn of this.notifyFns) await fn(t); });
+  }
+
+  private event(e: InstanceEvent): void {
+    if (e.kind === 'masterRxLowerPri') this.deps.logger.info({ priority: e.priority }, 'master received a lower-priority advertisement');
+    if (this.eventFns.length) this.enqueue(async () => { for (const fn of this.eventFns) await fn(e); });
   }
 
   private enqueue(job: () => Promise<void>): void {

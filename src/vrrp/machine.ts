@@ -3,7 +3,10 @@
 // CONTRACT (for the runtime that drives it)
 // - `now` is milliseconds from a monotonic clock (performance.now() or a fake clock). Deadlines in
 //   actions are absolute times on that same clock and may carry a fraction (218.75 ms).
-// - Start with `initialMachineState(cfg)` (state INIT), then feed `{type:'startup'}`.
+// - Start with `initialMachineState(cfg)` (state INIT), then feed `{type:'startup'}`. With
+//   `holdUntil` (vrrp_startup_delay) the instance runs as BACKUP and its Master_Down / preempt
+//   waits only start counting at that time (keepalived arms them from vrrp_delayed_start_time:
+//   alone, it becomes master at delay + Master_Down_Interval). A restart without it drops the hold.
 // - Perform the returned actions IN ORDER. They are data:
 //     sendAdvert {priority}      send one advertisement with this priority (0 = "I am leaving");
 //                                may appear outside MASTER: a master stepping down sends one last
@@ -15,6 +18,9 @@
 //     sendGarp {reason}          gratuitous ARP / unsolicited NA burst; 'takeover' on becoming
 //                                master, 'heal' when a master hears a lower-priority master
 //     notify {state, from, reason}  the instance entered `state` (log {from,to,reason}, run scripts)
+//     event {event}              not a transition: 'masterRxLowerPri' when a master hears a lower
+//                                priority (notify_master_rx_lower_pri, FIFO MASTER_RX_LOWER_PRI)
+//     priorityNotify {state, priority}  the effective priority changed (notify_priority_changes)
 //     adoptMasterAdvertInterval {intervalCs}  v3 backup now uses the master's interval (RFC 5798 §6.4.2)
 // - The advert timer is on an absolute schedule: when it fires at `now` (>= its deadline), the
 //   next deadline is the deadline plus the interval (nextAdvertAt), so a timer that fires late does
@@ -41,7 +47,8 @@
 //   became the address owner takes over; a backup no longer allowed to preempt drops its
 //   preempt_delay timer. Nothing else moves: no advert gap, no VIP change.
 // - shutdown: priority-0 advert and removeVips when master, then STOPPED; later events are ignored
-//   except startup, which begins again as from INIT.
+//   except startup, which begins again as from INIT. `deleted` (a reload removed the instance)
+//   only changes the reason to 'deleted', so the runtime can notify FAULT or DELETED (notify_deleted).
 // The machine never throws on an event that does not apply to its state; it returns no actions.
 
 import { compareAddr } from '../lib/ip.js';
@@ -63,7 +70,8 @@ export type TransitionReason =
   | 'fault'
   | 'fault-cleared'
   | 'sync-group'         // moved by its sync group (another member changed state)
-  | 'shutdown';
+  | 'shutdown'
+  | 'deleted';           // stopped because a reload removed the instance
 
 export interface MachineConfig {
   version: VrrpVersion;
@@ -101,11 +109,13 @@ export interface MachineState {
   readonly masterStopped: boolean;
   /** Deadlines of the timers the machine has armed (absolute ms). */
   readonly timers: Readonly<Partial<Record<TimerName, number>>>;
+  /** vrrp_startup_delay: no mastership before this time (absolute ms). */
+  readonly holdUntil?: number;
 }
 
 export type MachineEvent =
-  | { type: 'startup' }
-  | { type: 'shutdown' }
+  | { type: 'startup'; holdUntil?: number }
+  | { type: 'shutdown'; deleted?: boolean }
   | { type: 'advertReceived'; priority: number; primaryAddr: Uint8Array; maxAdvertIntervalCs: number }
   | { type: 'timer'; timer: TimerName }
   | { type: 'priorityChanged'; effective: number }
@@ -126,6 +136,8 @@ export type MachineAction =
   | { type: 'removeVips' }
   | { type: 'sendGarp'; reason: GarpReason }
   | { type: 'notify'; state: VrrpState; from: VrrpState; reason: TransitionReason }
+  | { type: 'event'; event: 'masterRxLowerPri' }
+  | { type: 'priorityNotify'; state: VrrpState; priority: number }
   | { type: 'adoptMasterAdvertInterval'; intervalCs: number };
 
 export interface StepResult {
@@ -156,10 +168,10 @@ export function preemptEnabled(cfg: MachineConfig): boolean {
 
 /** One transition. Pure: the inputs are not modified. */
 export function step(cfg: MachineConfig, s: MachineState, ev: MachineEvent, now: number): StepResult {
-  const b = new Builder(s);
+  const b = new Builder(s, now);
   switch (ev.type) {
-    case 'startup': onStartup(cfg, b, now); break;
-    case 'shutdown': onShutdown(b); break;
+    case 'startup': onStartup(cfg, b, now, ev.holdUntil); break;
+    case 'shutdown': onShutdown(b, ev.deleted === true); break;
     case 'advertReceived': onAdvert(cfg, b, ev, now); break;
     case 'timer': onTimer(cfg, b, ev.timer, now); break;
     case 'priorityChanged': onPriority(cfg, b, ev.effective, now); break;
@@ -174,10 +186,13 @@ export function step(cfg: MachineConfig, s: MachineState, ev: MachineEvent, now:
 /** Accumulates the next state and the actions; keeps timer bookkeeping in one place. */
 class Builder {
   actions: MachineAction[] = [];
-  constructor(public s: MachineState) {}
+  constructor(public s: MachineState, private now: number) {}
   set(patch: Partial<MachineState>): void { this.s = { ...this.s, ...patch }; }
   push(a: MachineAction): void { this.actions.push(a); }
   arm(timer: TimerName, at: number): void {
+    // vrrp_startup_delay: a wait that could make us master starts counting when the hold ends.
+    const hold = this.s.holdUntil;
+    if (hold !== undefined && timer !== 'advert' && this.now < hold) at = hold + (at - this.now);
     this.s = { ...this.s, timers: { ...this.s.timers, [timer]: at } };
     this.push({ type: 'armTimer', timer, at });
   }
@@ -227,7 +242,8 @@ function enterBackup(cfg: MachineConfig, b: Builder, now: number, reason: Transi
 }
 
 function comeUp(cfg: MachineConfig, b: Builder, now: number, reason: TransitionReason): void {
-  if (cfg.priority === PRIORITY_OWNER) { becomeMaster(cfg, b, now, 'owner'); return; }
+  const held = b.s.holdUntil !== undefined && now < b.s.holdUntil;
+  if (cfg.priority === PRIORITY_OWNER && !held) { becomeMaster(cfg, b, now, 'owner'); return; }
   let firstWait: number | undefined;
   // keepalived: a non-owner configured `state MASTER` waits one interval plus the minimal skew
   // before claiming mastership, instead of the full Master_Down_Interval.
@@ -237,20 +253,20 @@ function comeUp(cfg: MachineConfig, b: Builder, now: number, reason: TransitionR
   enterBackup(cfg, b, now, reason, firstWait);
 }
 
-function onStartup(cfg: MachineConfig, b: Builder, now: number): void {
+function onStartup(cfg: MachineConfig, b: Builder, now: number, holdUntil: number | undefined): void {
   if (b.s.state !== 'INIT' && b.s.state !== 'STOPPED') return;
-  b.set({ masterAddr: undefined, masterPriority: undefined });
+  b.set({ masterAddr: undefined, masterPriority: undefined, holdUntil: holdUntil !== undefined && Number.isFinite(holdUntil) && holdUntil > now ? holdUntil : undefined });
   if (b.s.faulted) { b.transition('FAULT', 'fault'); return; }
   comeUp(cfg, b, now, 'startup');
 }
 
-function onShutdown(b: Builder): void {
+function onShutdown(b: Builder, deleted: boolean): void {
   const from = b.s.state;
   if (from === 'STOPPED') return;
   b.cancelAll();
   if (from === 'MASTER') leaveMaster(b, true);
   if (from === 'INIT') { b.set({ state: 'STOPPED' }); return; }
-  b.transition('STOPPED', 'shutdown');
+  b.transition('STOPPED', deleted ? 'deleted' : 'shutdown');
 }
 
 function onFault(b: Builder): void {
@@ -295,6 +311,8 @@ function onPriority(cfg: MachineConfig, b: Builder, effective: number, now: numb
     b.push({ type: 'sendAdvert', priority: p });
     b.arm('advert', now + cfg.advertIntervalCs * 10);
   }
+  // notify_priority_changes; not while not running (INIT, STOPPED).
+  if (b.s.state !== 'INIT' && b.s.state !== 'STOPPED') b.push({ type: 'priorityNotify', state: b.s.state, priority: p });
 }
 
 function onConfigChanged(cfg: MachineConfig, b: Builder, effective: number, now: number): void {
@@ -330,7 +348,8 @@ function onTimer(cfg: MachineConfig, b: Builder, timer: TimerName, now: number):
   delete timers[timer];
   b.set({ timers });
   if (timer === 'masterDown' && b.s.state === 'BACKUP') {
-    becomeMaster(cfg, b, now, b.s.masterStopped ? 'master-stopped' : 'master-down');
+    // An owner only waits here when vrrp_startup_delay held it back.
+    becomeMaster(cfg, b, now, cfg.priority === PRIORITY_OWNER ? 'owner' : b.s.masterStopped ? 'master-stopped' : 'master-down');
   } else if (timer === 'preemptDelay' && b.s.state === 'BACKUP') {
     const mp = b.s.masterPriority;
     if (preemptEnabled(cfg) && mp !== undefined && mp > 0 && mp < b.s.effectivePriority) becomeMaster(cfg, b, now, 'preempt');
@@ -378,6 +397,9 @@ function onAdvertAsMaster(cfg: MachineConfig, b: Builder, ev: AdvertEvent, now: 
   // once and refreshes the neighbours' caches, so no client keeps the loser's MAC.
   b.push({ type: 'sendAdvert', priority: b.s.effectivePriority });
   b.push({ type: 'sendGarp', reason: 'heal' });
+  // keepalived runs notify_master_rx_lower_pri here (the lower router may have taken external
+  // state, e.g. a cloud secondary address, that this master must reclaim).
+  b.push({ type: 'event', event: 'masterRxLowerPri' });
   b.arm('advert', now + cfg.advertIntervalCs * 10);
 }
 

@@ -143,6 +143,10 @@ for (const f of readdirSync(golden).filter((n) => n.endsWith('.conf')).sort()) a
 add('keepalived-conf', '$IF=eth0\nvrrp_instance V {\n  interface ${IF}\n  virtual_router_id 1\n  priority 100\n  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\n@other vrrp_script x {\n}\n');
 add('yaml-config', 'x-common: &c\n  interface: eth0\nvrrpInstances:\n  - <<: *c\n    name: VI_1\n    vrid: 51\n    priority: 100\n    virtualAddresses: ["10.0.0.1/24"]\n');
 
+// ---- proc connector: the datagrams captured once here (test/fixtures/proc-connector/).
+const procFx = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/proc-connector/sleep-lifecycle.json'), 'utf8')) as { datagrams: { hex: string }[] };
+for (const d of procFx.datagrams) add('proc-connector', Buffer.from(d.hex, 'hex'));
+
 for (const [target, seeds] of corpus) {
   const dir = join(OUT, target);
   mkdirSync(dir, { recursive: true });

@@ -51,6 +51,8 @@ export interface Route {
   priority: number;
   oif?: number;
   gateway?: Uint8Array;
+  /** RTA_PREFSRC: the source address chosen for traffic that takes the route. */
+  prefsrc?: Uint8Array;
   flags: number;
 }
 
@@ -65,6 +67,8 @@ export interface RouteRequest {
   priority?: number;
   oif?: number;
   gateway?: Uint8Array;
+  /** RTA_PREFSRC (ip route's `src`). */
+  prefsrc?: Uint8Array;
 }
 
 const familyOf = (addr: Uint8Array): number => (addr.length === 4 ? AF.INET : AF.INET6);
@@ -85,10 +89,22 @@ function header(family: number, dstLen: number, table: number, protocol: number,
 /** NEWROUTE payload, attribute for attribute what `ip route add TYPE DST metric M table T proto P` sends. */
 export function encodeRouteRequest(q: RouteRequest): Buffer {
   const attrs = encodeAttrs(RTA, {
-    dst: q.dst, oif: q.oif, gateway: q.gateway, priority: q.priority,
+    dst: q.dst, oif: q.oif, gateway: q.gateway, priority: q.priority, prefsrc: q.prefsrc,
     table: q.table >= 256 ? q.table : undefined,
   });
   return Buffer.concat([header(familyOf(q.dst), q.dstLen, q.table, q.protocol, q.scope ?? defaultScope(q), RTN[q.type]), attrs]);
+}
+
+/**
+ * DELROUTE payload that also names the interface, gateway and source (when given), so that of
+ * several routes to one prefix (another gateway, another device) only this one goes.
+ */
+export function encodeRouteDeleteExact(q: RouteRequest): Buffer {
+  const attrs = encodeAttrs(RTA, {
+    dst: q.dst, oif: q.oif, gateway: q.gateway, priority: q.priority, prefsrc: q.prefsrc,
+    table: q.table >= 256 ? q.table : undefined,
+  });
+  return Buffer.concat([header(familyOf(q.dst), q.dstLen, q.table, q.protocol, RT_SCOPE.nowhere, RTN[q.type]), attrs]);
 }
 
 /**
@@ -125,6 +141,7 @@ export function decodeRoute(m: Pick<NetlinkMessage, 'payload'>): Route {
   };
   if (typeof a.oif === 'number') route.oif = a.oif;
   if (a.gateway instanceof Uint8Array) route.gateway = a.gateway;
+  if (a.prefsrc instanceof Uint8Array) route.prefsrc = a.prefsrc;
   return route;
 }
 

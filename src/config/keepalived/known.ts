@@ -11,18 +11,17 @@ const GROUPS: Array<[consequence: string, keywords: string]> = [
   ['vipkeeper runs in the network namespace it is started in; start it with `ip netns exec NS`',
     'net_namespace net_namespace_ipvs namespace_with_ipsets'],
   ['no BFD session is run; track the peer with a vrrp_script', 'bfd_instance track_bfd BFD_CHECK bfd_priority bfd_no_swap bfd_rt_priority bfd_rlimit_rttime bfd_cpu_affinity bfd_process_name'],
-  ['no VMAC or ipvlan interface is created: the VIPs go on the interface itself and adverts carry its own MAC',
-    'use_vmac use_vmac_addr vmac_xmit_base use_ipvlan vmac_prefix vmac_addr_prefix'],
+  ['no ipvlan interface and no VMAC for addresses on other interfaces is created; `use_vmac` names its VMAC itself (default vrrp.VRID)',
+    'use_vmac_addr use_ipvlan vmac_prefix vmac_addr_prefix'],
   ['these addresses, routes or rules are not installed; configure them with the system\'s network configuration',
-    'static_ipaddress static_routes static_rules virtual_routes virtual_rules'],
-  ['no iptables/nftables rules are installed (with vrrp_strict keepalived would drop traffic to the VIPs)',
-    'vrrp_iptables vrrp_ipsets nftables nftables_priority nftables_ifindex nftables_counters nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark'],
-  ['processes are not tracked; use a vrrp_script (for example `pgrep -x NAME`)', 'vrrp_track_process track_process'],
-  ['this notify script is never run', 'notify_deleted notify_master_rx_lower_pri notify_fifo_script vrrp_notify_fifo_script lvs_notify_fifo_script'],
-  ['priority changes are not notified', 'notify_priority_changes vrrp_notify_priority_changes'],
+    'static_ipaddress static_routes static_rules'],
+  ['no_accept is enforced with nftables only, always as table inet vipkeeper at priority -1 with counters; this setting is not applied',
+    'vrrp_iptables vrrp_ipsets nftables nftables_priority nftables_ifindex nftables_counters'],
+  ['no nftables rules are made for IPVS', 'nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark'],
+  ['this notify script is never run', 'notify_fifo_script vrrp_notify_fifo_script lvs_notify_fifo_script'],
   ['no extra gratuitous ARPs are sent on other interfaces', 'garp_extra_if vrrp_garp_extra_if vrrp_min_garp garp_group'],
   ['adverts follow the RFC: this variation is not applied', `lower_prio_no_advert higher_prio_send_advert vrrp_lower_prio_no_advert
-    vrrp_higher_prio_send_advert unicast_fault_no_peer old_unicast_checksum vrrp_check_unicast_src check_unicast_src track_src_ip
+    vrrp_higher_prio_send_advert old_unicast_checksum track_src_ip
     vrrp_skip_check_adv_addr_all unicast_ttl mcast_dst_ip native_ipv6 strict_mode skip_check_adv_addr`],
   ['the track file is not created or written at start', 'init_file'],
   ['the regex is matched by JavaScript over the whole body, without these limits', 'regex_options regex_stack regex_min_offset regex_max_offset'],
@@ -36,7 +35,7 @@ const GROUPS: Array<[consequence: string, keywords: string]> = [
     use_pid_dir linkbeat_use_polling linkbeat_interfaces dynamic_interfaces disable_local_igmp use_symlink_paths`],
   ['reload and start-up behave as vipkeeper\'s (SIGHUP reloads; a bad file keeps the running configuration)', `reload_check_config
     reload_time_file reload_repeat reload_file config_save_dir tmp_config_directory startup_script shutdown_script
-    fifo_write_vrrp_states_on_reload vrrp_startup_delay script_max_runtime`],
+    fifo_write_vrrp_states_on_reload script_max_runtime`],
   ['ignored', `lvs_id instance log_unknown_vrids max_auto_priority min_auto_priority_delay rs_init_notifies checker_log_all_failures
     log_all_failures vrrp_down_timer_adverts debug promote_secondaries global_tracking sync_group_tracking_weight track_group
     fast_recovery quorum_max ip_proto SSL`],

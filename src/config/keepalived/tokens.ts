@@ -18,7 +18,7 @@ type Diags = { diagnostics: Diagnostic[] };
  */
 const COMMAND_KEYWORDS = new Set([
   'script', 'misc_path', 'notify', 'notify_master', 'notify_backup', 'notify_fault', 'notify_stop',
-  'notify_up', 'notify_down', 'quorum_up', 'quorum_down',
+  'notify_up', 'notify_down', 'quorum_up', 'quorum_down', 'notify_deleted', 'notify_master_rx_lower_pri',
 ]);
 
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v';

@@ -10,9 +10,10 @@ import { Ctx, foldUser, type Obj } from './context.js';
 import { globalSpec, instanceSpec, namedBlock, scriptSpec, syncGroupBlock, trackFileSpec, VRRP_KEYWORDS } from './vrrp.js';
 import { LVS_KEYWORDS, translateVirtualServer, translateVsGroup } from './lvs.js';
 import { ANNOUNCEMENTS_KEYWORD, translateAnnouncements } from './announcements.js';
+import { trackProcessSpec } from './track-process.js';
 
-const TOP_LEVEL = ['global_defs', 'vrrp_instance', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'virtual_server', 'virtual_server_group'];
-const ALL_KEYWORDS: ReadonlySet<string> = new Set([...TOP_LEVEL, ...VRRP_KEYWORDS, ...LVS_KEYWORDS]);
+const TOP_LEVEL = ['global_defs', 'vrrp_instance', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_track_process', 'vrrp_sync_group', 'virtual_server', 'virtual_server_group'];
+const ALL_KEYWORDS: ReadonlySet<string> = new Set([...TOP_LEVEL, ...VRRP_KEYWORDS, ...LVS_KEYWORDS, ...Object.keys(trackProcessSpec)]);
 
 export interface KeepalivedOptions { strict: boolean; configId?: string | undefined }
 
@@ -48,7 +49,7 @@ function translateFile(file: string, text: string, opts: KeepalivedOptions, reco
 
 type Output = ReturnType<typeof emptyOutput>;
 const emptyOutput = () => ({
-  global: {} as Obj, vrrpScripts: [] as Obj[], trackFiles: [] as Obj[], vrrpInstances: [] as Obj[],
+  global: {} as Obj, vrrpScripts: [] as Obj[], trackFiles: [] as Obj[], trackProcesses: [] as Obj[], vrrpInstances: [] as Obj[],
   syncGroups: [] as Obj[], virtualServerGroups: [] as Obj[], virtualServers: [] as Obj[],
 });
 
@@ -74,6 +75,7 @@ function translateTop(ctx: Ctx, n: Node, out: Output): void {
     // track_file is keepalived 2.2's name (shared with FILE_CHECK); vrrp_track_file the older one.
     case 'track_file':
     case 'vrrp_track_file': namedBlock(ctx, n, out.trackFiles, trackFileSpec, '/trackFiles', n.key.text); break;
+    case 'vrrp_track_process': namedBlock(ctx, n, out.trackProcesses, trackProcessSpec, '/trackProcesses', 'vrrp_track_process'); break;
     case 'vrrp_sync_group': syncGroupBlock(ctx, n, out.syncGroups); break;
     case ANNOUNCEMENTS_KEYWORD: translateAnnouncements(ctx, n, out as Obj); break;
     case 'virtual_server': translateVirtualServer(ctx, n, out.virtualServers); break;

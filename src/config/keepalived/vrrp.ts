@@ -6,6 +6,8 @@ import {
   type Ctx, type Handler, type Obj, type Spec,
 } from './context.js';
 import { globalLvsSpec } from './global-lvs.js';
+import { routeLines, ruleLines } from './virtual-routes.js';
+import { useVmac, vmacXmitBase } from './vmac.js';
 
 /** Get or create a nested object field (e.g. `garp`, `notify`). */
 function sub(o: Obj, field: string): Obj {
@@ -48,7 +50,10 @@ export const globalSpec: Spec = {
   default_interface: strField('defaultInterface'),
   vrrp_strict: boolField('vrrpStrict'),
   vrrp_skip_check_adv_addr: boolField('skipCheckAdvAddr'),
+  vrrp_check_unicast_src: boolField('checkUnicastSrc'),
   lvs_flush: boolField('lvsFlush'),
+  vrrp_startup_delay: msField('vrrpStartupDelayMs'),
+  vrrp_notify_priority_changes: boolField('vrrpNotifyPriorityChanges'),
   ...globalLvsSpec,
   ...garpSpec('vrrp_'),
 };
@@ -105,9 +110,11 @@ const notifySpec: Spec = {
 };
 
 const authSpec: Spec = {
-  auth_type: (ctx, n) => {
+  auth_type: (ctx, n, o, p) => {
     const t = ctx.arg(n);
-    if (t && t.text !== 'PASS') ctx.error(t, `auth_type ${t.text} is not supported: only PASS, in capitals (or no authentication block)`);
+    // PASS is the default and is not stored, so converted PASS configurations stay as they were.
+    if (t?.text === 'AH') put(ctx, o, p, 'authType', 'AH', n.key);
+    else if (t && t.text !== 'PASS') ctx.error(t, `auth_type ${t.text} is not supported: PASS or AH, in capitals (or no authentication block)`);
   },
   auth_pass: (ctx, n, o, p) => put(ctx, o, p, 'authPass', ctx.arg(n)?.text, n.key),
 };
@@ -126,17 +133,31 @@ export const instanceSpec: Spec = {
   mcast_src_ip: strField('mcastSrcIp'),
   unicast_peer: peerList,
   authentication: (ctx, n, o, p) => ctx.block(n.children, authSpec, o, p, 'authentication'),
+  check_unicast_src: boolField('checkUnicastSrc'),
   virtual_ipaddress: vipList('virtualIps'),
   virtual_ipaddress_excluded: vipList('excludedVips'),
+  virtual_routes: routeLines,
+  virtual_rules: ruleLines,
+  use_vmac: useVmac,
+  vmac_xmit_base: vmacXmitBase,
   track_interface: trackList('trackInterfaces'),
   track_script: trackList('trackScripts'),
   track_file: trackList('trackFiles'),
+  track_process: trackList('trackProcesses'),
   ...garpSpec(''),
   ...notifySpec,
   accept: (ctx, n, o, p) => put(ctx, o, p, 'accept', true, n.key),
   no_accept: (ctx, n, o, p) => put(ctx, o, p, 'accept', false, n.key),
   dont_track_primary: boolField('dontTrackPrimary'),
   down_timer_adverts: intField('downTimerAdverts'),
+  // notify_deleted [SCRIPT [user [group]]]: the flag alone, or with a script to run as well.
+  notify_deleted: (ctx, n, o, p) => {
+    put(ctx, o, p, 'notifyDeleted', true, n.key);
+    if (n.args.length) inSub('notify', scriptField('deleted'))(ctx, n, o, p);
+  },
+  notify_master_rx_lower_pri: inSub('notify', scriptField('masterRxLowerPri')),
+  notify_priority_changes: boolField('notifyPriorityChanges'),
+  unicast_fault_no_peer: (ctx, n, o, p) => put(ctx, o, p, 'unicastFaultNoPeer', true, n.key),
 };
 
 /** `weight N [reverse|noreverse]` (also FILE_CHECK's). */
@@ -172,6 +193,9 @@ export const syncGroupSpec: Spec = {
   track_interface: trackList('trackInterfaces'),
   track_script: trackList('trackScripts'),
   track_file: trackList('trackFiles'),
+  track_process: trackList('trackProcesses'),
+  // keepalived takes it on a group too; vipkeeper only on instances (and globally).
+  notify_priority_changes: (ctx, n) => ctx.warn(n.key, 'notify_priority_changes in a vrrp_sync_group is not implemented by vipkeeper; no priority line is written for it: set notify_priority_changes on its instances'),
 };
 
 export function namedBlock(ctx: Ctx, n: Node, list: Obj[], spec: Spec, path: string, blockName: string): Obj | undefined {

@@ -20,11 +20,19 @@ export interface ConfOpts {
   /** advert_int in seconds (v2: whole seconds). */
   advertInt?: number;
   auth?: string;
+  /** auth_type with `auth` (default PASS). */
+  authType?: 'PASS' | 'AH';
   nopreempt?: boolean;
   preemptDelay?: number;
   plainChecksum?: boolean;
   vrid?: number;
   garpDelay?: number;
+  /** global vrrp_strict. */
+  strict?: boolean;
+  /** `accept` (true) or `no_accept` (false); unset: neither. */
+  accept?: boolean;
+  /** Extra lines inside the vrrp_instance block (e.g. virtual_routes { ... }). */
+  instanceLines?: string[];
 }
 
 export function confText(o: ConfOpts, self: 'a' | 'b', priority: number): string {
@@ -35,7 +43,7 @@ export function confText(o: ConfOpts, self: 'a' | 'b', priority: number): string
     'global_defs {', `  router_id ${self}`, `  vrrp_version ${o.version}`,
     ...(o.plainChecksum ? ['  v3_checksum_as_v2'] : []),
     // keepalived refuses to run with root scripts otherwise; no scripts are used here.
-    '  script_user root', '  enable_script_security', '}',
+    '  script_user root', '  enable_script_security', ...(o.strict ? ['  vrrp_strict'] : []), '}',
     'vrrp_instance VI_1 {',
     '  state BACKUP',
     '  interface eth0',
@@ -43,11 +51,13 @@ export function confText(o: ConfOpts, self: 'a' | 'b', priority: number): string
     `  priority ${priority}`,
     `  advert_int ${o.advertInt ?? (o.version === 2 ? 1 : 0.1)}`,
     ...(o.nopreempt ? ['  nopreempt'] : []),
+    ...(o.accept === undefined ? [] : [o.accept ? '  accept' : '  no_accept']),
     ...(o.preemptDelay !== undefined ? [`  preempt_delay ${o.preemptDelay}`] : []),
     `  garp_master_delay ${o.garpDelay ?? 1}`,
-    ...(o.auth ? ['  authentication {', '    auth_type PASS', `    auth_pass ${o.auth}`, '  }'] : []),
+    ...(o.auth ? ['  authentication {', `    auth_type ${o.authType ?? 'PASS'}`, `    auth_pass ${o.auth}`, '  }'] : []),
     ...(o.unicast ? [`  unicast_src_ip ${addr[self]}`, '  unicast_peer {', `    ${addr[other]}`, '  }'] : []),
     '  virtual_ipaddress {', `    ${fam === 4 ? `${VIP}/24` : `${VIP6}/64`}`, '  }',
+    ...(o.instanceLines ?? []),
     '}',
   ];
   return `${lines.join('\n')}\n`;

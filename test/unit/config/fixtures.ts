@@ -111,7 +111,8 @@ export const FULL_VRRP = `global_defs {
   vrrp_garp_master_repeat 3
   vrrp_garp_interval 0.01
   vrrp_gna_interval 0.02
-  vrrp_strict
+  vrrp_startup_delay 5.5
+  vrrp_notify_priority_changes
 }
 vrrp_script chk {
   script "/bin/check 'a b'"
@@ -145,6 +146,14 @@ vrrp_instance VI_X {
   virtual_ipaddress_excluded {
     2001:db8::1/64 no_track
   }
+  virtual_routes {
+    src 10.0.0.100 to 10.77.0.0/16 via 10.0.0.254 dev eth1 table 100 metric 5 scope universe
+    unreachable 10.78.0.0/16 no_track
+  }
+  virtual_rules {
+    from 10.0.0.100/32 to 10.9.0.0/16 table 100 priority 100 iif eth1 oif eth2 tos 8 fwmark 3/7 no_track
+    to 10.80.0.0/16 blackhole
+  }
   track_interface {
     eth2 weight -10
   }
@@ -163,6 +172,10 @@ vrrp_instance VI_X {
   notify_backup /bin/b
   notify_fault /bin/f
   notify_stop /bin/s
+  notify_deleted "/bin/d x"
+  notify_master_rx_lower_pri /bin/lower nobody
+  notify_priority_changes
+  unicast_fault_no_peer
   no_accept
   dont_track_primary
   down_timer_adverts 4

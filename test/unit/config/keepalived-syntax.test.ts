@@ -177,10 +177,10 @@ const CASES: Case[] = [
   },
   {
     name: 'not implemented, under --strict: an error',
-    text: inst('  use_vmac\n'),
+    text: inst('  use_vmac_addr\n'),
     strict: true,
     keepalived: 'accepted',
-    errors: [[4, 3, 'use_vmac: not implemented by vipkeeper; no VMAC or ipvlan interface is created: the VIPs go on the interface itself and adverts carry its own MAC']],
+    errors: [[4, 3, 'use_vmac_addr: not implemented by vipkeeper; no ipvlan interface and no VMAC for addresses on other interfaces is created; `use_vmac` names its VMAC itself (default vrrp.VRID)']],
   },
   {
     name: 'a number past 2^53 is refused as written, not echoed rounded',

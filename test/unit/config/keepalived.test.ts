@@ -188,7 +188,8 @@ test('translate: every VRRP keyword of the model lands in its field', () => {
   const m = r.model!;
   assert.deepEqual(m.global.scriptUser, { user: 'nobody', group: 'nogroup' });
   assert.deepEqual(m.global.notifyFifo, { path: '/run/f.fifo', user: 'root' });
-  assert.equal(m.global.vrrpStrict, true);
+  // vrrp_strict refuses this instance's preempt_delay and unicast peers: strict.test.ts covers it.
+  assert.equal(m.global.vrrpStrict, false);
   assert.deepEqual(m.vrrpScripts[0], { name: 'chk', script: { argv: ['/bin/check', 'a b'], user: 'nobody' }, intervalMs: 3000, timeoutMs: 3000, weight: -20, reverse: true, rise: 2, fall: 4, initFail: true });
   assert.deepEqual(m.trackFiles[0], { name: 'tf', path: '/run/tf', weight: 5, reverse: false });
   const v = m.vrrpInstances[0]!;
@@ -197,12 +198,22 @@ test('translate: every VRRP keyword of the model lands in its field', () => {
   assert.deepEqual(v.virtualIps[0], { address: '10.0.0.100', family: 4, prefixLen: 24, dev: 'eth1', label: 'eth1:v', scope: 'link', broadcast: '10.0.0.255', noTrack: false });
   assert.deepEqual(v.virtualIps[1], { address: '10.0.0.101', family: 4, prefixLen: 32, dev: 'eth1', scope: 'global', noTrack: false });
   assert.equal(v.excludedVips[0]!.noTrack, true);
+  assert.deepEqual(v.virtualRoutes, [
+    { to: '10.77.0.0/16', family: 4, type: 'unicast', table: 100, noTrack: false, src: '10.0.0.100', via: '10.0.0.254', dev: 'eth1', metric: 5, scope: 'universe' },
+    { to: '10.78.0.0/16', family: 4, type: 'unreachable', table: 254, noTrack: true },
+  ]);
+  assert.deepEqual(v.virtualRules, [
+    { family: 4, action: 'table', noTrack: true, from: '10.0.0.100/32', to: '10.9.0.0/16', table: 100, priority: 100, iif: 'eth1', oif: 'eth2', tos: 8, fwmark: 3, fwmask: 7 },
+    { family: 4, action: 'blackhole', noTrack: false, to: '10.80.0.0/16' },
+  ]);
   assert.deepEqual(v.trackInterfaces, [{ name: 'eth2', weight: -10, reverse: false }]);
   assert.deepEqual(v.trackScripts, [{ name: 'chk', weight: 30, reverse: false }]);
   assert.deepEqual(v.trackFiles, [{ name: 'tf', reverse: false }]);
   assert.deepEqual(v.garp, { masterDelayMs: 1000, masterRepeat: 3, lowerPrioDelayMs: 1000, lowerPrioRepeat: 2, masterRefreshMs: 30_000, masterRefreshRepeat: 2, intervalMs: 10, gnaIntervalMs: 20 });
   assert.deepEqual(v.notify.master, { argv: ['/bin/m', 'x'], user: 'nobody' });
-  assert.deepEqual(Object.keys(v.notify).sort(), ['any', 'backup', 'fault', 'master', 'stop']);
+  assert.deepEqual(Object.keys(v.notify).sort(), ['any', 'backup', 'deleted', 'fault', 'master', 'masterRxLowerPri', 'stop']);
+  assert.deepEqual(v.notify.deleted?.argv, ['/bin/d', 'x']);
+  assert.deepEqual(v.notify.masterRxLowerPri, { argv: ['/bin/lower'], user: 'nobody' });
   assert.equal(v.accept, false); assert.equal(v.dontTrackPrimary, true); assert.equal(v.downTimerAdverts, 4);
   assert.equal(v.syncGroup, 'G');
   assert.deepEqual(m.syncGroups[0]!.notify.master, { argv: ['/bin/gm'] });

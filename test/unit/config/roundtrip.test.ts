@@ -58,3 +58,66 @@ for (const f of readdirSync(CONF).filter((x) => x.endsWith('.yaml'))) {
     assert.deepEqual(a.model, b.model);
   });
 }
+
+test('round trip: vrrp_track_process (every keyword) and track_process in instances and sync groups survive conversion', () => {
+  const text = `vrrp_track_process a {
+  process haproxy
+  weight 10 reverse
+  quorum 2
+  quorum_max 4
+  delay 1.5
+  fork_delay 0.25
+}
+vrrp_track_process b {
+  process /usr/sbin/haproxy -f "/etc/my cfg"
+  param_match initial
+  terminate_delay 2
+  full_command
+}
+vrrp_track_process c {
+  process x
+  quorum_max 0
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  virtual_ipaddress {
+    10.0.0.1/24
+  }
+  track_process {
+    a weight -20
+    b reverse
+  }
+}
+vrrp_sync_group G {
+  group {
+    VI_1
+  }
+  track_process {
+    c
+  }
+}
+`;
+  const direct = load(text);
+  assert.deepEqual(errors(direct), []);
+  assert.equal(direct.model!.trackProcesses!.length, 3);
+  const read = readKeepalived('tp.conf', text, { strict: false });
+  const yaml = toYaml(read.input!, 'tp.conf');
+  const back = loadConfigText('tp.yaml', yaml);
+  assert.deepEqual(errors(back), [], yaml);
+  assert.deepEqual(back.model, direct.model);
+  assert.deepEqual(back.model!.syncGroups[0]!.trackProcesses, [{ name: 'c', reverse: false }]);
+});
+
+test('round trip: use_vmac (named and default), vmac_xmit_base, virtual_routes and virtual_rules survive conversion', () => {
+  const text = `vrrp_instance A {\n  interface eth0\n  virtual_router_id 51\n  use_vmac\n  virtual_ipaddress {\n    10.0.0.100/24\n  }\n  virtual_routes {\n    10.77.0.0/16 via 10.0.0.254 table 100\n  }\n  virtual_rules {\n    from 10.0.0.100/32 table 100 priority 1000\n  }\n}\n`
+    + `vrrp_instance B {\n  interface eth0\n  virtual_router_id 52\n  use_vmac vk52\n  vmac_xmit_base\n  unicast_peer {\n    10.0.0.2\n  }\n  virtual_ipaddress {\n    10.0.1.100/24\n  }\n}\n`;
+  const direct = load(text);
+  assert.deepEqual(errors(direct), []);
+  const yaml = toYaml(readKeepalived('vmac.conf', text, { strict: false }).input!, 'vmac.conf');
+  const back = loadConfigText('vmac.yaml', yaml);
+  assert.deepEqual(errors(back), [], yaml);
+  assert.deepEqual(back.model, direct.model);
+  assert.deepEqual(back.model!.vrrpInstances.map((i) => i.vmac), [{ name: 'vrrp.51', xmitBase: false }, { name: 'vk52', xmitBase: true }]);
+});

@@ -139,12 +139,15 @@ test('rp_filter: strict on all or on the device warns for DR/TUN (the larger val
   assert.equal(checkRpFilter(n, new Map([['net/ipv4/conf/all/rp_filter', '2'], ['net/ipv4/conf/eth0/rp_filter', '1']]))[0]!.level, 'ok');
 });
 
-test('nft: needed only by vrrp_strict', async () => {
+test('nft: needed only by instances with accept mode off (vrrp_strict\'s default, or no_accept)', async () => {
   const n = hostNeeds(await conf(DR));
   assert.equal(checkCommands(n, new Map())[0]!.level, 'fail');
   assert.match(checkCommands(n, new Map())[0]!.fix!, /apt-get install nftables/);
   assert.equal(checkCommands(n, new Map([['nft', true]]))[0]!.level, 'ok');
-  assert.deepEqual(checkCommands({ ...n, vrrpStrict: false }, new Map()), []);
+  assert.deepEqual(n.noAccept, ['VI_1']);
+  assert.match(checkCommands(n, new Map())[0]!.message, /no_accept \(vrrp_strict\) of VI_1/);
+  assert.deepEqual(checkCommands({ ...n, noAccept: [] }, new Map()), []);
+  assert.deepEqual(hostNeeds(await conf(DR.replace('vrrp_strict', ''))).noAccept, [], 'accept is the default without vrrp_strict');
 });
 
 test('VRRP speakers: same VIPs is the peer, other VIPs on our VRID a conflict naming VRID, source and addresses; other VRIDs no conflict', async () => {

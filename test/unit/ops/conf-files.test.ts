@@ -21,9 +21,9 @@ function exprs(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
-test('the dashboard queries only metrics vipkeeper exposes, and covers the main ones', () => {
+test('the dashboard queries only metrics vipkeeper exposes, and covers the main ones', async () => {
   const d = JSON.parse(conf('grafana-dashboard.json'));
-  const names = new Set(new Metrics(new StatusSource(new FakeVrrp([])), { defaultMetrics: false }).registry.getMetricsAsArray().map((m) => m.name));
+  const names = new Set((await new Metrics(new StatusSource(new FakeVrrp([])), { defaultMetrics: false }).prometheus()).getMetricsAsArray().map((m) => m.name));
   const used = new Set(exprs(d).flatMap((e) => e.match(/vipkeeper_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
   for (const n of used) assert.ok(names.has(n), `dashboard uses unknown metric ${n}`);
   for (const n of ['vipkeeper_vrrp_state', 'vipkeeper_vrrp_transitions_total', 'vipkeeper_vrrp_packets_dropped_total', 'vipkeeper_realserver_up', 'vipkeeper_check_duration_seconds']) {

@@ -29,7 +29,7 @@ test('prometheus rules: every vipkeeper_* metric and label an alert uses is one 
   m.notifyRun('failed');
   m.garpSent('VI_1', 1);
   m.observeCheck('HTTP_GET', 0.01);
-  const text = await m.registry.metrics();
+  const text = await (await m.prometheus()).metrics();
   const exported = new Map<string, Set<string>>();
   for (const line of text.split('\n')) {
     const mm = /^(vipkeeper_[a-z_]+?)(?:_bucket|_sum|_count)?(?:\{([^}]*)\})? /.exec(line);

@@ -8,6 +8,7 @@ import { MemoryLogger } from '../../../src/ports/fake/logger.js';
 import { Instance, type Transition } from '../../../src/vrrp/instance.js';
 import { decodeVrrp } from '../../../src/codec/vrrp.js';
 import type { TrackBinding } from '../../../src/track/binding.js';
+import type { VirtualRoutePort } from '../../../src/ports/virtual-routes.js';
 
 export function spec(over: Partial<VrrpInstance> = {}): VrrpInstance {
   return {
@@ -36,7 +37,7 @@ export class World {
   lan = new FakeVrrpLan();
   nodes = new Map<string, Node>();
 
-  add(name: string, addr: string, s: VrrpInstance, opts: { tracking?: TrackBinding[]; group?: string; addrs?: FakeAddresses } = {}): Node {
+  add(name: string, addr: string, s: VrrpInstance, opts: { tracking?: TrackBinding[]; group?: string; addrs?: FakeAddresses; virtualRoutes?: VirtualRoutePort } = {}): Node {
     const journal: string[] = [];
     const group = opts.group ?? (s.family === 6 ? 'ff02::12' : '224.0.0.18');
     const transport = this.lan.join(addr, s.unicastPeers.length ? {} : { group: parseGroup(group) });
@@ -49,6 +50,7 @@ export class World {
       clock: this.clock, transport, addresses: addrs, announcer, logger: log.child({ instance: s.name }),
       srcAddr: addr, destinations: s.unicastPeers.length ? s.unicastPeers.map((p) => p.address) : [group],
       ...(opts.tracking ? { tracking: opts.tracking } : {}),
+      ...(opts.virtualRoutes ? { virtualRoutes: opts.virtualRoutes } : {}),
     });
     const transitions: Transition[] = [];
     inst.onTransition((t) => transitions.push(t));

@@ -18,6 +18,7 @@ for (const v of [2, 3] as const) {
     assert.deepEqual(reconfig(h, cfgFor(v, { priority: 120 }), now), [
       { type: 'sendAdvert', priority: 120 },
       { type: 'armTimer', timer: 'advert', at: now + 1000 },
+      { type: 'priorityNotify', state: 'MASTER', priority: 120 },
     ]);
     assert.equal(h.s.state, 'MASTER');
     assert.equal(h.s.effectivePriority, 120);
@@ -61,7 +62,7 @@ test('BACKUP: nopreempt set by reload drops a running preempt_delay timer', () =
 
 test('BACKUP raised above the master takes over by the protocol: its adverts are discarded until Master_Down', () => {
   const h = backupWithMaster(3);
-  assert.deepEqual(reconfig(h, cfgFor(3, { priority: 200 }), 150), []);
+  assert.deepEqual(reconfig(h, cfgFor(3, { priority: 200 }), 150), [{ type: 'priorityNotify', state: 'BACKUP', priority: 200 }]);
   const r = step(cfgFor(3, { priority: 200 }), h.s, advert(150), 200);
   assert.deepEqual(r.actions, [], 'a lower master is no longer accepted');
   const down = r.state.timers.masterDown!;
@@ -79,7 +80,8 @@ test('BACKUP that becomes the address owner takes over at once; INIT and FAULT o
     const f = backupWithMaster(2);
     if (ev) f.s = step(cfgFor(2), f.s, { type: 'fault' }, 200).state;
     else f.s = { ...f.s, state: 'INIT', timers: {} };
-    assert.deepEqual(reconfig(f, cfgFor(2, { priority: 180 }), 300), []);
+    // FAULT still reports the change (keepalived: BACKUP_PRIORITY outside MASTER); INIT does not.
+    assert.deepEqual(reconfig(f, cfgFor(2, { priority: 180 }), 300), ev ? [{ type: 'priorityNotify', state: 'FAULT', priority: 180 }] : []);
     assert.equal(f.s.effectivePriority, 180);
   }
 });

@@ -169,6 +169,7 @@ for (const version of [2, 3] as const) {
     assert.deepEqual(h.at(5000, advert(100, LOWER_ADDR)), [
       { type: 'sendAdvert', priority: 100 },
       { type: 'sendGarp', reason: 'heal' },
+      { type: 'event', event: 'masterRxLowerPri' },
       { type: 'armTimer', timer: 'advert', at: 6000 },
     ]);
     assert.equal(h.state, 'MASTER');
@@ -179,6 +180,7 @@ for (const version of [2, 3] as const) {
     assert.deepEqual(h.at(4000, advert(50, HIGHER_ADDR)), [
       { type: 'sendAdvert', priority: 100 },
       { type: 'sendGarp', reason: 'heal' },
+      { type: 'event', event: 'masterRxLowerPri' },
       { type: 'armTimer', timer: 'advert', at: 5000 },
     ]);
   });
@@ -276,6 +278,7 @@ for (const version of [2, 3] as const) {
     assert.deepEqual(h.at(4000, { type: 'priorityChanged', effective: 80 }), [
       { type: 'sendAdvert', priority: 80 },
       { type: 'armTimer', timer: 'advert', at: 5000 },
+      { type: 'priorityNotify', state: 'MASTER', priority: 80 },
     ]);
     assert.deepEqual(h.at(4001, { type: 'priorityChanged', effective: 80 }), [], 'no change, nothing sent');
     assert.equal(h.s.effectivePriority, 80);
@@ -283,7 +286,7 @@ for (const version of [2, 3] as const) {
 
   test(`${v} priority change in BACKUP: used by the next Master_Down_Interval (effective priority skew)`, () => {
     const h = backupWithMaster(version);
-    assert.deepEqual(h.at(200, { type: 'priorityChanged', effective: 200 }), []);
+    assert.deepEqual(h.at(200, { type: 'priorityChanged', effective: 200 }), [{ type: 'priorityNotify', state: 'BACKUP', priority: 200 }]);
     // priority 200 at 100 cs: 3000 + 56/256 s = 3218.75 ms; and 150 < 200 so preempt discards:
     assert.deepEqual(h.at(300, advert(150)), []);
     h.at(400, advert(250));

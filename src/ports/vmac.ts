@@ -1,0 +1,20 @@
+// Creates and removes VRRP virtual MAC interfaces (macvlans on an instance's interface).
+export interface VmacSpec {
+  /** The VMAC's own interface name (use_vmac NAME, default vrrp.VRID). */
+  name: string;
+  /** The interface it sits on (the instance's `interface`). */
+  base: string;
+  /** "00:00:5e:00:01:33". */
+  mac: string;
+}
+
+export interface VmacPort {
+  /**
+   * Creates the interface up, tuned for VRRP (ARP answered only for its own addresses, IPv6 off),
+   * or adopts one that matches exactly (a crashed run's). An interface of that name that is
+   * anything else is an error (VipError 'vmac-conflict') and is left as it is.
+   */
+  create(s: VmacSpec): Promise<'created' | 'adopted'>;
+  /** Deletes it and restores the base interface's ARP settings; absent already is a success. */
+  remove(s: VmacSpec): Promise<void>;
+}
