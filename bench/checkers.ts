@@ -146,7 +146,11 @@ async function main(): Promise<void> {
 
   const lines: { t: number; rec: Record<string, unknown> }[] = [];
   // In the kernel VM (real IPVS) the fresh transpile starts in 1 s where tsx takes 10.
-  const cli = process.env.VIPKEEPER_IN_VM === '1' && existsSync('dist/cli.js') ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
+  // VK_BENCH_CLI: another cli to run, e.g. a build's dist/cli.js (plain node: no transpiler in the
+  // RSS) or a copy of the code before a change, for before/after.
+  const other = process.env.VK_BENCH_CLI;
+  const cli = other ? (other.endsWith('.js') ? [other] : ['--import', 'tsx', other])
+    : process.env.VIPKEEPER_IN_VM === '1' && existsSync('dist/cli.js') ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
   const extra = process.env.VK_BENCH_NODE_ARGS ? process.env.VK_BENCH_NODE_ARGS.split(' ') : [];
   const [cmd, args] = inNs([process.execPath, ...extra, ...cli, 'run', '-f', conf, '--rt-priority', '0', '--control-socket', join(dir, 'vk.sock')]);
   const daemon: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -157,7 +161,10 @@ async function main(): Promise<void> {
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
       const l = buf.slice(0, i); buf = buf.slice(i + 1);
-      try { lines.push({ t: Date.now(), rec: JSON.parse(l) as Record<string, unknown> }); } catch { /* not JSON */ }
+      try { lines.push({ t: Date.now(), rec: JSON.parse(l) as Record<string, unknown> }); } catch {
+        // Not a log record: node's own output (--trace-gc and the like, see VK_BENCH_NODE_ARGS).
+        if (process.env.VK_BENCH_ECHO === '1') process.stderr.write(`daemon| ${l}\n`);
+      }
     }
   });
   const stopAll = (): void => { daemon.kill('SIGTERM'); for (const b of backends) b.kill('SIGTERM'); };

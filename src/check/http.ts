@@ -71,8 +71,9 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
       const started = performance.now();
       const ac = new AbortController();
       inFlight = ac;
-      // The whole run's bound, from the shared deadlines (no timer per run; see deadlines.ts).
-      const deadline: Expirable = { settled: false, expire: () => ac.abort(DEADLINE) };
+      // The whole run's bound, from the shared deadlines (no timer per run; see deadlines.ts),
+      // which hold it for connect_timeout: it lets go of the controller when the run ends.
+      const deadline: Expirable & { ac: AbortController | undefined } = { settled: false, ac, expire() { this.ac?.abort(DEADLINE); } };
       deadlines.add(check.connectTimeoutMs, deadline);
       let failed: Failure | undefined;
       try {
@@ -82,6 +83,7 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
         failed = { reason: `HTTP check error: ${(e as Error)?.message ?? String(e)}`, code: 'error' };
       } finally {
         deadline.settled = true;
+        deadline.ac = undefined;
         if (inFlight === ac) inFlight = undefined;
       }
       const latencyMs = performance.now() - started;

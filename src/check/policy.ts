@@ -45,20 +45,31 @@ export function firstDelayMs(c: Pick<CheckerCommon, 'warmupMs'>, random: () => n
 type Timing = Pick<CheckerCommon, 'retry' | 'delayLoopMs' | 'delayBeforeRetryMs'>;
 
 export function stepCheck(c: Timing, st: CheckState, r: CheckOutcome, now: number): CheckStep {
-  const seen = { hasRun: true, last: r, lastAt: now };
   if (r.ok) {
-    const state: CheckState = { ...st, ...seen, up: true, retries: 0 };
+    const state = seen(st, r, now, true, 0, true);
     if (r.weight !== undefined) state.weight = r.weight;
-    return { state, nextInMs: c.delayLoopMs, ...(st.up ? {} : { edge: 'up' as const }) };
+    return step(state, c.delayLoopMs, st.up ? undefined : 'up');
   }
   // An up checker (or one that has not run yet) gets `retry` more attempts before it is declared down.
   if ((st.up || !st.hasRun) && st.retries >= c.retry) {
-    return { state: { ...st, ...seen, up: false, retries: 0 }, nextInMs: c.delayLoopMs, ...(st.up ? { edge: 'down' as const } : {}) };
+    return step(seen(st, r, now, false, 0, true), c.delayLoopMs, st.up ? 'down' : undefined);
   }
   // A failure with retries left is no verdict yet: hasRun stays as it was, so a pool whose first
   // checks are still being retried is not reported as known-good (announcements wait for it).
-  if (st.up) return { state: { ...st, ...seen, hasRun: st.hasRun, retries: st.retries + 1 }, nextInMs: c.delayBeforeRetryMs };
-  return { state: { ...st, ...seen }, nextInMs: c.delayLoopMs };
+  if (st.up) return step(seen(st, r, now, true, st.retries + 1, st.hasRun), c.delayBeforeRetryMs);
+  return step(seen(st, r, now, false, st.retries, true), c.delayLoopMs);
+}
+
+// Written out rather than spread: `{ ...st, ... }` takes V8's generic copy, and this runs for every
+// check result (11,000 a second at scale).
+function seen(st: CheckState, r: CheckOutcome, now: number, up: boolean, retries: number, hasRun: boolean): CheckState {
+  const s: CheckState = { up, retries, hasRun, last: r, lastAt: now };
+  if (st.weight !== undefined) s.weight = st.weight;
+  return s;
+}
+
+function step(state: CheckState, nextInMs: number, edge?: Edge): CheckStep {
+  return edge === undefined ? { state, nextInMs } : { state, nextInMs, edge };
 }
 
 /** A real server is up while every one of its checkers is up (keepalived: no failed checker). */

@@ -3,9 +3,11 @@
 // Also the words for a failed connect, which HTTP_GET/SSL_GET share (they run over TCP).
 //
 // This is the director's most frequent probe (thousands a second at scale), so one run costs one
-// net.Socket, one promise and one small attempt record, and nothing else: no timer of its own
-// (deadlines.ts), no closures (the socket's listeners are shared functions that find their
-// attempt on the socket), no data handlers (the socket is never read). A passed check is closed
+// bare TCP handle (tcp-handle.ts; a net.Socket where node has none, or for bindto / bind_port),
+// one promise and one small attempt record, and nothing else: no timer of its own (deadlines.ts),
+// no closures (a net.Socket's listeners are shared functions that find their attempt on the
+// socket), no data handlers (the socket is never read). A settled attempt lets go of its socket
+// at once: its deadline keeps it for connect_timeout (deadlines.ts). A passed check is closed
 // with a FIN as keepalived closes it, not a reset (SO_LINGER 0, which would spare the director its
 // TIME_WAIT sockets): a real server may treat a reset as an error, and one written in Node without
 // an 'error' handler on its sockets dies of it.
@@ -14,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { TcpCheck } from '../config/model.js';
 import { formatDuration, type CheckOutcome, type CheckTarget, type Probe, type ProbeContext } from './checker.js';
 import { deadlines, type Expirable } from './deadlines.js';
+import { bareTcp, type BareConnection, type BareOwner } from './tcp-handle.js';
 import { endpointText, socketFailure } from './socket-failure.js';
 import { sourceOf, type SourceResult } from './source.js';
 
@@ -38,6 +41,8 @@ interface TcpShape {
   connectOpts: { host: string; port: number; family: 4 | 6; localAddress?: string; localPort?: number };
   source: SourceResult;
   timeoutReason: string;
+  /** No bindto / bind_port and a valid port: the bare handle can do it. */
+  bare: boolean;
 }
 
 interface Owner { inFlight: Attempt | undefined }
@@ -45,22 +50,37 @@ interface Owner { inFlight: Attempt | undefined }
 const ATTEMPT = Symbol('tcp attempt');
 type TaggedSocket = Socket & { [ATTEMPT]?: Attempt };
 
-class Attempt implements Expirable {
+class Attempt implements Expirable, BareOwner {
   settled = false;
   readonly started = performance.now();
   sock: TaggedSocket | undefined;
+  conn: BareConnection | undefined;
+  private resolve: ((o: CheckOutcome) => void) | undefined;
 
-  constructor(readonly shape: TcpShape, private readonly resolve: (o: CheckOutcome) => void, private readonly owner: Owner) {}
+  constructor(readonly shape: TcpShape, resolve: (o: CheckOutcome) => void, private readonly owner: Owner) { this.resolve = resolve; }
 
   finish(ok: boolean, reason: string, code: string): void {
     if (this.settled) return;
     this.settled = true;
     if (this.owner.inFlight === this) this.owner.inFlight = undefined;
     this.sock?.destroy();
-    this.resolve({ ok, reason, code, latencyMs: performance.now() - this.started });
+    this.conn?.close();
+    const resolve = this.resolve!;
+    // The deadline queue still holds this record until connect_timeout: nothing else with it.
+    this.sock = undefined; this.conn = undefined; this.resolve = undefined;
+    resolve({ ok, reason, code, latencyMs: performance.now() - this.started });
   }
 
   expire(): void { this.finish(false, this.shape.timeoutReason, 'timeout'); }
+
+  /** The bare handle's verdict. */
+  connected(error: string | undefined): void {
+    if (error === undefined) { this.finish(true, 'connected', 'ok'); return; }
+    // Worded as node:net words its own connect errors.
+    const t = this.shape.target;
+    const f = connectFailure(Object.assign(new Error(`connect ${error} ${endpointText(t)}`), { code: error }), t, this.shape.timeoutMs);
+    this.finish(false, f.reason, f.code);
+  }
 }
 
 export function tcpProbe(check: TcpCheck, ctx: ProbeContext): Probe {
@@ -72,6 +92,8 @@ export function tcpProbe(check: TcpCheck, ctx: ProbeContext): Probe {
     connectOpts: { host: target.address, port: target.port, family: target.family, ...(source.ok ? source.source : {}) },
     source,
     timeoutReason: `connect timeout after ${formatDuration(check.connectTimeoutMs)}`,
+    bare: bareTcp !== undefined && source.ok && source.source.localAddress === undefined && source.source.localPort === undefined
+      && Number.isInteger(target.port) && target.port > 0 && target.port < 65536,
   };
   const owner: Owner = { inFlight: undefined };
   return {
@@ -86,6 +108,13 @@ function start(a: Attempt, owner: Owner): void {
   const { shape } = a;
   if (!shape.source.ok) { a.finish(false, shape.source.reason, 'error'); return; }
   owner.inFlight = a;
+  if (shape.bare) {
+    const c = bareTcp!(shape.target.address, shape.target.family, shape.target.port, a);
+    if (typeof c === 'string') { a.connected(c); return; }
+    a.conn = c;
+    deadlines.add(shape.timeoutMs, a);
+    return;
+  }
   let sock: TaggedSocket;
   try {
     // allowHalfOpen: a FIN from the server schedules no end() of ours; we destroy it in any case.

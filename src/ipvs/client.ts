@@ -7,7 +7,7 @@ import {
   daemonAttrs, decodeDaemon, decodeInfo, decodeIpvs, decodeService, decodeTimeouts, encodeIpvs,
   encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME, serviceAttrs, serviceKeyAttrs, SYNC_STATE, type IpvsCommandAttrs,
 } from '../codec/netlink/ipvs.js';
-import { decodeDestReply, encodeDestCommand } from '../codec/netlink/ipvs-dest.js';
+import { decodeDestIn, decodeDestReply, encodeDestCommand } from '../codec/netlink/ipvs-dest.js';
 import { decodeServiceReply, encodeServiceKeyCommand } from '../codec/netlink/ipvs-service.js';
 import { errnoWords, SysError, VipError } from '../lib/errors.js';
 import {
@@ -121,8 +121,29 @@ export class IpvsClient {
    */
   async list(): Promise<ServiceEntry[]> {
     const services = await this.listServices();
+    if (this.t.dumpNow) {
+      // Read inline, one after the other; a dump that could not be (busy, interrupted) goes the usual way.
+      for (const s of services) s.dests = this.listDestsNow(s) ?? await this.listDests(s);
+      return services;
+    }
     await inWindow(services, 16, async (s) => { s.dests = await this.listDests(s); });
     return services;
+  }
+
+  /** One service's real servers through the transport's inline dump; undefined: ask again with listDests. */
+  private listDestsNow(key: ServiceKey): DestEntry[] | undefined {
+    const out: DestEntry[] = [];
+    try {
+      this.t.dumpNow!(this.familyId, encodeServiceKeyCommand(IPVS_CMD.GET_DEST, key), (data, start, end) => {
+        const d = decodeDestIn(data, start, end, key.family);
+        if (d) out.push(d);
+      });
+    } catch (e) {
+      const code = e instanceof SysError ? e.errno : '';
+      if (code === 'EINTR' || code === 'EBUSY' || code === 'EAGAIN') return undefined;
+      throw explain(e, 'list', `real servers of ${serviceKeyString(key)}`);
+    }
+    return out;
   }
 
   async getService(key: ServiceKey): Promise<ServiceEntry | undefined> {

@@ -150,6 +150,13 @@ const wordCache = new Map<string, number[]>();
 function words(a: string): number[] {
   let w = wordCache.get(a);
   if (!w) {
+    const v4 = dottedQuad(a);
+    if (v4 >= 0) {
+      w = [v4];
+      if (wordCache.size > 100_000) wordCache.clear();
+      wordCache.set(a, w);
+      return w;
+    }
     const b = parseIP(a).addr;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     w = Array.from({ length: b.length / 4 }, (_, i) => v.getUint32(i * 4));
@@ -157,6 +164,22 @@ function words(a: string): number[] {
     wordCache.set(a, w);
   }
   return w;
+}
+
+/** A canonical dotted quad as a 32-bit number, -1 for anything else (parsed the general way). */
+function dottedQuad(a: string): number {
+  let v = 0, part = 0, parts = 0, digits = 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || parts === 3) return -1;
+      v = v * 256 + part; part = 0; digits = 0; parts++;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + c - 48; digits++;
+      if (part > 255) return -1;
+    } else return -1;
+  }
+  return parts === 3 && digits > 0 ? v * 256 + part : -1;
 }
 
 function addrCmp(family: number, a: string, b: string): number {

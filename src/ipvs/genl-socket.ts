@@ -7,15 +7,16 @@ import type { GenlTransport } from './transport.js';
 
 /**
  * Sockets that dumps are spread over. The kernel runs one dump per socket at a time, and listing
- * the table is one dump of services then one dump of real servers per service: with one socket
- * every dump waits for the previous one's round trip through the event loop; with several, the
- * kernel fills one socket's queue while the process decodes another's.
+ * the table is one dump of services then one dump of real servers per service. Answers are read
+ * inline, so a dump normally ends before the next starts; the extra sockets only matter when an
+ * answer was not queued in time and is left to the event loop.
  */
 const DUMP_SOCKETS = 4;
 const TIMEOUT_MS = 30_000;
 
 export function openGenlTransport(): GenlTransport {
-  const open = () => NetlinkSocket.open(NETLINK_GENERIC, { rcvbuf: 4 << 20 });
+  // Answers read inline (no subscriptions here): a listing's dumps then cost no event-loop turn each.
+  const open = () => NetlinkSocket.open(NETLINK_GENERIC, { rcvbuf: 4 << 20, inlineAnswers: true });
   const sock = open();
   // Dumps queued or running per socket (a socket's own count only sees the running one).
   const dumpers: { s: NetlinkSocket; queued: number }[] = [{ s: sock, queued: 0 }];
@@ -38,6 +39,7 @@ export function openGenlTransport(): GenlTransport {
       ? dump(type, flags, payload)
       : sock.request(type, flags, payload, { op: 'ipvs netlink request', timeoutMs: TIMEOUT_MS })),
     batch: (type, payloads, ops) => sock.batch(type, payloads, { ops, timeoutMs: TIMEOUT_MS }),
+    dumpNow: (type, payload, each) => sock.dumpNow(type, NLM_F.REQUEST | NLM_F.DUMP, payload, each, 'ipvs netlink request'),
     close: () => { for (const d of dumpers) d.s.close(); },
   };
 }

@@ -19,5 +19,12 @@ export interface GenlTransport {
    * is unknown. Transports without it get one request at a time.
    */
   batch?(type: number, payloads: readonly Uint8Array[], ops: (i: number) => string): Promise<(Error | undefined)[]>;
+  /**
+   * Optional: one dump read to its end before returning, each reply's genl payload handed to
+   * `each` in place as data[start, end) (a listing's thousand per-service dumps then skip the
+   * event loop). Throws a SysError; EINTR, EBUSY and EAGAIN mean "use request() for this one"
+   * (see NetlinkSocket.dumpNow).
+   */
+  dumpNow?(type: number, payload: Uint8Array, each: (data: Buffer, start: number, end: number) => void): void;
   close(): void;
 }

@@ -1,8 +1,8 @@
 // Netlink transport (netlink(7)): sequence-numbered requests answered by ACK, error or a
 // multi-part dump ending in NLMSG_DONE; several requests in flight at once; multicast
 // notifications to a callback. No family logic here: rtnetlink and generic netlink sit on top.
-import { SysError } from '../lib/errors.js';
-import { HOST_LE, NLM_F, NLMSG_HDRLEN, decodeMessages, encodeMessage, writeMessage, type NetlinkMessage } from '../codec/netlink/message.js';
+import { SysError, errnoName } from '../lib/errors.js';
+import { HOST_LE, NLM_F, NLMSG, NLMSG_HDRLEN, decodeAck, decodeMessages, encodeMessage, writeMessage, type NetlinkMessage } from '../codec/netlink/message.js';
 import { PendingRequests } from './netlink-pending.js';
 import { K, native, sys, toSysError } from './native.js';
 import { decodeSockaddr, sockaddrNl } from './sockaddr.js';
@@ -35,6 +35,8 @@ export class NetlinkSocket {
   private dumpChain: Promise<unknown> = Promise.resolve();
   private keepAlive = true;
   private readonly drops = { malformed: 0, foreignSender: 0 };
+  /** Read a request's answer right after sending it (see drainAnswer); only for sockets without subscriptions. */
+  private inline = false;
 
   private constructor(readonly fd: number, readonly protocol: number) {
     const sa = decodeSockaddr(sys('getsockname netlink', () => native().getsockname(fd)));
@@ -43,7 +45,7 @@ export class NetlinkSocket {
   }
 
   /** Opens and binds a netlink socket of `protocol` (NETLINK_ROUTE, NETLINK_GENERIC, ...). */
-  static open(protocol: number, opts: { rcvbuf?: number } = {}): NetlinkSocket {
+  static open(protocol: number, opts: { rcvbuf?: number; inlineAnswers?: boolean } = {}): NetlinkSocket {
     const n = native();
     const fd = sys(`open netlink socket (protocol ${protocol})`, () => n.socket(K('AF_NETLINK'), K('SOCK_RAW'), protocol));
     try {
@@ -56,7 +58,9 @@ export class NetlinkSocket {
         sys('set netlink receive buffer', () => n.setsockopt(fd, K('SOL_SOCKET'), K('SO_RCVBUF'), size));
       }
       sys('bind netlink socket', () => n.bind(fd, sockaddrNl(0, 0)));
-      return new NetlinkSocket(fd, protocol);
+      const sock = new NetlinkSocket(fd, protocol);
+      sock.inline = opts.inlineAnswers ?? false;
+      return sock;
     } catch (e) {
       n.close(fd);
       throw e;
@@ -102,16 +106,98 @@ export class NetlinkSocket {
     this.seq = (this.seq + 1) >>> 0 || 1;
     const seq = this.seq;
     const msg = encodeMessage({ type, flags: flags | NLM_F.REQUEST | NLM_F.ACK, seq, pid: 0, payload });
-    const timer = setTimeout(() => this.pending.abandon(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
-    timer.unref();
-    const answer = this.pending.add(seq, op, () => { clearTimeout(timer); this.updateRef(); }, { dump });
-    this.updateRef();
+    let timer: NodeJS.Timeout | undefined;
+    const answer = this.pending.add(seq, op, () => { if (timer) clearTimeout(timer); this.updateRef(); }, { dump });
     try {
       native().sendto(this.fd, msg, KERNEL);
     } catch (e) {
       this.pending.settle(seq, toSysError(op, e));
+      return answer;
+    }
+    if (this.inline) this.drainAnswer(seq);
+    // Answered already (inline): no timer and no crossing into C to keep the process alive.
+    if (this.pending.has(seq)) {
+      timer = setTimeout(() => this.pending.abandon(seq, new SysError(op, 'ETIMEDOUT', 'no answer from the kernel')), timeoutMs);
+      timer.unref();
+      this.updateRef();
     }
     return answer;
+  }
+
+  /**
+   * Reads the answer to `seq` without waiting for the event loop. The kernel answers a request
+   * inside sendmsg, and makes each further part of a dump inside the recvmsg that read the one
+   * before (netlink_recvmsg -> netlink_dump), so the whole answer is queued by the time each read
+   * asks for it: a listing's thousand dumps need no wake-up each. Whatever is not queued (an
+   * allocation failure) is left to the watcher; every datagram goes through the usual routing.
+   */
+  private drainAnswer(seq: number): void {
+    const n = native();
+    while (this.pending.has(seq) && !this.isClosed) {
+      let r;
+      try { r = n.recvNow(this.fd); } catch (e) {
+        const err = toSysError('netlink receive', e);
+        if ((err as { code?: string }).code === 'ENOBUFS') this.onOverrun(err); else this.receiveError(err);
+        return;
+      }
+      if (!r) return;
+      this.onDatagram(r[0], r[1]);
+    }
+  }
+
+  /**
+   * One dump read to its end before returning, on a socket opened with inlineAnswers and with
+   * nothing in flight: no event loop, promise or message object per dump, for a caller that runs
+   * a thousand small dumps back to back (a table listing). Each reply's payload is handed to
+   * `each` in place, as data[start, end) of the datagram read (valid during the call only); the kernel makes each next part inside the read of the one before (see
+   * drainAnswer). Throws a SysError: the kernel's error; EINTR for a dump interrupted by changes;
+   * EBUSY when the socket is busy; EAGAIN when a part was not queued (the rest of that dump is then
+   * dropped as it arrives). After EINTR/EBUSY/EAGAIN the caller can use request() instead.
+   */
+  dumpNow(type: number, flags: number, payload: Uint8Array, each: (data: Buffer, start: number, end: number) => void, op = `netlink dump type ${type}`): void {
+    if (this.isClosed) throw new SysError(op, 'EBADF');
+    if (!this.inline || this.pending.size > 0) throw new SysError(op, 'EBUSY', 'requests in flight on this socket');
+    this.seq = (this.seq + 1) >>> 0 || 1;
+    const seq = this.seq;
+    const n = native();
+    const req = Buffer.alloc(NLMSG_HDRLEN + ((payload.length + 3) & ~3));
+    writeMessage(req, 0, { type, flags: flags | NLM_F.REQUEST | NLM_F.DUMP | NLM_F.ACK, seq, pid: 0, payload });
+    try { n.sendto(this.fd, req, KERNEL); } catch (e) { throw toSysError(op, e); }
+    let interrupted = false;
+    for (;;) {
+      let r;
+      try { r = n.recvNow(this.fd); } catch (e) { throw toSysError(op, e); }
+      if (!r) throw new SysError(op, 'EAGAIN', 'the kernel had not queued the next part of the dump');
+      const data = r[0], src = r[1];
+      if (src.length < 12 || (HOST_LE ? src.readUInt32LE(4) : src.readUInt32BE(4)) !== 0) { this.drops.foreignSender++; continue; }
+      for (let at = 0; at + NLMSG_HDRLEN <= data.length;) {
+        const len = HOST_LE ? data.readUInt32LE(at) : data.readUInt32BE(at);
+        if (len < NLMSG_HDRLEN || at + len > data.length) { this.drops.malformed++; break; }
+        const mtype = HOST_LE ? data.readUInt16LE(at + 4) : data.readUInt16BE(at + 4);
+        const mflags = HOST_LE ? data.readUInt16LE(at + 6) : data.readUInt16BE(at + 6);
+        const mseq = HOST_LE ? data.readUInt32LE(at + 8) : data.readUInt32BE(at + 8);
+        const start = at + NLMSG_HDRLEN, end = at + len;
+        at += (len + 3) & ~3;
+        // Late answers to requests given up on earlier: not ours, dropped.
+        if (mseq !== seq) continue;
+        if (mflags & NLM_F.DUMP_INTR) interrupted = true;
+        if (mtype === NLMSG.ERROR) {
+          let ack;
+          try { ack = decodeAck({ type: mtype, flags: mflags, seq: mseq, pid: 0, payload: data.subarray(start, end) }); } catch {
+            throw new SysError(op, 'EPROTO', `malformed netlink error message (${end - start} bytes)`);
+          }
+          if (ack.errno === 0) return;
+          throw new SysError(op, errnoName(-ack.errno), ack.message, { errno: ack.errno });
+        }
+        if (mtype === NLMSG.DONE) {
+          const err = end - start >= 4 ? (HOST_LE ? data.readInt32LE(start) : data.readInt32BE(start)) : 0;
+          if (err < 0) throw new SysError(op, errnoName(err));
+          if (interrupted) throw new SysError(op, 'EINTR', 'dump interrupted by concurrent changes, result inconsistent');
+          return;
+        }
+        if (mtype !== NLMSG.NOOP) each(data, start, end);
+      }
+    }
   }
 
   /**

@@ -113,10 +113,18 @@ export function readStats(v: DataView, start: number, end: number, wide: boolean
  * undefined when the message carries no real server.
  */
 export function decodeDestReply(payload: Uint8Array, serviceFamily: Family): DestEntry | undefined {
-  const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const end = payload.length;
+  return decodeDestIn(payload, 0, payload.length, serviceFamily);
+}
+
+/** The view of the datagram decoded last: the replies of one dump part share it. */
+let lastBuf: Uint8Array | undefined, lastView: DataView | undefined;
+
+/** The same from payload = buf[start, end), read in place (NetlinkSocket.dumpNow hands it so). */
+export function decodeDestIn(buf: Uint8Array, start: number, end: number, serviceFamily: Family): DestEntry | undefined {
+  if (buf !== lastBuf) { lastBuf = buf; lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+  const v = lastView!, payload = buf;
   let dStart = -1, dEnd = -1;
-  for (let at = GENL_HDRLEN; at + 4 <= end;) {
+  for (let at = start + GENL_HDRLEN; at + 4 <= end;) {
     const len = u16(v, at), type = u16(v, at + 2) & 0x3fff;
     if (len < 4 || at + len > end) break;
     if (type === CMD_ATTR_DEST) { dStart = at + 4; dEnd = at + len; }
