@@ -1,6 +1,7 @@
 // VirtualRoutePort over rtnetlink. Routes and rules carry protocol RTPROT_KEEPALIVED (18, as
 // keepalived marks its own, so `ip route` shows "proto keepalived"), and deletes name it: an
-// administrator's route or rule with the same selectors is never the one removed.
+// administrator's route or rule with the same selectors is never the one removed. Deletions of
+// ours are watched on a socket of their own, opened for the first watcher, closed after the last.
 import { SysError, VipError } from '../lib/errors.js';
 import { parseIP, parsePrefix } from '../lib/ip.js';
 import { NLM_F } from '../codec/netlink/message.js';
@@ -9,13 +10,18 @@ import { RTM_RULE, encodeRuleDelete, encodeRuleRequest, type RuleRequest } from 
 import { RT_SCOPE } from '../codec/netlink/rtnl.js';
 import { NETLINK_ROUTE, NetlinkSocket } from '../net/netlink-socket.js';
 import type { VirtualRoute, VirtualRule } from '../config/model.js';
-import { routeKey, ruleKey, type VirtualRoutePort } from '../ports/virtual-routes.js';
+import { routeKey, ruleKey, type RoutingDeletion, type VirtualRoutePort } from '../ports/virtual-routes.js';
+import { routingDeletionOf } from './routing-deletion.js';
 
 const PROTO = RTPROT.keepalived;
 const SCOPE: Record<string, number> = { universe: RT_SCOPE.universe, global: RT_SCOPE.universe, site: RT_SCOPE.site, link: RT_SCOPE.link, host: RT_SCOPE.host, nowhere: RT_SCOPE.nowhere };
 const GONE = new Set(['ESRCH', 'ENOENT']);
+/** RTNLGRP_IPV4_ROUTE, IPV6_ROUTE, IPV4_RULE, IPV6_RULE (linux/rtnetlink.h). */
+const GROUPS = [7, 11, 8, 19];
 
 export class NetlinkVirtualRoutes implements VirtualRoutePort {
+  private events: NetlinkSocket | undefined;
+  private watchers = new Set<(d: RoutingDeletion) => void>();
   constructor(private readonly sock: NetlinkSocket, private readonly ifindex: (name: string) => number | undefined) {}
 
   /** Opens its own NETLINK_ROUTE socket in the current network namespace. */
@@ -23,7 +29,25 @@ export class NetlinkVirtualRoutes implements VirtualRoutePort {
     return new NetlinkVirtualRoutes(NetlinkSocket.open(NETLINK_ROUTE), ifindex);
   }
 
-  close(): void { this.sock.close(); }
+  close(): void { this.sock.close(); this.events?.close(); this.events = undefined; }
+
+  watch(cb: (d: RoutingDeletion) => void): () => void {
+    if (!this.events) {
+      const sock = NetlinkSocket.open(NETLINK_ROUTE);
+      try { for (const g of GROUPS) sock.subscribe(g); } catch (e) { sock.close(); throw e; }
+      sock.onNotification((m) => {
+        const d = routingDeletionOf(m);
+        if (d) for (const w of [...this.watchers]) w(d);
+      });
+      sock.ref(false);
+      this.events = sock;
+    }
+    this.watchers.add(cb);
+    return () => {
+      this.watchers.delete(cb);
+      if (this.watchers.size === 0) { this.events?.close(); this.events = undefined; }
+    };
+  }
 
   async addRoute(r: VirtualRoute): Promise<void> {
     await this.add(RTM_ROUTE.NEWROUTE, encodeRouteRequest(this.routeRequest(r, 'add')), `add route ${routeKey(r)}`);

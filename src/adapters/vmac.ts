@@ -3,6 +3,14 @@
 //   VMAC: arp_ignore=1 (answer ARP only for its own addresses, the VIPs), accept_local=1 (hear a
 //         peer instance on this host), rp_filter=0 (receive adverts while it has no address),
 //         IPv6 off (no link-local, RS or MLD sent with the virtual MAC by a backup).
+//   IPv6 VMAC (00:00:5e:00:02:VRID), as keepalived 2.2.7 makes it (seen with `ip -d addr`):
+//         addr_gen_mode=1 before it goes up, so no link-local of its own is derived from the
+//         virtual MAC (every peer's VMAC would claim the same one); instead the base's link-local
+//         is copied on, nodad and preferred_lft 0, because adverts go out of the VMAC from that
+//         address (RFC 5798 §5.1.1.1) and the kernel sends from an address only on its own
+//         interface; deprecated, it is never picked as the source of anything else. Beyond
+//         keepalived, router_solicitations=0: a backup sends no RS with the virtual MAC.
+//         The base's IPv4 ARP settings are left alone.
 //   base: arp_ignore=1, arp_filter=1, so the base never answers for a VIP with its own MAC, and
 //         (beyond keepalived) arp_announce=2: a reply from a VIP that leaves by the base must
 //         not ARP with the VIP as sender, which would teach the LAN the base's MAC for it.
@@ -10,6 +18,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SysError, VipError } from '../lib/errors.js';
 import { formatMac, parseMac } from '../lib/ip.js';
+import { IFA_F } from '../codec/netlink/rtnl.js';
+import { FOREVER } from '../codec/netlink/addr-lifetime.js';
 import type { Rtnl } from '../net/rtnl.js';
 import type { VmacPort, VmacSpec } from '../ports/vmac.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
@@ -25,6 +35,7 @@ export const procSysctl: Sysctl = {
 };
 
 const VMAC_CONF: Array<[string, string]> = [['ipv4/conf/%/arp_ignore', '1'], ['ipv4/conf/%/accept_local', '1'], ['ipv4/conf/%/rp_filter', '0'], ['ipv6/conf/%/disable_ipv6', '1']];
+const VMAC6_CONF: Array<[string, string]> = [['ipv6/conf/%/disable_ipv6', '0'], ['ipv6/conf/%/addr_gen_mode', '1'], ['ipv6/conf/%/router_solicitations', '0']];
 const BASE_CONF: Array<[string, string]> = [['ipv4/conf/%/arp_ignore', '1'], ['ipv4/conf/%/arp_filter', '1'], ['ipv4/conf/%/arp_announce', '2']];
 const at = (key: string, ifname: string): string => `net/${key.replace('%', ifname)}`;
 
@@ -47,7 +58,10 @@ export class RtnlVmacs implements VmacPort {
     }
     const link = await this.rtnl.getLink(s.name);
     this.tune(s);
-    try { await this.rtnl.setLinkUp(link.index, true); } catch (e) {
+    try {
+      await this.rtnl.setLinkUp(link.index, true);
+      if (s.family === 6) await this.copyLinkLocal(s, base.index, link.index);
+    } catch (e) {
       // Not left behind half made: the caller does not count it as ours.
       this.release(s);
       if (result === 'created') await this.rtnl.deleteLink(link.index).catch(() => {});
@@ -77,7 +91,16 @@ export class RtnlVmacs implements VmacPort {
     throw new VipError('vmac-conflict', `use_vmac ${s.name}: an interface of that name already exists (${what}) and is not the VMAC ${s.mac} on ${s.base}; it is left alone. Remove it or name the VMAC otherwise (use_vmac NAME)`, { name: s.name });
   }
 
+  /** The base's link-local address (one past DAD first), added to the VMAC deprecated and without DAD. */
+  private async copyLinkLocal(s: VmacSpec, base: number, vmac: number): Promise<void> {
+    const lls = (await this.rtnl.listAddresses({ family: 6, ifindex: base })).filter((a) => a.address.toLowerCase().startsWith('fe80:'));
+    const ll = lls.find((a) => !(a.flags & (IFA_F.TENTATIVE | IFA_F.DADFAILED))) ?? lls.find((a) => !(a.flags & IFA_F.DADFAILED));
+    if (!ll) throw new VipError('vmac-no-link-local', `use_vmac ${s.name}: ${s.base} has no IPv6 link-local address for the VMAC to send advertisements from (RFC 5798 §5.1.1.1)`, { name: s.name });
+    await this.rtnl.addAddress({ ifindex: vmac, address: ll.addr, prefixLen: 64, noDad: true, lifetime: { preferred: 0, valid: FOREVER } });
+  }
+
   private tune(s: VmacSpec): void {
+    if (s.family === 6) { for (const [k, v] of VMAC6_CONF) this.set(at(k, s.name), v); return; }
     for (const [k, v] of VMAC_CONF) this.set(at(k, s.name), v);
     let b = this.bases.get(s.base);
     if (!b) {

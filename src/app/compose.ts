@@ -86,6 +86,7 @@ export async function composePlatform(logger: Logger, opts: ComposeOptions = {})
       removeRoute: (r) => (vroutes ??= NetlinkVirtualRoutes.open((n) => links.ifindex(n))).removeRoute(r),
       addRule: (r) => (vroutes ??= NetlinkVirtualRoutes.open((n) => links.ifindex(n))).addRule(r),
       removeRule: (r) => (vroutes ??= NetlinkVirtualRoutes.open((n) => links.ifindex(n))).removeRule(r),
+      watch: (cb) => (vroutes ??= NetlinkVirtualRoutes.open((n) => links.ifindex(n))).watch(cb),
     },
     nft: new NftExec(),
     ...(systemd ? { systemd: systemd.notify } : {}),

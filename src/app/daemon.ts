@@ -15,6 +15,7 @@ import { SyncGroup } from '../vrrp/sync-group.js';
 import { receiveConfig } from '../vrrp/instance-config.js';
 import { sourceStatus } from '../vrrp/source.js';
 import { Vmacs, vrrpInterfaceOf } from '../vrrp/vmac.js';
+import { InterfacePacer } from '../vrrp/interface-pacer.js';
 import { parseIP } from '../lib/ip.js';
 import type { Platform } from './platform.js';
 import { planReload, settingsKeys, wireIdentity, type InstanceKeys, type ReloadPlan } from './reload.js';
@@ -53,6 +54,8 @@ export class Daemon {
   private transitionFns: ((t: Transition) => void)[] = [];
   private unwatchLinks: (() => void) | undefined;
   private vmacs: Vmacs;
+  /** keepalived spaces gratuitous ARPs per interface across instances: one pacer for them all. */
+  private garpPacer: InterfacePacer | undefined;
 
   /** Metrics of what only the daemon sees (set once the metrics exist; optional). */
   events: DaemonEvents | undefined;
@@ -99,6 +102,7 @@ export class Daemon {
   async stop(notifyWaitMs = 600): Promise<void> {
     this.unwatchLinks?.();
     await Promise.all([...this.instances.values()].map(({ inst }) => inst.stop()));
+    this.garpPacer?.close();
     await this.vmacs.removeAll();
     this.tracks.stopAll();
     if (this.notifier) await Promise.race([this.notifier.idle(), new Promise((r) => setTimeout(r, notifyWaitMs).unref())]);
@@ -266,6 +270,8 @@ export class Daemon {
       destinations: this.destinations(spec),
       tracking: this.tracks.bindingsFor(this.cfg, spec),
       ...(p.virtualRoutes ? { virtualRoutes: p.virtualRoutes } : {}),
+      garpPacer: this.garpPacer ??= new InterfacePacer(p.clock),
+      garpRank: this.cfg.vrrpInstances.findIndex((i) => i.name === spec.name),
     });
     // Listeners registered once follow instances created by later reloads too.
     inst.onTransition((t) => { for (const fn of this.transitionFns) fn(t); });

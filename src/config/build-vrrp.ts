@@ -140,6 +140,7 @@ export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: G
   const unicastPeers = peers(r, `${path}/unicastPeers`, x.unicastPeers);
   const unicastSrcIp = optAddress(r, `${path}/unicastSrcIp`, x.unicastSrcIp, 'unicast_src_ip');
   const family = instanceFamily(x, unicastPeers, unicastSrcIp);
+  const strict = x.strictMode ?? g.vrrpStrict;
   const inst: VrrpInstance = {
     name: x.name,
     interface: ifname,
@@ -158,15 +159,20 @@ export function buildInstance(r: Reporter, i: number, x: VrrpInstanceInput, g: G
     trackScripts: trackRefs(x.trackScripts),
     trackFiles: trackRefs(x.trackFiles),
     ...(x.trackProcesses ? { trackProcesses: trackRefs(x.trackProcesses) } : {}),
-    garp: buildGarp(x.garp, gi.garp, g.vrrpStrict),
+    garp: buildGarp(x.garp, gi.garp, strict),
     notify: buildNotify(r, `${path}/notify`, x.notify),
     v3ChecksumAsV2: g.v3ChecksumAsV2,
-    accept: x.accept ?? !g.vrrpStrict,
+    accept: x.accept ?? !strict,
     dontTrackPrimary: x.dontTrackPrimary ?? d.dontTrackPrimary,
     downTimerAdverts: x.downTimerAdverts ?? d.downTimerAdverts,
     ...(x.notifyDeleted || x.notify?.deleted !== undefined ? { notifyDeleted: true as const } : {}),
     ...(x.notifyPriorityChanges ?? gi.vrrpNotifyPriorityChanges ? { notifyPriorityChanges: true as const } : {}),
     ...(x.unicastFaultNoPeer ? { unicastFaultNoPeer: true as const } : {}),
+    // keepalived (vrrp_complete_instance): unset, strict decides (on / off), else the global;
+    // set against strict, semantic-strict.ts refuses it.
+    ...(strict ? { strictMode: true as const } : {}),
+    ...(x.lowerPrioNoAdvert ?? (strict || gi.vrrpLowerPrioNoAdvert === true) ? { lowerPrioNoAdvert: true as const } : {}),
+    ...(x.higherPrioSendAdvert ?? (strict ? false : gi.vrrpHigherPrioSendAdvert ?? true) ? {} : { higherPrioSendAdvert: false as const }),
   };
   if (unicastSrcIp !== undefined) inst.unicastSrcIp = unicastSrcIp;
   const mcastSrcIp = optAddress(r, `${path}/mcastSrcIp`, x.mcastSrcIp, 'mcast_src_ip');

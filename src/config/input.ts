@@ -36,6 +36,9 @@ export interface GlobalInput {
   vrrpStartupDelayMs?: number;
   /** vrrp_notify_priority_changes: every instance's notifyPriorityChanges unless it sets its own. */
   vrrpNotifyPriorityChanges?: boolean;
+  /** vrrp_lower_prio_no_advert / vrrp_higher_prio_send_advert: every instance's default (not under strict). */
+  vrrpLowerPrioNoAdvert?: boolean;
+  vrrpHigherPrioSendAdvert?: boolean;
 }
 
 /** "10.0.0.1/24" or an object with the extra ip-addr options. */
@@ -97,6 +100,10 @@ export interface VrrpInstanceInput {
   downTimerAdverts?: number;
   /** notify_deleted: a reload that removes the instance notifies DELETED instead of FAULT. */
   notifyDeleted?: boolean;
+  /** strict_mode (default global vrrpStrict), lower_prio_no_advert, higher_prio_send_advert. */
+  strictMode?: boolean;
+  lowerPrioNoAdvert?: boolean;
+  higherPrioSendAdvert?: boolean;
   /** notify_priority_changes: MASTER_PRIORITY / BACKUP_PRIORITY lines on the notify FIFO. */
   notifyPriorityChanges?: boolean;
   /** unicast_fault_no_peer: unicast without peers is FAULT instead of falling back to multicast. */

@@ -112,7 +112,7 @@ export interface VirtualRoute {
   metric?: number;
   /** host | link | site | universe | nowhere; default: as ip(8) picks it from the route's shape. */
   scope?: string;
-  /** `no_track`: accepted for keepalived compatibility; vipkeeper does not track routes. */
+  /** `no_track`: deleted by someone else under a master, it does not make the master leave MASTER (route-tracking.ts). */
   noTrack: boolean;
 }
 
@@ -132,6 +132,7 @@ export interface VirtualRule {
   tos?: number;
   fwmark?: number;
   fwmask?: number;
+  /** `no_track`: as for virtual_routes. */
   noTrack: boolean;
 }
 
@@ -249,6 +250,18 @@ export interface VrrpInstance {
   notifyPriorityChanges?: true;
   /** unicast_fault_no_peer with no unicast_peer: the instance stays in FAULT. */
   unicastFaultNoPeer?: true;
+  /** strict_mode (absent: global vrrpStrict decided it off): vrrp_strict's rules and defaults for this instance. */
+  strictMode?: true;
+  /**
+   * lower_prio_no_advert (default global vrrp_lower_prio_no_advert, always on under strict): a
+   * master hearing a lower priority does not answer with an advert (RFC §6.4.3). Absent = off.
+   */
+  lowerPrioNoAdvert?: true;
+  /**
+   * higher_prio_send_advert: a master losing to a better advert sends one last advert first.
+   * Absent = on (vipkeeper's default; keepalived's is off); false when configured off or under strict.
+   */
+  higherPrioSendAdvert?: false;
   /** Name of the sync group this instance belongs to (filled from vrrp_sync_group). */
   syncGroup?: string;
 }

@@ -3,7 +3,7 @@
 "use strict";
 module.exports = validate21;
 module.exports.default = validate21;
-const schema6 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"vipkeeper configuration","patternProperties":{"^x-":{}},"type":"object","properties":{"global":{"type":"object","properties":{"routerId":{"type":"string","minLength":1},"vrrpVersion":{"enum":[2,3]},"v3ChecksumAsV2":{"type":"boolean"},"scriptSecurity":{"type":"boolean"},"scriptUser":{"type":"object","properties":{"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["user"],"additionalProperties":false},"notifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"vrrpNotifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"lvsNotifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"mcastGroup4":{"type":"string","minLength":1},"mcastGroup6":{"type":"string","minLength":1},"defaultInterface":{"type":"string","minLength":1},"vrrpStrict":{"type":"boolean"},"skipCheckAdvAddr":{"type":"boolean"},"lvsFlush":{"type":"boolean"},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"checkUnicastSrc":{"type":"boolean"},"lvsFlushOnStop":{"type":"boolean"},"vrrpStartupDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"vrrpNotifyPriorityChanges":{"type":"boolean"},"lvsTimeouts":{"type":"object","properties":{"tcpS":{"type":"integer"},"tcpFinS":{"type":"integer"},"udpS":{"type":"integer"}},"required":[],"additionalProperties":false},"lvsSyncDaemon":{"type":"object","properties":{"interface":{"type":"string","minLength":1},"vrrpInstance":{"type":"string","minLength":1},"syncId":{"type":"integer"},"maxLen":{"type":"integer"},"port":{"type":"integer"},"ttl":{"type":"integer"},"group":{"type":"string","minLength":1}},"required":["interface","vrrpInstance"],"additionalProperties":false}},"required":[],"additionalProperties":false},"vrrpScripts":{"type":"array","items":{"$ref":"#/definitions/vrrpScripts"}},"trackFiles":{"type":"array","items":{"$ref":"#/definitions/trackFiles"}},"trackProcesses":{"type":"array","items":{"$ref":"#/definitions/trackProcesses"}},"vrrpInstances":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances"}},"syncGroups":{"type":"array","items":{"$ref":"#/definitions/syncGroups"}},"virtualServerGroups":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups"}},"virtualServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers"}},"announcements":{"type":"object","additionalProperties":false,"description":"vipkeeper only: routes installed in a kernel table while a condition holds, for BIRD or FRR to announce (docs/scale-out.md)","properties":{"table":{"type":"integer","description":"kernel routing table for the routes, 1-4294967295 except 253-255 (default 100); the routing daemon learns this table"},"routes":{"type":"array","description":"one entry per announced prefix, each with exactly one of virtualServer, vrrpInstance or always","items":{"$ref":"#/definitions/announcements_routes"}}}}},"required":[],"additionalProperties":false,"definitions":{"vrrpScripts":{"type":"object","properties":{"name":{"type":"string","minLength":1},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"timeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"rise":{"type":"integer"},"fall":{"type":"integer"},"initFail":{"type":"boolean"}},"required":["name","script"],"additionalProperties":false},"trackFiles":{"type":"object","properties":{"name":{"type":"string","minLength":1},"path":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name","path"],"additionalProperties":false},"trackProcesses":{"type":"object","properties":{"name":{"type":"string","minLength":1},"process":{"type":"string","minLength":1},"params":{"type":"array","items":{"type":"string","minLength":1}},"paramMatch":{"enum":["exact","partial","initial"]},"fullCommand":{"type":"boolean"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"quorum":{"type":"integer"},"quorumMax":{"type":"integer"},"forkDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"terminateDelayMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":["name","process"],"additionalProperties":false},"vrrpInstances_virtualRoutes":{"type":"object","properties":{"to":{"type":"string","minLength":1},"type":{"enum":["unicast","blackhole","unreachable","prohibit","throw"]},"src":{"type":"string","minLength":1},"via":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"table":{"type":"integer"},"metric":{"type":"integer"},"scope":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["to"],"additionalProperties":false},"vrrpInstances_virtualRules":{"type":"object","properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1},"table":{"type":"integer"},"action":{"enum":["table","blackhole","unreachable","prohibit"]},"priority":{"type":"integer"},"iif":{"type":"string","minLength":1},"oif":{"type":"string","minLength":1},"tos":{"type":"integer"},"fwmark":{"type":"integer"},"fwmask":{"type":"integer"},"noTrack":{"type":"boolean"}},"required":[],"additionalProperties":false},"vrrpInstances":{"type":"object","properties":{"name":{"type":"string","minLength":1},"interface":{"type":"string","minLength":1},"vrid":{"type":"integer"},"priority":{"type":"integer"},"state":{"enum":["MASTER","BACKUP"]},"version":{"enum":[2,3]},"advertIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"preempt":{"type":"boolean"},"preemptDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"unicastSrcIp":{"type":"string","minLength":1},"unicastPeers":{"type":"array","items":{"description":"an address string or {address, minTtl, maxTtl}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"minTtl":{"type":"integer"},"maxTtl":{"type":"integer"}},"required":["address"],"additionalProperties":false}]}},"mcastSrcIp":{"type":"string","minLength":1},"authPass":{"type":"string","minLength":1},"authType":{"enum":["PASS","AH"]},"checkUnicastSrc":{"type":"boolean"},"virtualIps":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"excludedVips":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"virtualRoutes":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRoutes"}},"virtualRules":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRules"}},"vmac":{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":[],"additionalProperties":false},"vmacXmitBase":{"type":"boolean"},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"deleted":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"masterRxLowerPri":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"accept":{"type":"boolean"},"dontTrackPrimary":{"type":"boolean"},"downTimerAdverts":{"type":"integer"},"notifyDeleted":{"type":"boolean"},"notifyPriorityChanges":{"type":"boolean"},"unicastFaultNoPeer":{"type":"boolean"},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name"],"additionalProperties":false},"syncGroups":{"type":"object","properties":{"name":{"type":"string","minLength":1},"instances":{"type":"array","items":{"type":"string","minLength":1}},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name","instances"],"additionalProperties":false},"virtualServerGroups_entries":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"family":{"enum":[4,6]}},"required":[],"additionalProperties":false},"virtualServerGroups":{"type":"object","properties":{"name":{"type":"string","minLength":1},"entries":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups_entries"}}},"required":["name","entries"],"additionalProperties":false},"virtualServers_realServers_checkers_urls":{"type":"object","properties":{"path":{"type":"string","minLength":1},"statusCodes":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string","minLength":1}]},"minItems":1},"digest":{"type":"string","minLength":1},"virtualhost":{"type":"string","minLength":1},"regex":{"type":"string","minLength":1},"regexNoMatch":{"type":"boolean"}},"required":["path"],"additionalProperties":false},"virtualServers_realServers_checkers":{"type":"object","properties":{"type":{"enum":["TCP_CHECK","HTTP_GET","SSL_GET","PING_CHECK","MISC_CHECK","UDP_CHECK","DNS_CHECK","SMTP_CHECK","FILE_CHECK","GRPC_CHECK"]},"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"connectIp":{"type":"string","minLength":1},"connectPort":{"type":"integer"},"bindTo":{"type":"string","minLength":1},"bindPort":{"type":"integer"},"bindIf":{"type":"string","minLength":1},"fwmark":{"type":"integer"},"urls":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers_urls"}},"virtualhost":{"type":"string","minLength":1},"httpProtocol":{"enum":["1.0","1.0C","1.1"]},"enableSni":{"type":"boolean"},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"miscTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"dynamic":{"type":"boolean"},"payloadHex":{"type":"string","pattern":"^[0-9a-fA-F]+$"},"requireReply":{"type":"boolean"},"replyHex":{"type":"string","pattern":"^[0-9a-fA-FxX]+$"},"minReplyLength":{"type":"integer"},"maxReplyLength":{"type":"integer"},"queryType":{"enum":["A","NS","CNAME","SOA","MX","TXT","AAAA","RRSIG","DNSKEY"]},"name":{"type":"string","minLength":1},"sniName":{"type":"string","minLength":1},"heloName":{"type":"string","minLength":1},"trackFile":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"service":{"type":"string"},"tls":{"type":"boolean"},"authority":{"type":"string","minLength":1}},"required":["type"],"additionalProperties":false},"virtualServers_realServers":{"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"weight":{"type":"integer"},"notifyUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"notifyDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"upperThreshold":{"type":"integer"},"lowerThreshold":{"type":"integer"},"checkers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers"}}},"required":["address"],"additionalProperties":false},"virtualServers":{"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"group":{"type":"string","minLength":1},"family":{"enum":[4,6]},"protocol":{"enum":["TCP","UDP","SCTP"]},"lbAlgo":{"enum":["rr","wrr","lc","wlc","lblc","lblcr","dh","sh","sed","nq","fo","ovf","mh","twos"]},"schedFlags":{"type":"array","items":{"enum":["flag-1","flag-2","flag-3","sh-port","sh-fallback","mh-port","mh-fallback"]}},"ops":{"type":"boolean"},"persistenceTimeoutS":{"type":"integer"},"persistenceGranularity":{"type":"string","minLength":1},"quorum":{"type":"integer"},"hysteresis":{"type":"integer"},"quorumUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"quorumDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"sorryServer":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"lbKind":{"enum":["NAT","DR","TUN"]},"inhibit":{"type":"boolean"}},"required":["address"],"additionalProperties":false},"omega":{"type":"boolean"},"haSuspend":{"type":"boolean"},"realServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers"}}},"required":[],"additionalProperties":false,"if":{"anyOf":[{"properties":{"address":{}},"required":["address"]},{"properties":{"group":{}},"required":["group"]}]},"then":{"properties":{"protocol":{}},"required":["protocol"]}},"announcements_routes":{"type":"object","additionalProperties":false,"required":["prefix"],"properties":{"prefix":{"type":"string","minLength":1,"description":"the announced network: a VIP as /32 or /128, or a covering prefix such as 10.20.0.0/24 (host bits must be zero)"},"virtualServer":{"type":"string","minLength":1,"description":"announced while this virtual server's pool is at or above its quorum; its name as \"ADDR:PORT/PROTO\", e.g. \"10.20.0.1:80/TCP\" or \"[2001:db8::1]:80/TCP\""},"vrrpInstance":{"type":"string","minLength":1,"description":"announced while this VRRP instance is MASTER"},"always":{"type":"boolean","description":"true: announced for as long as vipkeeper runs"},"holdDownS":{"type":"number","minimum":0,"description":"seconds the condition must have held before the route is announced (default 0); withdrawal is immediate"},"metric":{"type":"integer","minimum":0,"description":"route priority (metric) in the kernel table, which BIRD/FRR can send as BGP MED (default 0)"}}}}};
+const schema6 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"vipkeeper configuration","patternProperties":{"^x-":{}},"type":"object","properties":{"global":{"type":"object","properties":{"routerId":{"type":"string","minLength":1},"vrrpVersion":{"enum":[2,3]},"v3ChecksumAsV2":{"type":"boolean"},"scriptSecurity":{"type":"boolean"},"scriptUser":{"type":"object","properties":{"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["user"],"additionalProperties":false},"notifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"vrrpNotifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"lvsNotifyFifo":{"type":"object","properties":{"path":{"type":"string","minLength":1},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["path"],"additionalProperties":false},"mcastGroup4":{"type":"string","minLength":1},"mcastGroup6":{"type":"string","minLength":1},"defaultInterface":{"type":"string","minLength":1},"vrrpStrict":{"type":"boolean"},"skipCheckAdvAddr":{"type":"boolean"},"lvsFlush":{"type":"boolean"},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"checkUnicastSrc":{"type":"boolean"},"lvsFlushOnStop":{"type":"boolean"},"vrrpStartupDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"vrrpNotifyPriorityChanges":{"type":"boolean"},"vrrpLowerPrioNoAdvert":{"type":"boolean"},"vrrpHigherPrioSendAdvert":{"type":"boolean"},"lvsTimeouts":{"type":"object","properties":{"tcpS":{"type":"integer"},"tcpFinS":{"type":"integer"},"udpS":{"type":"integer"}},"required":[],"additionalProperties":false},"lvsSyncDaemon":{"type":"object","properties":{"interface":{"type":"string","minLength":1},"vrrpInstance":{"type":"string","minLength":1},"syncId":{"type":"integer"},"maxLen":{"type":"integer"},"port":{"type":"integer"},"ttl":{"type":"integer"},"group":{"type":"string","minLength":1}},"required":["interface","vrrpInstance"],"additionalProperties":false}},"required":[],"additionalProperties":false},"vrrpScripts":{"type":"array","items":{"$ref":"#/definitions/vrrpScripts"}},"trackFiles":{"type":"array","items":{"$ref":"#/definitions/trackFiles"}},"trackProcesses":{"type":"array","items":{"$ref":"#/definitions/trackProcesses"}},"vrrpInstances":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances"}},"syncGroups":{"type":"array","items":{"$ref":"#/definitions/syncGroups"}},"virtualServerGroups":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups"}},"virtualServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers"}},"announcements":{"type":"object","additionalProperties":false,"description":"vipkeeper only: routes installed in a kernel table while a condition holds, for BIRD or FRR to announce (docs/scale-out.md)","properties":{"table":{"type":"integer","description":"kernel routing table for the routes, 1-4294967295 except 253-255 (default 100); the routing daemon learns this table"},"routes":{"type":"array","description":"one entry per announced prefix, each with exactly one of virtualServer, vrrpInstance or always","items":{"$ref":"#/definitions/announcements_routes"}}}}},"required":[],"additionalProperties":false,"definitions":{"vrrpScripts":{"type":"object","properties":{"name":{"type":"string","minLength":1},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"timeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"rise":{"type":"integer"},"fall":{"type":"integer"},"initFail":{"type":"boolean"}},"required":["name","script"],"additionalProperties":false},"trackFiles":{"type":"object","properties":{"name":{"type":"string","minLength":1},"path":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name","path"],"additionalProperties":false},"trackProcesses":{"type":"object","properties":{"name":{"type":"string","minLength":1},"process":{"type":"string","minLength":1},"params":{"type":"array","items":{"type":"string","minLength":1}},"paramMatch":{"enum":["exact","partial","initial"]},"fullCommand":{"type":"boolean"},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"quorum":{"type":"integer"},"quorumMax":{"type":"integer"},"forkDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"terminateDelayMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":["name","process"],"additionalProperties":false},"vrrpInstances_virtualRoutes":{"type":"object","properties":{"to":{"type":"string","minLength":1},"type":{"enum":["unicast","blackhole","unreachable","prohibit","throw"]},"src":{"type":"string","minLength":1},"via":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"table":{"type":"integer"},"metric":{"type":"integer"},"scope":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["to"],"additionalProperties":false},"vrrpInstances_virtualRules":{"type":"object","properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1},"table":{"type":"integer"},"action":{"enum":["table","blackhole","unreachable","prohibit"]},"priority":{"type":"integer"},"iif":{"type":"string","minLength":1},"oif":{"type":"string","minLength":1},"tos":{"type":"integer"},"fwmark":{"type":"integer"},"fwmask":{"type":"integer"},"noTrack":{"type":"boolean"}},"required":[],"additionalProperties":false},"vrrpInstances":{"type":"object","properties":{"name":{"type":"string","minLength":1},"interface":{"type":"string","minLength":1},"vrid":{"type":"integer"},"priority":{"type":"integer"},"state":{"enum":["MASTER","BACKUP"]},"version":{"enum":[2,3]},"advertIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"preempt":{"type":"boolean"},"preemptDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"unicastSrcIp":{"type":"string","minLength":1},"unicastPeers":{"type":"array","items":{"description":"an address string or {address, minTtl, maxTtl}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"minTtl":{"type":"integer"},"maxTtl":{"type":"integer"}},"required":["address"],"additionalProperties":false}]}},"mcastSrcIp":{"type":"string","minLength":1},"authPass":{"type":"string","minLength":1},"authType":{"enum":["PASS","AH"]},"checkUnicastSrc":{"type":"boolean"},"virtualIps":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"excludedVips":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"virtualRoutes":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRoutes"}},"virtualRules":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRules"}},"vmac":{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":[],"additionalProperties":false},"vmacXmitBase":{"type":"boolean"},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"deleted":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"masterRxLowerPri":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"accept":{"type":"boolean"},"dontTrackPrimary":{"type":"boolean"},"downTimerAdverts":{"type":"integer"},"notifyDeleted":{"type":"boolean"},"notifyPriorityChanges":{"type":"boolean"},"unicastFaultNoPeer":{"type":"boolean"},"strictMode":{"type":"boolean"},"lowerPrioNoAdvert":{"type":"boolean"},"higherPrioSendAdvert":{"type":"boolean"},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name"],"additionalProperties":false},"syncGroups":{"type":"object","properties":{"name":{"type":"string","minLength":1},"instances":{"type":"array","items":{"type":"string","minLength":1}},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name","instances"],"additionalProperties":false},"virtualServerGroups_entries":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"family":{"enum":[4,6]}},"required":[],"additionalProperties":false},"virtualServerGroups":{"type":"object","properties":{"name":{"type":"string","minLength":1},"entries":{"type":"array","items":{"$ref":"#/definitions/virtualServerGroups_entries"}}},"required":["name","entries"],"additionalProperties":false},"virtualServers_realServers_checkers_urls":{"type":"object","properties":{"path":{"type":"string","minLength":1},"statusCodes":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string","minLength":1}]},"minItems":1},"digest":{"type":"string","minLength":1},"virtualhost":{"type":"string","minLength":1},"regex":{"type":"string","minLength":1},"regexNoMatch":{"type":"boolean"}},"required":["path"],"additionalProperties":false},"virtualServers_realServers_checkers":{"type":"object","properties":{"type":{"enum":["TCP_CHECK","HTTP_GET","SSL_GET","PING_CHECK","MISC_CHECK","UDP_CHECK","DNS_CHECK","SMTP_CHECK","FILE_CHECK","GRPC_CHECK"]},"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"connectIp":{"type":"string","minLength":1},"connectPort":{"type":"integer"},"bindTo":{"type":"string","minLength":1},"bindPort":{"type":"integer"},"bindIf":{"type":"string","minLength":1},"fwmark":{"type":"integer"},"urls":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers_urls"}},"virtualhost":{"type":"string","minLength":1},"httpProtocol":{"enum":["1.0","1.0C","1.1"]},"enableSni":{"type":"boolean"},"script":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"miscTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"dynamic":{"type":"boolean"},"payloadHex":{"type":"string","pattern":"^[0-9a-fA-F]+$"},"requireReply":{"type":"boolean"},"replyHex":{"type":"string","pattern":"^[0-9a-fA-FxX]+$"},"minReplyLength":{"type":"integer"},"maxReplyLength":{"type":"integer"},"queryType":{"enum":["A","NS","CNAME","SOA","MX","TXT","AAAA","RRSIG","DNSKEY"]},"name":{"type":"string","minLength":1},"sniName":{"type":"string","minLength":1},"heloName":{"type":"string","minLength":1},"trackFile":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"},"service":{"type":"string"},"tls":{"type":"boolean"},"authority":{"type":"string","minLength":1}},"required":["type"],"additionalProperties":false},"virtualServers_realServers":{"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"weight":{"type":"integer"},"notifyUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"notifyDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"upperThreshold":{"type":"integer"},"lowerThreshold":{"type":"integer"},"checkers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers_checkers"}}},"required":["address"],"additionalProperties":false},"virtualServers":{"type":"object","properties":{"connectTimeoutMs":{"type":"number","minimum":0,"description":"milliseconds"},"retry":{"type":"integer"},"delayBeforeRetryMs":{"type":"number","minimum":0,"description":"milliseconds"},"delayLoopMs":{"type":"number","minimum":0,"description":"milliseconds"},"warmupMs":{"type":"number","minimum":0,"description":"milliseconds"},"alpha":{"type":"boolean"},"inhibitOnFailure":{"type":"boolean"},"virtualhost":{"type":"string","minLength":1},"lbKind":{"enum":["NAT","DR","TUN"]},"address":{"type":"string","minLength":1},"port":{"type":"integer"},"fwmark":{"type":"integer"},"group":{"type":"string","minLength":1},"family":{"enum":[4,6]},"protocol":{"enum":["TCP","UDP","SCTP"]},"lbAlgo":{"enum":["rr","wrr","lc","wlc","lblc","lblcr","dh","sh","sed","nq","fo","ovf","mh","twos"]},"schedFlags":{"type":"array","items":{"enum":["flag-1","flag-2","flag-3","sh-port","sh-fallback","mh-port","mh-fallback"]}},"ops":{"type":"boolean"},"persistenceTimeoutS":{"type":"integer"},"persistenceGranularity":{"type":"string","minLength":1},"quorum":{"type":"integer"},"hysteresis":{"type":"integer"},"quorumUp":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"quorumDown":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"sorryServer":{"type":"object","properties":{"address":{"type":"string","minLength":1},"port":{"type":"integer"},"lbKind":{"enum":["NAT","DR","TUN"]},"inhibit":{"type":"boolean"}},"required":["address"],"additionalProperties":false},"omega":{"type":"boolean"},"haSuspend":{"type":"boolean"},"realServers":{"type":"array","items":{"$ref":"#/definitions/virtualServers_realServers"}}},"required":[],"additionalProperties":false,"if":{"anyOf":[{"properties":{"address":{}},"required":["address"]},{"properties":{"group":{}},"required":["group"]}]},"then":{"properties":{"protocol":{}},"required":["protocol"]}},"announcements_routes":{"type":"object","additionalProperties":false,"required":["prefix"],"properties":{"prefix":{"type":"string","minLength":1,"description":"the announced network: a VIP as /32 or /128, or a covering prefix such as 10.20.0.0/24 (host bits must be zero)"},"virtualServer":{"type":"string","minLength":1,"description":"announced while this virtual server's pool is at or above its quorum; its name as \"ADDR:PORT/PROTO\", e.g. \"10.20.0.1:80/TCP\" or \"[2001:db8::1]:80/TCP\""},"vrrpInstance":{"type":"string","minLength":1,"description":"announced while this VRRP instance is MASTER"},"always":{"type":"boolean","description":"true: announced for as long as vipkeeper runs"},"holdDownS":{"type":"number","minimum":0,"description":"seconds the condition must have held before the route is announced (default 0); withdrawal is immediate"},"metric":{"type":"integer","minimum":0,"description":"route priority (metric) in the kernel table, which BIRD/FRR can send as BGP MED (default 0)"}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 function func4(s) { let n = 0; for (const _ of s) n++; return n; }
 const pattern0 = new RegExp("^x-", "u");
@@ -874,7 +874,7 @@ validate26.errors = vErrors;
 return errors === 0;
 }
 
-const schema10 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"interface":{"type":"string","minLength":1},"vrid":{"type":"integer"},"priority":{"type":"integer"},"state":{"enum":["MASTER","BACKUP"]},"version":{"enum":[2,3]},"advertIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"preempt":{"type":"boolean"},"preemptDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"unicastSrcIp":{"type":"string","minLength":1},"unicastPeers":{"type":"array","items":{"description":"an address string or {address, minTtl, maxTtl}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"minTtl":{"type":"integer"},"maxTtl":{"type":"integer"}},"required":["address"],"additionalProperties":false}]}},"mcastSrcIp":{"type":"string","minLength":1},"authPass":{"type":"string","minLength":1},"authType":{"enum":["PASS","AH"]},"checkUnicastSrc":{"type":"boolean"},"virtualIps":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"excludedVips":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"virtualRoutes":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRoutes"}},"virtualRules":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRules"}},"vmac":{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":[],"additionalProperties":false},"vmacXmitBase":{"type":"boolean"},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"deleted":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"masterRxLowerPri":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"accept":{"type":"boolean"},"dontTrackPrimary":{"type":"boolean"},"downTimerAdverts":{"type":"integer"},"notifyDeleted":{"type":"boolean"},"notifyPriorityChanges":{"type":"boolean"},"unicastFaultNoPeer":{"type":"boolean"},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name"],"additionalProperties":false};
+const schema10 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"interface":{"type":"string","minLength":1},"vrid":{"type":"integer"},"priority":{"type":"integer"},"state":{"enum":["MASTER","BACKUP"]},"version":{"enum":[2,3]},"advertIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"preempt":{"type":"boolean"},"preemptDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"unicastSrcIp":{"type":"string","minLength":1},"unicastPeers":{"type":"array","items":{"description":"an address string or {address, minTtl, maxTtl}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"minTtl":{"type":"integer"},"maxTtl":{"type":"integer"}},"required":["address"],"additionalProperties":false}]}},"mcastSrcIp":{"type":"string","minLength":1},"authPass":{"type":"string","minLength":1},"authType":{"enum":["PASS","AH"]},"checkUnicastSrc":{"type":"boolean"},"virtualIps":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"excludedVips":{"type":"array","items":{"description":"an \"address/prefix\" string or {address, dev, label, scope, broadcast, noTrack}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"address":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"label":{"type":"string","minLength":1},"scope":{"type":"string","minLength":1},"broadcast":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["address"],"additionalProperties":false}]}},"virtualRoutes":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRoutes"}},"virtualRules":{"type":"array","items":{"$ref":"#/definitions/vrrpInstances_virtualRules"}},"vmac":{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":[],"additionalProperties":false},"vmacXmitBase":{"type":"boolean"},"trackInterfaces":{"type":"array","items":{"description":"a interface name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackScripts":{"type":"array","items":{"description":"a vrrp script name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"trackFiles":{"type":"array","items":{"description":"a track file name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}},"garp":{"type":"object","properties":{"masterDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRepeat":{"type":"integer"},"lowerPrioDelayMs":{"type":"number","minimum":0,"description":"milliseconds"},"lowerPrioRepeat":{"type":"integer"},"masterRefreshMs":{"type":"number","minimum":0,"description":"milliseconds"},"masterRefreshRepeat":{"type":"integer"},"intervalMs":{"type":"number","minimum":0,"description":"milliseconds"},"gnaIntervalMs":{"type":"number","minimum":0,"description":"milliseconds"}},"required":[],"additionalProperties":false},"notify":{"type":"object","properties":{"any":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"master":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"backup":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"fault":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"stop":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"deleted":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]},"masterRxLowerPri":{"description":"a command line string, a list of argv strings, or {argv, user, group}","anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1},{"type":"object","properties":{"argv":{"anyOf":[{"type":"string","minLength":1},{"type":"array","items":{"type":"string"},"minItems":1}]},"user":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}},"required":["argv"],"additionalProperties":false}]}},"required":[],"additionalProperties":false},"accept":{"type":"boolean"},"dontTrackPrimary":{"type":"boolean"},"downTimerAdverts":{"type":"integer"},"notifyDeleted":{"type":"boolean"},"notifyPriorityChanges":{"type":"boolean"},"unicastFaultNoPeer":{"type":"boolean"},"strictMode":{"type":"boolean"},"lowerPrioNoAdvert":{"type":"boolean"},"higherPrioSendAdvert":{"type":"boolean"},"trackProcesses":{"type":"array","items":{"description":"a track process name or {name, weight, reverse}","anyOf":[{"type":"string","minLength":1},{"type":"object","properties":{"name":{"type":"string","minLength":1},"weight":{"type":"integer"},"reverse":{"type":"boolean"}},"required":["name"],"additionalProperties":false}]}}},"required":["name"],"additionalProperties":false};
 const schema11 = {"type":"object","properties":{"to":{"type":"string","minLength":1},"type":{"enum":["unicast","blackhole","unreachable","prohibit","throw"]},"src":{"type":"string","minLength":1},"via":{"type":"string","minLength":1},"dev":{"type":"string","minLength":1},"table":{"type":"integer"},"metric":{"type":"integer"},"scope":{"type":"string","minLength":1},"noTrack":{"type":"boolean"}},"required":["to"],"additionalProperties":false};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -5044,18 +5044,10 @@ vErrors.push(err265);
 errors++;
 }
 }
-if(data.trackProcesses !== undefined){
-let data115 = data.trackProcesses;
-if(Array.isArray(data115)){
-const len22 = data115.length;
-for(let i22=0; i22<len22; i22++){
-let data116 = data115[i22];
-const _errs340 = errors;
-let valid83 = false;
-const _errs341 = errors;
-if(typeof data116 === "string"){
-if(func4(data116) < 1){
-const err266 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackProcesses.items.anyOf[0],data:data116};
+if(data.strictMode !== undefined){
+let data115 = data.strictMode;
+if(typeof data115 !== "boolean"){
+const err266 = {instancePath:instancePath+"/strictMode",schemaPath:"#/properties/strictMode/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.strictMode.type,parentSchema:schema10.properties.strictMode,data:data115};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -5065,8 +5057,10 @@ vErrors.push(err266);
 errors++;
 }
 }
-else {
-const err267 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackProcesses.items.anyOf[0].type,parentSchema:schema10.properties.trackProcesses.items.anyOf[0],data:data116};
+if(data.lowerPrioNoAdvert !== undefined){
+let data116 = data.lowerPrioNoAdvert;
+if(typeof data116 !== "boolean"){
+const err267 = {instancePath:instancePath+"/lowerPrioNoAdvert",schemaPath:"#/properties/lowerPrioNoAdvert/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.lowerPrioNoAdvert.type,parentSchema:schema10.properties.lowerPrioNoAdvert,data:data116};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -5075,13 +5069,11 @@ vErrors.push(err267);
 }
 errors++;
 }
-var _valid20 = _errs341 === errors;
-valid83 = valid83 || _valid20;
-if(!valid83){
-const _errs343 = errors;
-if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
-if(data116.name === undefined){
-const err268 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackProcesses.items.anyOf[1].required,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data116};
+}
+if(data.higherPrioSendAdvert !== undefined){
+let data117 = data.higherPrioSendAdvert;
+if(typeof data117 !== "boolean"){
+const err268 = {instancePath:instancePath+"/higherPrioSendAdvert",schemaPath:"#/properties/higherPrioSendAdvert/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.higherPrioSendAdvert.type,parentSchema:schema10.properties.higherPrioSendAdvert,data:data117};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -5090,9 +5082,19 @@ vErrors.push(err268);
 }
 errors++;
 }
-for(const key17 in data116){
-if(!(((key17 === "name") || (key17 === "weight")) || (key17 === "reverse"))){
-const err269 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data116};
+}
+if(data.trackProcesses !== undefined){
+let data118 = data.trackProcesses;
+if(Array.isArray(data118)){
+const len22 = data118.length;
+for(let i22=0; i22<len22; i22++){
+let data119 = data118[i22];
+const _errs346 = errors;
+let valid83 = false;
+const _errs347 = errors;
+if(typeof data119 === "string"){
+if(func4(data119) < 1){
+const err269 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackProcesses.items.anyOf[0],data:data119};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -5102,11 +5104,8 @@ vErrors.push(err269);
 errors++;
 }
 }
-if(data116.name !== undefined){
-let data117 = data116.name;
-if(typeof data117 === "string"){
-if(func4(data117) < 1){
-const err270 = {instancePath:instancePath+"/trackProcesses/" + i22+"/name",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.name,data:data117};
+else {
+const err270 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackProcesses.items.anyOf[0].type,parentSchema:schema10.properties.trackProcesses.items.anyOf[0],data:data119};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -5115,9 +5114,13 @@ vErrors.push(err270);
 }
 errors++;
 }
-}
-else {
-const err271 = {instancePath:instancePath+"/trackProcesses/" + i22+"/name",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.name,data:data117};
+var _valid20 = _errs347 === errors;
+valid83 = valid83 || _valid20;
+if(!valid83){
+const _errs349 = errors;
+if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
+if(data119.name === undefined){
+const err271 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema10.properties.trackProcesses.items.anyOf[1].required,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data119};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -5126,11 +5129,9 @@ vErrors.push(err271);
 }
 errors++;
 }
-}
-if(data116.weight !== undefined){
-let data118 = data116.weight;
-if(!(((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118))) && (isFinite(data118)))){
-const err272 = {instancePath:instancePath+"/trackProcesses/" + i22+"/weight",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.weight,data:data118};
+for(const key17 in data119){
+if(!(((key17 === "name") || (key17 === "weight")) || (key17 === "reverse"))){
+const err272 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data119};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -5140,10 +5141,11 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data116.reverse !== undefined){
-let data119 = data116.reverse;
-if(typeof data119 !== "boolean"){
-const err273 = {instancePath:instancePath+"/trackProcesses/" + i22+"/reverse",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.reverse,data:data119};
+if(data119.name !== undefined){
+let data120 = data119.name;
+if(typeof data120 === "string"){
+if(func4(data120) < 1){
+const err273 = {instancePath:instancePath+"/trackProcesses/" + i22+"/name",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.name,data:data120};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -5153,9 +5155,8 @@ vErrors.push(err273);
 errors++;
 }
 }
-}
 else {
-const err274 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackProcesses.items.anyOf[1].type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data116};
+const err274 = {instancePath:instancePath+"/trackProcesses/" + i22+"/name",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.name.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.name,data:data120};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -5164,11 +5165,11 @@ vErrors.push(err274);
 }
 errors++;
 }
-var _valid20 = _errs343 === errors;
-valid83 = valid83 || _valid20;
 }
-if(!valid83){
-const err275 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackProcesses.items.anyOf,parentSchema:schema10.properties.trackProcesses.items,data:data116};
+if(data119.weight !== undefined){
+let data121 = data119.weight;
+if(!(((typeof data121 == "number") && (!(data121 % 1) && !isNaN(data121))) && (isFinite(data121)))){
+const err275 = {instancePath:instancePath+"/trackProcesses/" + i22+"/weight",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.weight.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.weight,data:data121};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -5177,21 +5178,11 @@ vErrors.push(err275);
 }
 errors++;
 }
-else {
-errors = _errs340;
-if(vErrors !== null){
-if(_errs340){
-vErrors.length = _errs340;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err276 = {instancePath:instancePath+"/trackProcesses",schemaPath:"#/properties/trackProcesses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackProcesses.type,parentSchema:schema10.properties.trackProcesses,data:data115};
+if(data119.reverse !== undefined){
+let data122 = data119.reverse;
+if(typeof data122 !== "boolean"){
+const err276 = {instancePath:instancePath+"/trackProcesses/" + i22+"/reverse",schemaPath:"#/properties/trackProcesses/items/anyOf/1/properties/reverse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.trackProcesses.items.anyOf[1].properties.reverse.type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1].properties.reverse,data:data122};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -5203,12 +5194,60 @@ errors++;
 }
 }
 else {
-const err277 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data};
+const err277 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.trackProcesses.items.anyOf[1].type,parentSchema:schema10.properties.trackProcesses.items.anyOf[1],data:data119};
 if(vErrors === null){
 vErrors = [err277];
 }
 else {
 vErrors.push(err277);
+}
+errors++;
+}
+var _valid20 = _errs349 === errors;
+valid83 = valid83 || _valid20;
+}
+if(!valid83){
+const err278 = {instancePath:instancePath+"/trackProcesses/" + i22,schemaPath:"#/properties/trackProcesses/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema10.properties.trackProcesses.items.anyOf,parentSchema:schema10.properties.trackProcesses.items,data:data119};
+if(vErrors === null){
+vErrors = [err278];
+}
+else {
+vErrors.push(err278);
+}
+errors++;
+}
+else {
+errors = _errs346;
+if(vErrors !== null){
+if(_errs346){
+vErrors.length = _errs346;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err279 = {instancePath:instancePath+"/trackProcesses",schemaPath:"#/properties/trackProcesses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.trackProcesses.type,parentSchema:schema10.properties.trackProcesses,data:data118};
+if(vErrors === null){
+vErrors = [err279];
+}
+else {
+vErrors.push(err279);
+}
+errors++;
+}
+}
+}
+else {
+const err280 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data};
+if(vErrors === null){
+vErrors = [err280];
+}
+else {
+vErrors.push(err280);
 }
 errors++;
 }
@@ -11918,12 +11957,10 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data0.lvsTimeouts !== undefined){
-let data39 = data0.lvsTimeouts;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key7 in data39){
-if(!(((key7 === "tcpS") || (key7 === "tcpFinS")) || (key7 === "udpS"))){
-const err70 = {instancePath:instancePath+"/global/lvsTimeouts",schemaPath:"#/properties/global/properties/lvsTimeouts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.global.properties.lvsTimeouts,data:data39};
+if(data0.vrrpLowerPrioNoAdvert !== undefined){
+let data39 = data0.vrrpLowerPrioNoAdvert;
+if(typeof data39 !== "boolean"){
+const err70 = {instancePath:instancePath+"/global/vrrpLowerPrioNoAdvert",schemaPath:"#/properties/global/properties/vrrpLowerPrioNoAdvert/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.global.properties.vrrpLowerPrioNoAdvert.type,parentSchema:schema6.properties.global.properties.vrrpLowerPrioNoAdvert,data:data39};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -11933,10 +11970,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data39.tcpS !== undefined){
-let data40 = data39.tcpS;
-if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-const err71 = {instancePath:instancePath+"/global/lvsTimeouts/tcpS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/tcpS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.tcpS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.tcpS,data:data40};
+if(data0.vrrpHigherPrioSendAdvert !== undefined){
+let data40 = data0.vrrpHigherPrioSendAdvert;
+if(typeof data40 !== "boolean"){
+const err71 = {instancePath:instancePath+"/global/vrrpHigherPrioSendAdvert",schemaPath:"#/properties/global/properties/vrrpHigherPrioSendAdvert/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.global.properties.vrrpHigherPrioSendAdvert.type,parentSchema:schema6.properties.global.properties.vrrpHigherPrioSendAdvert,data:data40};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -11946,10 +11983,12 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data39.tcpFinS !== undefined){
-let data41 = data39.tcpFinS;
-if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err72 = {instancePath:instancePath+"/global/lvsTimeouts/tcpFinS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/tcpFinS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.tcpFinS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.tcpFinS,data:data41};
+if(data0.lvsTimeouts !== undefined){
+let data41 = data0.lvsTimeouts;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+for(const key7 in data41){
+if(!(((key7 === "tcpS") || (key7 === "tcpFinS")) || (key7 === "udpS"))){
+const err72 = {instancePath:instancePath+"/global/lvsTimeouts",schemaPath:"#/properties/global/properties/lvsTimeouts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.global.properties.lvsTimeouts,data:data41};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -11959,10 +11998,10 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data39.udpS !== undefined){
-let data42 = data39.udpS;
+if(data41.tcpS !== undefined){
+let data42 = data41.tcpS;
 if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
-const err73 = {instancePath:instancePath+"/global/lvsTimeouts/udpS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/udpS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.udpS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.udpS,data:data42};
+const err73 = {instancePath:instancePath+"/global/lvsTimeouts/tcpS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/tcpS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.tcpS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.tcpS,data:data42};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -11972,9 +12011,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-else {
-const err74 = {instancePath:instancePath+"/global/lvsTimeouts",schemaPath:"#/properties/global/properties/lvsTimeouts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.properties.lvsTimeouts.type,parentSchema:schema6.properties.global.properties.lvsTimeouts,data:data39};
+if(data41.tcpFinS !== undefined){
+let data43 = data41.tcpFinS;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err74 = {instancePath:instancePath+"/global/lvsTimeouts/tcpFinS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/tcpFinS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.tcpFinS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.tcpFinS,data:data43};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -11984,11 +12024,10 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data0.lvsSyncDaemon !== undefined){
-let data43 = data0.lvsSyncDaemon;
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(data43.interface === undefined){
-const err75 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/required",keyword:"required",params:{missingProperty: "interface"},message:"must have required property '"+"interface"+"'",schema:schema6.properties.global.properties.lvsSyncDaemon.required,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data43};
+if(data41.udpS !== undefined){
+let data44 = data41.udpS;
+if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+const err75 = {instancePath:instancePath+"/global/lvsTimeouts/udpS",schemaPath:"#/properties/global/properties/lvsTimeouts/properties/udpS/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsTimeouts.properties.udpS.type,parentSchema:schema6.properties.global.properties.lvsTimeouts.properties.udpS,data:data44};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -11997,8 +12036,10 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(data43.vrrpInstance === undefined){
-const err76 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/required",keyword:"required",params:{missingProperty: "vrrpInstance"},message:"must have required property '"+"vrrpInstance"+"'",schema:schema6.properties.global.properties.lvsSyncDaemon.required,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data43};
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/global/lvsTimeouts",schemaPath:"#/properties/global/properties/lvsTimeouts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.properties.lvsTimeouts.type,parentSchema:schema6.properties.global.properties.lvsTimeouts,data:data41};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -12007,9 +12048,12 @@ vErrors.push(err76);
 }
 errors++;
 }
-for(const key8 in data43){
-if(!(((((((key8 === "interface") || (key8 === "vrrpInstance")) || (key8 === "syncId")) || (key8 === "maxLen")) || (key8 === "port")) || (key8 === "ttl")) || (key8 === "group"))){
-const err77 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data43};
+}
+if(data0.lvsSyncDaemon !== undefined){
+let data45 = data0.lvsSyncDaemon;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.interface === undefined){
+const err77 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/required",keyword:"required",params:{missingProperty: "interface"},message:"must have required property '"+"interface"+"'",schema:schema6.properties.global.properties.lvsSyncDaemon.required,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data45};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -12018,12 +12062,8 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data43.interface !== undefined){
-let data44 = data43.interface;
-if(typeof data44 === "string"){
-if(func4(data44) < 1){
-const err78 = {instancePath:instancePath+"/global/lvsSyncDaemon/interface",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/interface/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface,data:data44};
+if(data45.vrrpInstance === undefined){
+const err78 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/required",keyword:"required",params:{missingProperty: "vrrpInstance"},message:"must have required property '"+"vrrpInstance"+"'",schema:schema6.properties.global.properties.lvsSyncDaemon.required,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data45};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -12032,9 +12072,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-else {
-const err79 = {instancePath:instancePath+"/global/lvsSyncDaemon/interface",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/interface/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface,data:data44};
+for(const key8 in data45){
+if(!(((((((key8 === "interface") || (key8 === "vrrpInstance")) || (key8 === "syncId")) || (key8 === "maxLen")) || (key8 === "port")) || (key8 === "ttl")) || (key8 === "group"))){
+const err79 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data45};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -12044,11 +12084,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data43.vrrpInstance !== undefined){
-let data45 = data43.vrrpInstance;
-if(typeof data45 === "string"){
-if(func4(data45) < 1){
-const err80 = {instancePath:instancePath+"/global/lvsSyncDaemon/vrrpInstance",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/vrrpInstance/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance,data:data45};
+if(data45.interface !== undefined){
+let data46 = data45.interface;
+if(typeof data46 === "string"){
+if(func4(data46) < 1){
+const err80 = {instancePath:instancePath+"/global/lvsSyncDaemon/interface",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/interface/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface,data:data46};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -12059,7 +12099,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/global/lvsSyncDaemon/vrrpInstance",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/vrrpInstance/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance,data:data45};
+const err81 = {instancePath:instancePath+"/global/lvsSyncDaemon/interface",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/interface/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.interface,data:data46};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -12069,10 +12109,11 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data43.syncId !== undefined){
-let data46 = data43.syncId;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-const err82 = {instancePath:instancePath+"/global/lvsSyncDaemon/syncId",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/syncId/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.syncId.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.syncId,data:data46};
+if(data45.vrrpInstance !== undefined){
+let data47 = data45.vrrpInstance;
+if(typeof data47 === "string"){
+if(func4(data47) < 1){
+const err82 = {instancePath:instancePath+"/global/lvsSyncDaemon/vrrpInstance",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/vrrpInstance/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance,data:data47};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -12082,10 +12123,8 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data43.maxLen !== undefined){
-let data47 = data43.maxLen;
-if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
-const err83 = {instancePath:instancePath+"/global/lvsSyncDaemon/maxLen",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/maxLen/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.maxLen.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.maxLen,data:data47};
+else {
+const err83 = {instancePath:instancePath+"/global/lvsSyncDaemon/vrrpInstance",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/vrrpInstance/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.vrrpInstance,data:data47};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -12095,10 +12134,10 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data43.port !== undefined){
-let data48 = data43.port;
+if(data45.syncId !== undefined){
+let data48 = data45.syncId;
 if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
-const err84 = {instancePath:instancePath+"/global/lvsSyncDaemon/port",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.port.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.port,data:data48};
+const err84 = {instancePath:instancePath+"/global/lvsSyncDaemon/syncId",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/syncId/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.syncId.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.syncId,data:data48};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -12108,10 +12147,10 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data43.ttl !== undefined){
-let data49 = data43.ttl;
+if(data45.maxLen !== undefined){
+let data49 = data45.maxLen;
 if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
-const err85 = {instancePath:instancePath+"/global/lvsSyncDaemon/ttl",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/ttl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.ttl.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.ttl,data:data49};
+const err85 = {instancePath:instancePath+"/global/lvsSyncDaemon/maxLen",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/maxLen/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.maxLen.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.maxLen,data:data49};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -12121,11 +12160,10 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data43.group !== undefined){
-let data50 = data43.group;
-if(typeof data50 === "string"){
-if(func4(data50) < 1){
-const err86 = {instancePath:instancePath+"/global/lvsSyncDaemon/group",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.group,data:data50};
+if(data45.port !== undefined){
+let data50 = data45.port;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
+const err86 = {instancePath:instancePath+"/global/lvsSyncDaemon/port",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.port.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.port,data:data50};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -12135,8 +12173,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-else {
-const err87 = {instancePath:instancePath+"/global/lvsSyncDaemon/group",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.group.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.group,data:data50};
+if(data45.ttl !== undefined){
+let data51 = data45.ttl;
+if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
+const err87 = {instancePath:instancePath+"/global/lvsSyncDaemon/ttl",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/ttl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.ttl.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.ttl,data:data51};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -12146,9 +12186,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
-else {
-const err88 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.properties.lvsSyncDaemon.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data43};
+if(data45.group !== undefined){
+let data52 = data45.group;
+if(typeof data52 === "string"){
+if(func4(data52) < 1){
+const err88 = {instancePath:instancePath+"/global/lvsSyncDaemon/group",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.group,data:data52};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -12158,9 +12200,8 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
 else {
-const err89 = {instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.type,parentSchema:schema6.properties.global,data:data0};
+const err89 = {instancePath:instancePath+"/global/lvsSyncDaemon/group",schemaPath:"#/properties/global/properties/lvsSyncDaemon/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.global.properties.lvsSyncDaemon.properties.group.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon.properties.group,data:data52};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -12170,19 +12211,9 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data.vrrpScripts !== undefined){
-let data51 = data.vrrpScripts;
-if(Array.isArray(data51)){
-const len0 = data51.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate22(data51[i0], {instancePath:instancePath+"/vrrpScripts/" + i0,parentData:data51,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
 }
 else {
-const err90 = {instancePath:instancePath+"/vrrpScripts",schemaPath:"#/properties/vrrpScripts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.vrrpScripts.type,parentSchema:schema6.properties.vrrpScripts,data:data51};
+const err90 = {instancePath:instancePath+"/global/lvsSyncDaemon",schemaPath:"#/properties/global/properties/lvsSyncDaemon/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.properties.lvsSyncDaemon.type,parentSchema:schema6.properties.global.properties.lvsSyncDaemon,data:data45};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -12192,19 +12223,9 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data.trackFiles !== undefined){
-let data53 = data.trackFiles;
-if(Array.isArray(data53)){
-const len1 = data53.length;
-for(let i1=0; i1<len1; i1++){
-if(!(validate24(data53[i1], {instancePath:instancePath+"/trackFiles/" + i1,parentData:data53,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
 }
 else {
-const err91 = {instancePath:instancePath+"/trackFiles",schemaPath:"#/properties/trackFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.trackFiles.type,parentSchema:schema6.properties.trackFiles,data:data53};
+const err91 = {instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.global.type,parentSchema:schema6.properties.global,data:data0};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -12214,19 +12235,19 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data.trackProcesses !== undefined){
-let data55 = data.trackProcesses;
-if(Array.isArray(data55)){
-const len2 = data55.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate26(data55[i2], {instancePath:instancePath+"/trackProcesses/" + i2,parentData:data55,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(data.vrrpScripts !== undefined){
+let data53 = data.vrrpScripts;
+if(Array.isArray(data53)){
+const len0 = data53.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate22(data53[i0], {instancePath:instancePath+"/vrrpScripts/" + i0,parentData:data53,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err92 = {instancePath:instancePath+"/trackProcesses",schemaPath:"#/properties/trackProcesses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.trackProcesses.type,parentSchema:schema6.properties.trackProcesses,data:data55};
+const err92 = {instancePath:instancePath+"/vrrpScripts",schemaPath:"#/properties/vrrpScripts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.vrrpScripts.type,parentSchema:schema6.properties.vrrpScripts,data:data53};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -12236,19 +12257,19 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data.vrrpInstances !== undefined){
-let data57 = data.vrrpInstances;
-if(Array.isArray(data57)){
-const len3 = data57.length;
-for(let i3=0; i3<len3; i3++){
-if(!(validate28(data57[i3], {instancePath:instancePath+"/vrrpInstances/" + i3,parentData:data57,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if(data.trackFiles !== undefined){
+let data55 = data.trackFiles;
+if(Array.isArray(data55)){
+const len1 = data55.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate24(data55[i1], {instancePath:instancePath+"/trackFiles/" + i1,parentData:data55,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err93 = {instancePath:instancePath+"/vrrpInstances",schemaPath:"#/properties/vrrpInstances/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.vrrpInstances.type,parentSchema:schema6.properties.vrrpInstances,data:data57};
+const err93 = {instancePath:instancePath+"/trackFiles",schemaPath:"#/properties/trackFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.trackFiles.type,parentSchema:schema6.properties.trackFiles,data:data55};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -12258,19 +12279,19 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data.syncGroups !== undefined){
-let data59 = data.syncGroups;
-if(Array.isArray(data59)){
-const len4 = data59.length;
-for(let i4=0; i4<len4; i4++){
-if(!(validate34(data59[i4], {instancePath:instancePath+"/syncGroups/" + i4,parentData:data59,parentDataProperty:i4,rootData}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(data.trackProcesses !== undefined){
+let data57 = data.trackProcesses;
+if(Array.isArray(data57)){
+const len2 = data57.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate26(data57[i2], {instancePath:instancePath+"/trackProcesses/" + i2,parentData:data57,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/syncGroups",schemaPath:"#/properties/syncGroups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.syncGroups.type,parentSchema:schema6.properties.syncGroups,data:data59};
+const err94 = {instancePath:instancePath+"/trackProcesses",schemaPath:"#/properties/trackProcesses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.trackProcesses.type,parentSchema:schema6.properties.trackProcesses,data:data57};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -12280,19 +12301,19 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data.virtualServerGroups !== undefined){
-let data61 = data.virtualServerGroups;
-if(Array.isArray(data61)){
-const len5 = data61.length;
-for(let i5=0; i5<len5; i5++){
-if(!(validate36(data61[i5], {instancePath:instancePath+"/virtualServerGroups/" + i5,parentData:data61,parentDataProperty:i5,rootData}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if(data.vrrpInstances !== undefined){
+let data59 = data.vrrpInstances;
+if(Array.isArray(data59)){
+const len3 = data59.length;
+for(let i3=0; i3<len3; i3++){
+if(!(validate28(data59[i3], {instancePath:instancePath+"/vrrpInstances/" + i3,parentData:data59,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err95 = {instancePath:instancePath+"/virtualServerGroups",schemaPath:"#/properties/virtualServerGroups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.virtualServerGroups.type,parentSchema:schema6.properties.virtualServerGroups,data:data61};
+const err95 = {instancePath:instancePath+"/vrrpInstances",schemaPath:"#/properties/vrrpInstances/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.vrrpInstances.type,parentSchema:schema6.properties.vrrpInstances,data:data59};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -12302,19 +12323,19 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data.virtualServers !== undefined){
-let data63 = data.virtualServers;
-if(Array.isArray(data63)){
-const len6 = data63.length;
-for(let i6=0; i6<len6; i6++){
-if(!(validate40(data63[i6], {instancePath:instancePath+"/virtualServers/" + i6,parentData:data63,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(data.syncGroups !== undefined){
+let data61 = data.syncGroups;
+if(Array.isArray(data61)){
+const len4 = data61.length;
+for(let i4=0; i4<len4; i4++){
+if(!(validate34(data61[i4], {instancePath:instancePath+"/syncGroups/" + i4,parentData:data61,parentDataProperty:i4,rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err96 = {instancePath:instancePath+"/virtualServers",schemaPath:"#/properties/virtualServers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.virtualServers.type,parentSchema:schema6.properties.virtualServers,data:data63};
+const err96 = {instancePath:instancePath+"/syncGroups",schemaPath:"#/properties/syncGroups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.syncGroups.type,parentSchema:schema6.properties.syncGroups,data:data61};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -12324,12 +12345,19 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data.announcements !== undefined){
-let data65 = data.announcements;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-for(const key9 in data65){
-if(!((key9 === "table") || (key9 === "routes"))){
-const err97 = {instancePath:instancePath+"/announcements",schemaPath:"#/properties/announcements/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.announcements,data:data65};
+if(data.virtualServerGroups !== undefined){
+let data63 = data.virtualServerGroups;
+if(Array.isArray(data63)){
+const len5 = data63.length;
+for(let i5=0; i5<len5; i5++){
+if(!(validate36(data63[i5], {instancePath:instancePath+"/virtualServerGroups/" + i5,parentData:data63,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/virtualServerGroups",schemaPath:"#/properties/virtualServerGroups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.virtualServerGroups.type,parentSchema:schema6.properties.virtualServerGroups,data:data63};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -12339,10 +12367,19 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data65.table !== undefined){
-let data66 = data65.table;
-if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
-const err98 = {instancePath:instancePath+"/announcements/table",schemaPath:"#/properties/announcements/properties/table/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.announcements.properties.table.type,parentSchema:schema6.properties.announcements.properties.table,data:data66};
+if(data.virtualServers !== undefined){
+let data65 = data.virtualServers;
+if(Array.isArray(data65)){
+const len6 = data65.length;
+for(let i6=0; i6<len6; i6++){
+if(!(validate40(data65[i6], {instancePath:instancePath+"/virtualServers/" + i6,parentData:data65,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/virtualServers",schemaPath:"#/properties/virtualServers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.virtualServers.type,parentSchema:schema6.properties.virtualServers,data:data65};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -12352,19 +12389,12 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data65.routes !== undefined){
-let data67 = data65.routes;
-if(Array.isArray(data67)){
-const len7 = data67.length;
-for(let i7=0; i7<len7; i7++){
-if(!(validate48(data67[i7], {instancePath:instancePath+"/announcements/routes/" + i7,parentData:data67,parentDataProperty:i7,rootData}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err99 = {instancePath:instancePath+"/announcements/routes",schemaPath:"#/properties/announcements/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.announcements.properties.routes.type,parentSchema:schema6.properties.announcements.properties.routes,data:data67};
+if(data.announcements !== undefined){
+let data67 = data.announcements;
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+for(const key9 in data67){
+if(!((key9 === "table") || (key9 === "routes"))){
+const err99 = {instancePath:instancePath+"/announcements",schemaPath:"#/properties/announcements/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.announcements,data:data67};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -12374,9 +12404,10 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/announcements",schemaPath:"#/properties/announcements/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.announcements.type,parentSchema:schema6.properties.announcements,data:data65};
+if(data67.table !== undefined){
+let data68 = data67.table;
+if(!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68)))){
+const err100 = {instancePath:instancePath+"/announcements/table",schemaPath:"#/properties/announcements/properties/table/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.announcements.properties.table.type,parentSchema:schema6.properties.announcements.properties.table,data:data68};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -12386,14 +12417,48 @@ vErrors.push(err100);
 errors++;
 }
 }
+if(data67.routes !== undefined){
+let data69 = data67.routes;
+if(Array.isArray(data69)){
+const len7 = data69.length;
+for(let i7=0; i7<len7; i7++){
+if(!(validate48(data69[i7], {instancePath:instancePath+"/announcements/routes/" + i7,parentData:data69,parentDataProperty:i7,rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err101 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
+const err101 = {instancePath:instancePath+"/announcements/routes",schemaPath:"#/properties/announcements/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.announcements.properties.routes.type,parentSchema:schema6.properties.announcements.properties.routes,data:data69};
 if(vErrors === null){
 vErrors = [err101];
 }
 else {
 vErrors.push(err101);
+}
+errors++;
+}
+}
+}
+else {
+const err102 = {instancePath:instancePath+"/announcements",schemaPath:"#/properties/announcements/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.announcements.type,parentSchema:schema6.properties.announcements,data:data67};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+}
+else {
+const err103 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
 }
 errors++;
 }

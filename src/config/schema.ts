@@ -43,6 +43,7 @@ const global = obj({
   mcastGroup4: str, mcastGroup6: str, defaultInterface: str, vrrpStrict: bool, skipCheckAdvAddr: bool, lvsFlush: bool, garp,
   checkUnicastSrc: bool,
   lvsFlushOnStop: bool, vrrpStartupDelayMs: ms, vrrpNotifyPriorityChanges: bool,
+  vrrpLowerPrioNoAdvert: bool, vrrpHigherPrioSendAdvert: bool,
   lvsTimeouts: obj({ tcpS: int, tcpFinS: int, udpS: int }),
   lvsSyncDaemon: obj({ interface: str, vrrpInstance: str, syncId: int, maxLen: int, port: int, ttl: int, group: str }, ['interface', 'vrrpInstance']),
 });
@@ -56,6 +57,7 @@ const instance = obj({
   trackInterfaces: { type: 'array', items: named('interface') }, trackScripts: { type: 'array', items: named('vrrp script') },
   trackFiles: { type: 'array', items: named('track file') }, garp, notify: instanceNotify, accept: bool, dontTrackPrimary: bool, downTimerAdverts: int,
   notifyDeleted: bool, notifyPriorityChanges: bool, unicastFaultNoPeer: bool,
+  strictMode: bool, lowerPrioNoAdvert: bool, higherPrioSendAdvert: bool,
   trackProcesses: { type: 'array', items: named('track process') },
 }, ['name']);
 

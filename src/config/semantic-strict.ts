@@ -3,7 +3,8 @@
 // something else (drops the authentication, resets preempt_delay or accept, changes the initial
 // state) or drops the instance (no VIP, unicast peers); vipkeeper refuses them all, so the file
 // says what runs. Rules that hold without vrrp_strict (IPv6 needs v3, VRRPv2 advert_int in whole
-// seconds) are checked in semantic-vrrp.ts already.
+// seconds) are checked in semantic-vrrp.ts already. They apply per instance: strict_mode, which
+// defaults to vrrp_strict (an instance may turn it on or off for itself, as in keepalived).
 import { isLinkLocal6, parseIP } from '../lib/ip.js';
 import type { Config, VrrpInstance } from './model.js';
 import type { Reporter } from './normalize.js';
@@ -11,8 +12,7 @@ import type { Reporter } from './normalize.js';
 const OWNER = 255;
 
 export function checkStrict(r: Reporter, c: Config): void {
-  if (!c.global.vrrpStrict) return;
-  c.vrrpInstances.forEach((x, i) => checkInstance(r, x, `/vrrpInstances/${i}`));
+  c.vrrpInstances.forEach((x, i) => { if (x.strictMode) checkInstance(r, x, `/vrrpInstances/${i}`); });
 }
 
 function checkInstance(r: Reporter, x: VrrpInstance, p: string): void {
@@ -31,6 +31,9 @@ function checkInstance(r: Reporter, x: VrrpInstance, p: string): void {
   if (x.accept && x.version === 2 && x.priority !== OWNER) no(`${p}/accept`, 'accept with VRRP version 2', 'RFC 3768 §6.4.3 forbids it below priority 255; keepalived would reset it to no_accept');
   if (x.garp.lowerPrioRepeat > 0) no(`${p}/garp/lowerPrioRepeat`, `garp_lower_prio_repeat ${x.garp.lowerPrioRepeat}`, 'keepalived would reset it to 0');
   if (x.garp.lowerPrioDelayMs > 0) no(`${p}/garp/lowerPrioDelayMs`, 'garp_lower_prio_delay', 'keepalived would reset it to 0');
+  // RFC §6.4.3: a master discards a lower priority and steps down silently on a higher one.
+  if (!x.lowerPrioNoAdvert) no(`${p}/lowerPrioNoAdvert`, 'lower_prio_no_advert off', 'RFC §6.4.3 discards a lower-priority advert; keepalived would turn it on');
+  if (x.higherPrioSendAdvert !== false) no(`${p}/higherPrioSendAdvert`, 'higher_prio_send_advert', 'not in the RFC; keepalived would turn it off');
   // RFC 5798 §5.2.9: the first IPv6 address of an advert is the virtual router's link-local one.
   const first = x.virtualIps[0];
   if (x.family === 6 && x.unicastPeers.length === 0 && first && !isLinkLocal6(parseIP(first.address).addr)) {

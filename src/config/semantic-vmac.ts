@@ -1,6 +1,6 @@
-// use_vmac checks: a name the kernel takes, one VMAC per name, and the combinations vipkeeper
-// does not run: IPv6 VMACs (not implemented: they need their own link-local address) and unicast
-// without vmac_xmit_base (keepalived.conf(5): unicast peers require it).
+// use_vmac checks: a name the kernel takes, one VMAC per name, and the combination vipkeeper
+// does not run: unicast without vmac_xmit_base (keepalived.conf(5): unicast peers require it).
+// IPv6 instances get an IPv6 VMAC (00:00:5e:00:02:VRID, adapters/vmac.ts).
 import type { Config, VrrpInstance } from './model.js';
 import type { Reporter } from './normalize.js';
 import { duplicates, ifname } from './semantic-vrrp.js';
@@ -10,7 +10,6 @@ export function checkVmac(r: Reporter, p: string, name: string, x: VrrpInstance)
   const at = r.sources.get(`${p}/vmac/name`) ? `${p}/vmac/name` : `${p}/vmac`;
   ifname(r, at, `${name}: use_vmac`, x.vmac.name);
   if (x.vmac.name === x.interface) r.error(at, `${name}: use_vmac ${x.vmac.name} is the instance's own interface; the VMAC needs a name of its own`);
-  if (x.family === 6) r.error(`${p}/vmac`, `${name}: use_vmac on an IPv6 instance is not supported by vipkeeper yet; remove it (the VIPs then go on ${x.interface})`);
   if (x.unicastPeers.length > 0 && !x.vmac.xmitBase) r.error(`${p}/vmac`, `${name}: use_vmac with unicast_peer needs vmac_xmit_base (keepalived requires it too)`);
 }
 

@@ -8,6 +8,7 @@ import {
   type Address, type Link, type ScopeName,
 } from '../codec/netlink/rtnl.js';
 import { decodeLinkDetail, encodeLinkDelete, encodeLinkSetUp, encodeMacvlanCreate, type MacvlanRequest } from '../codec/netlink/link.js';
+import { encodeAddrLifetime } from '../codec/netlink/addr-lifetime.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink-socket.js';
 
 export type { Address, Link, OperState, ScopeName } from '../codec/netlink/rtnl.js';
@@ -30,6 +31,8 @@ export interface AddressSpec {
   noDad?: boolean;
   /** Extra IFA_F_* flags. */
   flags?: number;
+  /** Lifetimes in seconds (IFA_CACHEINFO); absent: forever. A preferred 0 deprecates the address. */
+  lifetime?: { preferred: number; valid: number };
 }
 
 export type AddResult = 'added' | 'already-present';
@@ -125,7 +128,8 @@ export class Rtnl {
     const flags = (spec.flags ?? 0) | (spec.noDad && addr.length === 16 ? IFA_F.NODAD : 0);
     const label = addr.length === 4 ? spec.label : undefined;
     if (label !== undefined) await this.checkLabel(label, spec, op);
-    const payload = encodeAddrRequest({ ifindex: spec.ifindex, addr, prefixLen, flags, scope: scopeValue(spec.scope), label });
+    let payload = encodeAddrRequest({ ifindex: spec.ifindex, addr, prefixLen, flags, scope: scopeValue(spec.scope), label });
+    if (spec.lifetime) payload = Buffer.concat([payload, encodeAddrLifetime(spec.lifetime.preferred, spec.lifetime.valid)]);
     try {
       await this.sock.request(RTM.NEWADDR, NLM_F.CREATE | NLM_F.EXCL, payload, { op });
       return 'added';

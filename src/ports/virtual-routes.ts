@@ -8,7 +8,23 @@ export interface VirtualRoutePort {
   removeRoute(r: VirtualRoute): Promise<void>;
   addRule(r: VirtualRule): Promise<void>;
   removeRule(r: VirtualRule): Promise<void>;
+  /**
+   * Calls `cb` for every route or rule marked as ours (proto keepalived) that the kernel reports
+   * deleted, by whoever deleted it; returns the unsubscribe function. Absent: deletions go unseen.
+   */
+  watch?(cb: (d: RoutingDeletion) => void): () => void;
 }
+
+/** A deleted route in model terms: prefixes canonical, the metric as the kernel holds it. */
+export interface RouteDeletion { kind: 'route'; family: 4 | 6; to: string; table: number; type: string; via?: string; metric: number }
+
+/** A deleted rule in model terms; `priority` is the one the kernel holds (it picks one when none is given). */
+export interface RuleDeletion {
+  kind: 'rule'; family: 4 | 6; from?: string; to?: string; action: string; table?: number; priority: number;
+  iif?: string; oif?: string; tos?: number; fwmark?: number; fwmask?: number;
+}
+
+export type RoutingDeletion = RouteDeletion | RuleDeletion;
 
 /** One line per route or rule, for logs, keys and the in-memory port. */
 export function routeKey(r: VirtualRoute): string {

@@ -1,5 +1,5 @@
 // Which virtual addresses the host must not accept traffic for: those of every instance with
-// Accept_Mode off (`no_accept`, or vrrp_strict without `accept`), VIPs and eVIPs alike, as
+// Accept_Mode off (`no_accept`, or vrrp_strict / strict_mode without `accept`), VIPs and eVIPs alike, as
 // keepalived filters both. The address owner (priority 255) is exempt: RFC 5798 §6.4.3 lets it
 // accept whatever Accept_Mode says, since the addresses are its own.
 //

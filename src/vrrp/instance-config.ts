@@ -15,6 +15,8 @@ export function machineConfig(spec: VrrpInstance, primaryAddr: Uint8Array): Mach
     nopreempt: !spec.preempt,
     preemptDelayMs: spec.preemptDelayMs,
     primaryAddr,
+    stepDownAdvert: spec.higherPrioSendAdvert !== false,
+    lowerPrioNoAdvert: spec.lowerPrioNoAdvert === true,
   };
 }
 

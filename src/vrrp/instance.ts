@@ -12,6 +12,7 @@ import type { Logger } from '../ports/logger.js';
 import type { VrrpDatagram, VrrpTransport } from '../ports/vrrp-transport.js';
 import { combine, type TrackBinding } from '../track/binding.js';
 import { GarpTimers } from './garp-timers.js';
+import type { InterfacePacer } from './interface-pacer.js';
 import {
   initialMachineState, step, type MachineAction, type MachineConfig, type MachineEvent, type MachineState,
   type TimerName, type TransitionReason, type VrrpState,
@@ -62,6 +63,10 @@ export interface InstanceDeps {
   tracking?: TrackBinding[];
   /** Installs virtual_routes / virtual_rules while MASTER; absent = they cannot be (logged once). */
   virtualRoutes?: VirtualRoutePort;
+  /** GARP pacing shared by the daemon's instances (per interface, as keepalived); absent = own. */
+  garpPacer?: InterfacePacer;
+  /** The instance's index in the configuration (order of pending GARPs across instances). */
+  garpRank?: number;
 }
 
 type Counter = DropReason | 'own' | 'send-error';
@@ -118,6 +123,7 @@ export class Instance {
     this.garps = new GarpTimers({
       clock: deps.clock, announcer: deps.announcer, logger: deps.logger, enqueue: (j) => this.enqueue(j), spec: () => this.cur,
       current: (epoch) => this.epoch === epoch && this.m.state === 'MASTER', guard: (w, fn) => this.guard(w, fn),
+      ...(deps.garpPacer ? { pacer: deps.garpPacer } : {}), rank: deps.garpRank ?? 0,
     });
   }
 
@@ -183,6 +189,19 @@ export class Instance {
 
   private subscribeTracking(): void {
     for (const b of this.deps.tracking ?? []) this.trackUnsubs.push(b.source.onChange(() => this.guard('tracking', () => this.retrack('change'))));
+    this.trackUnsubs.push(this.routing.watch(routingOf(this.cur), () => this.m.state === 'MASTER', (what) => this.guard('virtual routes', () => this.routingLost(what))));
+  }
+
+  /**
+   * A tracked virtual route or rule was deleted under a master: as keepalived (set_vrrp_backup) it
+   * sends priority 0 so a backup takes over at once, and goes BACKUP, removing VIPs, routes and
+   * rules; it reinstalls them all when it next becomes master.
+   */
+  private routingLost(what: string): void {
+    if (this.m.state !== 'MASTER') return;
+    this.deps.logger.warn({ lost: what }, `${what} was deleted: leaving MASTER (no_track would keep it)`);
+    this.sendAdvert(0);
+    this.feed({ type: 'syncGroup', to: 'BACKUP' });
   }
 
   /**
@@ -211,6 +230,13 @@ export class Instance {
     const wasMaster = this.m.state === 'MASTER';
     const epoch = this.epoch;
     this.retrack('reconfig');
+    if (wasMaster && (this.m.state !== 'MASTER' || this.epoch !== epoch)) {
+      // Leaving MASTER removed what the new configuration names; what only the old one named goes too.
+      const gone = routingDiff(routingOf(spec), oldRouting), keep = new Set(this.vipSpecs().map(specKey));
+      this.enqueue(async () => { await this.routing.remove(gone); });
+      const goneVips = oldVips.filter((a) => !keep.has(specKey(a)));
+      if (goneVips.length) this.enqueue(() => this.vips.remove(goneVips));
+    }
     if (!wasMaster || this.m.state !== 'MASTER' || this.epoch !== epoch) return;
     const now = new Set(this.vipSpecs().map(specKey));
     const before = new Set(oldVips.map(specKey));

@@ -88,11 +88,17 @@ export interface MachineConfig {
   /** Own primary address (the advertisement source), for the equal-priority tie-break. */
   primaryAddr: Uint8Array;
   /**
-   * A master that loses to a better advert sends one last advert at its own priority before
-   * stepping down, so the winner hears a lower priority and re-sends its GARPs (default true;
-   * false behaves exactly like keepalived, which steps down silently).
+   * keepalived `higher_prio_send_advert`: a master that loses to a better advert sends one last
+   * advert at its own priority before stepping down, so the winner hears a lower priority and
+   * re-sends its GARPs. Default true here (keepalived's default is off; off under vrrp_strict).
    */
   stepDownAdvert?: boolean;
+  /**
+   * keepalived `lower_prio_no_advert` (on under vrrp_strict): a master hearing a lower priority
+   * does not answer with an advert of its own, as RFC 3768/5798 §6.4.3 says (discard it); the
+   * 'heal' GARPs and the masterRxLowerPri event still happen (keepalived, vrrp_state_master_rx).
+   */
+  lowerPrioNoAdvert?: boolean;
 }
 
 export interface MachineState {
@@ -394,13 +400,14 @@ function onAdvertAsMaster(cfg: MachineConfig, b: Builder, ev: AdvertEvent, now: 
     return;
   }
   // keepalived: a master hearing a lower-priority master (a split brain healing) re-asserts at
-  // once and refreshes the neighbours' caches, so no client keeps the loser's MAC.
-  b.push({ type: 'sendAdvert', priority: b.s.effectivePriority });
+  // once (unless lower_prio_no_advert: the RFC discards it and the advert timer runs on) and
+  // refreshes the neighbours' caches, so no client keeps the loser's MAC.
+  if (!cfg.lowerPrioNoAdvert) b.push({ type: 'sendAdvert', priority: b.s.effectivePriority });
   b.push({ type: 'sendGarp', reason: 'heal' });
   // keepalived runs notify_master_rx_lower_pri here (the lower router may have taken external
   // state, e.g. a cloud secondary address, that this master must reclaim).
   b.push({ type: 'event', event: 'masterRxLowerPri' });
-  b.arm('advert', now + cfg.advertIntervalCs * 10);
+  if (!cfg.lowerPrioNoAdvert) b.arm('advert', now + cfg.advertIntervalCs * 10);
 }
 
 function adoptInterval(b: Builder, intervalCs: number): void {

@@ -11,7 +11,7 @@ import type { VmacPort, VmacSpec } from '../ports/vmac.js';
 import { errFields } from './vips.js';
 
 export function vmacSpecOf(i: VrrpInstance): VmacSpec | undefined {
-  return i.vmac ? { name: i.vmac.name, base: i.interface, mac: formatMac(vrrpMac(i.vrid, i.family)) } : undefined;
+  return i.vmac ? { name: i.vmac.name, base: i.interface, mac: formatMac(vrrpMac(i.vrid, i.family)), family: i.family } : undefined;
 }
 
 /** The interface an instance's adverts go out of and are read on. */
@@ -19,7 +19,7 @@ export function vrrpInterfaceOf(i: VrrpInstance): string {
   return i.vmac && !i.vmac.xmitBase ? i.vmac.name : i.interface;
 }
 
-const same = (a: VmacSpec, b: VmacSpec): boolean => a.name === b.name && a.base === b.base && a.mac === b.mac;
+const same = (a: VmacSpec, b: VmacSpec): boolean => a.name === b.name && a.base === b.base && a.mac === b.mac && a.family === b.family;
 
 export class Vmacs {
   /** The VMACs we created or adopted, by name. */

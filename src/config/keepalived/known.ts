@@ -20,9 +20,8 @@ const GROUPS: Array<[consequence: string, keywords: string]> = [
   ['no nftables rules are made for IPVS', 'nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark'],
   ['this notify script is never run', 'notify_fifo_script vrrp_notify_fifo_script lvs_notify_fifo_script'],
   ['no extra gratuitous ARPs are sent on other interfaces', 'garp_extra_if vrrp_garp_extra_if vrrp_min_garp garp_group'],
-  ['adverts follow the RFC: this variation is not applied', `lower_prio_no_advert higher_prio_send_advert vrrp_lower_prio_no_advert
-    vrrp_higher_prio_send_advert old_unicast_checksum track_src_ip
-    vrrp_skip_check_adv_addr_all unicast_ttl mcast_dst_ip native_ipv6 strict_mode skip_check_adv_addr`],
+  ['adverts follow the RFC: this variation is not applied', `old_unicast_checksum track_src_ip
+    vrrp_skip_check_adv_addr_all unicast_ttl mcast_dst_ip native_ipv6 skip_check_adv_addr`],
   ['the track file is not created or written at start', 'init_file'],
   ['the regex is matched by JavaScript over the whole body, without these limits', 'regex_options regex_stack regex_min_offset regex_max_offset'],
   ['no persistence engine (SIP) is set on the service', 'persistence_engine'],

@@ -5,7 +5,7 @@ import { put, type Handler } from './context.js';
 
 export const useVmac: Handler = (ctx, n, o, p) => {
   const [name, mac] = n.args;
-  if (mac) { ctx.error(mac, `use_vmac: a MAC address argument is not supported by vipkeeper (the VMAC is 00:00:5e:00:01:VRID)`); return; }
+  if (mac) { ctx.error(mac, `use_vmac: a MAC address argument is not supported by vipkeeper (the VMAC is 00:00:5e:00:01:VRID, 00:00:5e:00:02:VRID for IPv6)`); return; }
   put(ctx, o, p, 'vmac', name ? { name: name.text } : {}, n.key);
   if (name) ctx.at(`${p}/vmac/name`, name);
 };

@@ -54,6 +54,8 @@ export const globalSpec: Spec = {
   lvs_flush: boolField('lvsFlush'),
   vrrp_startup_delay: msField('vrrpStartupDelayMs'),
   vrrp_notify_priority_changes: boolField('vrrpNotifyPriorityChanges'),
+  vrrp_lower_prio_no_advert: boolField('vrrpLowerPrioNoAdvert'),
+  vrrp_higher_prio_send_advert: boolField('vrrpHigherPrioSendAdvert'),
   ...globalLvsSpec,
   ...garpSpec('vrrp_'),
 };
@@ -158,6 +160,9 @@ export const instanceSpec: Spec = {
   notify_master_rx_lower_pri: inSub('notify', scriptField('masterRxLowerPri')),
   notify_priority_changes: boolField('notifyPriorityChanges'),
   unicast_fault_no_peer: (ctx, n, o, p) => put(ctx, o, p, 'unicastFaultNoPeer', true, n.key),
+  strict_mode: boolField('strictMode'),
+  lower_prio_no_advert: boolField('lowerPrioNoAdvert'),
+  higher_prio_send_advert: boolField('higherPrioSendAdvert'),
 };
 
 /** `weight N [reverse|noreverse]` (also FILE_CHECK's). */

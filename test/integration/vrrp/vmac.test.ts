@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { needRoot } from '../../support/privileged.js';
-import { Bench, VIP, confText, sleep, waitFor, type ConfOpts, type Daemon } from './support.js';
+import { Bench, VIP, VIP6, confText, sleep, waitFor, type ConfOpts, type Daemon } from './support.js';
 import type { Host } from '../../support/netns.js';
 
 const VRID = 51;
@@ -143,6 +143,61 @@ test('use_vmac: the VMAC a killed run left is reused by the next run and removed
     assert.ok(await waitFor(() => vipOn(bench.a, VMAC), 10_000), 'the second run is master on it');
     assert.equal(await second.stop(), 0);
     assert.equal(link(bench.a, VMAC), undefined, 'removed at the stop');
+  } finally {
+    await bench.cleanup();
+  }
+});
+
+test('use_vmac on IPv6: the client\'s neighbour entry for the VIP holds 00:00:5e:00:02:VRID through failovers to keepalived and back', { timeout: 120_000 }, async (t) => {
+  if (!needRoot(t, 'keepalived', 'ip', 'ping', 'tcpdump')) return;
+  const MAC6 = '00:00:5e:00:02:33';
+  const o: ConfOpts = { version: 3, family: 6, vrid: VRID, instanceLines: ['  use_vmac'] };
+  const bench = new Bench(6);
+  let vk: Daemon | undefined;
+  let ka: Daemon | undefined;
+  const dump = () => `--- vipkeeper (a)\n${vk?.output().slice(-4000)}\n--- keepalived (b)\n${ka?.output().slice(-2500)}`;
+  const on = (h: Host, dev: string) => (link(h, dev)?.addr_info ?? []).some((a) => a.local === VIP6);
+  const ping6 = () => bench.client.run('sh', '-c', `ping -6 -c1 -W1 ${VIP6} >/dev/null 2>&1 && echo ok || true`).trim() === 'ok';
+  const neigh = () => (JSON.parse(bench.client.run('ip', '-j', '-6', 'neigh', 'show', VIP6) || '[]') as { lladdr?: string }[])[0]?.lladdr;
+  try {
+    ka = bench.start('keepalived', 'b', confText(o, 'b', 100));
+    vk = bench.start('vipkeeper', 'a', confText(o, 'a', 200));
+    assert.ok(await waitFor(() => on(bench.a, VMAC) && !on(bench.b, VMAC), 15_000), `vipkeeper is master, the VIP on its VMAC\n${dump()}`);
+    const l = link(bench.a, VMAC)!;
+    assert.equal(l.address, MAC6, 'the IPv6 virtual MAC');
+    assert.ok(!on(bench.a, 'eth0'), 'the VIP is not on eth0');
+    // As keepalived: no link-local of its own (addrgenmode none), a deprecated copy of eth0's.
+    const ll = (h: Host, dev: string) => (JSON.parse(h.run('ip', '-j', '-6', 'addr', 'show', 'dev', dev, 'scope', 'link')) as { addr_info: { local?: string; preferred_life_time?: number }[] }[])
+      .flatMap((x) => x.addr_info).filter((a) => a.local !== undefined);
+    const baseLl = ll(bench.a, 'eth0')[0]!.local!;
+    assert.deepEqual(ll(bench.a, VMAC).map((a) => [a.local, a.preferred_life_time]), [[baseLl, 0]]);
+    assert.match(bench.a.run('ip', '-d', 'link', 'show', VMAC), /addrgenmode none/);
+    // Adverts leave the VMAC with the virtual MAC, from eth0's link-local address.
+    const cap = bench.client.run('timeout', '5', 'tcpdump', '-i', 'eth0', '-c', '2', '-e', '-n', '-l', 'ip6 proto 112');
+    assert.match(cap, new RegExp(`${MAC6} > 33:33:00:00:00:12.*${baseLl} > ff02::12: VRRPv3`), cap);
+    assert.ok(await waitFor(() => ping6() && neigh() === MAC6, 8000), `client reaches the VIP at the virtual MAC: ${neigh()}\n${dump()}`);
+
+    bench.lan.setCable('a', false);
+    assert.ok(await waitFor(() => on(bench.b, VMAC), 10_000), `link cut: keepalived takes over\n${dump()}`);
+    assert.ok(await waitFor(() => ping6(), 8000), `client reaches the VIP on keepalived\n${dump()}`);
+    assert.equal(neigh(), MAC6, 'the neighbour entry did not change');
+
+    // The takeover's unsolicited neighbour advertisement for the VIP comes from the virtual MAC.
+    let na = '';
+    const tcpdump = bench.client.spawn('timeout', ['10', 'tcpdump', '-i', 'eth0', '-e', '-n', '-l', '-c', '1', `icmp6 and ip6[40] == 136 and ether src ${MAC6}`]);
+    tcpdump.stdout!.on('data', (d: Buffer) => { na += d; });
+    await sleep(1000);
+    bench.lan.setCable('a', true);
+    assert.ok(await waitFor(() => on(bench.a, VMAC) && !on(bench.b, VMAC), 10_000), `link back: vipkeeper preempts\n${dump()}`);
+    assert.ok(await waitFor(() => /neighbor advertisement/i.test(na), 8000), `an unsolicited NA from ${MAC6}: ${na}\n${dump()}`);
+    assert.match(na, new RegExp(`${MAC6} > 33:33:00:00:00:01.*tgt is ${VIP6}`), na);
+    await sleep(300);
+    assert.ok(await waitFor(() => ping6(), 8000), `client reaches the VIP on vipkeeper again\n${dump()}`);
+    assert.equal(neigh(), MAC6, 'still the virtual MAC');
+    assert.doesNotMatch(vk.output(), /could not create VMAC|could not add virtual address/);
+
+    assert.equal(await vk.stop(), 0, 'graceful stop exits 0');
+    assert.equal(link(bench.a, VMAC), undefined, `the VMAC is gone after stop\n${dump()}`);
   } finally {
     await bench.cleanup();
   }

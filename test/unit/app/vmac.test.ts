@@ -40,7 +40,7 @@ test('use_vmac: created first, adverts on the VMAC, VIP on it while MASTER; kept
   const vi = d.instance('VI_1')!;
   assert.equal(vi.state, 'MASTER');
   assert.deepEqual(opened, ['vrrp.51'], 'the VRRP socket is on the VMAC');
-  assert.deepEqual([...vmacs.present.values()], [{ name: 'vrrp.51', base: 'eth0', mac: '00:00:5e:00:01:33' }]);
+  assert.deepEqual([...vmacs.present.values()], [{ name: 'vrrp.51', base: 'eth0', mac: '00:00:5e:00:01:33', family: 4 }]);
   assert.ok(f.addresses.has('vrrp.51', '10.0.0.100/24') && !f.addresses.has('eth0', '10.0.0.100/24'));
   assert.ok(f.journal.indexOf('vmac up vrrp.51') < f.journal.indexOf('add vrrp.51 10.0.0.100/24'));
   assert.deepEqual(f.announcer.sent[0]?.ifname, 'vrrp.51', 'gratuitous ARP from the VMAC');

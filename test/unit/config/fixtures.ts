@@ -113,6 +113,8 @@ export const FULL_VRRP = `global_defs {
   vrrp_gna_interval 0.02
   vrrp_startup_delay 5.5
   vrrp_notify_priority_changes
+  vrrp_lower_prio_no_advert
+  vrrp_higher_prio_send_advert off
 }
 vrrp_script chk {
   script "/bin/check 'a b'"
@@ -167,6 +169,8 @@ vrrp_instance VI_X {
   garp_master_refresh 30
   garp_master_refresh_repeat 2
   garp_lower_prio_repeat 2
+  strict_mode off
+  higher_prio_send_advert on
   notify /bin/n
   notify_master "/bin/m x" nobody
   notify_backup /bin/b

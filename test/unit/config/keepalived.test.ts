@@ -210,6 +210,8 @@ test('translate: every VRRP keyword of the model lands in its field', () => {
   assert.deepEqual(v.trackScripts, [{ name: 'chk', weight: 30, reverse: false }]);
   assert.deepEqual(v.trackFiles, [{ name: 'tf', reverse: false }]);
   assert.deepEqual(v.garp, { masterDelayMs: 1000, masterRepeat: 3, lowerPrioDelayMs: 1000, lowerPrioRepeat: 2, masterRefreshMs: 30_000, masterRefreshRepeat: 2, intervalMs: 10, gnaIntervalMs: 20 });
+  // vrrp_lower_prio_no_advert from global_defs; higher_prio_send_advert on overrides the global off.
+  assert.deepEqual([v.strictMode, v.lowerPrioNoAdvert, v.higherPrioSendAdvert], [undefined, true, undefined]);
   assert.deepEqual(v.notify.master, { argv: ['/bin/m', 'x'], user: 'nobody' });
   assert.deepEqual(Object.keys(v.notify).sort(), ['any', 'backup', 'deleted', 'fault', 'master', 'masterRxLowerPri', 'stop']);
   assert.deepEqual(v.notify.deleted?.argv, ['/bin/d', 'x']);

@@ -29,6 +29,8 @@ const refused: Case[] = [
   { name: 'accept with VRRPv2', text: strict('  accept # <-\n'), message: /accept with VRRP version 2 is not allowed with vrrp_strict .*RFC 3768/ },
   { name: 'garp_lower_prio_repeat', text: strict('  garp_lower_prio_repeat 2 # <-\n'), message: /garp_lower_prio_repeat 2 is not allowed with vrrp_strict/ },
   { name: 'garp_lower_prio_delay', text: strict('  garp_lower_prio_delay 3 # <-\n'), message: /garp_lower_prio_delay is not allowed with vrrp_strict/ },
+  { name: 'lower_prio_no_advert off', text: strict('  lower_prio_no_advert off # <-\n'), message: /lower_prio_no_advert off is not allowed with vrrp_strict .*turn it on/ },
+  { name: 'higher_prio_send_advert', text: strict('  higher_prio_send_advert # <-\n'), message: /higher_prio_send_advert is not allowed with vrrp_strict .*turn it off/ },
   { name: 'first IPv6 VIP not link-local', text: strict('', '    fd00::1/64 # <-\n    fe80::1/64\n'), message: /first IPv6 virtual_ipaddress must be link-local .*got fd00::1/ },
 ];
 
@@ -56,6 +58,8 @@ const accepted: Array<[string, string]> = [
   ['nopreempt', strict('  nopreempt\n')],
   ['IPv6 with the link-local VIP first', strict('', '    fe80::1/64\n    fd00::1/64\n')],
   ['garp_lower_prio_repeat 0', strict('  garp_lower_prio_repeat 0\n')],
+  ['lower_prio_no_advert and higher_prio_send_advert off, as strict has them', strict('  lower_prio_no_advert\n  higher_prio_send_advert off\n')],
+  ['a global vrrp_lower_prio_no_advert off (strict wins over the global, as in keepalived)', strict('').replace('  vrrp_strict\n', '  vrrp_strict\n  vrrp_lower_prio_no_advert off\n  vrrp_higher_prio_send_advert\n')],
 ];
 for (const [name, text] of accepted) {
   test(`vrrp_strict accepts: ${name}`, () => {
@@ -103,4 +107,64 @@ test('convert keeps vrrp_strict, accept and no_accept: the YAML gives the same m
   assert.deepEqual(errors(back), [], yaml);
   assert.deepEqual(back.model, direct.model);
   assert.deepEqual(back.model!.vrrpInstances.map((i) => i.accept), [true, false, false]);
+});
+
+// keepalived 2.2.7 `keepalived -t` (checked here): strict_mode on an instance applies the rules to
+// it alone; strict_mode off exempts one instance from vrrp_strict.
+test('strict_mode on one instance: its rules and defaults for that instance only', () => {
+  const inst = (name: string, vrid: number, extra: string): string =>
+    `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n${extra}  virtual_ipaddress {\n    10.0.0.${vrid}/24\n  }\n}\n`;
+  const text = inst('S', 1, '  strict_mode\n  preempt_delay 5 # <-\n') + inst('L', 2, '  preempt_delay 5\n');
+  const errs = errors(load(text));
+  assert.deepEqual(errs.map((d) => [d.line, /vrrpInstance S|vrrp_instance S/.test(d.message) && /preempt_delay is not allowed/.test(d.message)]), [[markedLine(text), true]]);
+  const m = load(inst('S', 1, '  strict_mode on\n') + inst('L', 2, '')).model!;
+  const [s, l] = m.vrrpInstances;
+  assert.equal(m.global.vrrpStrict, false);
+  assert.deepEqual([s!.strictMode, s!.accept, s!.lowerPrioNoAdvert, s!.higherPrioSendAdvert, s!.garp.lowerPrioRepeat], [true, false, true, false, 0]);
+  assert.deepEqual([l!.strictMode, l!.accept, l!.lowerPrioNoAdvert, l!.higherPrioSendAdvert, l!.garp.lowerPrioRepeat], [undefined, true, undefined, undefined, 5]);
+});
+
+test('strict_mode off exempts an instance from vrrp_strict: no rule, keepalived\'s non-strict defaults', () => {
+  const text = strict('  strict_mode off\n  preempt_delay 5\n  lower_prio_no_advert off\n  higher_prio_send_advert\n');
+  const r = load(text);
+  assert.deepEqual(errors(r).map((d) => d.message), []);
+  const x = r.model!.vrrpInstances[0]!;
+  assert.equal(r.model!.global.vrrpStrict, true);
+  assert.deepEqual([x.strictMode, x.accept, x.lowerPrioNoAdvert, x.higherPrioSendAdvert, x.preemptDelayMs], [undefined, true, undefined, undefined, 5000]);
+});
+
+test('advert options: instance over global over default (lower_prio_no_advert off, higher_prio_send_advert on)', () => {
+  const one = (global: string, own: string) => {
+    const text = `global_defs {\n${global}}\nvrrp_instance A {\n  interface eth0\n  virtual_router_id 1\n${own}  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\n`;
+    const r = load(text);
+    assert.deepEqual(errors(r), [], text);
+    const x = r.model!.vrrpInstances[0]!;
+    return [x.lowerPrioNoAdvert === true, x.higherPrioSendAdvert !== false];
+  };
+  assert.deepEqual(one('', ''), [false, true]);
+  assert.deepEqual(one('  vrrp_lower_prio_no_advert\n  vrrp_higher_prio_send_advert off\n', ''), [true, false]);
+  assert.deepEqual(one('  vrrp_lower_prio_no_advert\n  vrrp_higher_prio_send_advert off\n', '  lower_prio_no_advert no\n  higher_prio_send_advert yes\n'), [false, true]);
+  assert.deepEqual(one('', '  lower_prio_no_advert\n  higher_prio_send_advert false\n'), [true, false]);
+});
+
+test('convert keeps strict_mode and the advert options (global and per instance): the YAML gives the same model', () => {
+  const text = 'global_defs {\n  vrrp_lower_prio_no_advert\n  vrrp_higher_prio_send_advert off\n}\n'
+    + 'vrrp_instance A {\n  interface eth0\n  virtual_router_id 1\n  strict_mode\n  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\n'
+    + 'vrrp_instance B {\n  interface eth0\n  virtual_router_id 2\n  lower_prio_no_advert off\n  higher_prio_send_advert\n  virtual_ipaddress {\n    10.0.0.2/24\n  }\n}\n'
+    + 'vrrp_instance C {\n  interface eth0\n  virtual_router_id 3\n  virtual_ipaddress {\n    10.0.0.3/24\n  }\n}\n';
+  const direct = load(text);
+  assert.deepEqual(errors(direct), []);
+  const yaml = toYaml(readKeepalived('s.conf', text, { strict: false }).input!, 's.conf');
+  const back = loadConfigText('s.yaml', yaml);
+  assert.deepEqual(errors(back), [], yaml);
+  assert.deepEqual(back.model, direct.model);
+  assert.deepEqual(back.model!.vrrpInstances.map((i) => [i.strictMode, i.lowerPrioNoAdvert, i.higherPrioSendAdvert]),
+    [[true, true, false], [undefined, undefined, undefined], [undefined, true, false]]);
+});
+
+test('the advert keywords are no longer "recognised but not implemented"', () => {
+  const text = 'global_defs {\n  vrrp_lower_prio_no_advert\n  vrrp_higher_prio_send_advert\n}\n'
+    + 'vrrp_instance A {\n  interface eth0\n  virtual_router_id 1\n  strict_mode off\n  lower_prio_no_advert\n  higher_prio_send_advert\n  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\n';
+  const r = load(text, 'k.conf', { strict: true });
+  assert.deepEqual(r.diagnostics.map((d) => d.message), []);
 });

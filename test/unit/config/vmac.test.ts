@@ -62,9 +62,17 @@ for (const [what, extra, msg] of bad) {
   });
 }
 
-test('use_vmac: an IPv6 instance is refused (not implemented), as are two instances naming one VMAC', () => {
-  const v6 = errors(load(`vrrp_instance V6 {\n  interface eth0\n  virtual_router_id 5\n  use_vmac\n  virtual_ipaddress {\n    fd00::1/64\n  }\n}\n`));
-  assert.match(v6.map((e) => e.message).join(), /IPv6 instance is not supported by vipkeeper yet/);
+test('use_vmac on an IPv6 instance: its IPv6 VIPs on the interface move to the VMAC, IPv4 ones stay', () => {
+  const r = load(`vrrp_instance V6 {\n  interface eth0\n  virtual_router_id 5\n  use_vmac\n  virtual_ipaddress {\n    fd00::1/64\n  }\n  virtual_ipaddress_excluded {\n    10.0.0.9/32\n    fd00::9/64\n  }\n}\n`);
+  assert.deepEqual(errors(r), []);
+  const i = r.model!.vrrpInstances[0]!;
+  assert.equal(i.family, 6);
+  assert.deepEqual(i.vmac, { name: 'vrrp.5', xmitBase: false });
+  assert.deepEqual(i.virtualIps.map((v) => v.dev), ['vrrp.5']);
+  assert.deepEqual(i.excludedVips.map((v) => v.dev), ['eth0', 'vrrp.5']);
+});
+
+test('use_vmac: two instances naming one VMAC are refused', () => {
   const twice = errors(load(instance('  use_vmac shared\n') + instance('  use_vmac shared # <-\n', 'VI_2', 52)));
   assert.equal(twice.length, 1, JSON.stringify(twice));
   assert.match(twice[0]!.message, /duplicate use_vmac interface 'shared'/);

@@ -35,6 +35,13 @@ test('spec: vrrp_strict turns Accept_Mode off by default, `accept` turns it back
   assert.deepEqual(acceptFilterSpec(c).vips4, ['10.0.0.1']);
 });
 
+test('spec: strict_mode per instance: on filters that instance alone, off exempts one from vrrp_strict', () => {
+  const on = conf(inst('S', 1, '  strict_mode\n', ['10.0.0.1/24']) + inst('L', 2, '', ['10.0.0.2/24']));
+  assert.deepEqual(acceptFilterSpec(on).vips4, ['10.0.0.1']);
+  const off = conf('global_defs {\n  vrrp_strict\n}\n' + inst('S', 1, '', ['10.0.0.1/24']) + inst('L', 2, '  strict_mode off\n', ['10.0.0.2/24']));
+  assert.deepEqual(acceptFilterSpec(off).vips4, ['10.0.0.1']);
+});
+
 test('spec: eVIPs are filtered too; IPv6 link-local VIPs only on their own interface', () => {
   const c = conf(inst('A', 1, '  version 3\n  priority 100\n  no_accept\n  virtual_ipaddress_excluded {\n    fd00::7/64\n    fe80::99/64 dev eth1\n  }\n', ['fe80::1/64', 'fd00::1/64']));
   const s = acceptFilterSpec(c);
