@@ -6,21 +6,9 @@ import { Daemon } from '../../../src/app/daemon.js';
 import { encodeVrrp } from '../../../src/codec/vrrp.js';
 import { parseIP } from '../../../src/lib/ip.js';
 import { fakePlatform } from './fake-platform.js';
-import { conf, settle } from './helpers.js';
+import { conf, instanceText, settle } from './helpers.js';
 
-const inst = (name: string, vrid: number, prio: number, extra = '') => `
-vrrp_instance ${name} {
-  interface eth0
-  virtual_router_id ${vrid}
-  priority ${prio}
-  advert_int 1
-  virtual_ipaddress {
-    10.0.${vrid}.100/24
-  }
-  notify_fault /bin/f
-  notify /bin/n
-  ${extra}
-}`;
+const inst = (name: string, vrid: number, prio: number, extra = '') => instanceText(name, vrid, prio, `notify_fault /bin/f\n  notify /bin/n\n  ${extra}`);
 const base = (extra = '') => `global_defs {\n  vrrp_version 3\n  notify_fifo /run/vk.fifo\n  ${extra}\n}\n`;
 
 async function run(f: ReturnType<typeof fakePlatform>, ms: number) {

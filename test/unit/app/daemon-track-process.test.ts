@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Daemon } from '../../../src/app/daemon.js';
 import { FakeProcesses } from '../../../src/track/process-fake.js';
 import { fakePlatform } from './fake-platform.js';
-import { conf, settle } from './helpers.js';
+import { conf, instanceText, settle } from './helpers.js';
 
 const text = (weight: number, quorum = 1) => `vrrp_track_process web {
   process nginx
@@ -13,18 +13,7 @@ const text = (weight: number, quorum = 1) => `vrrp_track_process web {
   quorum ${quorum}
   terminate_delay 2
 }
-vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 51
-  priority 150
-  advert_int 1
-  virtual_ipaddress {
-    10.0.51.100/24
-  }
-  track_process {
-    web
-  }
-}
+${instanceText('VI_1', 51, 150, 'track_process {\n    web\n  }')}
 `;
 
 async function run(f: ReturnType<typeof fakePlatform>, ms: number) {

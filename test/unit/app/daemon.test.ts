@@ -3,19 +3,9 @@ import assert from 'node:assert/strict';
 import { Daemon } from '../../../src/app/daemon.js';
 import { fakePlatform } from './fake-platform.js';
 import { planReload } from '../../../src/app/reload.js';
-import { conf, settle } from './helpers.js';
+import { conf, instanceText, settle } from './helpers.js';
 
-const inst = (name: string, vrid: number, prio: number, extra = '', vip = `10.0.${vrid}.100/24`) => `
-vrrp_instance ${name} {
-  interface eth0
-  virtual_router_id ${vrid}
-  priority ${prio}
-  advert_int 1
-  virtual_ipaddress {
-    ${vip}
-  }
-  ${extra}
-}`;
+const inst = instanceText;
 
 const base = 'global_defs {\n  vrrp_version 3\n  notify_fifo /run/vk.fifo\n}\n';
 

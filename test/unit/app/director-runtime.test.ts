@@ -10,21 +10,13 @@ import { MemoryLogger } from '../../../src/ports/fake/logger.js';
 import { FakeProbes, table } from '../../support/fake-director.js';
 import { FakeIpvsKernel } from '../../support/fake-ipvs-kernel.js';
 import { fakePlatform } from './fake-platform.js';
-import { conf, settle } from './helpers.js';
+import { conf, instanceText, settle } from './helpers.js';
 
 const TEXT = `
 global_defs {
   lvs_sync_daemon eth1 VI_1
 }
-vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 51
-  priority 150
-  advert_int 1
-  virtual_ipaddress {
-    10.0.0.1/32
-  }
-}
+${instanceText('VI_1', 51, 150, '', '10.0.0.1/32')}
 virtual_server 10.0.0.1 80 {
   delay_loop 1
   lb_algo rr

@@ -11,3 +11,18 @@ export function conf(text: string): Config {
   assert.ok(r.model, JSON.stringify(r.diagnostics));
   return r.model;
 }
+
+/** A `vrrp_instance` block at advert_int 1 (VIP 10.0.VRID.100/24 unless given), `extra` lines inside. */
+export function instanceText(name: string, vrid: number, prio: number, extra = '', vip = `10.0.${vrid}.100/24`): string {
+  return `
+vrrp_instance ${name} {
+  interface eth0
+  virtual_router_id ${vrid}
+  priority ${prio}
+  advert_int 1
+  virtual_ipaddress {
+    ${vip}
+  }
+  ${extra}
+}`;
+}
