@@ -1,9 +1,11 @@
 // The real ProbeFactory: checker type -> probe. It owns what probes share (the one ICMP pinger,
-// created on the first PING_CHECK) and closes it with the daemon. Built by src/app/compose.ts.
+// created on the first PING_CHECK) and closes it with the daemon. Built by src/app/compose.ts, and
+// loaded only when the configuration has a director: undici alone is ~20 MiB of RSS.
 import type { Checker } from '../config/model.js';
 import type { FileReader } from '../ports/files.js';
 import type { ScriptRunner, ScriptSecurity } from '../ports/script-runner.js';
-import type { CheckOutcome, Probe, ProbeContext, ProbeFactory } from './checker.js';
+import type { Probe, ProbeContext, ProbeFactory } from './checker.js';
+import { failingProbe } from './failing-probe.js';
 import { dnsProbe } from './dns.js';
 import { fileProbe } from './file.js';
 import { grpcProbe } from './grpc.js';
@@ -54,7 +56,4 @@ export function createProbes(deps: ProbeFactoryDeps): Probes {
   return { factory, close: () => { pinger?.close(); pinger = undefined; } };
 }
 
-export function failingProbe(reason: string): Probe {
-  const out: CheckOutcome = { ok: false, code: 'error', reason, latencyMs: 0 };
-  return { run: () => Promise.resolve({ ...out }), close() {} };
-}
+export { failingProbe };

@@ -1,6 +1,7 @@
 // IP address parsing and formatting without the DNS: bytes <-> text for IPv4 and IPv6,
 // prefixes and the comparisons VRRP needs (RFC 5798 §6.4.3 compares primary addresses as integers).
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
+import { isIPv6Text as isIPv6 } from './ipv6-text.js';
 
 export type Family = 4 | 6;
 export interface Prefix { addr: Uint8Array; family: Family; len: number }

@@ -2,12 +2,14 @@
 // daemon already keeps (states, priorities, advert and drop counters, real server health) are read
 // from the StatusSource in collect() callbacks, so nothing runs between scrapes (the director's
 // IPVS operation and check failure counts too); events nobody else keeps (check durations, GARPs,
-// notify runs) are reported to this object through MetricsEvents as they happen.
-import { registerAnnounceMetrics } from '../announce/metrics.js';
+// notify runs) are reported to this object through MetricsEvents as they happen. The registry
+// itself (prometheus.ts: prom-client, ~12 MiB) is loaded only when something reads it.
+import type { Registry } from 'prom-client';
+import type { DirectorSnapshot, InstanceStatus, TransitionCount, VirtualServerStatus } from '../app/status.js';
 import type { AnnouncementStatus } from '../announce/engine.js';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { realServerLabel, type DirectorSnapshot, type InstanceStatus, type TransitionCount, type VirtualServerStatus } from '../app/status.js';
 import type { VrrpState } from '../vrrp/machine.js';
+import { EventCounter, type CounterSample } from './event-counter.js';
+import type { PrometheusMetrics } from './prometheus.js';
 
 export type NotifyResult = 'ok' | 'failed' | 'timeout';
 
@@ -32,94 +34,66 @@ export interface MetricsSource {
 
 export const STATE_VALUE: Record<VrrpState, number> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3, STOPPED: 4 };
 
-/** Seconds; health checks time out after a few seconds at most, connects take well under one. */
-const CHECK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Prometheus text exposition 0.0.4, prom-client's default (what `contentType` is before loading). */
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+/** Check durations observed while the registry loads (its first tick); more are dropped. */
+const MAX_PENDING = 10_000;
 
 export interface MetricsOptions {
   /** Process and event-loop metrics (default true). */
   defaultMetrics?: boolean;
+  /**
+   * Start loading the Prometheus registry now (default true). false: only on the first
+   * prometheus() / text() call, and check durations are not kept until then (`vipkeeper run`
+   * without --metrics-listen: only the stats file reads the event counts).
+   */
+  prometheus?: boolean;
 }
 
 export class Metrics implements MetricsEvents {
-  readonly registry = new Registry();
-  private checkDuration: Histogram<'type'>;
-  private garp: Counter<'instance'>;
-  private notify: Counter<'result'>;
+  private readonly garp = new EventCounter('vipkeeper_garp_sent_total', 'instance');
+  private readonly notify = new EventCounter('vipkeeper_notify_runs_total', 'result');
+  private prom: PrometheusMetrics | undefined;
+  private loading: Promise<PrometheusMetrics> | undefined;
+  private pending: [string, number][] | undefined;
 
-  constructor(src: MetricsSource, opts: MetricsOptions = {}) {
-    const registers = [this.registry];
-    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  constructor(private readonly src: MetricsSource, private readonly opts: MetricsOptions = {}) {
+    if (opts.prometheus ?? true) {
+      this.pending = [];
+      // Errors surface on the first prometheus() / text() call, which returns this promise.
+      this.load().catch(() => {});
+    }
+  }
 
-    // Read at scrape time: reset, then set every present series, so stopped instances vanish.
-    const perInstance = <L extends string>(name: string, help: string, labelNames: L[], fill: (i: InstanceStatus, set: (labels: Record<L, string>, v: number) => void) => void, kind: 'gauge' | 'counter'): void => {
-      const collect = function (this: Gauge<L> | Counter<L>): void {
-        this.reset();
-        const set = kind === 'gauge' ? (l: Record<L, string>, v: number) => (this as Gauge<L>).set(l, v) : (l: Record<L, string>, v: number) => (this as Counter<L>).inc(l, v);
-        for (const i of src.instances()) fill(i, set);
-      };
-      if (kind === 'gauge') new Gauge<L>({ name, help, labelNames, registers, collect });
-      else new Counter<L>({ name, help, labelNames, registers, collect });
-    };
-    perInstance('vipkeeper_vrrp_state', 'VRRP state: 0 init, 1 backup, 2 master, 3 fault, 4 stopped', ['instance', 'vrid', 'interface'],
-      (i, set) => set({ instance: i.name, vrid: String(i.vrid), interface: i.interface }, STATE_VALUE[i.state]), 'gauge');
-    perInstance('vipkeeper_vrrp_effective_priority', 'Priority after tracking weights (1..254, 255 owner)', ['instance'],
-      (i, set) => set({ instance: i.name }, i.effectivePriority), 'gauge');
-    perInstance('vipkeeper_vrrp_adverts_sent_total', 'VRRP advertisements sent', ['instance'],
-      (i, set) => set({ instance: i.name }, i.counters.sent), 'counter');
-    perInstance('vipkeeper_vrrp_adverts_received_total', 'VRRP packets received (before validation)', ['instance'],
-      (i, set) => set({ instance: i.name }, i.counters.received), 'counter');
-    perInstance('vipkeeper_vrrp_packets_dropped_total', 'VRRP packets dropped by validation, by reason', ['instance', 'reason'],
-      (i, set) => { for (const [reason, n] of Object.entries(i.counters.dropped)) set({ instance: i.name, reason }, n); }, 'counter');
+  /** The Prometheus registry, built (and prom-client loaded) on the first call. */
+  async prometheus(): Promise<Registry> { return (await this.load()).registry; }
 
-    new Counter<'instance' | 'from' | 'to'>({
-      name: 'vipkeeper_vrrp_transitions_total', help: 'VRRP state transitions since start', labelNames: ['instance', 'from', 'to'], registers,
-      collect() { this.reset(); for (const c of src.transitionCounts()) this.inc({ instance: c.instance, from: c.from, to: c.to }, c.count); },
+  private load(): Promise<PrometheusMetrics> {
+    this.loading ??= import('./prometheus.js').then(({ prometheusMetrics }) => {
+      const prom = prometheusMetrics({ src: this.src, garp: this.garp, notify: this.notify, defaultMetrics: this.opts.defaultMetrics ?? true });
+      for (const [type, seconds] of this.pending ?? []) prom.observeCheck(type, seconds);
+      this.pending = undefined;
+      this.prom = prom;
+      return prom;
     });
-
-    const perRealServer = (name: string, help: string, value: (rs: VirtualServerStatus['realServers'][number]) => number): void => {
-      new Gauge<'vs' | 'rs'>({
-        name, help, labelNames: ['vs', 'rs'], registers,
-        collect() {
-          this.reset();
-          for (const vs of src.virtualServers()) for (const rs of vs.realServers) this.set({ vs: vs.name, rs: realServerLabel(rs) }, value(rs));
-        },
-      });
-    };
-    perRealServer('vipkeeper_realserver_up', 'Real server health: 1 up, 0 down', (rs) => (rs.up ? 1 : 0));
-    perRealServer('vipkeeper_realserver_weight', 'Real server weight programmed in IPVS', (rs) => rs.weight);
-
-    new Counter<'vs' | 'rs' | 'type' | 'reason'>({
-      name: 'vipkeeper_check_failures_total', help: 'Failed health checks by reason code', labelNames: ['vs', 'rs', 'type', 'reason'], registers,
-      collect() { this.reset(); for (const f of src.directorCounters().checkFailures) this.inc({ vs: f.vs, rs: f.rs, type: f.type, reason: f.code }, f.count); },
-    });
-    new Counter<'op' | 'result'>({
-      name: 'vipkeeper_ipvs_operations_total', help: 'IPVS changes by operation and result', labelNames: ['op', 'result'], registers,
-      collect() { this.reset(); for (const o of src.directorCounters().ipvsOps) this.inc({ op: o.op, result: o.result }, o.count); },
-    });
-    registerAnnounceMetrics(this.registry, () => src.announcements?.() ?? []);
-    this.checkDuration = new Histogram({ name: 'vipkeeper_check_duration_seconds', help: 'Health check duration', labelNames: ['type'], buckets: CHECK_BUCKETS, registers });
-    this.garp = new Counter({ name: 'vipkeeper_garp_sent_total', help: 'Gratuitous ARPs and unsolicited neighbour advertisements sent', labelNames: ['instance'], registers });
-    this.notify = new Counter({ name: 'vipkeeper_notify_runs_total', help: 'Notify script runs by result', labelNames: ['result'], registers });
+    return this.loading;
   }
 
   observeCheck(type: string, seconds: number): void {
-    if (Number.isFinite(seconds) && seconds >= 0) this.checkDuration.observe({ type }, seconds);
+    if (!Number.isFinite(seconds) || seconds < 0) return;
+    if (this.prom) this.prom.observeCheck(type, seconds);
+    else if (this.pending && this.pending.length < MAX_PENDING) this.pending.push([type, seconds]);
   }
-  garpSent(instance: string, count = 1): void { if (count > 0) this.garp.inc({ instance }, count); }
-  notifyRun(result: NotifyResult): void { this.notify.inc({ result }); }
+  garpSent(instance: string, count = 1): void { if (count > 0) this.garp.inc(instance, count); }
+  notifyRun(result: NotifyResult): void { this.notify.inc(result); }
 
-  get contentType(): string { return this.registry.contentType; }
+  get contentType(): string { return this.prom?.registry.contentType ?? PROMETHEUS_TEXT; }
 
   /** The Prometheus text exposition of every metric. */
-  text(): Promise<string> { return this.registry.metrics(); }
+  async text(): Promise<string> { return (await this.prometheus()).metrics(); }
 
   /** The event counters as plain numbers (the SIGUSR2 stats file). */
-  async eventCounts(): Promise<Record<string, { labels: Record<string, string | number>; value: number }[]>> {
-    const out: Record<string, { labels: Record<string, string | number>; value: number }[]> = {};
-    for (const m of [this.garp, this.notify]) {
-      const got = await m.get();
-      out[got.name] = got.values.map((v) => ({ labels: { ...v.labels } as Record<string, string | number>, value: v.value }));
-    }
-    return out;
+  async eventCounts(): Promise<Record<string, CounterSample<string>[]>> {
+    return { [this.garp.name]: this.garp.samples(), [this.notify.name]: this.notify.samples() };
   }
 }

@@ -5,6 +5,7 @@ import { SysError } from '../lib/errors.js';
 import { K, native, sys, toSysError, type RawRecv } from './native.js';
 import { decodeSockaddr, ipMreqn, ipv6Mreq, sockaddrIn, sockaddrIn6 } from './sockaddr.js';
 import { RecvBatch } from './recv-batch.js';
+import { SockaddrCache } from './sockaddr-cache.js';
 
 export interface Datagram {
   /** The IP payload (for IPv4 the kernel's IP header is stripped off and parsed). */
@@ -57,6 +58,7 @@ export function toDatagram(family: 4 | 6, r: RawRecv): Datagram | undefined {
 export class RawSocket {
   readonly fd: number;
   private isClosed = false;
+  private readonly sendAddr = new SockaddrCache();
   private bad = 0;
   private truncated = 0;
 
@@ -153,8 +155,10 @@ export class RawSocket {
   send(payload: Uint8Array, dest: AddressLike, opts: { scopeIfindex?: number } = {}): void {
     this.check('send');
     const d = bytes(dest);
-    const sa = d.length === 4 ? sockaddrIn(d) : sockaddrIn6(d, 0, opts.scopeIfindex ?? 0);
-    sys(`send to ${formatIP(d)}`, () => native().sendto(this.fd, payload, sa));
+    // A master sends to the same one or few addresses 100 times a second: the sockaddr is built
+    // when the destination changes, and the address formatted only for an error message.
+    const sa = this.sendAddr.get(d, opts.scopeIfindex ?? 0);
+    try { native().sendto(this.fd, payload, sa); } catch (e) { throw toSysError(`send to ${formatIP(d)}`, e); }
   }
 
   /** Delivers every datagram to `cb` until close(); errors (ENOBUFS ...) go to `onError`. */

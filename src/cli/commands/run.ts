@@ -6,16 +6,19 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { setPriority } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { loadConfig, formatDiagnostic } from '../../config/load.js';
 import { parseConfigId } from './check.js';
 import { composePlatform, LOG_LEVELS, makeLogger, type LogLevel } from '../../app/compose.js';
 import { Runtime } from '../../app/runtime.js';
+import { Director } from '../../app/director.js';
 import type { Logger } from '../../ports/logger.js';
 import { startOperations, type Operations } from '../../app/operations.js';
 import { StatusSource } from '../../app/status.js';
 import { reloadResult, type ReloadResult } from '../../control/protocol.js';
 import { parseListen } from '../../metrics/http.js';
+import { Metrics } from '../../metrics/registry.js';
 
 const usage = `usage: vipkeeper run -f FILE [-i ID] [--pid-file P] [--log-level L] [--stop-timeout S] [--keep-ipvs]
                      [--control-socket P] [--metrics-listen ADDR:PORT]
@@ -59,6 +62,14 @@ function raisePriority(rt: number, log: Logger): void {
   const r = spawnSync('chrt', ['--all-tasks', '--reset-on-fork', '--rr', '--pid', String(rt), String(process.pid)], { encoding: 'utf8' });
   if (r.status !== 0) log.warn({ err: (r.stderr || r.error?.message || '').trim(), rtPriority: rt }, 'could not switch to real-time scheduling; running at nice -20');
 }
+
+/**
+ * A VRRP-only daemon's heap is a few MiB: helper threads for each scavenge save nothing there, and
+ * waking them costs futex calls and context switches at the advert rate. Only this flag is safe
+ * to change at run time (--single-threaded-gc aborts in the next mark-compact); a director
+ * (thousands of checkers) keeps the parallel scavenger.
+ */
+function smallHeapGc(): void { setFlagsFromString('--no-parallel-scavenge'); }
 
 /**
  * Last line of defence: an exception or rejection that escapes every guard leaves the daemon in
@@ -174,8 +185,11 @@ const command: Command = {
     const first = await load(values.config, undefined, configId);
     if (!first.model) { events.dispose(); for (const e of first.errors) io.err(e); return 1; }
     raisePriority(rt, log);
+    const director = Director.wanted(first.model);
+    if (!director) smallHeapGc();
     let platform: Awaited<ReturnType<typeof composePlatform>>;
-    try { platform = await composePlatform(log); } catch (e) { events.dispose(); throw e; }
+    // A VRRP-only file never loads the health-check probes (a reload that adds a director does).
+    try { platform = await composePlatform(log, { probes: director }); } catch (e) { events.dispose(); throw e; }
     const daemon = new Runtime(platform, first.model, { keepIpvs: values['keep-ipvs'] === true });
     // Before start: the startup transitions are recorded, and a second daemon is refused (another
     // one answers on the control socket) before it sends a single advertisement.
@@ -183,8 +197,12 @@ const command: Command = {
     let reloadNow: () => Promise<ReloadResult> = async () => ({ ok: false, errors: ['the daemon is still starting'] });
     let ops: Operations;
     try {
+      // prom-client (~12 MiB, a 10 ms event-loop monitor) only for an endpoint that serves it; the
+      // stats file (SIGUSR2) reads the plain event counts.
+      const metrics = new Metrics(status, { prometheus: metricsListen !== undefined });
+      if (metricsListen !== undefined) await metrics.prometheus();
       ops = await startOperations({
-        status, logger: log, reload: () => reloadNow(),
+        status, logger: log, reload: () => reloadNow(), metrics,
         ...(values['control-socket'] ? { controlSocket: values['control-socket'] } : {}),
         ...(metricsListen ? { metricsListen } : {}),
       });
