@@ -6,7 +6,6 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { setPriority } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { setFlagsFromString } from 'node:v8';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { loadConfig, formatDiagnostic } from '../../config/load.js';
 import { parseConfigId } from './check.js';
@@ -62,14 +61,6 @@ function raisePriority(rt: number, log: Logger): void {
   const r = spawnSync('chrt', ['--all-tasks', '--reset-on-fork', '--rr', '--pid', String(rt), String(process.pid)], { encoding: 'utf8' });
   if (r.status !== 0) log.warn({ err: (r.stderr || r.error?.message || '').trim(), rtPriority: rt }, 'could not switch to real-time scheduling; running at nice -20');
 }
-
-/**
- * A VRRP-only daemon's heap is a few MiB: helper threads for each scavenge save nothing there, and
- * waking them costs futex calls and context switches at the advert rate. Only this flag is safe
- * to change at run time (--single-threaded-gc aborts in the next mark-compact); a director
- * (thousands of checkers) keeps the parallel scavenger.
- */
-function smallHeapGc(): void { setFlagsFromString('--no-parallel-scavenge'); }
 
 /**
  * Last line of defence: an exception or rejection that escapes every guard leaves the daemon in
@@ -186,7 +177,6 @@ const command: Command = {
     if (!first.model) { events.dispose(); for (const e of first.errors) io.err(e); return 1; }
     raisePriority(rt, log);
     const director = Director.wanted(first.model);
-    if (!director) smallHeapGc();
     let platform: Awaited<ReturnType<typeof composePlatform>>;
     // A VRRP-only file never loads the health-check probes (a reload that adds a director does).
     try { platform = await composePlatform(log, { probes: director }); } catch (e) { events.dispose(); throw e; }
