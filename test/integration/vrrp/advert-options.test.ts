@@ -8,10 +8,9 @@
 //   priority before it steps down; off: it steps down silently.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
+import { recordingScript, tcpdumpLines } from '../../support/recorder.js';
 import { needRoot } from '../../support/privileged.js';
 import { encodeVrrp } from '../../../src/codec/vrrp.js';
 import { parseIP } from '../../../src/lib/ip.js';
@@ -25,21 +24,12 @@ interface Advert { ms: number; src: string; prio: number }
 
 /** tcpdump -l text capture of VRRP adverts on the client's eth0, parsed as they arrive. */
 async function capture(bench: Bench): Promise<{ adverts: Advert[]; stop(): void }> {
-  const dump = bench.client.spawn('tcpdump', ['-i', 'eth0', '-n', '-l', '-tt', 'ip proto 112']);
   const adverts: Advert[] = [];
-  let err = '', buf = '';
-  dump.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-  dump.stdout!.on('data', (b: Buffer) => {
-    buf += b.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    for (const l of lines) {
-      const m = /^(\d+\.\d+) IP (\S+) > 224\.0\.0\.18: VRRPv2, Advertisement, vrid \d+, prio (\d+)/.exec(l);
-      if (m) adverts.push({ ms: Number(m[1]) * 1000, src: m[2]!, prio: Number(m[3]) });
-    }
+  const dump = await tcpdumpLines(bench.client, ['-i', 'eth0', 'ip proto 112'], (l) => {
+    const m = /^(\d+\.\d+) IP (\S+) > 224\.0\.0\.18: VRRPv2, Advertisement, vrid \d+, prio (\d+)/.exec(l);
+    if (m) adverts.push({ ms: Number(m[1]) * 1000, src: m[2]!, prio: Number(m[3]) });
   });
-  assert.ok(await waitFor(() => /listening on/.test(err), 5000), `tcpdump did not start: ${err}`);
-  return { adverts, stop: () => { dump.kill('SIGINT'); } };
+  return { adverts, stop: dump.stop };
 }
 
 /** The injector, started ahead (Node's start-up is slow on a busy machine). */
@@ -65,10 +55,7 @@ interface Run { adverts: Advert[]; injectedMs: number; lastBeforeMs: number; out
 async function run(kind: 'keepalived' | 'vipkeeper', opts: { strict?: boolean; lines: string[] }, priority: number): Promise<Run> {
   const bench = new Bench();
   try {
-    const log = join(bench.dir, 'rx.log');
-    const script = join(bench.dir, 'rx.sh');
-    writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`);
-    chmodSync(script, 0o755);
+    const { script, lines: rxLines } = recordingScript(bench.dir, 'rx');
     let text = confText({ version: 2, advertInt: INTERVAL_MS / 1000, garpDelay: 0, strict: opts.strict ?? false,
       instanceLines: [...opts.lines, `  notify_master_rx_lower_pri "${script} lowerpri"`] }, 'a', OWN);
     // state MASTER shortens the first wait; vrrp_strict allows it only to the owner.
@@ -88,7 +75,7 @@ async function run(kind: 'keepalived' | 'vipkeeper', opts: { strict?: boolean; l
     assert.ok(injected, `the injected advert was not captured: ${JSON.stringify(cap.adverts)}`);
     const lastBefore = own().filter((a) => a.ms < injected.ms).at(-1)!;
     await sleep(300);
-    const rxLowerPri = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+    const rxLowerPri = rxLines();
     return { adverts: [...cap.adverts], injectedMs: injected.ms, lastBeforeMs: lastBefore.ms, output: d.output().slice(-1500), rxLowerPri, stillMaster: bench.hasVip('a') };
   } finally { await bench.cleanup(); }
 }

@@ -5,32 +5,24 @@
 // an interval apart), never two within an interval; paced per instance they would be 4, in pairs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { tcpdumpLines } from '../../support/recorder.js';
 import { needRoot } from '../../support/privileged.js';
-import { Bench, confText, sleep, VIP, vipOnlyOn, waitFor } from './support.js';
+import { Bench, confText, sleep, VIP, vipOnlyOn } from './support.js';
 
 const GAP_MS = 300;
 const VIP2 = '10.9.0.101';
 
 /** Gratuitous ARPs (who-has X tell X) from `mac`, read from tcpdump -e as they arrive. */
 async function capture(bench: Bench, mac: string): Promise<{ garps: { ms: number; vip: string }[]; raw: string[]; stop(): void }> {
-  const dump = bench.client.spawn('tcpdump', ['-i', 'eth0', '-n', '-l', '-tt', '-e', 'arp']);
   const garps: { ms: number; vip: string }[] = [];
   const raw: string[] = [];
-  let err = '', buf = '';
-  dump.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-  dump.stdout!.on('data', (b: Buffer) => {
-    buf += b.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    for (const l of lines) {
-      // keepalived's target MAC is broadcast, which tcpdump prints after the address.
-      const m = /^(\d+\.\d+) (\S+) > .*who-has (\S+)(?: \([^)]*\))? tell (\S+),/.exec(l);
-      raw.push(l);
-      if (m && m[2]!.toLowerCase() === mac.toLowerCase() && m[3] === m[4]) garps.push({ ms: Number(m[1]) * 1000, vip: m[3]! });
-    }
+  const dump = await tcpdumpLines(bench.client, ['-i', 'eth0', '-e', 'arp'], (l) => {
+    // keepalived's target MAC is broadcast, which tcpdump prints after the address.
+    const m = /^(\d+\.\d+) (\S+) > .*who-has (\S+)(?: \([^)]*\))? tell (\S+),/.exec(l);
+    raw.push(l);
+    if (m && m[2]!.toLowerCase() === mac.toLowerCase() && m[3] === m[4]) garps.push({ ms: Number(m[1]) * 1000, vip: m[3]! });
   });
-  assert.ok(await waitFor(() => /listening on/.test(err), 5000), `tcpdump did not start: ${err}`);
-  return { garps, raw, stop: () => { dump.kill('SIGINT'); } };
+  return { garps, raw, stop: dump.stop };
 }
 
 /** VI_1 (VIP) and VI_2 (VIP2) on eth0, same timers, so they take over within milliseconds. */

@@ -8,9 +8,10 @@
 // pending once): one VIP gives 2 ARPs per burst, two VIPs 3, an interval apart (garp-schedule.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordingScript } from '../../support/recorder.js';
 import { needRoot } from '../../support/privileged.js';
 import { parseEthernet, readPcap } from '../../support/pcap.js';
 import { encodeVrrp } from '../../../src/codec/vrrp.js';
@@ -71,10 +72,7 @@ for (const kind of ['keepalived', 'vipkeeper'] as const) {
     if (!needRoot(t, 'keepalived', 'tcpdump')) return;
     const bench = new Bench();
     try {
-      const log = join(bench.dir, 'rx.log');
-      const script = join(bench.dir, 'rx.sh');
-      writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`);
-      chmodSync(script, 0o755);
+      const { script, log, lines: rxLines } = recordingScript(bench.dir, 'rx');
       const text = withInterval(confText({ version: 2, garpDelay: 0 }, 'a', 200)).replace('  virtual_ipaddress {', [
         '  garp_master_repeat 1', `  garp_lower_prio_repeat ${REPEAT}`, `  garp_lower_prio_delay ${DELAY_S}`,
         `  notify_master_rx_lower_pri "${script} lowerpri"`, '  virtual_ipaddress {',
@@ -93,7 +91,7 @@ for (const kind of ['keepalived', 'vipkeeper'] as const) {
       t.diagnostic(`${kind}: ARPs at ${seen} ms`);
       checkBursts(g, 2, `${kind}: ARPs at ${seen} ms\n${d.output().slice(-1500)}`);
       assert.ok(await waitFor(() => existsSync(log), 3000), `notify_master_rx_lower_pri never ran\n${d.output().slice(-1500)}`);
-      assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['lowerpri'], 'run once, with its own argument only');
+      assert.deepEqual(rxLines(), ['lowerpri'], 'run once, with its own argument only');
       assert.ok(bench.hasVip('a'), 'still master');
     } finally { await bench.cleanup(); }
   });

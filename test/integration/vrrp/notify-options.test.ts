@@ -3,8 +3,9 @@
 // when there is one, is keepalived), and both must behave the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordingScript } from '../../support/recorder.js';
 import { needRoot } from '../../support/privileged.js';
 import { ADDR, Bench, confText, sleep, vipOnlyOn, waitFor } from './support.js';
 
@@ -21,10 +22,7 @@ for (const kind of kinds) {
     if (!needRoot(t, 'keepalived')) return;
     const bench = new Bench();
     try {
-      const log = join(bench.dir, 'notify.log');
-      const script = join(bench.dir, 'notify.sh');
-      writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`);
-      chmodSync(script, 0o755);
+      const { script, log } = recordingScript(bench.dir, 'notify');
       const keep = confText({ version: 2 }, 'a', 200);
       const del = extraInstance('VI_DEL', 61, '10.9.0.161', [`  notify "${script} generic"`, `  notify_deleted "${script} deleted-script"`]);
       const plain = extraInstance('VI_PLAIN', 62, '10.9.0.162', [`  notify "${script} generic"`]);
