@@ -1,5 +1,8 @@
 // Shared helpers for config tests: load text in memory and find the line a case marks with `# <-`.
+import assert from 'node:assert/strict';
 import { loadConfigText, type LoadOptions, type LoadResult } from '../../../src/config/load.js';
+import { readKeepalived } from '../../../src/config/keepalived/translate.js';
+import { toYaml } from '../../../src/cli/commands/convert.js';
 import type { Diagnostic } from '../../../src/config/model.js';
 
 export function load(text: string, file = 'test.conf', opts: LoadOptions = {}): LoadResult {
@@ -27,4 +30,18 @@ export function instance(extra = '', name = 'VI_1', vrid = 51, iface = 'eth0'): 
   }
 ${extra}}
 `;
+}
+
+/**
+ * `vipkeeper convert`'s round trip: keepalived.conf `text` loads without errors, its YAML loads
+ * without errors and gives the same model. Returns the YAML and what it loaded to.
+ */
+export function convertedBack(text: string, file = 't.conf'): { yaml: string; back: LoadResult } {
+  const direct = load(text, file);
+  assert.deepEqual(errors(direct), []);
+  const yaml = toYaml(readKeepalived(file, text, { strict: false }).input!, file);
+  const back = loadConfigText(file.replace(/\.conf$/, '.yaml'), yaml);
+  assert.deepEqual(errors(back), [], yaml);
+  assert.deepEqual(back.model, direct.model);
+  return { yaml, back };
 }

@@ -4,9 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigText } from '../../../src/config/load.js';
-import { toYaml } from '../../../src/cli/commands/convert.js';
-import { readKeepalived } from '../../../src/config/keepalived/translate.js';
-import { errors, load, markedLine } from './helpers.js';
+import { convertedBack, errors, load, markedLine } from './helpers.js';
 
 const STRICT = 'global_defs {\n  vrrp_strict\n}\n';
 
@@ -100,12 +98,7 @@ test('convert keeps vrrp_strict, accept and no_accept: the YAML gives the same m
   const text = `${STRICT}vrrp_instance A {\n  interface eth0\n  virtual_router_id 1\n  version 3\n  accept\n  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\n`
     + 'vrrp_instance B {\n  interface eth0\n  virtual_router_id 2\n  no_accept\n  virtual_ipaddress {\n    10.0.0.2/24\n  }\n}\n'
     + 'vrrp_instance C {\n  interface eth0\n  virtual_router_id 3\n  virtual_ipaddress {\n    10.0.0.3/24\n  }\n}\n';
-  const direct = load(text);
-  assert.deepEqual(errors(direct), []);
-  const yaml = toYaml(readKeepalived('s.conf', text, { strict: false }).input!, 's.conf');
-  const back = loadConfigText('s.yaml', yaml);
-  assert.deepEqual(errors(back), [], yaml);
-  assert.deepEqual(back.model, direct.model);
+  const { back } = convertedBack(text, 's.conf');
   assert.deepEqual(back.model!.vrrpInstances.map((i) => i.accept), [true, false, false]);
 });
 
@@ -152,12 +145,7 @@ test('convert keeps strict_mode and the advert options (global and per instance)
     + 'vrrp_instance A {\n  interface eth0\n  virtual_router_id 1\n  strict_mode\n  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\n'
     + 'vrrp_instance B {\n  interface eth0\n  virtual_router_id 2\n  lower_prio_no_advert off\n  higher_prio_send_advert\n  virtual_ipaddress {\n    10.0.0.2/24\n  }\n}\n'
     + 'vrrp_instance C {\n  interface eth0\n  virtual_router_id 3\n  virtual_ipaddress {\n    10.0.0.3/24\n  }\n}\n';
-  const direct = load(text);
-  assert.deepEqual(errors(direct), []);
-  const yaml = toYaml(readKeepalived('s.conf', text, { strict: false }).input!, 's.conf');
-  const back = loadConfigText('s.yaml', yaml);
-  assert.deepEqual(errors(back), [], yaml);
-  assert.deepEqual(back.model, direct.model);
+  const { back } = convertedBack(text, 's.conf');
   assert.deepEqual(back.model!.vrrpInstances.map((i) => [i.strictMode, i.lowerPrioNoAdvert, i.higherPrioSendAdvert]),
     [[true, true, false], [undefined, undefined, undefined], [undefined, true, false]]);
 });
