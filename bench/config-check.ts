@@ -2,7 +2,8 @@
 // 1,000 virtual servers x 10 real servers keepalived.conf, and on its YAML twin. One run prints,
 // side by side: whole processes (wall, CPU, peak RSS; node's own start-up separately) and
 // in-process figures (cold first load, then warm medians, with the phases). Never asserts.
-// Run: npx tsc -p tsconfig.build.json && node --import tsx bench/config-check.ts [runs] [--build]
+// Run: npx tsc -p tsconfig.build.json && node --import tsx bench/config-check.ts [runs] [--build] [--compare LABEL=DIR]...
+// --compare times DIR/dist/cli.js too, in the same round robin (a private build: see bench/README.md).
 // CPU of a whole process comes from `perf stat -e task-clock` (ms resolution) when perf works,
 // else from /usr/bin/time's user+sys (10 ms); peak RSS from /usr/bin/time's %M.
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,13 @@ const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/cli.js');
+/** Other builds to time beside this one: `--compare LABEL=DIR`, DIR/dist/cli.js. */
+const compared = args.flatMap((a, i) => (a === '--compare' ? [args[i + 1] ?? ''] : [])).map((spec) => {
+  const [label, dir] = spec.split('=') as [string, string | undefined];
+  const at = join(dir ?? '', 'dist/cli.js');
+  if (!dir || !existsSync(at)) throw new Error(`--compare ${spec}: ${at} is missing (LABEL=DIR)`);
+  return { label, cli: at };
+});
 
 if (args.includes('--build')) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npx tsc -p tsconfig.build.json (or pass --build)');
@@ -67,6 +75,10 @@ const subjects: Array<[string, string[]]> = [
   ['node -e 0', [process.execPath, '-e', '0']],
   ['vipkeeper check .conf', [process.execPath, cli, 'check', '-f', confFile]],
   ['vipkeeper check .yaml', [process.execPath, cli, 'check', '-f', yamlFile]],
+  ...compared.flatMap(({ label, cli: other }): Array<[string, string[]]> => [
+    [`${label}: check .conf`, [process.execPath, other, 'check', '-f', confFile]],
+    [`${label}: check .yaml`, [process.execPath, other, 'check', '-f', yamlFile]],
+  ]),
 ];
 const haveKeepalived = has('keepalived');
 // Round robin, so a burst of load from others on the machine hits every subject alike.
@@ -91,10 +103,10 @@ const ka = summary.get('keepalived -t  .conf');
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}x` : 'n/a');
 if (ka) {
   console.log('\nvs keepalived -t              wall     CPU      RSS       goal');
-  const goal: Record<string, string> = { 'vipkeeper check .conf': '<= 2x time, <= 100 MiB', 'vipkeeper check .yaml': '<= 4x time' };
+  const goal = (name: string) => (name.endsWith('.conf') ? '<= 2x time, <= 100 MiB' : name.endsWith('.yaml') ? '<= 4x time' : '(node start-up alone)');
   for (const r of summary.values()) {
     if (r === ka) continue;
-    console.log(`${r.name.padEnd(28)}${ratio(r.wall, ka.wall).padStart(7)}${ratio(r.cpu, ka.cpu).padStart(8)}${ratio(r.rss, ka.rss).padStart(9)}   ${goal[r.name] ?? '(node start-up alone)'}`);
+    console.log(`${r.name.padEnd(28)}${ratio(r.wall, ka.wall).padStart(7)}${ratio(r.cpu, ka.cpu).padStart(8)}${ratio(r.rss, ka.rss).padStart(9)}   ${goal(r.name)}`);
   }
 }
 

@@ -41,7 +41,7 @@ echo "asan: compiling ${SOURCES[*]} with -fsanitize=address"
 gcc -shared -fPIC -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address -fno-sanitize-recover=all \
   -Wall -Wextra -Wno-unused-parameter -DNAPI_VERSION=8 -DBUILDING_NODE_EXTENSION -I"$NODE_INC" \
   -o "$TREE/build/Release/vipkeeper_sock.node" "${SOURCES[@]/#/$TREE/}"
-nm -D "$TREE/build/Release/vipkeeper_sock.node" | grep -q __asan_report || { echo "asan: the addon is not instrumented" >&2; exit 1; }
+nm -D "$TREE/build/Release/vipkeeper_sock.node" | grep __asan_report > /dev/null || { echo "asan: the addon is not instrumented" >&2; exit 1; }
 
 ASAN_BASE="detect_leaks=0:halt_on_error=1:abort_on_error=0:exitcode=86:allow_user_segv_handler=1:detect_odr_violation=0"
 
@@ -56,10 +56,10 @@ if [ $canary -ne 86 ] || ! grep -q heap-buffer-overflow "$OUT"/canary* 2>/dev/nu
 fi
 rm -f "$OUT"/canary.[0-9]*
 
-TESTS=(test/unit/net/native-addon.test.ts test/reliability/native-stress.test.ts)
+TESTS=(test/unit/net/native-addon.test.ts test/unit/net/native-repeat.test.ts test/reliability/native-stress.test.ts test/integration/check/tcp-batch.test.ts test/unit/check/tcp.test.ts)
 # Privileged addon users when root: rtnetlink, raw sockets, and the VRRP flood (the transport's
 # eBPF filter, batched receive and every drop path, in daemons that inherit LD_PRELOAD).
-if [ "$(id -u)" = 0 ]; then TESTS+=(test/integration/net/raw-socket.test.ts test/integration/net/rtnl.test.ts test/reliability/flood.test.ts); fi
+if [ "$(id -u)" = 0 ]; then TESTS+=(test/unit/net/native-quiet.test.ts test/integration/net/raw-socket.test.ts test/integration/net/rtnl.test.ts test/reliability/flood.test.ts); fi
 
 cd "$TREE"
 # The tests must load the instrumented addon from the tree, with libasan in the process.

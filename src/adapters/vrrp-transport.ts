@@ -15,12 +15,15 @@ import type { ChecksumMode, VrrpVersion } from '../codec/vrrp.js';
 import { formatIP, isMulticast } from '../lib/ip.js';
 import { BpfMap, closeBpfFd, loadSocketFilter } from '../net/bpf-kernel.js';
 import { RawSocket, type Datagram } from '../net/raw-socket.js';
+import type { SendRepeat } from '../net/send-repeat.js';
+import { QuietWatch } from '../net/quiet-watch.js';
 import type { RecvBatch } from '../net/recv-batch.js';
 import {
-  type FilterVrid, CONFIG_SIZE, COUNTER_ENTRIES, counterKey, encodeVridConfig, FOREIGN_KEY, KERNEL_REASONS, vrrpFilter, type KernelReason,
+  type FilterVrid, CONFIG_SIZE, COUNTER_ENTRIES, counterKey, DUP_SLOT, encodeVridConfig, FOREIGN_KEY, KERNEL_REASONS, referable, SEEN_SLOT, vrrpFilter,
+  type KernelReason,
 } from '../net/vrrp-filter.js';
 import type { Logger } from '../ports/logger.js';
-import type { VrrpDatagram, VrrpTransport, VrrpTransportFactory, VrrpTransportOptions } from '../ports/vrrp-transport.js';
+import type { RepeatHandle, VrrpDatagram, VrrpTransport, VrrpTransportFactory, VrrpTransportOptions } from '../ports/vrrp-transport.js';
 
 const IPPROTO_VRRP = 112;
 const TOS_INTERNETWORK_CONTROL = 0xc0;
@@ -72,6 +75,18 @@ class SharedSocket {
 
   /** Packets for no VRID served here (or too short to name one): user space plus kernel. */
   get unknownVrid(): number { return this.userUnknown + (this.filter?.counters.counter(FOREIGN_KEY) ?? 0); }
+
+  /** A quiet watch on one VRID's SEEN stamp; undefined without a filter. */
+  watchSeen(vrid: number, inMs: number, quietMs: number, earlyMs: number, onDue: () => void): QuietWatch | undefined {
+    const c = this.filter?.counters;
+    return c ? QuietWatch.start(c.fd, vrid * 8 + SEEN_SLOT, inMs, quietMs, earlyMs, onDue) : undefined;
+  }
+
+  /** Copies of one VRID's reference the filter dropped (cumulative) and the last one's CLOCK_MONOTONIC ns (0: none). */
+  duplicateCounts(vrid: number): { count: number; seenNs: number } {
+    const c = this.filter?.counters;
+    return { count: c?.counter(vrid * 8 + DUP_SLOT) ?? 0, seenNs: c?.counter(vrid * 8 + SEEN_SLOT) ?? 0 };
+  }
 
   /** Kernel drops of one VRID, cumulative since the socket was opened. */
   kernelCounts(vrid: number): KernelDrops {
@@ -131,15 +146,51 @@ class RawTransport implements VrrpTransport {
   private fn: ((d: VrrpDatagram) => void) | undefined;
   private base: KernelDrops | undefined;
   private final: KernelDrops | undefined;
+  private dupBase = 0;
+  private dupFinal: number | undefined;
   closed = false;
 
   constructor(private shared: SharedSocket, readonly vrid: number, readonly defaultDst: Uint8Array, public filterSpec: FilterVrid,
     private release: () => void) {}
 
   /** Called before the filter serves this VRID: counts before it belong to an earlier user of the VRID. */
-  startCounting(): void { this.base = this.shared.kernelCounts(this.vrid); }
+  startCounting(): void { this.base = this.shared.kernelCounts(this.vrid); this.dupBase = this.shared.duplicateCounts(this.vrid).count; }
+
+  dedupe(ref: VrrpDatagram | undefined): void {
+    const { reference: _old, ...rest } = this.filterSpec;
+    const usable = ref && ref.dst && ref.ttl !== undefined && ref.ttl >= 0 && referable(ref.payload);
+    if (!usable && !_old) return;
+    this.filterSpec = usable ? { ...rest, reference: { payload: ref.payload, src: ref.src, dst: ref.dst!, ttl: ref.ttl! } } : rest;
+    if (!this.closed) this.shared.serve(this);
+  }
+
+  watchQuiet(inMs: number, quietMs: number, earlyMs: number, onDue: () => void): { stop(): void } | undefined {
+    if (this.closed || !this.filterSpec.reference) return undefined;
+    let w: QuietWatch | undefined;
+    try { w = this.shared.watchSeen(this.vrid, inMs, quietMs, earlyMs, () => { this.watches.delete(w!); onDue(); }); } catch { return undefined; }
+    if (!w) return undefined;
+    this.watches.add(w);
+    return { stop: () => { this.watches.delete(w!); w!.stop(); } };
+  }
+  private readonly watches = new Set<QuietWatch>();
+
+  duplicates(): { count: number; lastAgoMs: number | undefined } {
+    if (this.dupFinal !== undefined) return { count: this.dupFinal, lastAgoMs: undefined };
+    const d = this.shared.duplicateCounts(this.vrid);
+    // bpf_ktime_get_ns() and process.hrtime() both read CLOCK_MONOTONIC.
+    return { count: d.count - this.dupBase, lastAgoMs: d.seenNs ? Number(process.hrtime.bigint() - BigInt(d.seenNs)) / 1e6 : undefined };
+  }
 
   send(payload: Uint8Array, dst: Uint8Array): void { this.shared.sock.send(payload, dst); }
+
+  /** The socket is shared by every instance on the interface: close() stops this transport's repeats. */
+  repeat(payloads: Uint8Array[], dsts: Uint8Array[], firstInMs: number, intervalMs: number, onError: (e: Error) => void): RepeatHandle {
+    const r = this.shared.sock.repeat(payloads, dsts, firstInMs, intervalMs, onError);
+    this.repeats.add(r);
+    return { counts: () => r.counts(), stop: () => { this.repeats.delete(r); return r.stop(); } };
+  }
+  private readonly repeats = new Set<SendRepeat>();
+
   onReceive(fn: (d: VrrpDatagram) => void): void { this.fn = fn; }
   receive(d: VrrpDatagram): void { if (!this.closed) this.fn?.(d); }
 
@@ -175,7 +226,12 @@ class RawTransport implements VrrpTransport {
     if (this.closed) return;
     // The counts stay readable after close (the maps go with the last transport of the socket).
     this.final = this.kernelDrops();
+    this.dupFinal = this.duplicates().count;
     this.closed = true;
+    for (const r of this.repeats) r.stop();
+    this.repeats.clear();
+    for (const w of this.watches) w.stop();
+    this.watches.clear();
     this.release();
   }
 }

@@ -69,7 +69,8 @@ export interface InstanceStatus {
   /** The master this instance last accepted adverts from (BACKUP), or null (none, or we are MASTER). */
   masterSeen: { address: string; priority: number | null } | null;
   lastTransition: { from: VrrpState; to: VrrpState; reason: string; at: string; ageS: number } | null;
-  counters: { received: number; sent: number; own: number; sendErrors: number; dropped: Record<DropReason, number> };
+  /** received includes `deduplicated`: copies of the master's advert a backup's kernel filter dropped (src/vrrp/advert-dedupe.ts). */
+  counters: { received: number; sent: number; own: number; sendErrors: number; deduplicated: number; dropped: Record<DropReason, number> };
 }
 
 export interface CheckStatus {
@@ -170,7 +171,7 @@ export class StatusSource {
       masterSeen: seen,
       lastTransition: last ? { from: last.t.from, to: last.t.to, reason: last.t.reason, at: new Date(last.at).toISOString(), ageS: ageS(now, last.at) } : null,
       counters: {
-        received: c.received + kernelTotal, sent: c.sent, own: c.own, sendErrors: c['send-error'],
+        received: c.received + kernelTotal, sent: c.sent, own: c.own, sendErrors: c['send-error'], deduplicated: k['duplicate'] ?? 0,
         dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, (c[r] ?? 0) + (k[r] ?? 0)])) as Record<DropReason, number>,
       },
     };

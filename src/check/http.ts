@@ -72,9 +72,9 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
       const ac = new AbortController();
       inFlight = ac;
       // The whole run's bound, from the shared deadlines (no timer per run; see deadlines.ts),
-      // which hold it for connect_timeout: it lets go of the controller when the run ends.
+      // released when the run ends.
       const deadline: Expirable & { ac: AbortController | undefined } = { settled: false, ac, expire() { this.ac?.abort(DEADLINE); } };
-      deadlines.add(check.connectTimeoutMs, deadline);
+      const ticket = deadlines.add(check.connectTimeoutMs, deadline);
       let failed: Failure | undefined;
       try {
         failed = await runUrls(ac.signal);
@@ -84,6 +84,7 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
       } finally {
         deadline.settled = true;
         deadline.ac = undefined;
+        deadlines.release(check.connectTimeoutMs, ticket, deadline);
         if (inFlight === ac) inFlight = undefined;
       }
       const latencyMs = performance.now() - started;

@@ -159,11 +159,15 @@ export class CheckScheduler {
     t.runningSince = now;
     let p: Promise<number | undefined>;
     try { p = t.spec.run(); } catch { p = Promise.resolve(t.spec.delayLoopMs); }
-    p.then(undefined, () => t.spec.delayLoopMs).then((next) => {
-      if (t.gen === gen) t.runningSince = undefined;
-      if (t.gen !== gen || t.paused || this.tasks.get(t.id) !== t || next === undefined) return;
-      this.arm(t, next);
-    });
+    // One reaction for both outcomes (a rejected run comes back after delay_loop): no second
+    // promise per run, as `.then(undefined, f).then(g)` makes.
+    p.then((next) => this.settled(t, gen, next), () => this.settled(t, gen, t.spec.delayLoopMs));
+  }
+
+  private settled(t: Task, gen: number, next: number | undefined): void {
+    if (t.gen === gen) t.runningSince = undefined;
+    if (t.gen !== gen || t.paused || this.tasks.get(t.id) !== t || next === undefined) return;
+    this.arm(t, next);
   }
 
   // A binary min-heap on (due, seq) whose entries know their position, so that removing a paused

@@ -3,11 +3,12 @@
 // Also the words for a failed connect, which HTTP_GET/SSL_GET share (they run over TCP).
 //
 // This is the director's most frequent probe (thousands a second at scale), so one run costs one
-// bare TCP handle (tcp-handle.ts; a net.Socket where node has none, or for bindto / bind_port),
+// slot in the addon's batched connect probe (tcp-batch.ts; else a bare TCP handle, tcp-handle.ts;
+// a net.Socket where node has neither, or for bindto / bind_port),
 // one promise and one small attempt record, and nothing else: no timer of its own (deadlines.ts),
 // no closures (a net.Socket's listeners are shared functions that find their attempt on the
 // socket), no data handlers (the socket is never read). A settled attempt lets go of its socket
-// at once: its deadline keeps it for connect_timeout (deadlines.ts). A passed check is closed
+// at once, and its place in the deadline queue too (deadlines.ts). A passed check is closed
 // with a FIN as keepalived closes it, not a reset (SO_LINGER 0, which would spare the director its
 // TIME_WAIT sockets): a real server may treat a reset as an error, and one written in Node without
 // an 'error' handler on its sockets dies of it.
@@ -16,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import type { TcpCheck } from '../config/model.js';
 import { formatDuration, type CheckOutcome, type CheckTarget, type Probe, type ProbeContext } from './checker.js';
 import { deadlines, type Expirable } from './deadlines.js';
-import { bareTcp, type BareConnection, type BareOwner } from './tcp-handle.js';
+import { bareTcp, type BareConnect, type BareConnection, type BareOwner } from './tcp-handle.js';
+import { batchTcp } from './tcp-batch.js';
 import { endpointText, socketFailure } from './socket-failure.js';
 import { sourceOf, type SourceResult } from './source.js';
 
@@ -41,8 +43,8 @@ interface TcpShape {
   connectOpts: { host: string; port: number; family: 4 | 6; localAddress?: string; localPort?: number };
   source: SourceResult;
   timeoutReason: string;
-  /** No bindto / bind_port and a valid port: the bare handle can do it. */
-  bare: boolean;
+  /** No bindto / bind_port and a valid port: the batched probe or the bare handle does it. */
+  bare: BareConnect | undefined;
 }
 
 interface Owner { inFlight: Attempt | undefined }
@@ -55,6 +57,8 @@ class Attempt implements Expirable, BareOwner {
   readonly started = performance.now();
   sock: TaggedSocket | undefined;
   conn: BareConnection | undefined;
+  /** Its place in the deadline queue, released when it settles (-1: none). */
+  ticket = -1;
   private resolve: ((o: CheckOutcome) => void) | undefined;
 
   constructor(readonly shape: TcpShape, resolve: (o: CheckOutcome) => void, private readonly owner: Owner) { this.resolve = resolve; }
@@ -65,8 +69,8 @@ class Attempt implements Expirable, BareOwner {
     if (this.owner.inFlight === this) this.owner.inFlight = undefined;
     this.sock?.destroy();
     this.conn?.close();
+    if (this.ticket >= 0) deadlines.release(this.shape.timeoutMs, this.ticket, this);
     const resolve = this.resolve!;
-    // The deadline queue still holds this record until connect_timeout: nothing else with it.
     this.sock = undefined; this.conn = undefined; this.resolve = undefined;
     resolve({ ok, reason, code, latencyMs: performance.now() - this.started });
   }
@@ -92,8 +96,10 @@ export function tcpProbe(check: TcpCheck, ctx: ProbeContext): Probe {
     connectOpts: { host: target.address, port: target.port, family: target.family, ...(source.ok ? source.source : {}) },
     source,
     timeoutReason: `connect timeout after ${formatDuration(check.connectTimeoutMs)}`,
-    bare: bareTcp !== undefined && source.ok && source.source.localAddress === undefined && source.source.localPort === undefined
-      && Number.isInteger(target.port) && target.port > 0 && target.port < 65536,
+    bare: source.ok && source.source.localAddress === undefined && source.source.localPort === undefined
+      && Number.isInteger(target.port) && target.port > 0 && target.port < 65536
+      // A scoped IPv6 address (fe80::1%eth0) needs node's own address parsing.
+      ? (target.address.includes('%') ? undefined : batchTcp()) ?? bareTcp : undefined,
   };
   const owner: Owner = { inFlight: undefined };
   return {
@@ -109,10 +115,10 @@ function start(a: Attempt, owner: Owner): void {
   if (!shape.source.ok) { a.finish(false, shape.source.reason, 'error'); return; }
   owner.inFlight = a;
   if (shape.bare) {
-    const c = bareTcp!(shape.target.address, shape.target.family, shape.target.port, a);
+    const c = shape.bare(shape.target.address, shape.target.family, shape.target.port, a);
     if (typeof c === 'string') { a.connected(c); return; }
     a.conn = c;
-    deadlines.add(shape.timeoutMs, a);
+    a.ticket = deadlines.add(shape.timeoutMs, a);
     return;
   }
   let sock: TaggedSocket;
@@ -129,7 +135,7 @@ function start(a: Attempt, owner: Owner): void {
     a.finish(false, connectFailure(e, shape.target, shape.timeoutMs).reason, 'error');
     return;
   }
-  deadlines.add(shape.timeoutMs, a);
+  a.ticket = deadlines.add(shape.timeoutMs, a);
 }
 
 function onConnected(this: TaggedSocket): void { this[ATTEMPT]?.finish(true, 'connected', 'ok'); }

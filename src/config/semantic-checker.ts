@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { Checker, HttpCheck } from './model.js';
 import type { Reporter } from './normalize.js';
 import { msRange, range } from './semantic-vrrp.js';
+import { inMsRange, inRange } from './in-range.js';
 
 /** A DNS host name (what SNI, HELO and :authority carry); SNI must not be an IP literal (RFC 6066 §3). */
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
@@ -31,14 +32,15 @@ export function checkChecker(r: Reporter, p: string, c: Checker): void {
     range(r, `${p}/weight`, 'FILE_CHECK weight', c.weight, -FILE_WEIGHT_MAX, FILE_WEIGHT_MAX);
     return; // no connection, no timers of its own
   }
-  msRange(r, `${p}/connectTimeoutMs`, `${c.type} connect_timeout`, c.connectTimeoutMs, 1, 3_600_000);
-  msRange(r, `${p}/delayLoopMs`, `${c.type} delay_loop`, c.delayLoopMs, 1, 86_400_000);
-  msRange(r, `${p}/delayBeforeRetryMs`, `${c.type} delay_before_retry`, c.delayBeforeRetryMs, 0, 86_400_000);
-  msRange(r, `${p}/warmupMs`, `${c.type} warmup`, c.warmupMs, 0, 86_400_000);
-  range(r, `${p}/retry`, `${c.type} retry`, c.retry, 0, 1_000_000);
-  range(r, `${p}/connectPort`, `${c.type} connect_port`, c.connectPort, 1, 65535);
-  range(r, `${p}/bindPort`, `${c.type} bind_port`, c.bindPort, 0, 65535);
-  range(r, `${p}/fwmark`, `${c.type} fwmark`, c.fwmark, 0, 0xffffffff);
+  // Each test before its path and message are built: this runs for every checker of every server.
+  if (!inMsRange(c.connectTimeoutMs, 1, 3_600_000)) msRange(r, `${p}/connectTimeoutMs`, `${c.type} connect_timeout`, c.connectTimeoutMs, 1, 3_600_000);
+  if (!inMsRange(c.delayLoopMs, 1, 86_400_000)) msRange(r, `${p}/delayLoopMs`, `${c.type} delay_loop`, c.delayLoopMs, 1, 86_400_000);
+  if (!inMsRange(c.delayBeforeRetryMs, 0, 86_400_000)) msRange(r, `${p}/delayBeforeRetryMs`, `${c.type} delay_before_retry`, c.delayBeforeRetryMs, 0, 86_400_000);
+  if (!inMsRange(c.warmupMs, 0, 86_400_000)) msRange(r, `${p}/warmupMs`, `${c.type} warmup`, c.warmupMs, 0, 86_400_000);
+  if (!inRange(c.retry, 0, 1_000_000)) range(r, `${p}/retry`, `${c.type} retry`, c.retry, 0, 1_000_000);
+  if (!inRange(c.connectPort, 1, 65535)) range(r, `${p}/connectPort`, `${c.type} connect_port`, c.connectPort, 1, 65535);
+  if (!inRange(c.bindPort, 0, 65535)) range(r, `${p}/bindPort`, `${c.type} bind_port`, c.bindPort, 0, 65535);
+  if (!inRange(c.fwmark, 0, 0xffffffff)) range(r, `${p}/fwmark`, `${c.type} fwmark`, c.fwmark, 0, 0xffffffff);
   if (c.type === 'HTTP_GET' || c.type === 'SSL_GET') checkHttp(r, p, c);
   if (c.type === 'MISC_CHECK') msRange(r, `${p}/miscTimeoutMs`, 'misc_timeout', c.miscTimeoutMs, 1, 86_400_000);
   if (c.type === 'UDP_CHECK') {

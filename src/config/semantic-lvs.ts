@@ -4,6 +4,7 @@ import { LB_KINDS, SCHEDULERS, type Config, type VirtualServer } from './model.j
 import type { Reporter } from './normalize.js';
 import { duplicates, range } from './semantic-vrrp.js';
 import { checkChecker } from './semantic-checker.js';
+import { inRange } from './in-range.js';
 
 const port = (r: Reporter, path: string, what: string, v: number | undefined) => range(r, path, what, v, 0, 65535);
 
@@ -25,6 +26,21 @@ function checkFlags(r: Reporter, p: string, vs: VirtualServer): void {
   // keepalived quietly clears ha_suspend here: there is no address whose presence it could follow.
   if (vs.haSuspend && vs.kind === 'fwmark') r.error(`${p}/haSuspend`, `virtual_server ${vs.name}: ha_suspend needs an address service, not a fwmark`);
 }
+
+/**
+ * Whether two real servers may share address and port: compared directly when there are few (a
+ * virtual server's usual handful), so the keyed search (a string per server) runs only for a
+ * list that has a repeat or is long.
+ */
+function mayRepeat(list: ReadonlyArray<{ address: string; port: number }>): boolean {
+  if (list.length > 32) return true;
+  for (let a = 1; a < list.length; a++) {
+    for (let b = 0; b < a; b++) if (list[a]!.port === list[b]!.port && list[a]!.address === list[b]!.address) return true;
+  }
+  return false;
+}
+
+const rsPath = (p: string, j: number, rest: string) => `${p}/realServers/${j}/${rest}`;
 
 function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<string>): void {
   const vs = c.virtualServers[i];
@@ -53,19 +69,20 @@ function checkVirtualServer(r: Reporter, c: Config, i: number, groups: Set<strin
   const total = vs.realServers.reduce((n, rs) => n + rs.weight, 0);
   // keepalived lowers such a quorum to the total; we keep it, so the service could never be up.
   if (vs.realServers.length > 0 && vs.quorum > total) r.warn(`${p}/quorum`, `${name}: quorum ${vs.quorum} exceeds the total weight ${total} of its real servers, so it can never be met`);
-  duplicates(r, vs.realServers, (rs) => `${rs.address}:${rs.port}`, (j) => `${p}/realServers/${j}`, `real_server in ${name}`);
-  vs.realServers.forEach((rs, j) => {
-    const rp = `${p}/realServers/${j}`;
-    port(r, `${rp}/port`, `real_server ${rs.address}: port`, rs.port);
-    range(r, `${rp}/weight`, `real_server ${rs.address}: weight`, rs.weight, 0, 65535);
-    range(r, `${rp}/upperThreshold`, 'uthreshold', rs.upperThreshold, 0, 0x7fffffff);
-    range(r, `${rp}/lowerThreshold`, 'lthreshold', rs.lowerThreshold, 0, 0x7fffffff);
-    if (rs.upperThreshold && rs.lowerThreshold > rs.upperThreshold) r.error(`${rp}/lowerThreshold`, `real_server ${rs.address}: lthreshold must not exceed uthreshold`);
-    if (rs.lbKind === 'NAT' && vs.kind === 'addr' && rs.family !== vs.family) r.error(`${rp}/address`, `real_server ${rs.address}: NAT needs the virtual server's family (IPv${vs.family})`);
+  if (mayRepeat(vs.realServers)) duplicates(r, vs.realServers, (rs) => `${rs.address}:${rs.port}`, (j) => `${p}/realServers/${j}`, `real_server in ${name}`);
+  for (let j = 0; j < vs.realServers.length; j++) {
+    // Paths and messages are built only for a value that fails: this runs for every real server.
+    const rs = vs.realServers[j]!;
+    if (!inRange(rs.port, 0, 65535)) port(r, rsPath(p, j, 'port'), `real_server ${rs.address}: port`, rs.port);
+    if (!inRange(rs.weight, 0, 65535)) range(r, rsPath(p, j, 'weight'), `real_server ${rs.address}: weight`, rs.weight, 0, 65535);
+    if (!inRange(rs.upperThreshold, 0, 0x7fffffff)) range(r, rsPath(p, j, 'upperThreshold'), 'uthreshold', rs.upperThreshold, 0, 0x7fffffff);
+    if (!inRange(rs.lowerThreshold, 0, 0x7fffffff)) range(r, rsPath(p, j, 'lowerThreshold'), 'lthreshold', rs.lowerThreshold, 0, 0x7fffffff);
+    if (rs.upperThreshold && rs.lowerThreshold > rs.upperThreshold) r.error(rsPath(p, j, 'lowerThreshold'), `real_server ${rs.address}: lthreshold must not exceed uthreshold`);
+    if (rs.lbKind === 'NAT' && vs.kind === 'addr' && rs.family !== vs.family) r.error(rsPath(p, j, 'address'), `real_server ${rs.address}: NAT needs the virtual server's family (IPv${vs.family})`);
     // keepalived quietly resets such a port to the service's; we ask for the config to say so.
-    if (rs.lbKind === 'DR' && vs.kind === 'addr' && rs.port !== vs.port && rs.port !== 0) r.error(`${rp}/port`, `real_server ${rs.address}: DR cannot translate ports; port must be ${vs.port} like the virtual server (or left out), got ${rs.port}`);
-    rs.checkers.forEach((ck, k) => checkChecker(r, `${rp}/checkers/${k}`, ck));
-  });
+    if (rs.lbKind === 'DR' && vs.kind === 'addr' && rs.port !== vs.port && rs.port !== 0) r.error(rsPath(p, j, 'port'), `real_server ${rs.address}: DR cannot translate ports; port must be ${vs.port} like the virtual server (or left out), got ${rs.port}`);
+    for (let k = 0; k < rs.checkers.length; k++) checkChecker(r, rsPath(p, j, `checkers/${k}`), rs.checkers[k]!);
+  }
 }
 
 export function checkLvs(r: Reporter, c: Config): void {

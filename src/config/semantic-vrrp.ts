@@ -6,17 +6,17 @@ import type { Reporter } from './normalize.js';
 import { checkVirtualRoutes } from './semantic-virtual-routes.js';
 import { checkVmac, checkVmacNames } from './semantic-vmac.js';
 import { checkTrackProcesses } from './semantic-track-process.js';
+import { inMsRange, inRange } from './in-range.js';
 
 export function range(r: Reporter, path: string, what: string, v: number | undefined, min: number, max: number, unit = ''): boolean {
-  if (v === undefined) return true;
-  if (Number.isInteger(v) && v >= min && v <= max) return true;
+  if (inRange(v, min, max)) return true;
   r.error(path, `${r.subject(path, what)} must be ${min}-${max}${unit}, got ${v}${unit}`);
   return false;
 }
 
 /** Durations are ms in the model; keepalived writes seconds, so messages say both. */
 export function msRange(r: Reporter, path: string, what: string, v: number | undefined, minMs: number, maxMs: number): void {
-  if (v === undefined || (v >= minMs && v <= maxMs)) return;
+  if (v === undefined || inMsRange(v, minMs, maxMs)) return;
   if (r.format === 'yaml') r.error(path, `${r.subject(path, what)} must be ${minMs}-${maxMs} ms, got ${v} ms`);
   else r.error(path, `${what} must be ${minMs / 1000}-${maxMs / 1000} s, got ${v / 1000} s`);
 }

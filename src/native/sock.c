@@ -53,8 +53,11 @@ struct addon {
   int closing;   /* uv_close called, close callback not yet run */
   int gone;      /* the environment is being torn down */
   napi_async_cleanup_hook_handle hook;
+  struct repeaters *repeaters; /* repeat.c's sender thread and its repeaters, once one started */
   unsigned char rbuf[RECV_BUF];
 };
+
+HIDDEN struct repeaters **addon_repeaters(addon *a) { return &a->repeaters; }
 
 HIDDEN napi_value throw_errno(napi_env env, const char *op, int err) {
   const char *name = strerrorname_np(err);
@@ -370,12 +373,15 @@ static void free_batch(batch *b) {
   free(b);
 }
 
+HIDDEN void addon_handle_closing(addon *a) { a->closing++; }
+HIDDEN void addon_handle_closed(addon *a) { if (--a->closing == 0 && a->gone) free_addon(a); }
+
 static void free_watcher(uv_handle_t *h) {
   watcher *w = h->data;
   addon *a = w->a;
   free_batch(w->b);
   free(w);
-  if (--a->closing == 0 && a->gone) free_addon(a);
+  addon_handle_closed(a);
 }
 
 static void stop_watcher(addon *a, int fd) {
@@ -499,6 +505,7 @@ static napi_value js_ref(napi_env env, napi_callback_info info) {
 }
 
 static void close_fd(addon *a, int fd) {
+  repeat_stop_fd(a, fd);
   stop_watcher(a, fd); /* stop polling before the fd number can be reused */
   a->socks[fd].open = 0;
   close(fd);           /* never retried on EINTR: Linux has released the fd already */
@@ -536,6 +543,7 @@ static napi_value js_getsockopt_peer_cred(napi_env env, napi_callback_info info)
 static void teardown(napi_async_cleanup_hook_handle h, void *arg) {
   addon *a = arg;
   a->gone = 1;
+  repeat_stop_fd(a, -1);
   for (int fd = 0; fd < a->nsocks; fd++) if (a->socks[fd].open) close_fd(a, fd);
   if (a->closing == 0) free_addon(a);
 }
@@ -565,6 +573,10 @@ static napi_value init(napi_env env, napi_value exports) {
     { "getsockoptPeerCred", js_getsockopt_peer_cred }, { "startReceiveBatch", js_start_receive_batch },
     { "bpfMapCreate", js_bpf_map_create }, { "bpfProgLoad", js_bpf_prog_load }, { "bpfMapLookup", js_bpf_map_lookup },
     { "bpfMapUpdate", js_bpf_map_update }, { "bpfMapDelete", js_bpf_map_delete },
+    { "repeatStart", js_repeat_start }, { "repeatStop", js_repeat_stop }, { "repeatCounts", js_repeat_counts },
+    { "repeatLease", js_repeat_lease }, { "quietStart", js_quiet_start }, { "quietStop", js_quiet_stop },
+    { "probeOpen", js_probe_open }, { "probeConnect", js_probe_connect }, { "probeAbort", js_probe_abort },
+    { "probePending", js_probe_pending }, { "probeClose", js_probe_close },
   };
   napi_value v, c;
   addon *a = calloc(1, sizeof *a);

@@ -31,4 +31,26 @@ HIDDEN napi_value js_bpf_map_lookup(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_bpf_map_update(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_bpf_map_delete(napi_env env, napi_callback_info info);
 
+/* Handles other files open on the loop: counted so teardown frees the addon after their closes. */
+HIDDEN void addon_handle_closing(addon *a);
+HIDDEN void addon_handle_closed(addon *a);
+
+/* repeat.c */
+struct repeaters;
+HIDDEN struct repeaters **addon_repeaters(addon *a);
+HIDDEN napi_value js_repeat_start(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_repeat_stop(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_repeat_counts(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_repeat_lease(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_quiet_start(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_quiet_stop(napi_env env, napi_callback_info info);
+HIDDEN void repeat_stop_fd(addon *a, int fd); /* the repeaters on socket fd and the watches on map fd; fd < 0: all */
+
+/* probe.c: batched connect-only TCP probes */
+HIDDEN napi_value js_probe_open(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_probe_connect(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_probe_abort(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_probe_pending(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_probe_close(napi_env env, napi_callback_info info);
+
 #endif

@@ -27,7 +27,7 @@ export const SKF_NET_OFF = -0x100000;
 /** src_reg of a ld_imm64 whose immediate is a map fd (BPF_PSEUDO_MAP_FD). */
 const PSEUDO_MAP_FD = 1;
 /** Helper numbers (enum bpf_func_id). */
-export const HELPER = { mapLookupElem: 1 } as const;
+export const HELPER = { mapLookupElem: 1, ktimeGetNs: 5 } as const;
 
 interface Insn { code: number; dst: number; src: number; off: number | string; imm: number }
 

@@ -37,6 +37,19 @@ export interface NativeAddon {
   bpfMapUpdate(fd: number, key: Uint8Array, value: Uint8Array): void;
   /** bpf(BPF_MAP_DELETE_ELEM): false when the key did not exist. */
   bpfMapDelete(fd: number, key: Uint8Array): boolean;
+  /** Sends packets[i] to sockaddrs[i] firstNs from now and every intervalNs after (a timerfd); returns an id. */
+  repeatStart(fd: number, packets: Uint8Array[], sockaddrs: Uint8Array[], firstNs: number, intervalNs: number,
+    cb: (err: Error & { code?: string }, errors: number) => void): number;
+  /** [sent, errors] so far, or null when the id is not running. */
+  repeatCounts(id: number): [number, number] | null;
+  /** Stops; the final [sent, errors], or null when the id was not running. */
+  repeatStop(id: number): [number, number] | null;
+  /** The event loop is alive: repeats may send for leaseNs from now (none sends without a lease). */
+  repeatLease(leaseNs: number): void;
+  /** A deadline inNs from now, moved to stamp + quietNs by the u64 stamp at `key` of BPF map mapFd; cb once, earlyNs before it. */
+  quietStart(mapFd: number, key: number, inNs: number, quietNs: number, earlyNs: number, cb: () => void): number;
+  /** Whether the watch was still running. */
+  quietStop(id: number): boolean;
   /** [pid, uid, gid] of the peer of a connected Unix socket (SO_PEERCRED); any fd. */
   getsockoptPeerCred(fd: number): [number, number, number];
   constants: Record<string, number>;

@@ -6,6 +6,7 @@ import { K, native, sys, toSysError, type RawRecv } from './native.js';
 import { decodeSockaddr, ipMreqn, ipv6Mreq, sockaddrIn, sockaddrIn6 } from './sockaddr.js';
 import { RecvBatch } from './recv-batch.js';
 import { SockaddrCache } from './sockaddr-cache.js';
+import { SendRepeat } from './send-repeat.js';
 
 export interface Datagram {
   /** The IP payload (for IPv4 the kernel's IP header is stripped off and parsed). */
@@ -159,6 +160,22 @@ export class RawSocket {
     // when the destination changes, and the address formatted only for an error message.
     const sa = this.sendAddr.get(d, opts.scopeIfindex ?? 0);
     try { native().sendto(this.fd, payload, sa); } catch (e) { throw toSysError(`send to ${formatIP(d)}`, e); }
+  }
+
+  /**
+   * Sends payloads[i] to dests[i] every intervalMs, the first in firstInMs, on the kernel's
+   * timer with no JavaScript per send (see src/native/repeat.c), until the handle is stopped or
+   * the socket closes. onError hears the 1st failed send and every 100th.
+   */
+  repeat(payloads: Uint8Array[], dests: AddressLike[], firstInMs: number, intervalMs: number,
+    onError: (e: Error, errors: number) => void, opts: { scopeIfindex?: number } = {}): SendRepeat {
+    this.check('send');
+    const ds = dests.map(bytes);
+    const sas = ds.map((d) => Buffer.from(this.sendAddr.get(d, opts.scopeIfindex ?? 0)));
+    const where = ds.map((d) => formatIP(d)).join(', ');
+    try {
+      return SendRepeat.start(this.fd, payloads, sas, firstInMs, intervalMs, (err, errors) => onError(toSysError(`send to ${where}`, err), errors));
+    } catch (e) { throw toSysError(`repeat to ${where}`, e); }
   }
 
   /** Delivers every datagram to `cb` until close(); errors (ENOBUFS ...) go to `onError`. */

@@ -11,6 +11,12 @@
 // reason validate.ts would give. The instance's `own` check runs before validation, so a packet
 // from the instance's own source address is always accepted.
 //
+// A backup's fast path: user space may give a VRID a reference, an advert it validated (payload,
+// source, destination, TTL). A byte-identical copy is dropped in the kernel with its count and
+// the time of the last one (DUP_SLOT, SEEN_SLOT), and the instance reads them when its
+// Master_Down timer comes due: a live master then wakes the backup once per Master_Down interval
+// instead of once per advert. Identical bytes validate identically, checksum included.
+//
 // The instances served are a hash map (VRID -> config, encodeVridConfig()), not code: opening or
 // closing an instance is one map update (atomic for a reader: a hash map element is replaced
 // whole), and the program, loaded once per socket, costs the verifier the same for 1 or 255 VRIDs.
@@ -21,6 +27,10 @@ import { VRRP_HEADER_LEN, VRRP_TYPE_ADVERTISEMENT } from '../codec/vrrp.js';
 export const KERNEL_REASONS = ['bad-length', 'bad-ttl', 'bad-version', 'bad-type', 'bad-checksum'] as const;
 export type KernelReason = typeof KERNEL_REASONS[number];
 const SLOTS = 8;
+/** Counter slots of a VRID after the reasons: copies of the reference dropped, and the last one's CLOCK_MONOTONIC ns. */
+export const DUP_SLOT = 5, SEEN_SLOT = 6;
+/** The longest reference payload (IPv4 v3: 14 addresses; v2: 12; IPv6: 3). */
+export const REF_MAX = 64;
 /** Counter map key of the packets for no VRID this socket serves (or too short to name one). */
 export const FOREIGN_KEY = 256 * SLOTS;
 /** Counter map size (u64 each): one slot per VRID and reason, plus FOREIGN_KEY. */
@@ -46,20 +56,37 @@ export interface FilterVrid {
    * checksum check is left to user space. v2 (plain) and v3 over IPv6 (pseudo-header) need none.
    */
   checksum?: FilterChecksum;
+  /** An advert user space validated: byte-identical copies are dropped and counted (DUP_SLOT, SEEN_SLOT). */
+  reference?: FilterReference;
 }
 
+export interface FilterReference { payload: Uint8Array; src: Uint8Array; dst: Uint8Array; ttl: number }
+
+/** Whether the kernel can compare `payload` (whole 32-bit words, at most REF_MAX bytes). */
+export const referable = (payload: Uint8Array): boolean => payload.length > 0 && payload.length <= REF_MAX && payload.length % 4 === 0;
+
 // Config map value: the source address as 32-bit words (each the number LD_ABS W reads from the
-// packet), then flags, version and the accepted checksum forms.
-export const CONFIG_SIZE = 24;
-const C_FLAGS = 16, C_VERSION = 17, C_CSUM = 18;
-const F_SRC = 1, F_VERSION = 2;
+// packet), then flags, version, the accepted checksum forms; the reference's TTL, length,
+// source, destination and payload, each as the words LD_ABS / LD_IND read.
+const C_FLAGS = 16, C_VERSION = 17, C_CSUM = 18, C_REFTTL = 19, C_REFLEN = 20, C_REFSRC = 24, C_REFDST = 40, C_REF = 56;
+export const CONFIG_SIZE = C_REF + REF_MAX;
+const F_SRC = 1, F_VERSION = 2, F_REF = 4;
 const CS_PLAIN = 1, CS_PSEUDO = 2;
 
 /** The config map value for one VRID on a socket of `family`. */
 export function encodeVridConfig(family: 4 | 6, v: FilterVrid): Buffer {
   const b = Buffer.alloc(CONFIG_SIZE);
   if (v.src) for (let i = 0; i < v.src.length / 4; i++) b.writeUInt32LE(Buffer.from(v.src).readUInt32BE(4 * i), 4 * i);
-  b[C_FLAGS] = (v.src ? F_SRC : 0) | (v.version ? F_VERSION : 0);
+  const ref = v.reference && referable(v.reference.payload) ? v.reference : undefined;
+  b[C_FLAGS] = (v.src ? F_SRC : 0) | (v.version ? F_VERSION : 0) | (ref ? F_REF : 0);
+  if (ref) {
+    const words = (bytes: Uint8Array, at: number) => { const x = Buffer.from(bytes); for (let i = 0; i < x.length / 4; i++) b.writeUInt32LE(x.readUInt32BE(4 * i), at + 4 * i); };
+    b[C_REFTTL] = ref.ttl;
+    b.writeUInt32LE(ref.payload.length, C_REFLEN);
+    words(ref.src, C_REFSRC);
+    words(ref.dst, C_REFDST);
+    words(ref.payload, C_REF);
+  }
   b[C_VERSION] = v.version ?? 0;
   // validate.ts: v2 sums the message alone; v3 over IPv6 always adds the pseudo-header.
   const mode = v.version === 2 ? 'plain' : v.version === 3 && family === 6 ? 'pseudo-header' : v.version === 3 ? v.checksum : undefined;
@@ -80,6 +107,7 @@ const END_SLOT = -40;    // where the loop's 16-bit words end
 const SUM_SLOT = -48;    // one's complement sum of the payload, unfolded
 const SUMP_SLOT = -56;   // the same plus the pseudo-header
 const SUMOK_SLOT = -64;  // 1 when the sums above were computed
+const TIME_SLOT = -72;   // bpf_ktime_get_ns() of a duplicate
 
 /**
  * Builds the program over the config map (VRID -> CONFIG_SIZE bytes) and the counter map. Without
@@ -126,6 +154,7 @@ export function vrrpFilter(family: 4 | 6, configFd: number, countersFd: number, 
   a.ldx('b', R1, R8, C_FLAGS).aluK('and', R1, F_VERSION).jmpK('jeq', R1, 0, 'accept');
   a.ldx('b', R1, R8, C_VERSION).jmpX('jne', R0, R1, 'bad-version');
   a.ldInd('b', R7, 0).aluK('and', R0, 0x0f).jmpK('jne', R0, VRRP_TYPE_ADVERTISEMENT, 'bad-type');
+  duplicate(a, v4, countersFd);
   if (withSums) checksum(a);
   a.ja('accept');
 
@@ -141,6 +170,32 @@ export function vrrpFilter(family: 4 | 6, configFd: number, countersFd: number, 
   // Accept the whole packet (the return value is the number of bytes to keep).
   a.label('accept').movK(R0, -1).exit();
   return a.assemble();
+}
+
+/**
+ * Drops a byte-identical copy of the VRID's reference (same length, TTL, source, destination and
+ * payload words), counting it and stamping its time; anything else falls through. The reference
+ * length is a multiple of 4 and at most REF_MAX (encodeVridConfig), so no load passes the packet's end.
+ */
+function duplicate(a: BpfAsm, v4: boolean, countersFd: number): void {
+  a.ldx('b', R0, R8, C_FLAGS).aluK('and', R0, F_REF).jmpK('jeq', R0, 0, 'nodup');
+  a.ldx('w', R1, R8, C_REFLEN).jmpX('jne', R9, R1, 'nodup');
+  a.ldAbs('b', v4 ? 8 : SKF_NET_OFF + 7).ldx('b', R1, R8, C_REFTTL).jmpX('jne', R0, R1, 'nodup');
+  for (let i = 0; i < (v4 ? 1 : 4); i++) {
+    a.ldAbs('w', v4 ? 12 : SKF_NET_OFF + 8 + 4 * i).ldx('w', R1, R8, C_REFSRC + 4 * i).jmp32X('jne', R0, R1, 'nodup');
+    a.ldAbs('w', v4 ? 16 : SKF_NET_OFF + 24 + 4 * i).ldx('w', R1, R8, C_REFDST + 4 * i).jmp32X('jne', R0, R1, 'nodup');
+  }
+  for (let k = 0; k < REF_MAX / 4; k++) {
+    a.jmpK('jle', R9, 4 * k, 'dup');
+    a.ldInd('w', R7, 4 * k).ldx('w', R1, R8, C_REF + 4 * k).jmp32X('jne', R0, R1, 'nodup');
+  }
+  a.label('dup').call(HELPER.ktimeGetNs).stx('dw', R10, TIME_SLOT, R0);
+  a.ldx('dw', R1, R10, VRID_SLOT).aluK('mul', R1, SLOTS).aluK('add', R1, SEEN_SLOT).stx('w', R10, KEY_SLOT, R1);
+  a.ldMapFd(R1, countersFd).movX(R2, R10).aluK('add', R2, KEY_SLOT).call(HELPER.mapLookupElem);
+  a.jmpK('jeq', R0, 0, 'drop');
+  a.ldx('dw', R1, R10, TIME_SLOT).stx('dw', R0, 0, R1);
+  a.ldx('dw', R1, R10, VRID_SLOT).aluK('mul', R1, SLOTS).aluK('add', R1, DUP_SLOT).ja('count');
+  a.label('nodup');
 }
 
 /**

@@ -22,6 +22,33 @@ export interface VrrpTransport {
   kernelDrops?(): Readonly<Record<string, number>>;
   /** The instance's checksum form changed in place (reload): a kernel filter checks the new one. */
   setChecksumMode?(mode: ChecksumMode | 'either' | undefined): void;
+  /**
+   * Sends payloads[i] to dsts[i] every intervalMs, the first in firstInMs, on an absolute
+   * schedule (missed slots skipped) with no JavaScript per send, until the handle stops or the
+   * transport closes: a stable master's advertisements. onError hears the 1st failure and every
+   * 100th. Absent: the instance sends each advertisement from its own timer.
+   */
+  repeat?(payloads: Uint8Array[], dsts: Uint8Array[], firstInMs: number, intervalMs: number, onError: (e: Error) => void): RepeatHandle;
+  /**
+   * A backup's fast path: byte-identical copies of `ref` (an advert the instance validated:
+   * payload, source, destination and TTL) are dropped before they reach onReceive, and counted
+   * (duplicates()). undefined stops it. A transport that cannot may ignore it.
+   */
+  dedupe?(ref: VrrpDatagram | undefined): void;
+  /** Copies of the reference dropped since open, and how long ago (ms) the last one arrived. */
+  duplicates?(): { count: number; lastAgoMs: number | undefined };
+  /**
+   * With a reference set: onDue runs once, earlyMs before a deadline inMs from now that each copy
+   * dropped meanwhile moves to its arrival + quietMs (a backup's Master_Down timer, with no wake-up
+   * per copy). undefined: the transport cannot, the caller keeps its own timer.
+   */
+  watchQuiet?(inMs: number, quietMs: number, earlyMs: number, onDue: () => void): { stop(): void } | undefined;
+}
+
+/** A running VrrpTransport.repeat. After stop, counts stay at their final value. */
+export interface RepeatHandle {
+  counts(): { sent: number; errors: number };
+  stop(): { sent: number; errors: number };
 }
 
 export interface VrrpTransportOptions {

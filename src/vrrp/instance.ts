@@ -18,12 +18,15 @@ import {
   type TimerName, type TransitionReason, type VrrpState,
 } from './machine.js';
 import { effectivePriority } from './priority.js';
+import { masterDownIntervalMs } from './timers.js';
 import { DROP_REASONS, validateAdvert, type DropReason, type ReceiveConfig } from './validate.js';
 import { errFields, specKey, VipSet, vipSpecs } from './vips.js';
 import { machineConfig, receiveConfig } from './instance-config.js';
 import type { VirtualRoutePort } from '../ports/virtual-routes.js';
 import { routingDiff, routingOf, VirtualRouteSet } from './virtual-routes.js';
 import { AhSession } from './ah-session.js';
+import { AdvertRepeat } from './advert-repeat.js';
+import { AdvertDedupe } from './advert-dedupe.js';
 import { VRRP_AUTH_AH } from '../codec/vrrp-ah.js';
 
 /** A VIP that cannot be added faults the instance for this long (doubling, capped) before it tries again. */
@@ -78,7 +81,8 @@ export class Instance {
   private cfg: MachineConfig;
   private rx: ReceiveConfig;
   private m: MachineState;
-  private handles = new Map<TimerName, { h: TimerHandle; at: number }>();
+  /** A timer of the clock, or (a backup's Master_Down with dedupe) a quiet watch of the transport. */
+  private handles = new Map<TimerName, { h?: TimerHandle; w?: { stop(): void }; quiet?: number; at: number }>();
   private effects: Promise<void> = Promise.resolve();
   /** Bumped on every transition so timers of an older mastership (GARP rounds) do nothing. */
   private epoch = 0;
@@ -111,7 +115,16 @@ export class Instance {
     ...Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, own: 0, 'send-error': 0, received: 0, sent: 0,
   };
 
+  /** A master's advertisements sent by the transport's repeat instead of the advert timer. */
+  private readonly repeat = new AdvertRepeat();
+  /** A backup's copies of the master's advert dropped in the kernel and fed at Master_Down time. */
+  private readonly dedupe = new AdvertDedupe(() => this.deps.transport);
+
   constructor(private cur: VrrpInstance, private deps: InstanceDeps) {
+    // What the repeat sent (or failed to send) counts as sent by this instance, read when read.
+    let sent = 0, failed = 0;
+    Object.defineProperty(this.counters, 'sent', { enumerable: true, get: () => sent + this.repeat.sent, set: (v: number) => { sent = v - this.repeat.sent; } });
+    Object.defineProperty(this.counters, 'send-error', { enumerable: true, get: () => failed + this.repeat.errors, set: (v: number) => { failed = v - this.repeat.errors; } });
     this.src = deps.srcAddr ? parseIP(deps.srcAddr).addr : new Uint8Array(cur.family === 4 ? 4 : 16);
     this.dsts = deps.destinations.map((d) => parseIP(d).addr);
     this.cfg = machineConfig(cur, this.src);
@@ -136,7 +149,11 @@ export class Instance {
   get machine(): MachineState { return this.m; }
   get faulted(): boolean { return this.faults.size > 0; }
   /** Packets the transport's kernel filter dropped for this instance, by reason (never seen by receive()). */
-  kernelDrops(): Readonly<Record<string, number>> { return this.deps.transport?.kernelDrops?.() ?? {}; }
+  kernelDrops(): Readonly<Record<string, number>> {
+    const t = this.deps.transport;
+    // Copies of the reference advert are received packets too (status adds every entry to `received`).
+    return { ...t?.kernelDrops?.(), ...(t?.duplicates ? { duplicate: t.duplicates().count } : {}) };
+  }
 
   /** Called synchronously on every state change (logging, sync groups). */
   onTransition(fn: (t: Transition) => void): () => void {
@@ -217,6 +234,7 @@ export class Instance {
     this.cur = spec;
     this.cfg = machineConfig(spec, this.src);
     this.rx = receiveConfig(spec);
+    this.dedupe.clear(); // the reference was valid under the old configuration
     // AH on or off changes the wire identity (a restart), so only the key and peers change here.
     if (spec.authPass !== undefined) this.ah?.rekey(spec.authPass, spec.unicastPeers.length > 0);
     // A kernel filter checks the checksum form too: it must follow an in-place change.
@@ -258,8 +276,10 @@ export class Instance {
     this.waiting = false;
     this.feed({ type: 'shutdown', ...(opts.deleted ? { deleted: true } : {}) });
     for (const u of this.trackUnsubs.splice(0)) u();
-    for (const { h } of this.handles.values()) this.deps.clock.clearTimer(h);
+    for (const { h, w } of this.handles.values()) { if (h) this.deps.clock.clearTimer(h); w?.stop(); }
     this.handles.clear();
+    this.repeat.stop();
+    this.dedupe.clear();
     this.garps.clear();
     if (this.vipFaultTimer) this.deps.clock.clearTimer(this.vipFaultTimer);
     await this.effects;
@@ -300,7 +320,17 @@ export class Instance {
       return;
     }
     const a = v.advert;
-    this.feed({ type: 'advertReceived', priority: a.priority, primaryAddr: d.src, maxAdvertIntervalCs: a.version === 2 ? a.interval * 100 : a.interval });
+    const ev = { type: 'advertReceived', priority: a.priority, primaryAddr: d.src, maxAdvertIntervalCs: a.version === 2 ? a.interval * 100 : a.interval } as const;
+    const now = this.deps.clock.now();
+    // Copies the kernel dropped arrived before this advert: the machine hears them first.
+    const caught = this.dedupe.catchUp(now);
+    if (caught) this.feedAt(caught.ev, caught.at);
+    // Until refer() has seen what the machine makes of this advert, copies of the old reference
+    // must not move the Master_Down it arms (a priority-0 advert arms Skew_Time).
+    this.dedupe.unfollow();
+    this.feedAt(ev, now);
+    // Live: this advert re-armed Master_Down (a master the machine follows), so its copies may move the deadline.
+    if (this.m.state === 'BACKUP' && !this.ah) this.dedupe.refer(d, ev, now, this.m.timers.masterDown === now + this.downIntervalMs());
   }
 
   private fire(timer: TimerName): void {
@@ -311,6 +341,9 @@ export class Instance {
       try { for (const d of this.deps.transport!.drain()) this.receive(d); } catch (e) {
         this.deps.logger.warn(errFields(e), 'draining the socket failed');
       }
+      // And the copies the kernel dropped meanwhile: the master was alive at the last one.
+      const caught = this.dedupe.catchUp(this.deps.clock.now());
+      if (caught) this.feedAt(caught.ev, caught.at);
     }
     const at = this.m.timers[timer];
     // setTimeout has 1 ms granularity and may fire a fraction early against the monotonic clock.
@@ -344,6 +377,8 @@ export class Instance {
   private feed(ev: MachineEvent): void { this.feedAt(ev, this.deps.clock.now()); }
 
   private feedAt(ev: MachineEvent, now: number): void {
+    // The repeat sent what the advert timer would have: the machine's deadline moves along with it.
+    if (this.repeat.running) this.m = { ...this.m, timers: { ...this.m.timers, advert: this.repeat.nextSlot(now) } };
     const r = step(this.cfg, this.m, ev, now);
     this.apply(r.state, r.actions);
   }
@@ -351,6 +386,7 @@ export class Instance {
   // ---------------------------------------------------------------- actions
 
   private apply(next: MachineState, actions: MachineAction[]): void {
+    if (next.state !== 'BACKUP') this.dedupe.clear();
     if (next.state === 'MASTER' && this.m.state !== 'MASTER') this.ah?.becomeMaster();
     this.m = next;
     for (const a of actions) {
@@ -372,14 +408,32 @@ export class Instance {
         case 'adoptMasterAdvertInterval': this.deps.logger.info({ intervalCs: a.intervalCs }, 'adopting the master advertisement interval'); break;
       }
     }
+    // Anything else that changes the bytes or the interval (a reload's VIPs, a longer interval)
+    // applies from the next advert of the schedule, as with the timer.
+    if (this.repeat.running && !this.repeat.sends(this.advertPackets(this.m.effectivePriority), this.cfg.advertIntervalCs * 10)) {
+      this.repeatAdverts(this.repeat.nextSlot(this.deps.clock.now()));
+    }
+    // A quiet watch moves Master_Down by the interval it was given: a new one (an adopted advert
+    // interval, a changed priority's skew) needs a new watch, from the deadline last armed.
+    const md = this.handles.get('masterDown');
+    if (md?.w && md.quiet !== this.downIntervalMs()) { this.cancel('masterDown'); this.arm('masterDown', md.at); }
+  }
+
+  /** The advert timer of a master as the transport's repeat; false: the caller arms a timer. */
+  private repeatAdverts(at: number): boolean {
+    if (this.ah || this.m.state !== 'MASTER') { this.repeat.stop(); return false; }
+    return this.repeat.start(this.deps.transport, this.advertPackets(this.m.effectivePriority), this.dsts, at, this.deps.clock.now(),
+      this.cfg.advertIntervalCs * 10, (e) => this.deps.logger.warn(errFields(e), 'sending an advertisement failed'));
   }
 
   private arm(timer: TimerName, at: number): void {
     // A backup re-arms Master_Down on every advert: keep a real timer that fires no later than
     // the new deadline instead of replacing it each time; when it fires early the machine re-arms.
+    // (Not a quiet watch: copies have moved its deadline past the `at` it was given.)
     const cur = this.handles.get(timer);
-    if (cur && cur.at <= at && timer === 'masterDown') return;
+    if (cur?.h && cur.at <= at && timer === 'masterDown') return;
     this.cancel(timer);
+    if (timer === 'advert' && this.repeatAdverts(at)) return;
     const ms = Math.max(0, at - this.deps.clock.now());
     // Master_Down firing late is failover time: near the deadline ask the clock for sub-millisecond
     // accuracy; further away wake up coarsely just before it (the machine re-arms on an early
@@ -388,9 +442,18 @@ export class Instance {
     const fire = this.timerFns[timer];
     if (timer !== 'masterDown') h = this.deps.clock.setTimer(Math.ceil(ms), fire);
     else if (ms <= PRECISE_WINDOW_MS) h = this.deps.clock.setTimer(ms, fire, true);
-    else h = this.deps.clock.setTimer(Math.floor(ms - PRECISE_WINDOW_MS + 1), fire);
+    else {
+      // A live master's copies are dropped in the kernel: the transport's watch moves this
+      // deadline with them and wakes us only when it comes near (src/vrrp/advert-dedupe.ts).
+      const quiet = this.downIntervalMs();
+      const w = this.dedupe.live ? this.deps.transport?.watchQuiet?.(ms, quiet, PRECISE_WINDOW_MS - 1, fire) : undefined;
+      if (w) { this.handles.set(timer, { w, quiet, at }); return; }
+      h = this.deps.clock.setTimer(Math.floor(ms - PRECISE_WINDOW_MS + 1), fire);
+    }
     this.handles.set(timer, { h, at });
   }
+
+  private downIntervalMs(): number { return masterDownIntervalMs(this.cfg.version, this.m.effectivePriority, this.m.masterAdverIntervalCs); }
 
   private timerFn(timer: TimerName): () => void {
     const what = `${timer} timer`;
@@ -399,17 +462,24 @@ export class Instance {
   }
 
   private cancel(timer: TimerName): void {
+    if (timer === 'advert') this.repeat.stop();
     const cur = this.handles.get(timer);
-    if (cur) this.deps.clock.clearTimer(cur.h);
+    if (cur?.h) this.deps.clock.clearTimer(cur.h);
+    cur?.w?.stop();
     this.handles.delete(timer);
   }
 
-  private sendAdvert(priority: number): void {
+  private advertPackets(priority: number): Buffer[] {
     let pkts = this.advertCache.get(priority);
     if (!pkts) {
       pkts = this.dsts.map((dst) => this.encode(priority, dst));
       this.advertCache.set(priority, pkts);
     }
+    return pkts;
+  }
+
+  private sendAdvert(priority: number): void {
+    const pkts = this.advertPackets(priority);
     for (let i = 0; i < pkts.length; i++) {
       // AH: the cached VRRP message goes out in an IPv4 packet with the next sequence number.
       const pkt = this.ah ? this.ah.seal(pkts[i]!, this.src, this.dsts[i]!) : pkts[i]!;

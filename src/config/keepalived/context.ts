@@ -14,6 +14,18 @@ export type Obj = Record<string, unknown>;
 export type Handler = (ctx: Ctx, node: Node, obj: Obj, path: string) => void;
 export type Spec = Record<string, Handler>;
 
+/**
+ * Each spec as a Map, made on first use: a token's text is a fresh string, and looking it up as an
+ * object key costs V8 a string-table probe per lookup (two with the own-key test); a Map hashes it
+ * once. Specs are fixed tables, complete before any block is read.
+ */
+const specMaps = new WeakMap<Spec, Map<string, Handler>>();
+function handlers(spec: Spec): Map<string, Handler> {
+  let m = specMaps.get(spec);
+  if (m === undefined) specMaps.set(spec, (m = new Map(Object.entries(spec))));
+  return m;
+}
+
 export class Ctx {
   readonly sources: SourceMap;
   readonly diagnostics: Diagnostic[] = [];
@@ -54,8 +66,11 @@ export class Ctx {
 
   /** Runs the spec over a block's statements. */
   block(nodes: Node[] | undefined, spec: Spec, obj: Obj, path: string, blockName: string): void {
-    for (const n of nodes ?? []) {
-      const h = Object.hasOwn(spec, n.key.text) ? spec[n.key.text] : undefined;
+    if (nodes === undefined) return;
+    const m = handlers(spec);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const h = m.get(n.key.text);
       if (h) h(this, n, obj, path); else this.unknown(n, blockName, Object.keys(spec));
     }
   }
@@ -114,7 +129,7 @@ export function listBlock(field: string, key: string, options: (ctx: Ctx, line: 
       const at = `${p}/${field}/${list.length}`;
       const item: Obj = { [key]: line.key.text };
       ctx.at(at, line.key);
-      ctx.at(`${at}/${key}`, line.key);
+      if (ctx.record) ctx.at(`${at}/${key}`, line.key);
       options(ctx, line, item, at, n);
       list.push(Object.keys(item).length === 1 ? item[key] : item);
     }

@@ -12,7 +12,7 @@ import { expandGlob, hasGlob } from './glob.js';
 import { colAt, original, slice, trimStart, type Mapped } from './mapped.js';
 import { expandParams, PARAM_DEF, type ExpandContext, type Param } from './params.js';
 import { isRepeat, parseRepeat } from './repeat.js';
-import { tokenizeLine, type Token } from './tokens.js';
+import { tokenizeLine, tokenizeRange, type Token } from './tokens.js';
 
 export { tokenizeLine, type Token } from './tokens.js';
 export interface Line { tokens: Token[] }
@@ -21,6 +21,11 @@ export interface LexOptions {
   configId?: string;
   /** Each finished line goes here instead of into the result (the parser can consume as it goes). */
   onLine?: (line: Line) => void;
+  /**
+   * false: every line goes through the general path (a copy of the line, column-mapped rewrites).
+   * The default reads plain lines where they lie; the unit tests compare the two.
+   */
+  fastPath?: boolean;
 }
 
 /** Lines produced in all (after repetition and multi-line parameters) and bytes read through includes. */
@@ -29,8 +34,14 @@ export const MAX_INCLUDED_BYTES = 64 * 1024 * 1024;
 /** Parameters that expand to repetitions that expand to parameters...: deeper than this is a loop. */
 export const MAX_NESTING = 32;
 
+/**
+ * A file being read. `dollar`, `quote`, `hash` and `bang` are where the next `$`, `"`, `#` and `!`
+ * at or after the current line's start are (text.length + 1: none): found once per occurrence by
+ * a native search over the file instead of once per line (see plainCut).
+ */
+type FileWork = { kind: 'file'; file: string; real: string; text: string; pos: number; line: number; dollar: number; quote: number; hash: number; bang: number };
 type Work =
-  | { kind: 'file'; file: string; real: string; text: string; pos: number; line: number }
+  | FileWork
   | { kind: 'line'; file: string; line: number; text: Mapped; depth: number }
   | { kind: 'repeat'; file: string; line: number; vars: string[]; rows: string[][]; next: number; text: Mapped; depth: number }
   | { kind: 'include'; file: string; line: number; col: number; pattern: string; files: string[]; next: number };
@@ -47,13 +58,14 @@ interface LexState {
   produced: number;
   bytes: number;
   stopped: boolean;
+  fast: boolean;
 }
 
 export function lexKeepalived(file: string, text: string, opts: LexOptions = {}): { lines: Line[]; diagnostics: Diagnostic[] } {
   const lines: Line[] = [];
   const st: LexState = {
     lines, onLine: opts.onLine ?? ((l) => { lines.push(l); }), diagnostics: [], params: new Map(), open: [], configId: opts.configId,
-    work: [], produced: 0, bytes: text.length, stopped: false,
+    work: [], produced: 0, bytes: text.length, stopped: false, fast: opts.fastPath ?? true,
   };
   openFile(st, file, text);
   while (st.work.length > 0 && !st.stopped) step(st, st.work.pop()!);
@@ -71,7 +83,7 @@ function diag(st: LexState, severity: 'error' | 'warning', file: string, line: n
 function openFile(st: LexState, file: string, text: string): void {
   const real = safeReal(file);
   st.open.push(real);
-  st.work.push({ kind: 'file', file, real, text, pos: 0, line: 0 });
+  st.work.push({ kind: 'file', file, real, text, pos: 0, line: 0, dollar: -1, quote: -1, hash: -1, bang: -1 });
 }
 
 /**
@@ -79,7 +91,7 @@ function openFile(st: LexState, file: string, text: string): void {
  * trailing \r), or undefined after the last. Cut one at a time: an array of every line of a large
  * file would live through the whole read, and be copied by each garbage collection.
  */
-function rawLine(w: Extract<Work, { kind: 'file' }>): string | undefined {
+function rawLine(w: FileWork): string | undefined {
   const t = w.text;
   if (w.pos > t.length) return undefined;
   let end = t.indexOf('\n', w.pos);
@@ -115,11 +127,27 @@ function pushLine(st: LexState, file: string, line: number, text: Mapped, depth:
 }
 
 /** One line of a file (a multi-line `$NAME=... \` definition takes the lines it continues over). */
-function nextFileLine(st: LexState, w: Extract<Work, { kind: 'file' }>): void {
+function nextFileLine(st: LexState, w: FileWork): void {
   let lineNo: number, text: string;
   // Plain lines (see plainLine) are tokenized here in a row, without a trip through the work stack
   // each: nothing they do can add work or stop the lexer.
   for (;;) {
+    if (st.fast) {
+      // The line where it lies in the file: no copy of it unless it needs the general path.
+      const t = w.text, start = w.pos;
+      if (start > t.length) { st.open.pop(); return; }
+      let nl = t.indexOf('\n', start);
+      if (nl < 0) nl = t.length;
+      const end = nl < t.length && nl > start && t.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      const cut = plainCut(w, start, end);
+      if (cut >= 0) {
+        w.pos = nl + 1;
+        const lineNo = ++w.line;
+        const tokens = tokenizeRange(st, w.file, lineNo, t, start, cut, start);
+        if (tokens.length > 0) st.onLine({ tokens });
+        continue;
+      }
+    }
     const raw = rawLine(w);
     if (raw === undefined) { st.open.pop(); return; }
     lineNo = w.line;
@@ -140,6 +168,35 @@ function nextFileLine(st: LexState, w: Extract<Work, { kind: 'file' }>): void {
     text = text.replace(/\s*\\\s*$/, '');
   }
   processLine(st, w.file, lineNo, original(text), 0);
+}
+
+/** Index of the next `ch` in `t` at or after `from` (t.length + 1: none), kept from `known` while still ahead. */
+function nextAt(t: string, ch: string, from: number, known: number): number {
+  if (known >= from) return known;
+  const i = t.indexOf(ch, from);
+  return i < 0 ? t.length + 1 : i;
+}
+
+/**
+ * For the file line `t[start, end)`: where its comment starts (`end` without one) when it is a
+ * plain line (below) without a double quote, whose words can be read where they lie; -1 for any
+ * other line, which takes the general path. Conservative: a first word starting with anything but
+ * printable ASCII, or with `include`, goes the general way too.
+ */
+function plainCut(w: FileWork, start: number, end: number): number {
+  const t = w.text;
+  if ((w.quote = nextAt(t, '"', start, w.quote)) < end) return -1;
+  let cut = end;
+  if ((w.hash = nextAt(t, '#', start, w.hash)) < cut) cut = w.hash;
+  if ((w.bang = nextAt(t, '!', start, w.bang)) < cut) cut = w.bang;
+  if ((w.dollar = nextAt(t, '$', start, w.dollar)) < cut) return -1;
+  let i = start;
+  while (i < cut && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
+  if (i === cut) return cut;
+  const c = t.charCodeAt(i);
+  if (c <= 32 || c >= 127 || c === 64 || c === 126) return -1; // other white space, non-ASCII, @, ~
+  if (c === 105 && t.startsWith('include', i)) return -1;
+  return cut;
 }
 
 /**

@@ -116,15 +116,20 @@ const fullCheckerSpecs: Record<string, Spec> = {
 };
 
 const checker = (type: string): Handler => (ctx, n, o, p) => {
-  const list = (o.checkers ??= []) as Obj[];
-  const cp = `${p}/checkers/${list.length}`;
-  const c: Obj = { type };
+  const list = o.checkers as Obj[] | undefined;
+  const cp = `${p}/checkers/${list ? list.length : 0}`;
+  // From `{}`: room for four fields in the object itself (`{ type }` has room for one, and the
+  // timers a checker sets would go to a separate, growing array).
+  const c: Obj = {};
+  c.type = type;
   ctx.at(cp, n.key);
-  ctx.at(`${cp}/type`, n.key);
+  if (ctx.record) ctx.at(`${cp}/type`, n.key); // the path is built only when positions are kept
   ctx.block(n.children, fullCheckerSpecs[type]!, c, cp, type);
   foldUser(c);
   delete c.__smtpHost;
-  list.push(c);
+  // Most real servers have one checker: an array made by push has room for 16, and 10,000 such
+  // arrays live (and are copied by the young generation's collections) until the model is built.
+  if (list) list.push(c); else o.checkers = [c];
 };
 
 /** `ADDR [PORT]` of real_server / sorry_server into `o.address`, `o.port`. */

@@ -41,6 +41,9 @@ export class TreeParser {
   private skipping = 0; // depth inside a block refused for nesting too deep
   private stopped = false;
   private pending: Node | undefined; // the top-level statement not yet handed to onTop
+  // The statement being collected on the current line: its keyword and arguments (none yet: no array).
+  private key: Token | undefined;
+  private args: Token[] | undefined;
 
   constructor(private readonly onTop?: (n: Node) => void) {}
 
@@ -58,18 +61,22 @@ export class TreeParser {
       this.stopped = true;
       return false;
     }
-    const cur: Token[] = [];
-    const flush = (): Node | undefined => this.flush(cur);
-    for (const t of tokens) {
+    for (let k = 0; k < tokens.length; k++) {
+      const t = tokens[k]!;
       if (diagnostics.length >= MAX_ERRORS) break;
       const brace = !t.quoted && (t.text === '{' || t.text === '}');
       if (this.skipping > 0) {
         if (brace) this.skipping += t.text === '{' ? 1 : -1;
         continue;
       }
-      if (!brace) { cur.push(t); continue; }
+      if (!brace) {
+        if (this.key === undefined) this.key = t;
+        else if (this.args === undefined) this.args = [t];
+        else this.args.push(t);
+        continue;
+      }
       if (t.text === '{') {
-        const owner = flush() ?? (this.last && !this.last.children ? this.last : undefined);
+        const owner = this.flush() ?? (this.last && !this.last.children ? this.last : undefined);
         if (!owner) { this.err(t, "'{' without a keyword before it"); continue; }
         if (stack.length > MAX_BLOCK_DEPTH) {
           this.err(t, `blocks nest more than ${MAX_BLOCK_DEPTH} deep (keepalived's deepest is 4); this block is not read`);
@@ -80,21 +87,23 @@ export class TreeParser {
         stack.push({ node: owner, list: owner.children, open: t });
         this.last = undefined;
       } else {
-        flush();
+        this.flush();
         if (stack.length === 1) { this.err(t, "unbalanced '}': no block is open here"); continue; }
         stack.pop();
         this.last = undefined;
       }
     }
-    flush();
+    this.flush();
     return true;
   }
 
-  /** The collected tokens as a statement (emptying `cur`). */
-  private flush(cur: Token[]): Node | undefined {
-    if (cur.length === 0) return undefined;
-    const node: Node = { key: cur[0]!, args: cur.length === 1 ? NO_ARGS : cur.slice(1) };
-    cur.length = 0;
+  /** The collected tokens as a statement (and none collected after it). */
+  private flush(): Node | undefined {
+    const key = this.key;
+    if (key === undefined) return undefined;
+    const node: Node = { key, args: this.args ?? NO_ARGS };
+    this.key = undefined;
+    this.args = undefined;
     this.add(node);
     this.last = node;
     return node;

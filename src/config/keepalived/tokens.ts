@@ -25,28 +25,45 @@ const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\
 const unterminated = (st: Diags, file: string, line: number, col: number) =>
   st.diagnostics.push({ severity: 'error', file, line, col, message: 'unterminated quoted string' });
 
-export function tokenizeLine(st: Diags, file: string, line: number, text: string, colOf: (i: number) => number = (i) => i + 1): Token[] {
+export function tokenizeLine(st: Diags, file: string, line: number, text: string, colOf?: (i: number) => number): Token[] {
+  return tokenizeRange(st, file, line, text, 0, text.length, 0, colOf);
+}
+
+/**
+ * The same over `text[from, to)` of a longer text (the lexer's fast path reads lines where they
+ * lie in the file, without a copy of each): columns are offsets from `lineStart` + 1 unless
+ * `colOf` maps them (a rewritten line).
+ */
+export function tokenizeRange(st: Diags, file: string, line: number, text: string, from: number, to: number, lineStart: number, colOf?: (i: number) => number): Token[] {
   const out: Token[] = [];
   let statementStart = true; // the next word is a keyword (line start, or after a brace)
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (isSpace(c)) { i++; continue; }
-    if (c === '#' || c === '!') break;
-    if (c === '{' || c === '}') { out.push({ text: c, quoted: false, file, line, col: colOf(i) }); i++; statementStart = true; continue; }
-    if (c === '"') {
+  let i = from;
+  while (i < to) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 9 || code === 13 || code === 12 || code === 11) { i++; continue; }
+    if (code === 35 || code === 33) break; // # !
+    if (code === 123 || code === 125) { // { }
+      out.push({ text: code === 123 ? '{' : '}', quoted: false, file, line, col: colOf ? colOf(i) : i - lineStart + 1 });
+      i++;
+      statementStart = true;
+      continue;
+    }
+    if (code === 34) { // "
       const end = text.indexOf('"', i + 1);
-      if (end < 0) { unterminated(st, file, line, colOf(i)); return out; }
-      out.push({ text: text.slice(i + 1, end), quoted: true, file, line, col: colOf(i) });
+      if (end < 0 || end >= to) { unterminated(st, file, line, colOf ? colOf(i) : i - lineStart + 1); return out; }
+      out.push({ text: text.slice(i + 1, end), quoted: true, file, line, col: colOf ? colOf(i) : i - lineStart + 1 });
       i = end + 1;
       statementStart = false;
       continue;
     }
     let j = i;
-    while (j < text.length && !endsWord(text.charCodeAt(j))) j++;
+    while (j < to && !endsWord(text.charCodeAt(j))) j++;
     const word = text.slice(i, j);
-    out.push({ text: word, quoted: false, file, line, col: colOf(i) });
-    if (statementStart && COMMAND_KEYWORDS.has(word)) return out.concat(tokenizeCommand(st, file, line, text, j, colOf));
+    out.push({ text: word, quoted: false, file, line, col: colOf ? colOf(i) : i - lineStart + 1 });
+    if (statementStart && COMMAND_KEYWORDS.has(word)) {
+      tokenizeCommand(st, file, line, text, j, to, colOf ?? ((k) => k - lineStart + 1), out);
+      return out;
+    }
     statementStart = false;
     i = j;
   }
@@ -54,25 +71,23 @@ export function tokenizeLine(st: Diags, file: string, line: number, text: string
 }
 
 /** The rest of a command keyword's line, split the way keepalived splits script lines. */
-function tokenizeCommand(st: Diags, file: string, line: number, text: string, from: number, colOf: (i: number) => number): Token[] {
-  const out: Token[] = [];
+function tokenizeCommand(st: Diags, file: string, line: number, text: string, from: number, to: number, colOf: (i: number) => number, out: Token[]): void {
   let i = from;
-  while (i < text.length) {
+  while (i < to) {
     if (isSpace(text[i]!)) { i++; continue; }
     if (text[i] === '#' || text[i] === '!') break;
     const col = colOf(i);
     let word = '', quote = '', quoted = false;
-    for (; i < text.length; i++) {
+    for (; i < to; i++) {
       const ch = text[i]!;
-      if (ch === '\\' && i + 1 < text.length) { word += text[++i]; continue; }
+      if (ch === '\\' && i + 1 < to) { word += text[++i]; continue; }
       if (quote) { if (ch === quote) quote = ''; else word += ch; continue; }
       if (isSpace(ch)) break;
       if (ch === '"' || ch === "'") { quote = ch; quoted = true; continue; }
       word += ch;
     }
-    if (quote) { unterminated(st, file, line, col); return out; }
+    if (quote) { unterminated(st, file, line, col); return; }
     out.push({ text: word, quoted, file, line, col });
   }
-  return out;
 }
 

@@ -48,6 +48,7 @@ test('the VRRP filter: fixed size whatever the VRIDs served, same bytes for the 
   assert.deepEqual(vrrpFilter(4, 3, 4), v4);
   assert.equal(v4.subarray(0, 8).toString('hex'), 'bf16000000000000');
   assert.equal(v4.subarray(8, 16).toString('hex'), '6169000000000000'); // r9 = skb->len
-  assert.ok(v4.length / 8 < 200 && v6.length / 8 < 220, `${v4.length / 8} / ${v6.length / 8} instructions`);
+  // The duplicate check is unrolled over REF_MAX / 4 words (about 3 instructions each).
+  assert.ok(v4.length / 8 < 280 && v6.length / 8 < 320, `${v4.length / 8} / ${v6.length / 8} instructions`);
   assert.notDeepEqual(vrrpFilter(4, 3, 9), v4, 'the counter map fd is in the program');
 });

@@ -11,6 +11,8 @@ export interface Skb {
   data: Uint8Array;
   /** The network header (for SKF_NET_OFF loads). */
   net: Uint8Array;
+  /** What bpf_ktime_get_ns() returns. */
+  ktimeNs?: bigint;
 }
 
 export interface FakeMap { type: 'array' | 'hash'; valueSize: number; maxEntries: number; values: Map<number, Uint8Array> }
@@ -110,6 +112,11 @@ export function runFilter(prog: Uint8Array, skb: Skb, maps: Map<number, FakeMap>
       if (cls === 0x05 && op === 0x00) { pc += off; continue; }
       if (cls === 0x05 && op === 0x90) return Number(u(r[0], 'r0 at exit') & 0xffffffffn);
       if (cls === 0x05 && op === 0x80) {
+        if (imm === 5) { // bpf_ktime_get_ns
+          r[0] = skb.ktimeNs ?? 0n;
+          for (let i = 1; i <= 5; i++) r[i] = undefined;
+          continue;
+        }
         if (imm !== 1) throw new Error(`unsupported helper ${imm}`);
         const m = r[1] as Val, k = r[2] as Val;
         if (typeof m !== 'object' || m.kind !== 'map') throw new Error('map_lookup_elem without a map');

@@ -1,0 +1,108 @@
+// The two fast paths must change nothing on the wire or in the elections: a master's adverts
+// through the transport's repeat (the addon's sender thread) instead of the advert timer, and a
+// backup's copies of the master's advert dropped by the transport (the kernel filter's dedupe)
+// and fed at Master_Down time. Same instants, bytes, destinations and transitions across a
+// takeover, priority changes, a reload of VIPs and interval, a split brain healing and a stop.
+// The same scenario runs on two fake LANs, one whose transports offer both and one without.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { World, spec } from './harness.js';
+import { formatIP } from '../../../src/lib/ip.js';
+import type { VrrpInstance } from '../../../src/config/model.js';
+
+interface Wire { t: number; from: string; to: string; hex: string }
+
+interface Outcome { wire: Wire[]; sent: number; repeats: number; aLog: string[]; bLog: string[]; bReceived: number; bDelivered: number; bRefs: number; bWatches: number }
+
+async function scenario(withRepeat: boolean): Promise<Outcome> {
+  const w = new World();
+  if (withRepeat) w.lan.repeatClock = w.clock;
+  const base = (over: Partial<VrrpInstance>) => spec({ advertIntervalMs: 100, ...over });
+  const a = w.add('a', '10.0.0.1', base({ priority: 200 }));
+  const b = w.add('b', '10.0.0.2', base({ priority: 100 }));
+  const c = w.add('c', '10.0.0.3', base({ priority: 50 }));
+  const wire: Wire[] = [];
+  let bDelivered = 0;
+  const deliver = b.transport.deliver.bind(b.transport);
+  b.transport.deliver = () => { bDelivered += b.transport.queue.length; deliver(); };
+  for (const [name, n] of [['a', a], ['b', b], ['c', c]] as const) {
+    const send = n.transport.send.bind(n.transport);
+    n.transport.send = (p, d) => { wire.push({ t: w.clock.now(), from: name, to: formatIP(d), hex: Buffer.from(p).toString('hex') }); send(p, d); };
+  }
+  const dst = { destinations: ['224.0.0.18'], tracking: [] };
+  a.inst.start(); b.inst.start(); c.inst.start();
+  await w.run(2000, 5);
+  assert.equal(a.inst.state, 'MASTER');
+  a.inst.reconfigure(base({ priority: 150 }), dst);           // advertised at once, then every 100 ms
+  await w.run(537, 5);
+  a.inst.reconfigure(base({ priority: 150, virtualIps: [...spec().virtualIps, { ...spec().virtualIps[0]!, address: '10.0.0.101' }] }), dst);
+  await w.run(463, 5);                                         // new bytes from the next advert on
+  a.inst.reconfigure(base({ priority: 150, advertIntervalMs: 50 }), dst);
+  await w.run(300, 5);                                         // a shorter interval applies now
+  w.lan.cut.add(c.transport);                                  // c hears nothing and takes over
+  await w.run(1500, 5);
+  assert.equal(c.inst.state, 'MASTER');
+  w.lan.cut.delete(c.transport);                               // a hears a lower priority and re-asserts
+  await w.run(1000, 5);
+  assert.equal(a.inst.state, 'MASTER');
+  await a.inst.stop();                                         // priority 0, and nothing after it
+  await w.run(500, 5);
+  const bReceived = b.inst.counters.received + (b.inst.kernelDrops()['duplicate'] ?? 0);
+  return { wire, sent: a.inst.counters.sent, repeats: a.transport.repeatsStarted, aLog: a.journal, bLog: b.journal, bReceived, bDelivered, bRefs: b.transport.refsSet, bWatches: b.transport.watchesStarted };
+}
+
+test('repeat and dedupe: the same adverts on the wire at the same instants, the same elections', async () => {
+  const timer = await scenario(false);
+  const repeat = await scenario(true);
+  assert.equal(timer.repeats, 0);
+  assert.ok(repeat.repeats >= 5, `the master's adverts went through repeat (${repeat.repeats} starts)`);
+  const fromA = (x: Wire[]) => x.filter((p) => p.from === 'a');
+  assert.ok(fromA(timer.wire).length > 60, 'the scenario has adverts to compare');
+  assert.deepEqual(fromA(repeat.wire), fromA(timer.wire));
+  assert.deepEqual(repeat.wire, timer.wire, 'and the whole LAN behaves the same');
+  assert.equal(repeat.sent, timer.sent, 'counters.sent includes what the repeat sent');
+  assert.equal(repeat.sent, fromA(repeat.wire).length);
+  assert.deepEqual(repeat.aLog, timer.aLog);
+  assert.deepEqual(repeat.bLog, timer.bLog, 'the backup did the same, in the same order');
+  assert.equal(repeat.bReceived, timer.bReceived, 'received counts the copies dropped');
+  assert.ok(repeat.bRefs >= 3, `the backup set references (${repeat.bRefs})`);
+  assert.ok(repeat.bWatches >= 3, `the backup's Master_Down was a quiet watch (${repeat.bWatches})`);
+  assert.ok(repeat.bDelivered < timer.bDelivered / 5, `the backup was handed ${repeat.bDelivered} adverts instead of ${timer.bDelivered}`);
+});
+
+test('a failing repeat is counted as send-error and logged as the timer path does', async () => {
+  const w = new World();
+  w.lan.repeatClock = w.clock;
+  const a = w.add('a', '10.0.0.1', spec({ priority: 200, advertIntervalMs: 100 }));
+  a.inst.start();
+  await w.run(4000, 5);
+  assert.equal(a.inst.state, 'MASTER');
+  const before = a.inst.counters.sent;
+  a.transport.send = () => { throw new Error('ENETUNREACH'); };
+  await w.run(1000, 5);
+  assert.equal(a.inst.counters.sent, before);
+  assert.ok(a.inst.counters['send-error'] >= 9 && a.inst.counters['send-error'] <= 11, `${a.inst.counters['send-error']} failures in 1 s at 100 ms`);
+  assert.equal(a.log.records.filter((r) => r.msg === 'sending an advertisement failed').length, 1, 'the 1st failure is logged, not each');
+});
+
+async function preemption(fast: boolean): Promise<string[]> {
+  const w = new World();
+  if (fast) w.lan.repeatClock = w.clock;
+  const low = w.add('low', '10.0.0.3', spec({ priority: 50, advertIntervalMs: 100 }));
+  low.inst.start();
+  await w.run(1000, 5);
+  const high = w.add('high', '10.0.0.1', spec({ priority: 200, advertIntervalMs: 100 }));
+  const log: string[] = [];
+  for (const [n, x] of [['low', low], ['high', high]] as const) x.inst.onTransition((t) => log.push(`${w.clock.now()} ${n} ${t.from}->${t.to} ${t.reason}`));
+  high.inst.start();
+  await w.run(3000, 5);
+  await high.inst.stop();                                  // priority 0: low takes over after Skew_Time
+  await w.run(1000, 5);
+  return log;
+}
+
+test('dedupe: copies of an advert the machine ignores (a lower priority it preempts) never hold its deadline', async () => {
+  const slow = await preemption(false), fast = await preemption(true);
+  assert.ok(slow.some((l) => / high BACKUP->MASTER master-down/.test(l)), slow.join('\n'));
+  assert.deepEqual(fast, slow);
+});
