@@ -19,7 +19,7 @@ import type { SendRepeat } from '../net/send-repeat.js';
 import { QuietWatch } from '../net/quiet-watch.js';
 import type { RecvBatch } from '../net/recv-batch.js';
 import {
-  type FilterVrid, CONFIG_SIZE, COUNTER_ENTRIES, counterKey, DUP_SLOT, encodeVridConfig, FOREIGN_KEY, KERNEL_REASONS, referable, SEEN_SLOT, vrrpFilter,
+  type FilterVrid, CONFIG_SIZE, COUNTER_ENTRIES, counterKey, DUP_SLOT, encodeVridConfig, FOREIGN_KEY, KERNEL_REASONS, referable, SEEN_SLOT, slotKey, vrrpFilter,
   type KernelReason,
 } from '../net/vrrp-filter.js';
 import type { Logger } from '../ports/logger.js';
@@ -79,13 +79,13 @@ class SharedSocket {
   /** A quiet watch on one VRID's SEEN stamp; undefined without a filter. */
   watchSeen(vrid: number, inMs: number, quietMs: number, earlyMs: number, onDue: () => void): QuietWatch | undefined {
     const c = this.filter?.counters;
-    return c ? QuietWatch.start(c.fd, vrid * 8 + SEEN_SLOT, inMs, quietMs, earlyMs, onDue) : undefined;
+    return c ? QuietWatch.start(c.fd, slotKey(vrid, SEEN_SLOT), inMs, quietMs, earlyMs, onDue) : undefined;
   }
 
   /** Copies of one VRID's reference the filter dropped (cumulative) and the last one's CLOCK_MONOTONIC ns (0: none). */
   duplicateCounts(vrid: number): { count: number; seenNs: number } {
     const c = this.filter?.counters;
-    return { count: c?.counter(vrid * 8 + DUP_SLOT) ?? 0, seenNs: c?.counter(vrid * 8 + SEEN_SLOT) ?? 0 };
+    return { count: c?.counter(slotKey(vrid, DUP_SLOT)) ?? 0, seenNs: c?.counter(slotKey(vrid, SEEN_SLOT)) ?? 0 };
   }
 
   /** Kernel drops of one VRID, cumulative since the socket was opened. */
@@ -158,9 +158,10 @@ class RawTransport implements VrrpTransport {
 
   dedupe(ref: VrrpDatagram | undefined): void {
     const { reference: _old, ...rest } = this.filterSpec;
-    const usable = ref && ref.dst && ref.ttl !== undefined && ref.ttl >= 0 && referable(ref.payload);
+    // A datagram carries exactly what a reference is (payload, source, destination, TTL); an unknown TTL cannot be compared.
+    const usable = ref && ref.ttl >= 0 && referable(ref.payload) ? ref : undefined;
     if (!usable && !_old) return;
-    this.filterSpec = usable ? { ...rest, reference: { payload: ref.payload, src: ref.src, dst: ref.dst!, ttl: ref.ttl! } } : rest;
+    this.filterSpec = usable ? { ...rest, reference: usable } : rest;
     if (!this.closed) this.shared.serve(this);
   }
 

@@ -65,5 +65,12 @@ export function internetChecksum(...parts: Uint8Array[]): number {
   return ~sum & 0xffff;
 }
 
+/** Same length, same bytes. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function hex(b: Uint8Array): string { return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'); }
 export function fromHex(s: string): Buffer { return Buffer.from(s.replace(/[^0-9a-fA-F]/g, ''), 'hex'); }

@@ -64,7 +64,7 @@ typedef struct watch {
 struct repeaters {
   pthread_mutex_t mu;
   pthread_t thread;
-  int started, ep, wake, stopping, ids;
+  int ep, wake, stopping, ids;
   int64_t lease_until;         /* CLOCK_MONOTONIC ns: no sends after it */
   int policy;                  /* the creating thread's scheduling, for the sender */
   struct sched_param param;
@@ -200,18 +200,18 @@ static void on_due(struct repeaters *rs) {
   }
 }
 
-/* Main thread: calls cb(err, errors) of each repeater with an unreported failure, then due watches. */
-static void on_failures(uv_async_t *h) {
+/* Main thread: calls cb() of the due watches, then cb(err, errors) of each repeater with an unreported failure. */
+static void on_async(uv_async_t *h) {
   struct repeaters *rs = h->data;
   napi_env env = rs->env;
   on_due(rs);
   for (;;) {
-    int id = 0, err = 0;
+    int err = 0;
     double errors = 0;
     pthread_mutex_lock(&rs->mu);
     repeater *r = rs->list;
     while (r && r->reported) r = r->next;
-    if (r) { r->reported = 1; id = r->id; err = r->last_err; errors = (double)r->errors; }
+    if (r) { r->reported = 1; err = r->last_err; errors = (double)r->errors; }
     pthread_mutex_unlock(&rs->mu);
     if (!r) return;
     napi_handle_scope scope;
@@ -223,7 +223,6 @@ static void on_failures(uv_async_t *h) {
     napi_create_double(env, errors, &args[1]);
     call(env, r->cb, r->ctx, 2, args);
     napi_close_handle_scope(env, scope);
-    (void)id;
   }
 }
 
@@ -262,10 +261,10 @@ static struct repeaters *repeaters_of(napi_env env, addon *a) {
   pthread_mutex_init(&rs->mu, NULL);
   int e = 0;
   if ((rs->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || (rs->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) e = errno;
-  struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 0 }; /* id 0 is never a repeater */
+  struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 0 }; /* id 0 is never a repeater or a watch */
   if (!e && epoll_ctl(rs->ep, EPOLL_CTL_ADD, rs->wake, &ev) < 0) e = errno;
   napi_get_uv_event_loop(env, &loop);
-  if (!e && (e = -uv_async_init(loop, &rs->async, on_failures)) == 0) {
+  if (!e && (e = -uv_async_init(loop, &rs->async, on_async)) == 0) {
     rs->async.data = rs;
     uv_unref((uv_handle_t *)&rs->async); /* as a timer would not: the daemon's other handles keep it alive */
     rs->policy = sched_getscheduler(0);
@@ -276,7 +275,7 @@ static struct repeaters *repeaters_of(napi_env env, addon *a) {
     pthread_sigmask(SIG_SETMASK, &all, &old);
     e = pthread_create(&rs->thread, NULL, run, rs);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (e == 0) { rs->started = 1; *slot = rs; return rs; }
+    if (e == 0) { *slot = rs; return rs; }
     addon_handle_closing(a);
     if (rs->ep >= 0) close(rs->ep);
     if (rs->wake >= 0) close(rs->wake);

@@ -171,7 +171,8 @@ export class RawSocket {
     onError: (e: Error, errors: number) => void, opts: { scopeIfindex?: number } = {}): SendRepeat {
     this.check('send');
     const ds = dests.map(bytes);
-    const sas = ds.map((d) => Buffer.from(this.sendAddr.get(d, opts.scopeIfindex ?? 0)));
+    // The addon copies them: the cache's buffers are handed over as they are.
+    const sas = ds.map((d) => this.sendAddr.get(d, opts.scopeIfindex ?? 0));
     const where = ds.map((d) => formatIP(d)).join(', ');
     try {
       return SendRepeat.start(this.fd, payloads, sas, firstInMs, intervalMs, (err, errors) => onError(toSysError(`send to ${where}`, err), errors));

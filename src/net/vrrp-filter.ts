@@ -35,7 +35,9 @@ export const REF_MAX = 64;
 export const FOREIGN_KEY = 256 * SLOTS;
 /** Counter map size (u64 each): one slot per VRID and reason, plus FOREIGN_KEY. */
 export const COUNTER_ENTRIES = FOREIGN_KEY + 1;
-export const counterKey = (vrid: number, reason: KernelReason): number => vrid * SLOTS + KERNEL_REASONS.indexOf(reason);
+/** Counter map key of one of a VRID's slots (a reason's index, DUP_SLOT or SEEN_SLOT). */
+export const slotKey = (vrid: number, slot: number): number => vrid * SLOTS + slot;
+export const counterKey = (vrid: number, reason: KernelReason): number => slotKey(vrid, KERNEL_REASONS.indexOf(reason));
 
 /**
  * Longer payloads are not summed in the kernel but left to user space. 1040 bytes cover every

@@ -9,6 +9,7 @@
 // advert it hears, so the instance clears the reference on leaving BACKUP, and on any reload.
 import type { VrrpDatagram, VrrpTransport } from '../ports/vrrp-transport.js';
 import type { MachineEvent } from './machine.js';
+import { sameDatagram } from './validate.js';
 
 export class AdvertDedupe {
   private ref: { d: VrrpDatagram; ev: MachineEvent } | undefined;
@@ -27,7 +28,7 @@ export class AdvertDedupe {
     this.following = live;
     const t = this.transport();
     if (!t?.dedupe) return;
-    if (this.ref && same(this.ref.d, d)) return;
+    if (this.ref && sameDatagram(this.ref.d, d)) return;
     // The caller took in (catchUp) the previous reference's copies just before feeding `d`.
     this.counted = t.duplicates?.().count ?? this.counted;
     const copy: VrrpDatagram = { payload: Uint8Array.from(d.payload), src: Uint8Array.from(d.src), dst: Uint8Array.from(d.dst), ttl: d.ttl };
@@ -63,14 +64,4 @@ export class AdvertDedupe {
     this.ref = undefined;
     this.transport()?.dedupe?.(undefined);
   }
-}
-
-function same(a: VrrpDatagram, b: VrrpDatagram): boolean {
-  return a.ttl === b.ttl && bytesEqual(a.payload, b.payload) && bytesEqual(a.src, b.src) && bytesEqual(a.dst, b.dst);
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

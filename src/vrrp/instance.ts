@@ -276,8 +276,7 @@ export class Instance {
     this.waiting = false;
     this.feed({ type: 'shutdown', ...(opts.deleted ? { deleted: true } : {}) });
     for (const u of this.trackUnsubs.splice(0)) u();
-    for (const { h, w } of this.handles.values()) { if (h) this.deps.clock.clearTimer(h); w?.stop(); }
-    this.handles.clear();
+    for (const t of [...this.handles.keys()]) this.cancel(t);
     this.repeat.stop();
     this.dedupe.clear();
     this.garps.clear();
@@ -323,8 +322,7 @@ export class Instance {
     const ev = { type: 'advertReceived', priority: a.priority, primaryAddr: d.src, maxAdvertIntervalCs: a.version === 2 ? a.interval * 100 : a.interval } as const;
     const now = this.deps.clock.now();
     // Copies the kernel dropped arrived before this advert: the machine hears them first.
-    const caught = this.dedupe.catchUp(now);
-    if (caught) this.feedAt(caught.ev, caught.at);
+    this.feedCopies(now);
     // Until refer() has seen what the machine makes of this advert, copies of the old reference
     // must not move the Master_Down it arms (a priority-0 advert arms Skew_Time).
     this.dedupe.unfollow();
@@ -342,8 +340,7 @@ export class Instance {
         this.deps.logger.warn(errFields(e), 'draining the socket failed');
       }
       // And the copies the kernel dropped meanwhile: the master was alive at the last one.
-      const caught = this.dedupe.catchUp(this.deps.clock.now());
-      if (caught) this.feedAt(caught.ev, caught.at);
+      this.feedCopies(this.deps.clock.now());
     }
     const at = this.m.timers[timer];
     // setTimeout has 1 ms granularity and may fire a fraction early against the monotonic clock.
@@ -375,6 +372,12 @@ export class Instance {
   }
 
   private feed(ev: MachineEvent): void { this.feedAt(ev, this.deps.clock.now()); }
+
+  /** The reference advert at the time of its last copy the kernel dropped, if that is news (AdvertDedupe). */
+  private feedCopies(now: number): void {
+    const caught = this.dedupe.catchUp(now);
+    if (caught) this.feedAt(caught.ev, caught.at);
+  }
 
   private feedAt(ev: MachineEvent, now: number): void {
     // The repeat sent what the advert timer would have: the machine's deadline moves along with it.

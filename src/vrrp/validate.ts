@@ -5,6 +5,7 @@
 // TTL range (keepalived's unicast_peer min_ttl / max_ttl). VRRPv2 with IPsec AH (RFC 2338
 // §5.3.6.3) is checked by validateAhAdvert: the AH header first, then all of the above.
 
+import { bytesEqual } from '../lib/bytes.js';
 import { addrEqual, isMulticast } from '../lib/ip.js';
 import { ahSeqReceive, verifyVrrpAh, VRRP_AUTH_AH, type AhSeqCounter } from '../codec/vrrp-ah.js';
 import {
@@ -59,6 +60,11 @@ export interface ReceivedPacket {
   dst: Uint8Array;
   /** IPv4 TTL or IPv6 hop limit; negative when unknown (then not checked). */
   ttl: number;
+}
+
+/** The same packet: payload, source, destination and TTL (what validation looks at). */
+export function sameDatagram(a: ReceivedPacket, b: ReceivedPacket): boolean {
+  return a.ttl === b.ttl && bytesEqual(a.payload, b.payload) && bytesEqual(a.src, b.src) && bytesEqual(a.dst, b.dst);
 }
 
 export type ValidateResult = { ok: true; advert: VrrpAdvert } | { ok: false; reason: DropReason };

@@ -2,6 +2,7 @@
 // multicast group it joined, or what is addressed to its own address (unicast). Delivery is either
 // immediate or queued until the test calls deliver(), which models packets waiting in a socket.
 import { addrEqual, isMulticast, parseIP } from '../../lib/ip.js';
+import { sameDatagram } from '../../vrrp/validate.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { RepeatHandle, VrrpDatagram, VrrpTransport, VrrpTransportFactory, VrrpTransportOptions } from '../vrrp-transport.js';
 
@@ -143,8 +144,4 @@ export class FakeVrrpLan {
   }
 
   deliverAll(): void { for (const m of this.members) m.deliver(); }
-}
-
-function sameDatagram(a: VrrpDatagram, b: VrrpDatagram): boolean {
-  return a.ttl === b.ttl && Buffer.compare(a.payload, b.payload) === 0 && Buffer.compare(a.src, b.src) === 0 && Buffer.compare(a.dst, b.dst) === 0;
 }

@@ -43,7 +43,9 @@ test('dedupe: a backup counts every advert, follows a priority change, and takes
     // Death without a priority-0 advert: Master_Down_Interval is 3 x 20 ms + skew (12 ms).
     await sleep(1000);
     const killedAt = Date.now();
-    for (const pid of k.pids()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    // The VRRP child first: killed after its parent, it would get SIGTERM (keepalived sets a
+    // parent-death signal) and could still send priority 0, which is Skew_Time, not this path.
+    for (const pid of k.pids().reverse()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     assert.ok(await waitFor(() => bench.hasVip('b'), 5000, 5), 'vipkeeper takes over');
     const took = Date.now() - killedAt;
     assert.ok(took < 1000, `took over ${took} ms after the master died`);
