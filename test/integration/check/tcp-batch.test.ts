@@ -206,10 +206,12 @@ test('a worker thread that ends with connects pending leaves no fd open and does
       if ('${how}' === 'exit') process.exit(0);
       if ('${how}' === 'natural') n.probeClose(n.probeOpen(new Int32Array(1), new Int32Array(1), () => {}));
       else setInterval(() => {}, 1000);`, { eval: true });
+    // Listening for the exit before the message: with 'exit' it may come right behind it.
+    const exited = new Promise((r) => w.once('exit', r));
     const pending = await new Promise<number>((r) => w.once('message', r));
     assert.equal(pending, 40);
     if (how === 'terminate') await w.terminate();
-    else await new Promise((r) => w.once('exit', r));
+    await exited;
     // The worker's own fds (its loop's epoll, its eventfds) close with it as well.
     await waitFor(() => openFds() <= before, 5000);
     assert.ok(openFds() <= before, `${how}: ${openFds()} fds open, ${before} before`);
