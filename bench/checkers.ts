@@ -83,6 +83,15 @@ function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
+/**
+ * RSS split as /proc/PID/status splits it: anonymous (V8's heap, malloc) and file pages (mostly
+ * the node binary's own code, ~42 MB whatever the scale), so that a change shows where it landed.
+ */
+function rssSplit(pid: number): string {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(st)?.[1] ?? NaN) / 1024;
+  return `anon ${kb('RssAnon').toFixed(0)} MB, file ${kb('RssFile').toFixed(0)} MB`;
+}
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN; };
 
 /** Real servers of the bench's service in the kernel, when there is IPVS (the VM). */
@@ -179,8 +188,12 @@ async function main(): Promise<void> {
     for (const b of backends) await ask(b, 'start');
     const t0 = Date.now(), c0 = cpuTicks(pid), b0 = backends.map((b) => cpuTicks(b.pid!));
     const w0 = [pid, ...backends.map((b) => b.pid!)].map(waitNs);
-    let rssMax = 0;
-    while (Date.now() - t0 < SECONDS * 1000) { rssMax = Math.max(rssMax, rssMb(pid)); await sleep(500); }
+    let rssMax = 0, rssAtMax = '';
+    while (Date.now() - t0 < SECONDS * 1000) {
+      const rss = rssMb(pid);
+      if (rss > rssMax) { rssMax = rss; rssAtMax = rssSplit(pid); }
+      await sleep(500);
+    }
     const secs = (Date.now() - t0) / 1000;
     const cpu = ((cpuTicks(pid) - c0) / CLK_TCK) / secs;
     const bcpu = backends.map((b, k) => ((cpuTicks(b.pid!) - b0[k]!) / CLK_TCK) / secs);
@@ -208,7 +221,9 @@ async function main(): Promise<void> {
     const f1 = (x: number) => x.toFixed(1);
     console.log(`checkers bench: ${N} real servers (${N_TCP} TCP_CHECK, ${N_HTTP} HTTP_GET), delay_loop 1 s, retry 1, delay_before_retry 1 s, connect_timeout 1 s`);
     console.log(`  daemon CPU: ${(cpu * 100).toFixed(1)} % of one core over ${secs.toFixed(0)} s (${N} checks/s scheduled); backends (tcp, http): ${bcpu.map((c) => `${(c * 100).toFixed(1)} %`).join(', ')}`);
-    console.log(`  daemon RSS: ${rssMax.toFixed(0)} MB max`);
+    // VmHWM: the peak over the daemon's life, start-up (loading the configuration) included.
+    const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+    console.log(`  daemon RSS: ${rssMax.toFixed(0)} MB max (${(rssMax / 1.048576).toFixed(0)} MiB; ${rssAtMax}); ${hwm.toFixed(0)} MB peak since start`);
     console.log(`  runnable but waiting for a CPU (the host's load), % of the time: daemon ${(waited[0]! * 100).toFixed(1)} %, backends ${waited.slice(1).map((w) => `${(w * 100).toFixed(1)} %`).join(', ')}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
     console.log(`  schedule (servers' view, interval - delay_loop, ${late.length} intervals of ${seen.reduce((n, s) => n + s.servers, 0)} servers; ${Math.round(late.length / secs)}/s against ${N}/s due): p50 ${f1(pct(late, 0.5))} ms, p99 ${f1(pct(late, 0.99))} ms, max ${f1(pct(late, 1))} ms; within 10 % of delay_loop: ${late.length ? (100 * within10 / late.length).toFixed(2) : 'n/a'} %`);
     console.log(`  failure -> "real server down" for ${delays.length}/${victims.length} servers: min ${pct(delays, 0)} ms, median ${pct(delays, 0.5)} ms, max ${pct(delays, 1)} ms`);

@@ -2,9 +2,12 @@
 // with `ipvsadm -Ln` and `vipkeeper ipvs list` (whole processes, dist/ on plain node), node's own
 // start-up, and the in-process split (services dump, real-server dumps, formatting).
 //   node test/kernel/harness/run.mjs -- node --import tsx bench/ipvs-list.ts [services] [dests]
-// BENCH_BEFORE=DIR (relative to the project, holding another build's cli.js) times that build too,
-// in the same boot, for a before/after comparison; BENCH_PROFILE=1 prints where one listing's CPU
-// goes. Every run checks that the listing is byte for byte `ipvsadm -Ln`'s.
+// BENCH_BEFORE=DIR and BENCH_AFTER=DIR (relative to the project, each holding another build's
+// cli.js, e.g. private builds' dist/) time those builds too, in the same boot, whole and split, for
+// a before/after comparison (BENCH_TREE=0 leaves this tree's dist/ out); BENCH_FLOOR=PROGRAM ARGS...;... runs a program (one per `;`) that
+// prints its own timing of the same dumps (e.g. a C client: the kernel's floor); BENCH_PROFILE=1
+// prints where one listing's CPU goes. Every run checks that each listing is byte for byte
+// `ipvsadm -Ln`'s.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,12 +28,12 @@ const time = (argv: string[]): { ms: number; out: string } => {
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
   return { ms: performance.now() - t0, out: r.stdout };
 };
-/** The in-process split, on dist/ with plain node. */
-const inProcess = `
+/** The in-process split, on a build's dist/ with plain node. */
+const inProcess = (dist: string) => `
 const { performance } = await import('node:perf_hooks');
 const t0 = performance.now();
-const { openIpvs } = await import(${JSON.stringify(join(ROOT, 'dist/ipvs/genl-socket.js'))});
-const { formatList } = await import(${JSON.stringify(join(ROOT, 'dist/ipvs/format.js'))});
+const { openIpvs } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/genl-socket.js'))});
+const { formatList } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/format.js'))});
 const c = await openIpvs();
 const t1 = performance.now();
 const info = await c.info();
@@ -45,9 +48,9 @@ c.close();
 process.stdout.write(JSON.stringify({ load: t1 - t0, services: t2 - t1, dests: t3 - t2 - (t2 - t1), format: t4 - t3, lines: text.split('\\n').length }));
 `;
 /** BENCH_PROFILE=1: one more `ipvs list` under --cpu-prof, its functions by self time (the VM's only way out is the console). */
-function profile(): void {
+function profile(dist: string): void {
   const dir = mkdtempSync(join(tmpdir(), 'vk-prof-'));
-  time(['node', '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200', 'dist/cli.js', 'ipvs', 'list']);
+  time(['node', '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200', join(dist, 'cli.js'), 'ipvs', 'list']);
   const p = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]!), 'utf8')) as { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] };
   const hits = new Map<number, number>();
   for (const id of p.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
@@ -56,32 +59,52 @@ function profile(): void {
     const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
     self.set(k, (self.get(k) ?? 0) + (hits.get(n.id) ?? 0));
   }
-  console.log('  profile of one `vipkeeper ipvs list`, self time:');
+  console.log(`  profile of one \`vipkeeper ipvs list\` (${dist}), self time:`);
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`    ${(100 * v / p.samples.length).toFixed(1).padStart(5)} % ${k}`);
 }
 
 spawnSync('ipvsadm', ['-C']);
 spawnSync('ipvsadm', ['-R'], { input: `${lines.join('\n')}\n` });
-const BEFORE = process.env.BENCH_BEFORE;
-const a: number[] = [], b: number[] = [], before: number[] = [], node: number[] = [], split: Record<string, number>[] = [];
-let same = true;
+type Split = Record<string, number>;
+/** The builds timed: this tree's dist/ (not with BENCH_TREE=0) and those named by BENCH_BEFORE / BENCH_AFTER. */
+const builds = [...(process.env.BENCH_TREE === '0' ? [] : [{ label: 'dist', dir: 'dist' }]), ...(['BEFORE', 'AFTER'] as const).flatMap((k) => {
+  const dir = process.env[`BENCH_${k}`];
+  return dir ? [{ label: k.toLowerCase(), dir }] : [];
+})].map((b) => ({ ...b, whole: [] as number[], split: [] as Split[], same: true }));
+const a: number[] = [], node: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   node.push(time(['node', '-e', '0']).ms);
   const ref = time(['ipvsadm', '-Ln']);
   a.push(ref.ms);
-  const ours = time(['node', 'dist/cli.js', 'ipvs', 'list']);
-  b.push(ours.ms);
-  same &&= ours.out === ref.out;
-  if (BEFORE) before.push(time(['node', join(BEFORE, 'cli.js'), 'ipvs', 'list']).ms);
-  split.push(JSON.parse(time(['node', '--input-type=module', '-e', inProcess]).out));
+  // Round robin, so a burst of load from the host hits every build alike.
+  for (const b of builds) {
+    const ours = time(['node', join(b.dir, 'cli.js'), 'ipvs', 'list']);
+    b.whole.push(ours.ms);
+    if (ours.out !== ref.out && b.same) {
+      // The first difference, to say what went wrong (the console is the VM's only way out).
+      const x = ours.out.split('\n'), y = ref.out.split('\n');
+      const i = x.findIndex((l, k) => l !== y[k]);
+      console.log(`  ${b.label}, run ${r + 1}: ${x.length} lines against ipvsadm's ${y.length}; first difference at line ${i + 1}: ${JSON.stringify(x[i])} / ${JSON.stringify(y[i])}`);
+      b.same = false;
+    }
+    b.split.push(JSON.parse(time(['node', '--input-type=module', '-e', inProcess(b.dir)]).out));
+  }
 }
-if (process.env.BENCH_PROFILE === '1') profile();
+if (process.env.BENCH_PROFILE === '1') profile(builds.at(-1)!.dir);
+for (const cmd of (process.env.BENCH_FLOOR ?? '').split(';').map((x) => x.trim()).filter(Boolean)) {
+  const argv = cmd.split(/\s+/);
+  for (let r = 0; r < RUNS; r++) console.log(`  floor ${cmd}: ${time([argv[0]!.startsWith('/') ? argv[0]! : join(ROOT, argv[0]!), ...argv.slice(1)]).out.trim()}`);
+}
 spawnSync('ipvsadm', ['-C']);
 const m = (x: number[]) => Math.min(...x);
 const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
-const best = split.reduce((x, y) => (x.dests! + x.services! <= y.dests! + y.services! ? x : y));
-console.log(`ipvs-list: ${S} x ${D}, best of ${RUNS}: ipvsadm -Ln ${s(m(a))}, vipkeeper ipvs list ${s(m(b))} (ratio ${(m(b) / m(a)).toFixed(2)}; `
-  + `without node start-up ${s(m(b) - m(node))}, ratio ${((m(b) - m(node)) / m(a)).toFixed(2)}); node -e 0 ${s(m(node))}`);
-console.log(`  output identical to ipvsadm -Ln in every run: ${same ? 'yes' : 'NO'}`);
-if (BEFORE) console.log(`  before (${BEFORE}): ${s(m(before))} (ratio ${(m(before) / m(a)).toFixed(2)}; without node start-up ${((m(before) - m(node)) / m(a)).toFixed(2)})`);
-console.log(`  in-process: module load + open ${best.load!.toFixed(0)} ms, services dump ${best.services!.toFixed(0)} ms, real-server dumps ${best.dests!.toFixed(0)} ms (list() less a services dump), format ${best.format!.toFixed(0)} ms`);
+console.log(`ipvs-list: ${S} x ${D}, best of ${RUNS}: ipvsadm -Ln ${s(m(a))}; node -e 0 ${s(m(node))}`);
+for (const b of builds) {
+  const best = b.split.reduce((x, y) => (x.dests! + x.services! <= y.dests! + y.services! ? x : y));
+  console.log(`  ${b.label} (${b.dir}/cli.js): vipkeeper ipvs list ${s(m(b.whole))} (ratio ${(m(b.whole) / m(a)).toFixed(2)}; `
+    + `without node start-up ${s(m(b.whole) - m(node))}, ratio ${((m(b.whole) - m(node)) / m(a)).toFixed(2)}); runs ${b.whole.map(s).join(', ')}`);
+  console.log(`    output identical to ipvsadm -Ln in every run: ${b.same ? 'yes' : 'NO'}`);
+  console.log(`    in-process: module load + open ${best.load!.toFixed(0)} ms, services dump ${best.services!.toFixed(0)} ms, `
+    + `real-server dumps ${best.dests!.toFixed(0)} ms (list() less a services dump), format ${best.format!.toFixed(0)} ms`);
+}
+console.log(`  ipvsadm -Ln runs ${a.map(s).join(', ')}; node -e 0 runs ${node.map(s).join(', ')}`);

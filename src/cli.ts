@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { processIO, UsageError, type CliIO, type Command } from './cli/command.js';
+import { inPackage } from './lib/package-root.js';
 
 const commands: Record<string, () => Promise<{ default: Command }>> = {
   check: () => import('./cli/commands/check.js'),
@@ -17,7 +18,7 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
 };
 
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'));
+  const pkg = JSON.parse(readFileSync(inPackage('package.json'), 'utf8'));
   return String(pkg.version);
 }
 
@@ -54,5 +55,12 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1])) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  // A command that has returned is done: exit as soon as what it wrote has left, rather than let
+  // the event loop wait for the collector to finish the marking a large config started (10-20 ms).
+  // A pipe or socket takes what its buffer holds and node queues the rest, so the exit waits for
+  // an empty write behind it on each stream (callbacks run in write order).
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  });
 }

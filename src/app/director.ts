@@ -5,7 +5,7 @@
 import type { Config, ScriptCommand } from '../config/model.js';
 import type { CheckOutcome, ProbeFactory } from '../check/checker.js';
 import { targetOf } from '../check/checker.js';
-import { firstDelayMs, initialCheckState, realServerUp, realServerWeight, stepCheck } from '../check/policy.js';
+import { firstDelayMs, realServerUp, realServerWeight, stepCheck } from '../check/policy.js';
 import { evaluatePool, initialPoolState } from '../check/pool.js';
 import { CheckScheduler, type SchedulerHealth } from '../check/scheduler.js';
 import { desiredFromConfig } from '../ipvs/desired.js';
@@ -17,9 +17,9 @@ import type { Logger } from '../ports/logger.js';
 import type { ScriptRunner } from '../ports/script-runner.js';
 import { CheckerFifo, rsFifoLine, vsFifoLine } from './director-fifo.js';
 import { IpvsSync, type OpenIpvsPort } from './director-ipvs.js';
-import { checkTiming } from './director-timing.js';
+import { DirectorCheck, type CheckResultSink } from './director-check.js';
 import {
-  checkersSig, countFailure, haInstanceOf, maxRunMs, rsKey, rsLabel, vsStatus, type CheckRt, type DirectorStatus, type FailureCount, type RsRt, type VsRt,
+  checkersSig, countFailure, flatString, haInstanceOf, rsKey, rsLabel, vsStatus, type CheckRt, type DirectorStatus, type FailureCount, type RsRt, type VsRt,
 } from './director-state.js';
 
 const SCRIPT_TIMEOUT_MS = 30_000;
@@ -47,7 +47,7 @@ export interface DirectorDeps {
   resyncMs?: number;
 }
 
-export class Director {
+export class Director implements CheckResultSink {
   private vss = new Map<string, VsRt>();
   private readonly sched: CheckScheduler;
   private readonly ipvs: IpvsSync;
@@ -170,24 +170,20 @@ export class Director {
       for (const rs of vs.realServers) {
         const key = rsKey(vs, rs);
         const kept = old.get(key);
-        const sig = checkersSig(rs);
-        if (kept && kept.sig === sig) {
+        if (kept && checkersSig(kept.rs) === checkersSig(rs)) {
           old.delete(key);
           kept.rs = rs;
-          kept.weight = realServerWeight(rs.weight, kept.states);
+          kept.weight = realServerWeight(rs.weight, kept.checks);
           v.rss.push(kept);
           for (const c of kept.checks) { if (v.suspended) this.sched.pause(c.id); else this.sched.resume(c.id, firstDelayMs(c.timing, this.random)); }
           continue;
         }
-        const r: RsRt = { key, vsName: vs.name, label: rsLabel(rs), rs, sig, checks: [], states: [], up: true, weight: rs.weight };
-        r.checks = rs.checkers.map((check, i) => ({
-          id: `${key}#${i}`, check, timing: checkTiming(check), state: initialCheckState({ alpha: check.alpha, retry: checkTiming(check).retry }), closed: false,
-          probe: this.d.probes(check, { vs, rs, target: targetOf(check, rs) }),
-        }));
-        r.states = r.checks.map((c) => c.state);
-        r.up = realServerUp(r.states);
+        const r: RsRt = { key: flatString(key), vsName: vs.name, label: flatString(rsLabel(rs)), rs, checks: [], up: true, weight: rs.weight };
+        const checks = rs.checkers.map((check, i) => new DirectorCheck(flatString(`${key}#${i}`), check, this.d.probes(check, { vs, rs, target: targetOf(check, rs) }), r, this));
+        r.checks = checks;
+        r.up = realServerUp(checks);
         v.rss.push(r);
-        for (const c of r.checks) this.schedule(v, r, c);
+        for (const c of checks) this.schedule(v, c);
       }
       this.vss.set(vs.name, v);
       this.evaluate(v);
@@ -197,16 +193,14 @@ export class Director {
 
   private get random(): () => number { return this.d.random ?? Math.random; }
 
-  private schedule(v: VsRt, r: RsRt, c: CheckRt): void {
-    this.sched.add(c.id, {
-      delayLoopMs: c.timing.delayLoopMs,
-      maxRunMs: maxRunMs(c.check),
-      run: async () => {
-        const out = await c.probe.run();
-        const cur = this.vss.get(r.vsName);
-        return c.closed || !cur ? undefined : this.onResult(cur, r, c, out);
-      },
-    }, firstDelayMs(c.timing, this.random), v.suspended);
+  private schedule(v: VsRt, c: DirectorCheck): void {
+    this.sched.add(c.id, c, firstDelayMs(c.timing, this.random), v.suspended);
+  }
+
+  /** A settled run of a checker (DirectorCheck.run): the next run's delay, or undefined to stop. */
+  checkResult(r: RsRt, c: DirectorCheck, out: CheckOutcome): number | undefined {
+    const cur = this.vss.get(r.vsName);
+    return c.closed || !cur ? undefined : this.onResult(cur, r, c, out);
   }
 
   // Runs for every check (thousands a second at scale), so the usual path, a result that changes
@@ -216,11 +210,10 @@ export class Director {
     this.d.observeCheck?.(c.check.type, out.latencyMs / 1000);
     const step = stepCheck(c.timing, c.state, out, this.d.clock.now());
     c.state = step.state;
-    r.states[r.checks.indexOf(c)] = step.state;
     if (!out.ok) countFailure(this.failures, v, r, c, out.code);
     if (step.edge) this.log.debug({ vs: v.vs.name, rs: r.label, check: c.check.type, edge: step.edge, reason: out.reason }, 'checker state changed');
-    const up = realServerUp(r.states);
-    const weight = realServerWeight(r.rs.weight, r.states);
+    const up = realServerUp(r.checks);
+    const weight = realServerWeight(r.rs.weight, r.checks);
     if (up !== r.up) {
       this.log.info({ vs: v.vs.name, rs: r.label, check: c.check.type, from: r.up ? 'up' : 'down', to: up ? 'up' : 'down', reason: out.reason }, `real server ${up ? 'up' : 'down'}`);
       this.script(r.key, up ? r.rs.notifyUp : r.rs.notifyDown, { vs: v.vs.name, rs: r.label, event: up ? 'notify_up' : 'notify_down' });

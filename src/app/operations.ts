@@ -7,7 +7,8 @@ import { VipError } from '../lib/errors.js';
 import type { Logger } from '../ports/logger.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { DEFAULT_CONTROL_SOCKET, type ReloadResult } from '../control/protocol.js';
-import { parseListen, startMetricsServer, type ListenAddress, type MetricsHttpServer } from '../metrics/http.js';
+import type { MetricsHttpServer } from '../metrics/http.js';
+import { parseListen, type ListenAddress } from '../metrics/listen-address.js';
 import { Metrics } from '../metrics/registry.js';
 import type { StatusSource } from './status.js';
 
@@ -82,6 +83,7 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
   }
   if (listen?.ok) {
     try {
+      const { startMetricsServer } = await import('../metrics/http.js');
       http = await startMetricsServer(listen.value, {
         metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
         status: () => o.status.snapshot(),

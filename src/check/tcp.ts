@@ -36,18 +36,32 @@ export function connectFailure(err: unknown, target: CheckTarget, timeoutMs: num
   return socketFailure(err, target);
 }
 
-/** What every run of one checker shares: built once, so a run allocates none of it. */
-interface TcpShape {
-  target: CheckTarget;
-  timeoutMs: number;
-  connectOpts: { host: string; port: number; family: 4 | 6; localAddress?: string; localPort?: number };
-  source: SourceResult;
-  timeoutReason: string;
+/**
+ * One TCP_CHECK checker: what its runs share, worked out once, and the run in flight. A single
+ * object per checker (11,000 of them at scale stay for the daemon's life): its methods are on the
+ * prototype, so no closures, owner or options records are kept beside it; the failure words and
+ * net.Socket's options are only made on the runs that need them.
+ */
+class TcpProbe implements Probe {
+  inFlight: Attempt | undefined = undefined;
   /** No bindto / bind_port and a valid port: the batched probe or the bare handle does it. */
-  bare: BareConnect | undefined;
-}
+  readonly bare: BareConnect | undefined;
 
-interface Owner { inFlight: Attempt | undefined }
+  constructor(readonly target: CheckTarget, readonly timeoutMs: number, readonly source: SourceResult) {
+    this.bare = source.ok && source.source.localAddress === undefined && source.source.localPort === undefined
+      && Number.isInteger(target.port) && target.port > 0 && target.port < 65536
+      // A scoped IPv6 address (fe80::1%eth0) needs node's own address parsing.
+      ? (target.address.includes('%') ? undefined : batchTcp()) ?? bareTcp : undefined;
+  }
+
+  run(): Promise<CheckOutcome> {
+    return new Promise((resolve) => start(new Attempt(this, resolve)));
+  }
+
+  close(): void { this.inFlight?.finish(false, 'checker closed', 'closed'); }
+
+  timeoutReason(): string { return `connect timeout after ${formatDuration(this.timeoutMs)}`; }
+}
 
 const ATTEMPT = Symbol('tcp attempt');
 type TaggedSocket = Socket & { [ATTEMPT]?: Attempt };
@@ -61,64 +75,50 @@ class Attempt implements Expirable, BareOwner {
   ticket = -1;
   private resolve: ((o: CheckOutcome) => void) | undefined;
 
-  constructor(readonly shape: TcpShape, resolve: (o: CheckOutcome) => void, private readonly owner: Owner) { this.resolve = resolve; }
+  constructor(readonly probe: TcpProbe, resolve: (o: CheckOutcome) => void) { this.resolve = resolve; }
 
   finish(ok: boolean, reason: string, code: string): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.owner.inFlight === this) this.owner.inFlight = undefined;
+    if (this.probe.inFlight === this) this.probe.inFlight = undefined;
     this.sock?.destroy();
     this.conn?.close();
-    if (this.ticket >= 0) deadlines.release(this.shape.timeoutMs, this.ticket, this);
+    if (this.ticket >= 0) deadlines.release(this.probe.timeoutMs, this.ticket, this);
     const resolve = this.resolve!;
     this.sock = undefined; this.conn = undefined; this.resolve = undefined;
     resolve({ ok, reason, code, latencyMs: performance.now() - this.started });
   }
 
-  expire(): void { this.finish(false, this.shape.timeoutReason, 'timeout'); }
+  expire(): void { this.finish(false, this.probe.timeoutReason(), 'timeout'); }
 
   /** The bare handle's verdict. */
   connected(error: string | undefined): void {
     if (error === undefined) { this.finish(true, 'connected', 'ok'); return; }
     // Worded as node:net words its own connect errors.
-    const t = this.shape.target;
-    const f = connectFailure(Object.assign(new Error(`connect ${error} ${endpointText(t)}`), { code: error }), t, this.shape.timeoutMs);
+    const t = this.probe.target;
+    const f = connectFailure(Object.assign(new Error(`connect ${error} ${endpointText(t)}`), { code: error }), t, this.probe.timeoutMs);
     this.finish(false, f.reason, f.code);
   }
 }
 
+/** bindto / bind_port without a failure: the same source record for every checker. */
+const NO_SOURCE: SourceResult = Object.freeze({ ok: true, source: Object.freeze({}) });
+
 export function tcpProbe(check: TcpCheck, ctx: ProbeContext): Probe {
   const { target } = ctx;
-  const source = sourceOf(check, target);
-  const shape: TcpShape = {
-    target,
-    timeoutMs: check.connectTimeoutMs,
-    connectOpts: { host: target.address, port: target.port, family: target.family, ...(source.ok ? source.source : {}) },
-    source,
-    timeoutReason: `connect timeout after ${formatDuration(check.connectTimeoutMs)}`,
-    bare: source.ok && source.source.localAddress === undefined && source.source.localPort === undefined
-      && Number.isInteger(target.port) && target.port > 0 && target.port < 65536
-      // A scoped IPv6 address (fe80::1%eth0) needs node's own address parsing.
-      ? (target.address.includes('%') ? undefined : batchTcp()) ?? bareTcp : undefined,
-  };
-  const owner: Owner = { inFlight: undefined };
-  return {
-    run(): Promise<CheckOutcome> {
-      return new Promise((resolve) => start(new Attempt(shape, resolve, owner), owner));
-    },
-    close() { owner.inFlight?.finish(false, 'checker closed', 'closed'); },
-  };
+  const source = check.bindTo === undefined && check.bindPort === undefined ? NO_SOURCE : sourceOf(check, target);
+  return new TcpProbe(target, check.connectTimeoutMs, source);
 }
 
-function start(a: Attempt, owner: Owner): void {
-  const { shape } = a;
-  if (!shape.source.ok) { a.finish(false, shape.source.reason, 'error'); return; }
-  owner.inFlight = a;
-  if (shape.bare) {
-    const c = shape.bare(shape.target.address, shape.target.family, shape.target.port, a);
+function start(a: Attempt): void {
+  const p = a.probe;
+  if (!p.source.ok) { a.finish(false, p.source.reason, 'error'); return; }
+  p.inFlight = a;
+  if (p.bare) {
+    const c = p.bare(p.target.address, p.target.family, p.target.port, a);
     if (typeof c === 'string') { a.connected(c); return; }
     a.conn = c;
-    a.ticket = deadlines.add(shape.timeoutMs, a);
+    a.ticket = deadlines.add(p.timeoutMs, a);
     return;
   }
   let sock: TaggedSocket;
@@ -129,13 +129,13 @@ function start(a: Attempt, owner: Owner): void {
     a.sock = sock;
     sock.on('connect', onConnected);
     sock.on('error', onError);
-    sock.connect(shape.connectOpts);
+    sock.connect({ host: p.target.address, port: p.target.port, family: p.target.family, ...p.source.source });
   } catch (e) {
     // node:net throws synchronously on arguments it rejects (e.g. a port out of range).
-    a.finish(false, connectFailure(e, shape.target, shape.timeoutMs).reason, 'error');
+    a.finish(false, connectFailure(e, p.target, p.timeoutMs).reason, 'error');
     return;
   }
-  a.ticket = deadlines.add(shape.timeoutMs, a);
+  a.ticket = deadlines.add(p.timeoutMs, a);
 }
 
 function onConnected(this: TaggedSocket): void { this[ATTEMPT]?.finish(true, 'connected', 'ok'); }
@@ -144,6 +144,6 @@ function onConnected(this: TaggedSocket): void { this[ATTEMPT]?.finish(true, 'co
 function onError(this: TaggedSocket, e: Error): void {
   const a = this[ATTEMPT];
   if (!a || a.settled) return;
-  const f = connectFailure(e, a.shape.target, a.shape.timeoutMs);
+  const f = connectFailure(e, a.probe.target, a.probe.timeoutMs);
   a.finish(false, f.reason, f.code);
 }

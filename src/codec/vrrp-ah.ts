@@ -16,9 +16,15 @@
 //   options) | the AH header with its ICV zeroed | the VRRP message;
 // - sequence number: one counter per instance shared by sending and receiving (ahSeq* below).
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { internetChecksum } from '../lib/bytes.js';
 import { IPPROTO_VRRP, passAuthData } from './vrrp.js';
+
+// node:crypto (17 internal modules, ~2 MiB of a daemon's RSS) is loaded on the first AH packet:
+// most daemons never use AH.
+type Crypto = typeof import('node:crypto');
+let cryptoLib: Crypto | undefined;
+const crypto = (): Crypto => (cryptoLib ??= createRequire(import.meta.url)('node:crypto') as Crypto);
 
 export const IPPROTO_AH = 51;
 /** VRRPv2 Auth Type for IP Authentication Header (RFC 2338 §5.3.6). */
@@ -118,7 +124,7 @@ export function ahIcv(pkt: Uint8Array, ihl: number, key: Uint8Array, zeroTtl: bo
   if (zeroTtl) head[8] = 0;
   head.fill(0, ihl + 12, ihl + AH_HEADER_LEN); // the ICV itself
   // HMAC-MD5 per RFC 2104 / RFC 2403 §2, truncated to its first 96 bits (RFC 2403 §3).
-  const mac = createHmac('md5', key).update(head).update(pkt.subarray(ihl + AH_HEADER_LEN)).digest();
+  const mac = crypto().createHmac('md5', key).update(head).update(pkt.subarray(ihl + AH_HEADER_LEN)).digest();
   return new Uint8Array(mac.subarray(0, AH_ICV_LEN));
 }
 
@@ -179,7 +185,7 @@ export function verifyVrrpAh(pkt: Uint8Array, key: Uint8Array, zeroTtl: boolean)
   const ihl = (pkt[0]! & 0xf) * 4;
   const total = (pkt[2]! << 8) | pkt[3]!;
   const want = ahIcv(pkt.subarray(0, total), ihl, key, zeroTtl);
-  if (!timingSafeEqual(want, d.packet.ah.icv)) return { ok: false, reason: 'bad-icv' };
+  if (!crypto().timingSafeEqual(want, d.packet.ah.icv)) return { ok: false, reason: 'bad-icv' };
   if (d.packet.ah.spi !== ahSpi(d.packet.src)) return { ok: false, reason: 'bad-spi' };
   return d;
 }

@@ -2,6 +2,7 @@
 // oversized file each become one clear diagnostic instead of an exception.
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { Diagnostic } from './model.js';
 
 /** Larger files are refused: real configs are kilobytes; 10,000 real servers fit in ~2 MB. */
@@ -26,11 +27,13 @@ export function decodeConfigBytes(file: string, bytes: Uint8Array): SourceText {
   if (bytes.length > MAX_CONFIG_BYTES) return fail(file, `file is too large (${bytes.length} bytes, limit ${MAX_CONFIG_BYTES})`);
   const nul = bytes.indexOf(0);
   if (nul >= 0) return fail(file, `binary file (NUL byte at offset ${nul}), not a configuration file`);
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
-  } catch {
-    return fail(file, 'binary file (not valid UTF-8 text), not a configuration file');
-  }
+  // Validated and decoded by node's simdutf: a fatal TextDecoder took ~5 ms of a 1.5 MB file's
+  // check. A leading byte order mark is dropped, as TextDecoder does.
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isAscii(buf)) return { text: buf.toString('latin1') };
+  if (!isUtf8(buf)) return fail(file, 'binary file (not valid UTF-8 text), not a configuration file');
+  const text = buf.toString('utf8');
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }
 
 export async function readConfigFile(file: string): Promise<SourceText> {

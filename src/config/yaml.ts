@@ -16,6 +16,7 @@ import { pruneRefused } from './schema-prune.js';
 import { MAX_YAML_DEPTH, tooDeep } from './yaml-depth.js';
 import { Positions } from './positions.js';
 import { readFastYaml } from './yaml-fast.js';
+import { inPackage } from '../lib/package-root.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,10 +29,10 @@ type Validate = { (data: unknown): boolean; errors?: ErrorObject[] | null };
 let validator: Validate | undefined;
 /**
  * The schema compiled ahead of time (scripts/gen-config-validator.ts), loaded on the first YAML
- * file. It lives in src/ (shipped, see package.json "files") and is reached from both src/config
- * (tsx) and dist/config (the build): each is two levels below the package root.
+ * file. It lives in src/ (shipped, see package.json "files"), found from the package root by
+ * sources, tsc's output and the bundle alike.
  */
-const validate = (): Validate => (validator ??= require('../../src/config/schema-validate.gen.cjs') as Validate);
+const validate = (): Validate => (validator ??= require(inPackage('src', 'config', 'schema-validate.gen.cjs')) as Validate);
 
 const escapeKey = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 

@@ -93,7 +93,19 @@ export class IpvsClient {
 
   /** Services without their real servers. */
   async listServices(): Promise<ServiceEntry[]> {
-    const r = await this.call('list', 'services', IPVS_CMD.GET_SERVICE, {}, true);
+    const payload = encodeIpvs(IPVS_CMD.GET_SERVICE, {});
+    if (this.t.dumpEach) {
+      // Inline like the real servers' dumps; one that could not be read inline is asked again below.
+      const out: ServiceEntry[] = [];
+      const r = this.t.dumpEach(this.familyId, [payload], (_i, data, start, end) => {
+        const svc = decodeServiceReply(data.subarray(start, end));
+        if (svc) out.push(svc);
+      });
+      if (!r.error) return out;
+      const code = r.error instanceof SysError ? r.error.errno : '';
+      if (code !== 'EINTR' && code !== 'EBUSY' && code !== 'EAGAIN') throw explain(r.error, 'list', 'services');
+    }
+    const r = await this.send('list', 'services', payload, true);
     const out: ServiceEntry[] = [];
     for (const m of r) {
       const svc = decodeServiceReply(m.payload);
@@ -121,29 +133,37 @@ export class IpvsClient {
    */
   async list(): Promise<ServiceEntry[]> {
     const services = await this.listServices();
-    if (this.t.dumpNow) {
-      // Read inline, one after the other; a dump that could not be (busy, interrupted) goes the usual way.
-      for (const s of services) s.dests = this.listDestsNow(s) ?? await this.listDests(s);
+    if (this.t.dumpEach) {
+      await this.listDestsInline(services, this.t.dumpEach.bind(this.t));
       return services;
     }
     await inWindow(services, 16, async (s) => { s.dests = await this.listDests(s); });
     return services;
   }
 
-  /** One service's real servers through the transport's inline dump; undefined: ask again with listDests. */
-  private listDestsNow(key: ServiceKey): DestEntry[] | undefined {
-    const out: DestEntry[] = [];
-    try {
-      this.t.dumpNow!(this.familyId, encodeServiceKeyCommand(IPVS_CMD.GET_DEST, key), (data, start, end) => {
-        const d = decodeDestIn(data, start, end, key.family);
-        if (d) out.push(d);
+  /**
+   * Every service's real servers through the transport's inline dumps, in runs; a dump that could
+   * not be read inline (busy, interrupted, not queued) is asked again with listDests, then the run
+   * goes on after it.
+   */
+  private async listDestsInline(services: ServiceEntry[], dumpEach: NonNullable<GenlTransport['dumpEach']>): Promise<void> {
+    const reqs = services.map((s) => encodeServiceKeyCommand(IPVS_CMD.GET_DEST, s));
+    for (let from = 0; from < services.length;) {
+      for (let i = from; i < services.length; i++) services[i]!.dests = [];
+      const base = from;
+      const r = dumpEach(this.familyId, base === 0 ? reqs : reqs.slice(base), (i, data, start, end) => {
+        const s = services[base + i]!;
+        const d = decodeDestIn(data, start, end, s.family);
+        if (d) s.dests.push(d);
       });
-    } catch (e) {
-      const code = e instanceof SysError ? e.errno : '';
-      if (code === 'EINTR' || code === 'EBUSY' || code === 'EAGAIN') return undefined;
-      throw explain(e, 'list', `real servers of ${serviceKeyString(key)}`);
+      from += r.done;
+      if (!r.error) continue;
+      const s = services[from]!;
+      const code = r.error instanceof SysError ? r.error.errno : '';
+      if (code !== 'EINTR' && code !== 'EBUSY' && code !== 'EAGAIN') throw explain(r.error, 'list', `real servers of ${serviceKeyString(s)}`);
+      s.dests = await this.listDests(s);
+      from++;
     }
-    return out;
   }
 
   async getService(key: ServiceKey): Promise<ServiceEntry | undefined> {

@@ -17,16 +17,43 @@ const FWD_NAME: Record<string, string> = { masq: 'Masq', local: 'Local', tunnel:
 const PROTO_NAME: Record<string, string> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
 const PROTO_SWITCH: Record<string, string> = { tcp: '-t', udp: '-u', sctp: '--sctp-service' };
 
-/** `ipvsadm -Ln [--stats|--rate|...]`: header, column titles, then services and real servers in ipvsadm's order. */
+/**
+ * `ipvsadm -Ln [--stats|--rate|...]`: header, column titles, then services and real servers in
+ * ipvsadm's order. Built as one string, a piece at a time: a listing of 11,000 lines cost half a
+ * second of emulated CPU in the kernel VM with an array of per-line template strings.
+ */
 export function formatList(info: IpvsInfo, services: readonly ServiceEntry[], f: ListFormat = {}): string {
   const v = info.version;
-  const lines = [`IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize})`, ...title(f)];
+  let out = `IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize})\n${title(f).join('\n')}\n`;
+  const plain = !f.stats && !f.rate && !f.thresholds && !f.persistentConn;
   for (const s of sortServices(services)) {
-    lines.push(serviceLine(s, f));
-    for (const d of sortDests(s.dests)) lines.push(destLine(s, d, f));
+    out += `${serviceLine(s, f)}\n`;
+    const dests = s.dests.length > 1 ? sortDests(s.dests) : s.dests;
+    if (!plain) {
+      for (const d of dests) out += `${destLine(s, d, f)}\n`;
+      continue;
+    }
+    // The columns after the address repeat from one real server to the next (Masq, weight, no
+    // connections): the previous one's text is reused while they do.
+    let fwd = '', weight = NaN, active = NaN, inact = NaN, tail = '';
+    for (const d of dests) {
+      if (d.forward !== fwd || d.weight !== weight || d.activeConns !== active || d.inactConns !== inact) {
+        fwd = d.forward; weight = d.weight; active = d.activeConns; inact = d.inactConns;
+        tail = ` ${FWD_COL[fwd] ?? '(null) '} ${padEnd(String(weight), 6)} ${padEnd(String(active), 10)} ${padEnd(String(inact), 10)}\n`;
+      }
+      let name = d.family === 6 ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
+      if (name.length > 28 && s.family !== 6) name = name.slice(0, 28);
+      out += name.length < 28 ? `  -> ${name}${SPACES[28 - name.length]}${tail}` : `  -> ${name}${tail}`;
+    }
   }
-  return `${lines.join('\n')}\n`;
+  return out;
 }
+
+/** The forwarding method's column, padded as ipvsadm's %-7s does. */
+const FWD_COL: Record<string, string> = { masq: 'Masq   ', local: 'Local  ', tunnel: 'Tunnel ', route: 'Route  ' };
+/** Runs of spaces by length, for padding without padEnd's intermediate strings. */
+const SPACES = Array.from({ length: 41 }, (_, i) => ' '.repeat(i));
+const padEnd = (s: string, w: number): string => (s.length >= w ? s : s + SPACES[w - s.length]);
 
 /** `ipvsadm -Sn`: the rules that would recreate the table. */
 export function formatRules(services: readonly ServiceEntry[]): string {
@@ -50,7 +77,7 @@ export function formatRules(services: readonly ServiceEntry[]): string {
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-function title(f: ListFormat): string[] {
+export function title(f: ListFormat): string[] {
   const rs = '  -> RemoteAddress:Port';
   const head = 'Prot LocalAddress:Port';
   if (f.stats) return [`${head.padEnd(33)} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((x) => x.padStart(8)).join(' ')}`, rs];
@@ -73,7 +100,7 @@ function ruleName(s: ServiceEntry): string {
   return `${PROTO_SWITCH[s.protocol] ?? '--xxx-service'} ${hostPort(s.family, s.address, s.port)}`;
 }
 
-function serviceLine(s: ServiceEntry, f: ListFormat): string {
+export function serviceLine(s: ServiceEntry, f: ListFormat): string {
   const name = listName(s);
   if (f.stats) return name.padEnd(33) + [s.stats.conns, s.stats.inPkts, s.stats.outPkts, s.stats.inBytes, s.stats.outBytes].map((n) => largeNum(n, f.exact)).join('');
   if (f.rate) return name.padEnd(33) + [s.stats.cps, s.stats.inPps, s.stats.outPps, s.stats.inBps, s.stats.outBps].map((n) => largeNum(n, f.exact)).join('');
@@ -91,7 +118,8 @@ function serviceLine(s: ServiceEntry, f: ListFormat): string {
   return line;
 }
 
-function destLine(s: ServiceEntry, d: DestEntry, f: ListFormat): string {
+/** One real server's line, any view (formatList writes the plain view's its own faster way). */
+export function destLine(s: ServiceEntry, d: DestEntry, f: ListFormat): string {
   let name = hostPort(d.family, d.address, d.port);
   if (s.family !== 6) name = name.slice(0, 28);
   const col = `  -> ${name.padEnd(28)}`;
@@ -117,6 +145,7 @@ function ruleDest(svcName: string, d: DestEntry): string {
 /** "sh-fallback,sh-port", "flag-3", or '' for a service without scheduler flags. */
 function schedFlagsText(s: ServiceEntry): string {
   const bits = flagsToBits(s.flags);
+  if (!(bits & (SVC_F.SCHED1 | SVC_F.SCHED2 | SVC_F.SCHED3))) return '';
   const names = schedFlagNames(s.scheduler);
   return [SVC_F.SCHED1, SVC_F.SCHED2, SVC_F.SCHED3].map((b, i) => (bits & b ? names[i] : '')).filter(Boolean).join(',');
 }
@@ -201,5 +230,38 @@ export function compareDests(a: DestEntry, b: DestEntry): number {
   return addrCmp(a.family, a.address, b.address) || a.port - b.port;
 }
 
-export function sortServices(list: readonly ServiceEntry[]): ServiceEntry[] { return [...list].sort(compareServices); }
-function sortDests(list: readonly DestEntry[]): DestEntry[] { return [...list].sort(compareDests); }
+/**
+ * The services in ipvsadm's order. When every one is an IPv4 address (the usual table), their keys
+ * are read once into arrays and indices sorted by the same comparison, which decides every pair as
+ * compareServices does, so the sort makes the same moves and gives the same order.
+ */
+export function sortServices(list: readonly ServiceEntry[]): ServiceEntry[] {
+  const n = list.length, addr: number[] = new Array(n), proto: number[] = new Array(n), port: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = list[i]!;
+    addr[i] = s.fwmark === 0 && s.family === 4 ? dottedQuad(s.address) : -1;
+    if (addr[i]! < 0) return [...list].sort(compareServices);
+    proto[i] = PROTO(s.protocol); port[i] = s.port;
+  }
+  return byIndex(list, (a, b) => proto[a]! - proto[b]! || ((addr[a]! - addr[b]!) | 0) || port[a]! - port[b]!);
+}
+
+/** A service's real servers in ipvsadm's order; all IPv4 ones sorted by index as sortServices does. */
+function sortDests(list: readonly DestEntry[]): DestEntry[] {
+  const n = list.length, addr: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = list[i]!;
+    addr[i] = d.family === 4 ? dottedQuad(d.address) : -1;
+    if (addr[i]! < 0) return [...list].sort(compareDests);
+  }
+  return byIndex(list, (a, b) => ((addr[a]! - addr[b]!) | 0) || list[a]!.port - list[b]!.port);
+}
+
+function byIndex<T>(list: readonly T[], cmp: (a: number, b: number) => number): T[] {
+  const idx: number[] = [];
+  for (let i = 0; i < list.length; i++) idx.push(i);
+  idx.sort(cmp);
+  const out: T[] = new Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = list[idx[i]!]!;
+  return out;
+}

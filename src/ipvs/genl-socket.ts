@@ -34,13 +34,27 @@ export function openGenlTransport(): GenlTransport {
     d.queued++;
     try { return await d.s.request(type, flags, payload, { op: 'ipvs netlink request', timeoutMs: TIMEOUT_MS }); } finally { d.queued--; }
   };
+  // A listing's real-server dumps go to a socket that nothing else reads, so the kernel makes
+  // their parts a page long instead of 32 KiB (cheaper; see sock.c netlinkDumps). One left inside
+  // a dump (rare: a part not queued) is closed and the next listing opens another.
+  let lister: NetlinkSocket | undefined;
+  const dumpEach: NonNullable<GenlTransport['dumpEach']> = (type, payloads, each) => {
+    try { lister ??= NetlinkSocket.open(NETLINK_GENERIC, { dumpsOnly: true }); } catch {
+      lister = undefined;
+      return sock.dumpEach(type, NLM_F.REQUEST | NLM_F.DUMP, payloads, each, 'ipvs netlink request');
+    }
+    const r = lister.dumpEach(type, NLM_F.REQUEST | NLM_F.DUMP, payloads, each, 'ipvs netlink request');
+    if (lister.dumpLeftOpen) { lister.close(); lister = undefined; }
+    return r;
+  };
   return {
     request: (type, flags, payload) => ((flags & NLM_F.DUMP) === NLM_F.DUMP
       ? dump(type, flags, payload)
       : sock.request(type, flags, payload, { op: 'ipvs netlink request', timeoutMs: TIMEOUT_MS })),
     batch: (type, payloads, ops) => sock.batch(type, payloads, { ops, timeoutMs: TIMEOUT_MS }),
-    dumpNow: (type, payload, each) => sock.dumpNow(type, NLM_F.REQUEST | NLM_F.DUMP, payload, each, 'ipvs netlink request'),
-    close: () => { for (const d of dumpers) d.s.close(); },
+    // An addon built before netlinkDumps: every dump through request(), as before it.
+    dumpEach: NetlinkSocket.canDumpEach ? dumpEach : undefined,
+    close: () => { for (const d of dumpers) d.s.close(); lister?.close(); },
   };
 }
 

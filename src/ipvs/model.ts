@@ -108,6 +108,7 @@ export function bitsToFlags(bits: number, scheduler: string): ServiceFlag[] {
   const out: ServiceFlag[] = [];
   if (bits & SVC_F.PERSISTENT) out.push('persistent');
   if (bits & SVC_F.ONEPACKET) out.push('one-packet');
+  if (!(bits & (SVC_F.SCHED1 | SVC_F.SCHED2 | SVC_F.SCHED3))) return out;
   const names = schedFlagNames(scheduler);
   [SVC_F.SCHED1, SVC_F.SCHED2, SVC_F.SCHED3].forEach((b, i) => { if (bits & b) out.push(names[i] as ServiceFlag); });
   return out;

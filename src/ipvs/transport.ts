@@ -20,11 +20,12 @@ export interface GenlTransport {
    */
   batch?(type: number, payloads: readonly Uint8Array[], ops: (i: number) => string): Promise<(Error | undefined)[]>;
   /**
-   * Optional: one dump read to its end before returning, each reply's genl payload handed to
-   * `each` in place as data[start, end) (a listing's thousand per-service dumps then skip the
-   * event loop). Throws a SysError; EINTR, EBUSY and EAGAIN mean "use request() for this one"
-   * (see NetlinkSocket.dumpNow).
+   * Optional: dumps run one after the other, each read to its end before returning (a listing's
+   * thousand per-service dumps then skip the event loop), each reply's genl payload handed to
+   * `each(i, data, start, end)` in place. Returns how many completed, in order, and why the next
+   * failed: a SysError; EINTR, EBUSY and EAGAIN mean "use request() for that one" (see
+   * NetlinkSocket.dumpEach).
    */
-  dumpNow?(type: number, payload: Uint8Array, each: (data: Buffer, start: number, end: number) => void): void;
+  dumpEach?(type: number, payloads: readonly Uint8Array[], each: (i: number, data: Buffer, start: number, end: number) => void): { done: number; error?: Error };
   close(): void;
 }

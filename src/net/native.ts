@@ -2,9 +2,8 @@
 // its errno-named errors into SysError. Nothing above this file touches the addon directly.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SysError, VipError } from '../lib/errors.js';
+import { inPackage } from '../lib/package-root.js';
 
 /** [data, source sockaddr, ttl or hop limit (-1 unknown), receiving ifindex (-1 unknown), destination address or null] */
 export type RawRecv = [Buffer, Buffer, number, number, Buffer | null];
@@ -17,6 +16,14 @@ export interface NativeAddon {
   getsockname(fd: number): Buffer;
   sendto(fd: number, data: Uint8Array, addr: Uint8Array | null): number;
   recvNow(fd: number): RawRecv | null;
+  /**
+   * Sends each netlink message of reqs as its own datagram and reads its whole answer before the
+   * next; the kernel's datagrams go to out back to back, res[2i], res[2i + 1] being request i's
+   * range. Returns the requests answered; short of all, res[2n] is why (0: out full, call again
+   * with the rest; else an errno number); res[2n + 1] counts datagrams from other senders; res[2n + 2]
+   * is 1 when a dump was left unread. slot: bytes per read, 0 for page-sized ones (see sock.c).
+   */
+  netlinkDumps(fd: number, reqs: Uint8Array, out: Uint8Array, res: Int32Array, slot: number): number;
   startReceive(fd: number, cb: RecvCallback): void;
   stopReceive(fd: number): void;
   ref(fd: number, on: boolean): void;
@@ -60,9 +67,7 @@ let loaded: NativeAddon | undefined;
 /** The addon, loaded on first use; a missing build is a VipError that says how to build it. */
 export function native(): NativeAddon {
   if (loaded) return loaded;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = join(here, '..', '..');
-  const candidates = [join(root, 'build', 'Release', 'vipkeeper_sock.node'), join(root, 'build', 'Debug', 'vipkeeper_sock.node')];
+  const candidates = [inPackage('build', 'Release', 'vipkeeper_sock.node'), inPackage('build', 'Debug', 'vipkeeper_sock.node')];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new VipError('native-missing', `native socket addon not built (looked for ${candidates[0]}); run "npx node-gyp rebuild" (needs python3, make, g++)`);
   loaded = createRequire(import.meta.url)(file) as NativeAddon;

@@ -13,6 +13,13 @@ const DUMP_ATTEMPTS = 3;
 const BUSY_WAITS = 50, BUSY_WAIT_MS = 10;
 /** The kernel's address, built once: a table listing sends a thousand requests (the addon only reads it). */
 const KERNEL = sockaddrNl(0, 0);
+/**
+ * dumpEach's reads: 32 KiB per datagram, the most the kernel makes a dump part once any read asked
+ * for that much (netlink_recvmsg caps max_recvmsg_len there; recvNow asks 256 KiB), so none is
+ * truncated; page-sized ones (0, the addon's choice) on a socket that only dumpEach reads; and the
+ * answers of up to 4 MiB of dumps per addon call (a longer dump is refused with EAGAIN).
+ */
+const DUMP_SLOT = 32 << 10, DUMP_OUT_MAX = 4 << 20;
 
 export interface RequestOptions {
   /** Names the operation in errors ("add address 10.0.0.1/32 on eth0"). */
@@ -37,6 +44,10 @@ export class NetlinkSocket {
   private readonly drops = { malformed: 0, foreignSender: 0 };
   /** Read a request's answer right after sending it (see drainAnswer); only for sockets without subscriptions. */
   private inline = false;
+  /** Only dumpEach reads this socket: its dump parts can be read page by page (see DUMP_SLOT). */
+  private dumpsOnly = false;
+  /** dumpEach stopped inside a dump: the kernel may still be running it on this socket. */
+  private leftOpen = false;
 
   private constructor(readonly fd: number, readonly protocol: number) {
     const sa = decodeSockaddr(sys('getsockname netlink', () => native().getsockname(fd)));
@@ -45,7 +56,7 @@ export class NetlinkSocket {
   }
 
   /** Opens and binds a netlink socket of `protocol` (NETLINK_ROUTE, NETLINK_GENERIC, ...). */
-  static open(protocol: number, opts: { rcvbuf?: number; inlineAnswers?: boolean } = {}): NetlinkSocket {
+  static open(protocol: number, opts: { rcvbuf?: number; inlineAnswers?: boolean; dumpsOnly?: boolean } = {}): NetlinkSocket {
     const n = native();
     const fd = sys(`open netlink socket (protocol ${protocol})`, () => n.socket(K('AF_NETLINK'), K('SOCK_RAW'), protocol));
     try {
@@ -59,7 +70,8 @@ export class NetlinkSocket {
       }
       sys('bind netlink socket', () => n.bind(fd, sockaddrNl(0, 0)));
       const sock = new NetlinkSocket(fd, protocol);
-      sock.inline = opts.inlineAnswers ?? false;
+      sock.inline = opts.inlineAnswers ?? opts.dumpsOnly ?? false;
+      sock.dumpsOnly = opts.dumpsOnly ?? false;
       return sock;
     } catch (e) {
       n.close(fd);
@@ -67,8 +79,16 @@ export class NetlinkSocket {
     }
   }
 
+  /** Whether the loaded addon has netlinkDumps (dumpEach); a build older than it does not. */
+  static get canDumpEach(): boolean { return typeof native().netlinkDumps === 'function'; }
+
   get closed(): boolean { return this.isClosed; }
   get inFlight(): number { return this.pending.size; }
+  /**
+   * dumpEach stopped inside a dump (a part not queued, too long, a receive error): the kernel may
+   * still be running it here, so dumpEach refuses (EBUSY) and a dumps-only socket is best closed.
+   */
+  get dumpLeftOpen(): boolean { return this.leftOpen; }
   /** Datagrams dropped unread, by reason: undecodable, or sent by a process instead of the kernel. */
   get dropped(): { malformed: number; foreignSender: number } { return { ...this.drops }; }
 
@@ -80,6 +100,7 @@ export class NetlinkSocket {
   request(type: number, flags: number, payload: Uint8Array, opts: RequestOptions = {}): Promise<NetlinkMessage[]> {
     const op = opts.op ?? `netlink request type ${type}`;
     if (this.isClosed) return Promise.reject(new SysError(op, 'EBADF'));
+    if (this.dumpsOnly) return Promise.reject(new SysError(op, 'EBUSY', 'this socket is read by dumpEach only'));
     if ((flags & NLM_F.DUMP) !== NLM_F.DUMP) return this.send(type, flags, payload, op, opts.timeoutMs);
     // The kernel runs one dump per socket at a time (EBUSY otherwise): queue them. A dump the
     // kernel flags as interrupted by concurrent changes (EINTR) is read again, a few times; after
@@ -146,58 +167,94 @@ export class NetlinkSocket {
   }
 
   /**
-   * One dump read to its end before returning, on a socket opened with inlineAnswers and with
-   * nothing in flight: no event loop, promise or message object per dump, for a caller that runs
-   * a thousand small dumps back to back (a table listing). Each reply's payload is handed to
-   * `each` in place, as data[start, end) of the datagram read (valid during the call only); the kernel makes each next part inside the read of the one before (see
-   * drainAnswer). Throws a SysError: the kernel's error; EINTR for a dump interrupted by changes;
-   * EBUSY when the socket is busy; EAGAIN when a part was not queued (the rest of that dump is then
-   * dropped as it arrives). After EINTR/EBUSY/EAGAIN the caller can use request() instead.
+   * Dumps run one after the other, each read to its end before the next is sent, on a socket
+   * opened with inlineAnswers and with nothing in flight: one addon call sends and reads a whole
+   * run (netlinkDumps), with no event loop, promise, Buffer or message object per dump, for a
+   * caller that runs a thousand small dumps back to back (a table listing). Each reply of dump i is
+   * handed to `each(i, data, start, end)` in place, as data[start, end) (valid during the call
+   * only). Returns how many dumps completed, in order; when short of all, `error` says why
+   * payloads[done] failed: the kernel's error; EINTR for a dump interrupted by changes; EBUSY when
+   * the socket is busy; EAGAIN when a part was not queued or did not fit (the rest of that dump is
+   * then dropped as it arrives, or stays on a dumps-only socket: see dumpLeftOpen). After
+   * EINTR/EBUSY/EAGAIN the caller can use request() for that one.
    */
-  dumpNow(type: number, flags: number, payload: Uint8Array, each: (data: Buffer, start: number, end: number) => void, op = `netlink dump type ${type}`): void {
-    if (this.isClosed) throw new SysError(op, 'EBADF');
-    if (!this.inline || this.pending.size > 0) throw new SysError(op, 'EBUSY', 'requests in flight on this socket');
-    this.seq = (this.seq + 1) >>> 0 || 1;
-    const seq = this.seq;
-    const n = native();
-    const req = Buffer.alloc(NLMSG_HDRLEN + ((payload.length + 3) & ~3));
-    writeMessage(req, 0, { type, flags: flags | NLM_F.REQUEST | NLM_F.DUMP | NLM_F.ACK, seq, pid: 0, payload });
-    try { n.sendto(this.fd, req, KERNEL); } catch (e) { throw toSysError(op, e); }
-    let interrupted = false;
-    for (;;) {
-      let r;
-      try { r = n.recvNow(this.fd); } catch (e) { throw toSysError(op, e); }
-      if (!r) throw new SysError(op, 'EAGAIN', 'the kernel had not queued the next part of the dump');
-      const data = r[0], src = r[1];
-      if (src.length < 12 || (HOST_LE ? src.readUInt32LE(4) : src.readUInt32BE(4)) !== 0) { this.drops.foreignSender++; continue; }
-      for (let at = 0; at + NLMSG_HDRLEN <= data.length;) {
-        const len = HOST_LE ? data.readUInt32LE(at) : data.readUInt32BE(at);
-        if (len < NLMSG_HDRLEN || at + len > data.length) { this.drops.malformed++; break; }
-        const mtype = HOST_LE ? data.readUInt16LE(at + 4) : data.readUInt16BE(at + 4);
-        const mflags = HOST_LE ? data.readUInt16LE(at + 6) : data.readUInt16BE(at + 6);
-        const mseq = HOST_LE ? data.readUInt32LE(at + 8) : data.readUInt32BE(at + 8);
-        const start = at + NLMSG_HDRLEN, end = at + len;
-        at += (len + 3) & ~3;
-        // Late answers to requests given up on earlier: not ours, dropped.
-        if (mseq !== seq) continue;
-        if (mflags & NLM_F.DUMP_INTR) interrupted = true;
-        if (mtype === NLMSG.ERROR) {
-          let ack;
-          try { ack = decodeAck({ type: mtype, flags: mflags, seq: mseq, pid: 0, payload: data.subarray(start, end) }); } catch {
-            throw new SysError(op, 'EPROTO', `malformed netlink error message (${end - start} bytes)`);
-          }
-          if (ack.errno === 0) return;
-          throw new SysError(op, errnoName(-ack.errno), ack.message, { errno: ack.errno });
-        }
-        if (mtype === NLMSG.DONE) {
-          const err = end - start >= 4 ? (HOST_LE ? data.readInt32LE(start) : data.readInt32BE(start)) : 0;
-          if (err < 0) throw new SysError(op, errnoName(err));
-          if (interrupted) throw new SysError(op, 'EINTR', 'dump interrupted by concurrent changes, result inconsistent');
-          return;
-        }
-        if (mtype !== NLMSG.NOOP) each(data, start, end);
-      }
+  dumpEach(type: number, flags: number, payloads: readonly Uint8Array[], each: (i: number, data: Buffer, start: number, end: number) => void,
+    op = `netlink dump type ${type}`): { done: number; error?: SysError } {
+    if (this.isClosed) return { done: 0, error: new SysError(op, 'EBADF') };
+    if (!this.inline || this.pending.size > 0) return { done: 0, error: new SysError(op, 'EBUSY', 'requests in flight on this socket') };
+    if (this.leftOpen) return { done: 0, error: new SysError(op, 'EBUSY', 'a dump was left unread on this socket') };
+    const count = payloads.length;
+    if (count === 0) return { done: 0 };
+    // Consecutive sequence numbers that do not wrap, as a batch's.
+    if (this.seq + count + 1 > 0xffffffff) this.seq = 0;
+    const first = this.seq + 1;
+    this.seq += count;
+    const at = new Int32Array(count + 1);
+    for (let i = 0; i < count; i++) at[i + 1] = at[i]! + NLMSG_HDRLEN + ((payloads[i]!.length + 3) & ~3);
+    const reqs = Buffer.alloc(at[count]!);
+    for (let i = 0; i < count; i++) {
+      writeMessage(reqs, at[i]!, { type, flags: flags | NLM_F.REQUEST | NLM_F.DUMP | NLM_F.ACK, seq: first + i, pid: 0, payload: payloads[i]! });
     }
+    // Room for the answers of many small dumps per call, freed after: a daemon lists rarely.
+    // Pages the kernel does not fill are never touched (a large allocation is mapped lazily).
+    const out = Buffer.allocUnsafe(DUMP_OUT_MAX);
+    const res = new Int32Array(2 * count + 3);
+    const slot = this.dumpsOnly ? 0 : DUMP_SLOT;
+    const n = native();
+    for (let base = 0; base < count;) {
+      let got;
+      try { got = n.netlinkDumps(this.fd, base === 0 ? reqs : reqs.subarray(at[base]!), out, res, slot); } catch (e) {
+        return { done: base, error: toSysError(op, e) as SysError };
+      }
+      const left = count - base;
+      this.drops.foreignSender += res[2 * left + 1]!;
+      if (res[2 * left + 2]) this.leftOpen = true;
+      for (let k = 0; k < got; k++) {
+        const error = this.readDump(out, res[2 * k]!, res[2 * k + 1]!, first + base + k, base + k, each, op);
+        if (error) return { done: base + k, error };
+      }
+      base += got;
+      if (got === left) break;
+      const status = res[2 * left]!;
+      if (status === 0) continue; // out was full: the next call goes on
+      const code = errnoName(status);
+      if (code === 'EAGAIN' || code === 'ENOSPC' || code === 'EMSGSIZE') {
+        return { done: base, error: new SysError(op, 'EAGAIN', code === 'EAGAIN' ? 'the kernel had not queued the next part of the dump' : 'the dump was too long to read inline') };
+      }
+      return { done: base, error: new SysError(op, code) };
+    }
+    return { done: count };
+  }
+
+  /** The messages of one dump's answer, out[start, end): replies to `each`; its error, if any. */
+  private readDump(data: Buffer, from: number, to: number, seq: number, i: number, each: (i: number, data: Buffer, start: number, end: number) => void, op: string): SysError | undefined {
+    let interrupted = false;
+    for (let at = from; at + NLMSG_HDRLEN <= to;) {
+      const len = HOST_LE ? data.readUInt32LE(at) : data.readUInt32BE(at);
+      if (len < NLMSG_HDRLEN || at + len > to) { this.drops.malformed++; break; }
+      const mtype = HOST_LE ? data.readUInt16LE(at + 4) : data.readUInt16BE(at + 4);
+      const mflags = HOST_LE ? data.readUInt16LE(at + 6) : data.readUInt16BE(at + 6);
+      const mseq = HOST_LE ? data.readUInt32LE(at + 8) : data.readUInt32BE(at + 8);
+      const start = at + NLMSG_HDRLEN, end = at + len;
+      at += (len + 3) & ~3;
+      // Late answers to requests given up on earlier: not ours, dropped.
+      if (mseq !== seq) continue;
+      if (mflags & NLM_F.DUMP_INTR) interrupted = true;
+      if (mtype === NLMSG.ERROR) {
+        let ack;
+        try { ack = decodeAck({ type: mtype, flags: mflags, seq: mseq, pid: 0, payload: data.subarray(start, end) }); } catch {
+          return new SysError(op, 'EPROTO', `malformed netlink error message (${end - start} bytes)`);
+        }
+        return ack.errno === 0 ? undefined : new SysError(op, errnoName(-ack.errno), ack.message, { errno: ack.errno });
+      }
+      if (mtype === NLMSG.DONE) {
+        const err = end - start >= 4 ? (HOST_LE ? data.readInt32LE(start) : data.readInt32BE(start)) : 0;
+        if (err < 0) return new SysError(op, errnoName(err));
+        return interrupted ? new SysError(op, 'EINTR', 'dump interrupted by concurrent changes, result inconsistent') : undefined;
+      }
+      if (mtype !== NLMSG.NOOP) each(i, data, start, end);
+    }
+    return new SysError(op, 'EPROTO', 'the dump ended without NLMSG_DONE (malformed answer)');
   }
 
   /**
@@ -213,6 +270,7 @@ export class NetlinkSocket {
     const count = payloads.length;
     if (count === 0) return Promise.resolve([]);
     if (this.isClosed) return Promise.reject(new SysError(opts.ops(0), 'EBADF'));
+    if (this.dumpsOnly) return Promise.reject(new SysError(opts.ops(0), 'EBUSY', 'this socket is read by dumpEach only'));
     this.startReceiving();
     // The batch's sequence numbers are consecutive and do not wrap (the pending table relies on it).
     if (this.seq + count + 1 > 0xffffffff) this.seq = 0;

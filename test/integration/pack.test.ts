@@ -44,7 +44,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
   const dir = mkdtempSync(join(tmpdir(), 'vipkeeper-pack-'));
   try {
     const copy = join(dir, 'tree');
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', ...PKG.files]) {
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'scripts/bundle-cli.ts', ...PKG.files]) {
       if (f !== 'dist' && existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
     }
     // `prepare` compiles with the project's TypeScript.
@@ -60,6 +60,8 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     for (const f of ['package/dist/cli.js', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
       assert.ok(listing.includes(f), `${f} is in the tarball`);
     }
+    // dist/cli.js is the bundle (scripts/bundle.mjs): its chunks must ship beside it.
+    assert.ok(listing.some((f) => /^package\/dist\/bundle\/.+\.js$/.test(f)), 'the bundle\'s chunks are in the tarball');
 
     const prefix = join(dir, 'prefix');
     const install = run('npm', ['install', '-g', '--prefix', prefix, join(out, tarballs[0]!)], { timeoutMs: 600_000, env });
@@ -76,6 +78,10 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     const c = run(bin, ['check', '-f', conf], { timeoutMs: 60_000, env });
     assert.equal(c.status, 0, `${c.stdout}\n${c.stderr}`);
     assert.match(c.stdout, /lvs-dr-http-master\.conf: OK \(1 vrrp instances, 1 virtual servers/);
+    // The YAML reader finds the generated validator from the bundle's chunks (src/lib/package-root.ts).
+    const y = run(bin, ['check', '-f', join(installed, 'conf', 'lvs-dr-http-master.yaml')], { timeoutMs: 60_000, env });
+    assert.equal(y.status, 0, `${y.stdout}\n${y.stderr}`);
+    assert.match(y.stdout, /lvs-dr-http-master\.yaml: OK \(1 vrrp instances, 1 virtual servers/);
     const bad = run(bin, ['check', '-f', join(installed, 'package.json'), '--format', 'keepalived'], { timeoutMs: 60_000, env });
     assert.equal(bad.status, 1, 'control: the installed check refuses a file that is not a config');
   } finally {

@@ -3,10 +3,8 @@
 import { parseCommandArgs, UsageError, type CliIO, type Command } from '../command.js';
 import type { ConfigFormat } from '../../config/load.js';
 import type { IpvsClient } from '../../ipvs/client.js';
-import { desiredFromConfig } from '../../ipvs/desired.js';
 import { compareDests, formatList, formatRules, sortServices } from '../../ipvs/format.js';
-import { describeOp, type IpvsOp } from '../../ipvs/ops.js';
-import { reconcile } from '../../ipvs/reconcile.js';
+import type { IpvsOp } from '../../ipvs/ops.js';
 import type { DesiredService } from '../../ipvs/model.js';
 
 const usage = `usage: vipkeeper ipvs list [--stats | --rate | --thresholds | --persistent-conn] [--exact] [--json | --rules]
@@ -34,8 +32,15 @@ async function defaultOpen(): Promise<IpvsClient> {
   return openIpvs();
 }
 
-/** The config reader is loaded only by plan/apply: `list` does not parse YAML or keepalived.conf. */
+/**
+ * The config reader and the planner are loaded only by plan/apply: `list` neither parses YAML or
+ * keepalived.conf nor plans changes (five modules fewer to load for it).
+ */
 const configLoader = () => import('../../config/load.js');
+const planner = async () => {
+  const [desired, ops, reconcile] = await Promise.all([import('../../ipvs/desired.js'), import('../../ipvs/ops.js'), import('../../ipvs/reconcile.js')]);
+  return { desiredFromConfig: desired.desiredFromConfig, describeOp: ops.describeOp, reconcile: reconcile.reconcile };
+};
 
 function parseFormat(v: string | undefined): ConfigFormat | undefined {
   if (v === undefined) return undefined;
@@ -60,10 +65,11 @@ async function list(argv: string[], io: CliIO, open: OpenIpvs): Promise<number> 
   const c = await open();
   try {
     const [info, services] = [await c.info(), await c.list()];
-    // Same order as the text listing: services and their real servers as ipvsadm sorts them.
-    const sorted = sortServices(services).map((s) => ({ ...s, dests: [...s.dests].sort(compareDests) }));
-    if (values.json) io.out(toJson({ version: info.version, connTabSize: info.connTabSize, services: sorted }));
-    else if (values.rules) io.out(formatRules(services));
+    if (values.json) {
+      // Same order as the text listing: services and their real servers as ipvsadm sorts them.
+      const sorted = sortServices(services).map((s) => ({ ...s, dests: [...s.dests].sort(compareDests) }));
+      io.out(toJson({ version: info.version, connTabSize: info.connTabSize, services: sorted }));
+    } else if (values.rules) io.out(formatRules(services));
     else io.out(formatList(info, services, { stats: values.stats, rate: values.rate, thresholds: values.thresholds, persistentConn: values['persistent-conn'], exact: values.exact }));
     return 0;
   } finally {
@@ -77,7 +83,7 @@ async function desiredOf(file: string, format: ConfigFormat | undefined, io: Cli
   const r = await loadConfig(file, { format });
   for (const d of r.diagnostics) io.err(formatDiagnostic(d));
   if (!r.model) { io.err(`vipkeeper ipvs: ${file} is not valid; nothing done`); return undefined; }
-  return desiredFromConfig(r.model);
+  return (await planner()).desiredFromConfig(r.model);
 }
 
 function fileOf(argv: string[]): { file: string; format: ConfigFormat | undefined } {
@@ -107,6 +113,7 @@ async function planOrApply(mode: 'plan' | 'apply', argv: string[], io: CliIO, op
   const { file, format } = args;
   const desired = await desiredOf(file, format, io);
   if (!desired) return 1;
+  const { describeOp, reconcile } = await planner();
   const c = await open();
   try {
     const ops = reconcile(desired, await c.list());

@@ -16,7 +16,7 @@ import type { Logger } from '../../ports/logger.js';
 import { startOperations, type Operations } from '../../app/operations.js';
 import { StatusSource } from '../../app/status.js';
 import { reloadResult, type ReloadResult } from '../../control/protocol.js';
-import { parseListen } from '../../metrics/http.js';
+import { parseListen } from '../../metrics/listen-address.js';
 import { Metrics } from '../../metrics/registry.js';
 
 const usage = `usage: vipkeeper run -f FILE [-i ID] [--pid-file P] [--log-level L] [--stop-timeout S] [--keep-ipvs]

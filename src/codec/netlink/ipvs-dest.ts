@@ -119,7 +119,7 @@ export function decodeDestReply(payload: Uint8Array, serviceFamily: Family): Des
 /** The view of the datagram decoded last: the replies of one dump part share it. */
 let lastBuf: Uint8Array | undefined, lastView: DataView | undefined;
 
-/** The same from payload = buf[start, end), read in place (NetlinkSocket.dumpNow hands it so). */
+/** The same from payload = buf[start, end), read in place (NetlinkSocket.dumpEach hands it so). */
 export function decodeDestIn(buf: Uint8Array, start: number, end: number, serviceFamily: Family): DestEntry | undefined {
   if (buf !== lastBuf) { lastBuf = buf; lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
   const v = lastView!, payload = buf;

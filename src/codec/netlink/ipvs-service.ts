@@ -38,8 +38,22 @@ export function encodeServiceKeyCommand(cmd: number, k: ServiceKey): Buffer {
   return b;
 }
 
-/** A NUL-terminated string attribute, as the table decoder reads it (UTF-8, up to the first NUL). */
+/**
+ * A NUL-terminated string attribute, as the table decoder reads it (UTF-8, up to the first NUL).
+ * Scheduler names are a few ASCII letters: built from the bytes, without a Buffer per service.
+ */
 function str(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0) return s;
+    if (c >= 0x80) return utf8(b, start, end);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+function utf8(b: Uint8Array, start: number, end: number): string {
   const z = b.subarray(start, end).indexOf(0);
   return Buffer.from(b.buffer, b.byteOffset + start, z < 0 ? end - start : z).toString('utf8');
 }
@@ -95,7 +109,6 @@ export function decodeServiceReply(payload: Uint8Array): ServiceEntry | undefine
 function netmaskOf(v: DataView, at: number, family: Family): number {
   if (at < 0) return family === 6 ? 128 : 32;
   if (family === 6) return v.getUint32(at, HOST_LE);
-  let m = v.getUint32(at), n = 0;
-  while (n < 32 && m & 0x80000000) { n++; m = (m << 1) >>> 0; }
-  return n;
+  // The leading one bits, as a prefix length: the leading zeros of the complement.
+  return Math.clz32(~v.getUint32(at));
 }

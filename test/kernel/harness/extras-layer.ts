@@ -1,8 +1,9 @@
 // A third initramfs layer with what the checkout does not hold as files: /project/dist, a fresh
 // transpile of src/ (type checking is the typecheck script's job) so that benchmarks can time
-// `node dist/cli.js` without tsx's start-up, which costs seconds under software emulation; and the
-// shared libraries of the native addon.
+// `node dist/cli.js` without tsx's start-up, which costs seconds under software emulation, with
+// dist/cli.js the same bundle `npm run build` makes; and the shared libraries of the native addon.
 import { buildSync } from 'esbuild';
+import { bundleCli } from '../../../scripts/bundle-cli.js';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sharedLibraries } from './exec.js';
@@ -35,6 +36,7 @@ export function stageExtras(stage: string, projectRoot: string, addons: string[]
       entryPoints: ts.map((f) => join(src, f)), outdir: dist, outbase: src, bundle: false,
       format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', logLevel: 'error',
     });
+    if (existsSync(join(src, 'cli.ts'))) bundleCli(projectRoot, dist);
   }
   // Files src/ reads at run time (schemas, scripts) sit next to the code that reads them.
   for (const f of files.filter((x) => !x.endsWith('.ts'))) copy(join(src, f), join(dist, f));

@@ -73,6 +73,9 @@ test('decodeServiceReply gives what decodeIpvs + decodeService give', () => {
     { family: 4, protocol: 'udp', address: '10.1.2.3', port: 53, fwmark: 0, scheduler: 'sh', flags: ['persistent', 'sh-fallback'], timeout: 300, netmask: 24, stats, dests: [] },
     { family: 6, protocol: 'sctp', address: '2001:db8::5', port: 9, fwmark: 0, scheduler: 'mh', flags: ['persistent'], timeout: 60, netmask: 64, pe: 'sip', stats, dests: [] },
     { family: 4, protocol: 'tcp', address: '0.0.0.0', port: 0, fwmark: 4000000000, scheduler: 'rr', flags: ['one-packet'], timeout: 0, netmask: 0, stats, dests: [] },
+    // Names are read byte by byte while ASCII; anything else goes through the UTF-8 decoder.
+    { family: 4, protocol: 'tcp', address: '10.0.0.7', port: 8, fwmark: 0, scheduler: 'wrr-\u00fc\u2603', flags: [], timeout: 0, netmask: 31, pe: 'p\u00e9', stats, dests: [] },
+    { family: 4, protocol: 'tcp', address: '10.0.0.8', port: 8, fwmark: 0, scheduler: '', flags: [], timeout: 0, netmask: 1, stats, dests: [] },
   ];
   for (const svc of all) {
     const payload = encodeIpvs(IPVS_CMD.NEW_SERVICE, { service: serviceReplyAttrs(svc) });

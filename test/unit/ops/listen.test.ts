@@ -1,7 +1,7 @@
 // --metrics-listen parsing: a bare port stays on loopback, IPv6 in brackets, every mistake named.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseListen } from '../../../src/metrics/http.js';
+import { parseListen } from '../../../src/metrics/listen-address.js';
 
 test('valid listen addresses', () => {
   const cases: [string, string, number][] = [
