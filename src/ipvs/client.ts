@@ -102,8 +102,7 @@ export class IpvsClient {
         if (svc) out.push(svc);
       });
       if (!r.error) return out;
-      const code = r.error instanceof SysError ? r.error.errno : '';
-      if (code !== 'EINTR' && code !== 'EBUSY' && code !== 'EAGAIN') throw explain(r.error, 'list', 'services');
+      if (!askAgain(r.error)) throw explain(r.error, 'list', 'services');
     }
     const r = await this.send('list', 'services', payload, true);
     const out: ServiceEntry[] = [];
@@ -159,8 +158,7 @@ export class IpvsClient {
       from += r.done;
       if (!r.error) continue;
       const s = services[from]!;
-      const code = r.error instanceof SysError ? r.error.errno : '';
-      if (code !== 'EINTR' && code !== 'EBUSY' && code !== 'EAGAIN') throw explain(r.error, 'list', `real servers of ${serviceKeyString(s)}`);
+      if (!askAgain(r.error)) throw explain(r.error, 'list', `real servers of ${serviceKeyString(s)}`);
       s.dests = await this.listDests(s);
       from++;
     }
@@ -307,6 +305,12 @@ const BATCH_OPS = 1000;
 const BATCH_BYTES = 128 << 10;
 
 /** A kernel error, rethrown naming the operation, with what the errno means for that operation. */
+/** An inline dump refused as busy, interrupted or not queued: asked again through request(). */
+function askAgain(e: Error): boolean {
+  const code = e instanceof SysError ? e.errno : '';
+  return code === 'EINTR' || code === 'EBUSY' || code === 'EAGAIN';
+}
+
 function explain(e: unknown, kind: OpKind, what: string): unknown {
   if (!(e instanceof SysError)) return e;
   const meaning = MEANING[kind]?.[e.errno];

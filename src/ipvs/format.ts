@@ -1,7 +1,7 @@
 // The IPVS table rendered the way `ipvsadm -Ln` (and --stats, --rate, --thresholds,
 // --persistent-conn, --exact) and `ipvsadm -Sn` print it, column for column, so that operators and
 // scripts can read vipkeeper's listing like the one they know. Pure: data in, text out.
-import { schedFlagNames, SVC_F, flagsToBits, hostPort, type DestEntry, type IpvsInfo, type ServiceEntry } from './model.js';
+import { schedFlagsOf, SVC_F, flagsToBits, hostPort, type DestEntry, type IpvsInfo, type ServiceEntry } from './model.js';
 import { parseIP } from '../lib/ip.js';
 
 export interface ListFormat {
@@ -13,7 +13,6 @@ export interface ListFormat {
   exact?: boolean;
 }
 
-const FWD_NAME: Record<string, string> = { masq: 'Masq', local: 'Local', tunnel: 'Tunnel', route: 'Route' };
 const PROTO_NAME: Record<string, string> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
 const PROTO_SWITCH: Record<string, string> = { tcp: '-t', udp: '-u', sctp: '--sctp-service' };
 
@@ -41,9 +40,7 @@ export function formatList(info: IpvsInfo, services: readonly ServiceEntry[], f:
         fwd = d.forward; weight = d.weight; active = d.activeConns; inact = d.inactConns;
         tail = ` ${FWD_COL[fwd] ?? '(null) '} ${padEnd(String(weight), 6)} ${padEnd(String(active), 10)} ${padEnd(String(inact), 10)}\n`;
       }
-      let name = d.family === 6 ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
-      if (name.length > 28 && s.family !== 6) name = name.slice(0, 28);
-      out += name.length < 28 ? `  -> ${name}${SPACES[28 - name.length]}${tail}` : `  -> ${name}${tail}`;
+      out += destColumn(s, d) + tail;
     }
   }
   return out;
@@ -118,17 +115,20 @@ export function serviceLine(s: ServiceEntry, f: ListFormat): string {
   return line;
 }
 
-/** One real server's line, any view (formatList writes the plain view's its own faster way). */
+/** "  -> ADDR:PORT" in ipvsadm's 28 columns; an IPv4 service's is cut at 28, as its buffer does. */
+function destColumn(s: ServiceEntry, d: DestEntry): string {
+  const name = hostPort(d.family, d.address, d.port);
+  return `  -> ${padEnd(s.family !== 6 && name.length > 28 ? name.slice(0, 28) : name, 28)}`;
+}
+
+/** One real server's line in the --stats, --rate, --thresholds and --persistent-conn views (formatList writes the plain view's). */
 export function destLine(s: ServiceEntry, d: DestEntry, f: ListFormat): string {
-  let name = hostPort(d.family, d.address, d.port);
-  if (s.family !== 6) name = name.slice(0, 28);
-  const col = `  -> ${name.padEnd(28)}`;
+  const col = destColumn(s, d);
   const st = d.stats;
   if (f.stats) return col + [st.conns, st.inPkts, st.outPkts, st.inBytes, st.outBytes].map((n) => largeNum(n, f.exact)).join('');
   if (f.rate) return `${col} ${[st.cps, st.inPps, st.outPps].map((n) => String(n).padStart(8)).join(' ')}${largeNum(st.inBps, f.exact)}${largeNum(st.outBps, f.exact)}`;
   if (f.thresholds) return `${col} ${[d.upperThreshold, d.lowerThreshold, d.activeConns, d.inactConns].map((n) => String(n).padEnd(10)).join(' ')}`;
-  if (f.persistentConn) return `${col} ${String(d.weight).padEnd(9)} ${String(d.persistConns).padEnd(11)} ${String(d.activeConns).padEnd(10)} ${String(d.inactConns).padEnd(10)}`;
-  return `${col} ${(FWD_NAME[d.forward] ?? '(null)').padEnd(7)} ${String(d.weight).padEnd(6)} ${String(d.activeConns).padEnd(10)} ${String(d.inactConns).padEnd(10)}`;
+  return `${col} ${String(d.weight).padEnd(9)} ${String(d.persistConns).padEnd(11)} ${String(d.activeConns).padEnd(10)} ${String(d.inactConns).padEnd(10)}`;
 }
 
 function ruleDest(svcName: string, d: DestEntry): string {
@@ -143,12 +143,7 @@ function ruleDest(svcName: string, d: DestEntry): string {
 }
 
 /** "sh-fallback,sh-port", "flag-3", or '' for a service without scheduler flags. */
-function schedFlagsText(s: ServiceEntry): string {
-  const bits = flagsToBits(s.flags);
-  if (!(bits & (SVC_F.SCHED1 | SVC_F.SCHED2 | SVC_F.SCHED3))) return '';
-  const names = schedFlagNames(s.scheduler);
-  return [SVC_F.SCHED1, SVC_F.SCHED2, SVC_F.SCHED3].map((b, i) => (bits & b ? names[i] : '')).filter(Boolean).join(',');
-}
+function schedFlagsText(s: ServiceEntry): string { return schedFlagsOf(flagsToBits(s.flags), s.scheduler).join(','); }
 
 /** The persistence mask when it is narrower than a single address, as ipvsadm prints it. */
 function maskText(s: ServiceEntry): string {
@@ -247,7 +242,7 @@ export function sortServices(list: readonly ServiceEntry[]): ServiceEntry[] {
 }
 
 /** A service's real servers in ipvsadm's order; all IPv4 ones sorted by index as sortServices does. */
-function sortDests(list: readonly DestEntry[]): DestEntry[] {
+export function sortDests(list: readonly DestEntry[]): DestEntry[] {
   const n = list.length, addr: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const d = list[i]!;

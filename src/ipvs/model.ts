@@ -103,14 +103,19 @@ export function schedFlagNames(scheduler: string): [string, string, string] {
   return ['flag-1', 'flag-2', 'flag-3'];
 }
 
+/** The names of the scheduler flag bits set in `bits`, in bit order ([] for none: the usual service). */
+export function schedFlagsOf(bits: number, scheduler: string): string[] {
+  if (!(bits & (SVC_F.SCHED1 | SVC_F.SCHED2 | SVC_F.SCHED3))) return [];
+  const names = schedFlagNames(scheduler);
+  return [SVC_F.SCHED1, SVC_F.SCHED2, SVC_F.SCHED3].flatMap((b, i) => (bits & b ? [names[i]!] : []));
+}
+
 /** Canonical flag names, in bit order, for the bits of one service. */
 export function bitsToFlags(bits: number, scheduler: string): ServiceFlag[] {
   const out: ServiceFlag[] = [];
   if (bits & SVC_F.PERSISTENT) out.push('persistent');
   if (bits & SVC_F.ONEPACKET) out.push('one-packet');
-  if (!(bits & (SVC_F.SCHED1 | SVC_F.SCHED2 | SVC_F.SCHED3))) return out;
-  const names = schedFlagNames(scheduler);
-  [SVC_F.SCHED1, SVC_F.SCHED2, SVC_F.SCHED3].forEach((b, i) => { if (bits & b) out.push(names[i] as ServiceFlag); });
+  for (const name of schedFlagsOf(bits, scheduler)) out.push(name as ServiceFlag);
   return out;
 }
 

@@ -21,6 +21,16 @@ const KERNEL = sockaddrNl(0, 0);
  */
 const DUMP_SLOT = 32 << 10, DUMP_OUT_MAX = 4 << 20;
 
+/** Requests numbered first, first + 1, ... back to back in one buffer; at[i]: where request i starts (at[count]: the end). */
+function writeRun(type: number, payloads: readonly Uint8Array[], first: number, flagsOf: (i: number) => number): { buf: Buffer; at: Int32Array } {
+  const count = payloads.length;
+  const at = new Int32Array(count + 1);
+  for (let i = 0; i < count; i++) at[i + 1] = at[i]! + NLMSG_HDRLEN + ((payloads[i]!.length + 3) & ~3);
+  const buf = Buffer.alloc(at[count]!);
+  for (let i = 0; i < count; i++) writeMessage(buf, at[i]!, { type, flags: flagsOf(i), seq: first + i, pid: 0, payload: payloads[i]! });
+  return { buf, at };
+}
+
 export interface RequestOptions {
   /** Names the operation in errors ("add address 10.0.0.1/32 on eth0"). */
   op?: string;
@@ -185,16 +195,8 @@ export class NetlinkSocket {
     if (this.leftOpen) return { done: 0, error: new SysError(op, 'EBUSY', 'a dump was left unread on this socket') };
     const count = payloads.length;
     if (count === 0) return { done: 0 };
-    // Consecutive sequence numbers that do not wrap, as a batch's.
-    if (this.seq + count + 1 > 0xffffffff) this.seq = 0;
-    const first = this.seq + 1;
-    this.seq += count;
-    const at = new Int32Array(count + 1);
-    for (let i = 0; i < count; i++) at[i + 1] = at[i]! + NLMSG_HDRLEN + ((payloads[i]!.length + 3) & ~3);
-    const reqs = Buffer.alloc(at[count]!);
-    for (let i = 0; i < count; i++) {
-      writeMessage(reqs, at[i]!, { type, flags: flags | NLM_F.REQUEST | NLM_F.DUMP | NLM_F.ACK, seq: first + i, pid: 0, payload: payloads[i]! });
-    }
+    const first = this.reserveSeqs(count);
+    const { buf: reqs, at } = writeRun(type, payloads, first, () => flags | NLM_F.REQUEST | NLM_F.DUMP | NLM_F.ACK);
     // Room for the answers of many small dumps per call, freed after: a daemon lists rarely.
     // Pages the kernel does not fill are never touched (a large allocation is mapped lazily).
     const out = Buffer.allocUnsafe(DUMP_OUT_MAX);
@@ -272,17 +274,8 @@ export class NetlinkSocket {
     if (this.isClosed) return Promise.reject(new SysError(opts.ops(0), 'EBADF'));
     if (this.dumpsOnly) return Promise.reject(new SysError(opts.ops(0), 'EBUSY', 'this socket is read by dumpEach only'));
     this.startReceiving();
-    // The batch's sequence numbers are consecutive and do not wrap (the pending table relies on it).
-    if (this.seq + count + 1 > 0xffffffff) this.seq = 0;
-    const first = this.seq + 1;
-    this.seq += count;
-    let size = 0;
-    for (const p of payloads) size += NLMSG_HDRLEN + ((p.length + 3) & ~3);
-    const buf = Buffer.alloc(size);
-    for (let i = 0, at = 0; i < count; i++) {
-      const flags = NLM_F.REQUEST | (i === count - 1 ? NLM_F.ACK : 0);
-      at = writeMessage(buf, at, { type, flags, seq: first + i, pid: 0, payload: payloads[i]! });
-    }
+    const first = this.reserveSeqs(count);
+    const { buf } = writeRun(type, payloads, first, (i) => NLM_F.REQUEST | (i === count - 1 ? NLM_F.ACK : 0));
     const timer = setTimeout(() => this.pending.abandonBatch(first, new SysError(opts.ops(0), 'ETIMEDOUT', 'no answer from the kernel')), opts.timeoutMs ?? 5000);
     timer.unref();
     const answer = this.pending.addBatch(first, count, opts.ops, () => { clearTimeout(timer); this.updateRef(); });
@@ -293,6 +286,17 @@ export class NetlinkSocket {
       this.pending.abandonBatch(first, toSysError(opts.ops(0), e));
     }
     return answer;
+  }
+
+  /**
+   * `count` consecutive sequence numbers that do not wrap, the first returned: the pending table
+   * settles a batch by range, and netlinkDumps matches each dump's end by its number.
+   */
+  private reserveSeqs(count: number): number {
+    if (this.seq + count + 1 > 0xffffffff) this.seq = 0;
+    const first = this.seq + 1;
+    this.seq += count;
+    return first;
   }
 
   /** Joins a multicast group (RTNLGRP_LINK, a generic netlink group id, ...). */

@@ -3,7 +3,7 @@
 import { parseCommandArgs, UsageError, type CliIO, type Command } from '../command.js';
 import type { ConfigFormat } from '../../config/load.js';
 import type { IpvsClient } from '../../ipvs/client.js';
-import { compareDests, formatList, formatRules, sortServices } from '../../ipvs/format.js';
+import { formatList, formatRules, sortDests, sortServices } from '../../ipvs/format.js';
 import type { IpvsOp } from '../../ipvs/ops.js';
 import type { DesiredService } from '../../ipvs/model.js';
 
@@ -67,7 +67,7 @@ async function list(argv: string[], io: CliIO, open: OpenIpvs): Promise<number> 
     const [info, services] = [await c.info(), await c.list()];
     if (values.json) {
       // Same order as the text listing: services and their real servers as ipvsadm sorts them.
-      const sorted = sortServices(services).map((s) => ({ ...s, dests: [...s.dests].sort(compareDests) }));
+      const sorted = sortServices(services).map((s) => ({ ...s, dests: sortDests(s.dests) }));
       io.out(toJson({ version: info.version, connTabSize: info.connTabSize, services: sorted }));
     } else if (values.rules) io.out(formatRules(services));
     else io.out(formatList(info, services, { stats: values.stats, rate: values.rate, thresholds: values.thresholds, persistentConn: values['persistent-conn'], exact: values.exact }));
