@@ -148,6 +148,13 @@ class RawTransport implements VrrpTransport {
   private final: KernelDrops | undefined;
   private dupBase = 0;
   private dupFinal: number | undefined;
+  /**
+   * The duplicate counts read once the filter had no reference: it drops and stamps nothing
+   * without one, so later reads (a master's or a refused reference's, one per advert heard) need no
+   * map lookups. Read afresh after each change of reference, not at the change itself, so that a
+   * copy the kernel was counting just then is in it.
+   */
+  private dupIdle: { count: number; seenNs: number } | undefined;
   closed = false;
 
   constructor(private shared: SharedSocket, readonly vrid: number, readonly defaultDst: Uint8Array, public filterSpec: FilterVrid,
@@ -162,6 +169,7 @@ class RawTransport implements VrrpTransport {
     const usable = ref && ref.ttl >= 0 && referable(ref.payload) ? ref : undefined;
     if (!usable && !_old) return;
     this.filterSpec = usable ? { ...rest, reference: usable } : rest;
+    this.dupIdle = undefined;
     if (!this.closed) this.shared.serve(this);
   }
 
@@ -177,7 +185,7 @@ class RawTransport implements VrrpTransport {
 
   duplicates(): { count: number; lastAgoMs: number | undefined } {
     if (this.dupFinal !== undefined) return { count: this.dupFinal, lastAgoMs: undefined };
-    const d = this.shared.duplicateCounts(this.vrid);
+    const d = this.filterSpec.reference ? this.shared.duplicateCounts(this.vrid) : (this.dupIdle ??= this.shared.duplicateCounts(this.vrid));
     // bpf_ktime_get_ns() and process.hrtime() both read CLOCK_MONOTONIC.
     return { count: d.count - this.dupBase, lastAgoMs: d.seenNs ? Number(process.hrtime.bigint() - BigInt(d.seenNs)) / 1e6 : undefined };
   }

@@ -43,7 +43,8 @@ export async function composePlatform(logger: Logger, opts: ComposeOptions = {})
   const prepareProbes = async (): Promise<void> => {
     const { createProbes } = await import('../check/factory.js');
     probes ??= createProbes({ scripts, files: fsFileReader });
-    // Checkers at scale: full collections at 1.5x the live heap instead of up to 4x (heap-policy.ts).
+    // Checkers at scale: full collections at 1.3x the live heap instead of up to 4x, and one now to
+    // drop what loading the config left (heap-policy.ts).
     (await import('../check/heap-policy.js')).applyCheckerHeapPolicy();
   };
   if (opts.probes ?? true) await prepareProbes();

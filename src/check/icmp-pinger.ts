@@ -6,6 +6,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ICMP6, decodeIcmp, encodeEcho, unreachableText } from '../codec/icmp.js';
+import { bytesEqual } from '../lib/bytes.js';
 import { SysError } from '../lib/errors.js';
 import { addrEqual, formatIP, parseIP } from '../lib/ip.js';
 import { setIcmp6Filter } from '../net/icmp6-filter.js';
@@ -163,7 +164,7 @@ export class IcmpPinger implements Pinger {
     if (v.kind === 'echo') {
       if (!v.reply || v.id !== this.id) return;
       const p = this.pending.get(v.seq);
-      if (!p || p.family !== family || !addrEqual(p.dst, d.src) || !sameBytes(v.data, p.nonce)) return;
+      if (!p || p.family !== family || !addrEqual(p.dst, d.src) || !bytesEqual(v.data, p.nonce)) return;
       this.settle(v.seq, { ok: true, rttMs: performance.now() - p.started });
     } else if (v.kind === 'unreachable') {
       if (!v.echo || v.echo.id !== this.id) return;
@@ -172,10 +173,6 @@ export class IcmpPinger implements Pinger {
       this.settle(v.echo.seq, { ok: false, code: 'unreachable', reason: `${unreachableText(family, v.code)} (ICMP${family === 6 ? 'v6' : ''} from ${formatIP(d.src)})` });
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function message(e: unknown): string { return e instanceof Error ? e.message : String(e); }

@@ -3,9 +3,8 @@
 // wake-up with parallel arrays, instead of one native->JS callback (and one TCP handle object)
 // per check. Same handshake, same FIN on close as tcp-handle.ts. Where the addon is not built (or
 // predates the probe), `batchTcp()` is undefined and tcp.ts uses the bare TCP handle instead.
-import { getSystemErrorName } from 'node:util';
 import { native } from '../net/native.js';
-import type { BareConnect, BareConnection, BareOwner } from './tcp-handle.js';
+import { errnoName, type BareConnect, type BareConnection, type BareOwner } from './tcp-handle.js';
 
 /** The addon's probe functions (src/native/probe.c). */
 export interface ProbeAddon {
@@ -54,7 +53,7 @@ export class ConnectBatch {
     }
     if (err !== 0) {
       if (id < this.slots.length) this.free.push(id);
-      return errnoName(err);
+      return errnoName(-err);
     }
     const p = new Pending(this, id, owner);
     this.slots[id] = p;
@@ -90,14 +89,10 @@ export class ConnectBatch {
       const e = this.errs[i]!;
       // An owner that throws (a bug) must not cost the rest of the batch its results; its error
       // is thrown afterwards, uncaught, as it would be from node's own connect callback.
-      try { p.owner.connected(e === 0 ? undefined : errnoName(e)); } catch (err) { failure ??= err; }
+      try { p.owner.connected(e === 0 ? undefined : errnoName(-e)); } catch (err) { failure ??= err; }
     }
     if (failure !== undefined) queueMicrotask(() => { throw failure; });
   }
-}
-
-function errnoName(errno: number): string {
-  try { return getSystemErrorName(-errno); } catch { return `errno ${errno}`; }
 }
 
 let shared: BareConnect | undefined;

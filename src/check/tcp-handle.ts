@@ -57,7 +57,8 @@ function onComplete(status: number, _handle: TcpHandle, req: ConnectReq): void {
   owner?.connected(status === 0 ? undefined : errnoName(status));
 }
 
-function errnoName(status: number): string {
+/** A libuv status (a negative errno) by name: "ECONNREFUSED". */
+export function errnoName(status: number): string {
   try { return getSystemErrorName(status); } catch { return `errno ${-status}`; }
 }
 

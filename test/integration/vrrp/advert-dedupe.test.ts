@@ -49,6 +49,10 @@ test('dedupe: a backup counts every advert, follows a priority change, and takes
     assert.ok(await waitFor(() => bench.hasVip('b'), 5000, 5), 'vipkeeper takes over');
     const took = Date.now() - killedAt;
     assert.ok(took < 1000, `took over ${took} ms after the master died`);
+    // As master it holds no reference and the filter drops nothing more: the count stays as it was.
+    const s2 = await inst();
+    assert.equal(s2.state, 'MASTER');
+    assert.ok(s2.counters.deduplicated >= s1.counters.deduplicated, `deduplicated ${s2.counters.deduplicated} after the takeover, ${s1.counters.deduplicated} before`);
     t.diagnostic(`${got} adverts in ${t1 - t0} ms, ${dedup} dropped as copies in the kernel; takeover ${took} ms after SIGKILL`);
     assert.equal(await v.stop(), 0);
   } finally { await bench.cleanup(); }
