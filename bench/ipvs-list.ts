@@ -9,7 +9,7 @@
 // prints where one listing's CPU goes. Every run checks that each listing is byte for byte
 // `ipvsadm -Ln`'s.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +28,8 @@ const time = (argv: string[]): { ms: number; out: string } => {
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
   return { ms: performance.now() - t0, out: r.stdout };
 };
-/** The in-process split, on a build's dist/ with plain node. */
-const inProcess = (dist: string) => `
+/** The in-process split, on a build's dist/ with plain node (the plain view's rows where the build has them, as its CLI does). */
+const inProcess = (dist: string) => existsSync(join(ROOT, dist, 'ipvs/format-rows.js')) ? inProcessRows(dist) : `
 const { performance } = await import('node:perf_hooks');
 const t0 = performance.now();
 const { openIpvs } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/genl-socket.js'))});
@@ -43,6 +43,23 @@ const t2 = performance.now();
 const services = await c.list();
 const t3 = performance.now();
 const text = formatList(info, services);
+const t4 = performance.now();
+c.close();
+process.stdout.write(JSON.stringify({ load: t1 - t0, services: t2 - t1, dests: t3 - t2 - (t2 - t1), format: t4 - t3, lines: text.split('\\n').length }));
+`;
+const inProcessRows = (dist: string) => `
+const { performance } = await import('node:perf_hooks');
+const t0 = performance.now();
+const { openIpvs } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/genl-socket.js'))});
+const { formatRows } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/format-rows.js'))});
+const c = await openIpvs();
+const t1 = performance.now();
+const info = await c.info();
+await c.listServices();
+const t2 = performance.now();
+const table = await c.listRows();
+const t3 = performance.now();
+const text = formatRows(info, table);
 const t4 = performance.now();
 c.close();
 process.stdout.write(JSON.stringify({ load: t1 - t0, services: t2 - t1, dests: t3 - t2 - (t2 - t1), format: t4 - t3, lines: text.split('\\n').length }));

@@ -9,6 +9,8 @@ import {
 } from '../codec/netlink/ipvs.js';
 import { decodeDestIn, decodeDestReply, encodeDestCommand } from '../codec/netlink/ipvs-dest.js';
 import { decodeServiceReply, encodeServiceKeyCommand } from '../codec/netlink/ipvs-service.js';
+import { readDestRow } from '../codec/netlink/ipvs-dest-row.js';
+import { rowTable, type RowTable } from './dest-rows.js';
 import { errnoWords, SysError, VipError } from '../lib/errors.js';
 import {
   destKeyString, serviceKeyString, type DestEntry, type DestSpec, type IpvsInfo, type ServiceEntry, type ServiceKey,
@@ -162,6 +164,45 @@ export class IpvsClient {
       s.dests = await this.listDests(s);
       from++;
     }
+  }
+
+  /**
+   * The whole table for the plain listing (formatRows): IPv4 real servers read straight into rows,
+   * with no object per real server; the same dumps, order and fallbacks as list().
+   */
+  async listRows(): Promise<RowTable> {
+    const services = await this.listServices();
+    const t = rowTable(services);
+    const dumpEach = this.t.dumpEach?.bind(this.t);
+    if (!dumpEach) {
+      await inWindow(services.map((s, i) => ({ s, i })), 16, async ({ s, i }) => { t.objects[i] = await this.listDests(s); });
+      return t;
+    }
+    const reqs = services.map((s) => encodeServiceKeyCommand(IPVS_CMD.GET_DEST, s));
+    for (let from = 0; from < services.length;) {
+      t.from.fill(-1, from); t.to.fill(-1, from); t.objects.fill(undefined, from);
+      const base = from;
+      const r = dumpEach(this.familyId, base === 0 ? reqs : reqs.slice(base), (i, data, start, end) => {
+        const g = base + i;
+        let objects = t.objects[g];
+        if (!objects) {
+          const row = readDestRow(data, start, end, services[g]!.family, t.rows);
+          if (row > 0) { if (t.from[g]! < 0) t.from[g] = t.rows.n - 1; t.to[g] = t.rows.n; }
+          if (row >= 0) return;
+          // Not a row: this service's real servers become entries, in the kernel's order.
+          objects = t.objects[g] = t.from[g]! < 0 ? [] : t.rows.entries(t.from[g]!, t.to[g]!);
+        }
+        const d = decodeDestIn(data, start, end, services[g]!.family);
+        if (d) objects.push(d);
+      });
+      from += r.done;
+      if (!r.error) continue;
+      const s = services[from]!;
+      if (!askAgain(r.error)) throw explain(r.error, 'list', `real servers of ${serviceKeyString(s)}`);
+      t.objects[from] = await this.listDests(s);
+      from++;
+    }
+    return t;
   }
 
   async getService(key: ServiceKey): Promise<ServiceEntry | undefined> {

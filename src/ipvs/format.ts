@@ -22,34 +22,47 @@ const PROTO_SWITCH: Record<string, string> = { tcp: '-t', udp: '-u', sctp: '--sc
  * second of emulated CPU in the kernel VM with an array of per-line template strings.
  */
 export function formatList(info: IpvsInfo, services: readonly ServiceEntry[], f: ListFormat = {}): string {
-  const v = info.version;
-  let out = `IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize})\n${title(f).join('\n')}\n`;
+  let out = listHeader(info, f);
   const plain = !f.stats && !f.rate && !f.thresholds && !f.persistentConn;
   for (const s of sortServices(services)) {
     out += `${serviceLine(s, f)}\n`;
-    const dests = s.dests.length > 1 ? sortDests(s.dests) : s.dests;
-    if (!plain) {
-      for (const d of dests) out += `${destLine(s, d, f)}\n`;
-      continue;
-    }
-    // The columns after the address repeat from one real server to the next (Masq, weight, no
-    // connections): the previous one's text is reused while they do.
-    let fwd = '', weight = NaN, active = NaN, inact = NaN, tail = '';
-    for (const d of dests) {
-      if (d.forward !== fwd || d.weight !== weight || d.activeConns !== active || d.inactConns !== inact) {
-        fwd = d.forward; weight = d.weight; active = d.activeConns; inact = d.inactConns;
-        tail = ` ${FWD_COL[fwd] ?? '(null) '} ${padEnd(String(weight), 6)} ${padEnd(String(active), 10)} ${padEnd(String(inact), 10)}\n`;
-      }
-      out += destColumn(s, d) + tail;
-    }
+    if (plain) { out += plainDestLines(s, s.dests); continue; }
+    for (const d of s.dests.length > 1 ? sortDests(s.dests) : s.dests) out += `${destLine(s, d, f)}\n`;
   }
   return out;
 }
 
+/** The version line and the column titles. */
+export function listHeader(info: IpvsInfo, f: ListFormat): string {
+  const v = info.version;
+  return `IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize})\n${title(f).join('\n')}\n`;
+}
+
+/** One service's real servers in the plain view, sorted, each line ending in a newline. */
+export function plainDestLines(s: ServiceEntry, list: readonly DestEntry[]): string {
+  const dests = list.length > 1 ? sortDests(list) : list;
+  // The columns after the address repeat from one real server to the next (Masq, weight, no
+  // connections): the previous one's text is reused while they do.
+  let out = '', fwd = '', weight = NaN, active = NaN, inact = NaN, tail = '';
+  for (const d of dests) {
+    if (d.forward !== fwd || d.weight !== weight || d.activeConns !== active || d.inactConns !== inact) {
+      fwd = d.forward; weight = d.weight; active = d.activeConns; inact = d.inactConns;
+      tail = plainTail(FWD_COL[fwd] ?? '(null) ', weight, active, inact);
+    }
+    out += destColumn(s, d) + tail;
+  }
+  return out;
+}
+
+/** A plain real-server line after its address column: method, weight, active and inactive connections. */
+export function plainTail(fwdCol: string, weight: number, active: number, inact: number): string {
+  return ` ${fwdCol} ${padEnd(String(weight), 6)} ${padEnd(String(active), 10)} ${padEnd(String(inact), 10)}\n`;
+}
+
 /** The forwarding method's column, padded as ipvsadm's %-7s does. */
-const FWD_COL: Record<string, string> = { masq: 'Masq   ', local: 'Local  ', tunnel: 'Tunnel ', route: 'Route  ' };
+export const FWD_COL: Record<string, string> = { masq: 'Masq   ', local: 'Local  ', tunnel: 'Tunnel ', route: 'Route  ' };
 /** Runs of spaces by length, for padding without padEnd's intermediate strings. */
-const SPACES = Array.from({ length: 41 }, (_, i) => ' '.repeat(i));
+export const SPACES: readonly string[] = Array.from({ length: 41 }, (_, i) => ' '.repeat(i));
 const padEnd = (s: string, w: number): string => (s.length >= w ? s : s + SPACES[w - s.length]);
 
 /** `ipvsadm -Sn`: the rules that would recreate the table. */

@@ -3,7 +3,9 @@
 import { parseCommandArgs, UsageError, type CliIO, type Command } from '../command.js';
 import type { ConfigFormat } from '../../config/load.js';
 import type { IpvsClient } from '../../ipvs/client.js';
+import { openIpvs } from '../../ipvs/genl-socket.js';
 import { formatList, formatRules, sortDests, sortServices } from '../../ipvs/format.js';
+import { formatRows } from '../../ipvs/format-rows.js';
 import type { IpvsOp } from '../../ipvs/ops.js';
 import type { DesiredService } from '../../ipvs/model.js';
 
@@ -23,12 +25,12 @@ Exit status: list/apply 0 done, 1 error, 2 usage error; plan 0 nothing to change
 export type OpenIpvs = () => Promise<IpvsClient>;
 
 /**
- * The real kernel (imported on use). Straight from src/ipvs/genl-socket.ts, not through the
- * composition root: that one loads every adapter (VRRP, rtnetlink, probes, logging), which costs
- * `ipvs list` seconds of start-up in the kernel VM and which listing does not need.
+ * The real kernel, straight from src/ipvs/genl-socket.ts, not through the composition root: that
+ * one loads every adapter (VRRP, rtnetlink, probes, logging), which costs `ipvs list` seconds of
+ * start-up in the kernel VM and which listing does not need. Imported statically: every
+ * subcommand needs it, and the bundle then loads two modules fewer (bench/README.md, IPVS).
  */
 async function defaultOpen(): Promise<IpvsClient> {
-  const { openIpvs } = await import('../../ipvs/genl-socket.js');
   return openIpvs();
 }
 
@@ -64,6 +66,12 @@ async function list(argv: string[], io: CliIO, open: OpenIpvs): Promise<number> 
   if (values.json && values.rules) throw new UsageError('--json and --rules cannot be combined');
   const c = await open();
   try {
+    if (!values.json && !values.rules && views.length === 0) {
+      // The plain view, the usual one: real servers read straight into rows (formatRows), no object each.
+      const [info, table] = [await c.info(), await c.listRows()];
+      io.out(formatRows(info, table));
+      return 0;
+    }
     const [info, services] = [await c.info(), await c.list()];
     if (values.json) {
       // Same order as the text listing: services and their real servers as ipvsadm sorts them.

@@ -1,0 +1,69 @@
+// The plain listing's columns of a table's real servers in typed arrays, one row per real server:
+// `ipvs list` reads 10,000 of them, and an object (with its address string and counters) for each
+// cost a third of the listing's emulated CPU in decoding and garbage collection (bench/README.md,
+// IPVS, fourth pass). Only IPv4 real servers become rows; any other is kept as a DestEntry.
+import { FORWARD_NUMBER, zeroStats, type DestEntry, type ForwardMethod, type ServiceEntry } from './model.js';
+
+/** The forwarding method by its kernel number (& 7), as decodeDestIn names it: unknown numbers are masq. */
+export const FORWARD_BY_NUMBER: readonly ForwardMethod[] = Array.from({ length: 8 }, (_, n) =>
+  (Object.entries(FORWARD_NUMBER).find(([, v]) => v === n)?.[0] as ForwardMethod | undefined) ?? 'masq');
+
+export class DestRows {
+  n = 0;
+  /** IPv4 address as an unsigned 32-bit number (first octet highest). */
+  addr = new Uint32Array(1024);
+  port = new Uint16Array(1024);
+  /** Forwarding method number & 7 (FORWARD_BY_NUMBER). */
+  fwd = new Uint8Array(1024);
+  weight = new Int32Array(1024);
+  active = new Uint32Array(1024);
+  inact = new Uint32Array(1024);
+
+  push(addr: number, port: number, fwd: number, weight: number, active: number, inact: number): void {
+    if (this.n === this.addr.length) this.grow();
+    const i = this.n++;
+    this.addr[i] = addr; this.port[i] = port; this.fwd[i] = fwd; this.weight[i] = weight; this.active[i] = active; this.inact[i] = inact;
+  }
+
+  /**
+   * Rows [from, to) as entries carrying the plain listing's fields (thresholds, persistent
+   * connections and counters zero): for a service that turned out to hold a non-row real server.
+   */
+  entries(from: number, to: number): DestEntry[] {
+    const out: DestEntry[] = [];
+    for (let i = from; i < to; i++) {
+      const a = this.addr[i]!;
+      out.push({
+        family: 4, address: `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`, port: this.port[i]!, forward: FORWARD_BY_NUMBER[this.fwd[i]!]!,
+        weight: this.weight[i]!, upperThreshold: 0, lowerThreshold: 0, activeConns: this.active[i]!, inactConns: this.inact[i]!, persistConns: 0, stats: zeroStats(),
+      });
+    }
+    return out;
+  }
+
+  private grow(): void {
+    const n = this.addr.length * 2;
+    const more = <T extends Uint32Array | Uint16Array | Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => { const b = make(n); b.set(a); return b; };
+    this.addr = more(this.addr, (k) => new Uint32Array(k)); this.port = more(this.port, (k) => new Uint16Array(k));
+    this.fwd = more(this.fwd, (k) => new Uint8Array(k)); this.weight = more(this.weight, (k) => new Int32Array(k));
+    this.active = more(this.active, (k) => new Uint32Array(k)); this.inact = more(this.inact, (k) => new Uint32Array(k));
+  }
+}
+
+/**
+ * A listing for the plain view: the services (their `dests` left empty), and per service either
+ * its rows [from, to) in the kernel's order (from -1: none) or, when one of its real servers is
+ * not a row, all of them as entries in `objects`.
+ */
+export interface RowTable {
+  services: ServiceEntry[];
+  rows: DestRows;
+  from: Int32Array;
+  to: Int32Array;
+  objects: (DestEntry[] | undefined)[];
+}
+
+export function rowTable(services: ServiceEntry[]): RowTable {
+  const n = services.length;
+  return { services, rows: new DestRows(), from: new Int32Array(n).fill(-1), to: new Int32Array(n).fill(-1), objects: new Array(n).fill(undefined) };
+}

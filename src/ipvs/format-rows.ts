@@ -1,0 +1,49 @@
+// `ipvsadm -Ln`'s plain view written from a RowTable (src/ipvs/dest-rows.ts): each IPv4 real server's
+// line straight from its row, sorted by an index over the rows with the comparison sortDests uses,
+// so the text is formatList's byte for byte (test/unit/ipvs/format-rows-random.test.ts). Services
+// holding other real servers go through formatList's own code. Pure: data in, text out.
+import { FORWARD_BY_NUMBER, type DestRows, type RowTable } from './dest-rows.js';
+import { FWD_COL, listHeader, plainDestLines, plainTail, serviceLine, sortServices, SPACES } from './format.js';
+import type { IpvsInfo } from './model.js';
+
+/** The forwarding column by method number, as formatList prints each name. */
+const COL = FORWARD_BY_NUMBER.map((m) => FWD_COL[m] ?? '(null) ');
+
+export function formatRows(info: IpvsInfo, t: RowTable): string {
+  let out = listHeader(info, {});
+  const at = new Map(t.services.map((s, i) => [s, i]));
+  for (const s of sortServices(t.services)) {
+    out += `${serviceLine(s, {})}\n`;
+    const i = at.get(s)!;
+    const objects = t.objects[i];
+    if (objects) out += plainDestLines(s, objects);
+    else if (t.from[i]! >= 0) out += rowLines(t.rows, t.from[i]!, t.to[i]!);
+  }
+  return out;
+}
+
+/** Rows [from, to) as plain lines in ipvsadm's order (sortDests' comparison, wrap-around included). */
+function rowLines(r: DestRows, from: number, to: number): string {
+  const { addr, port, fwd, weight, active, inact } = r;
+  // The same array of indices, built and sorted the same way as sortDests does, so the sort makes the same moves.
+  const idx: number[] = [];
+  for (let i = 0; i < to - from; i++) idx.push(i);
+  if (idx.length > 1) idx.sort((a, b) => ((addr[from + a]! - addr[from + b]!) | 0) || port[from + a]! - port[from + b]!);
+  let out = '', col = -1, w = NaN, act = NaN, ina = NaN, tail = '';
+  // A service's real servers mostly share an address (ports differ): "  -> ADDR:" is reused while it repeats.
+  let last = -1, head = '';
+  for (let k = 0; k < idx.length; k++) {
+    const i = from + idx[k]!;
+    if (COL[fwd[i]!] !== COL[col] || weight[i] !== w || active[i] !== act || inact[i] !== ina) {
+      col = fwd[i]!; w = weight[i]!; act = active[i]!; ina = inact[i]!;
+      tail = plainTail(COL[col]!, w, act, ina);
+    }
+    const a = addr[i]!;
+    if (a !== last) { last = a; head = `  -> ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}:`; }
+    const p = String(port[i]);
+    // The address column is 28 wide after the 5 of "  -> " (an IPv4 one never needs cutting).
+    const pad = 33 - head.length - p.length;
+    out += pad > 0 ? head + p + SPACES[pad] + tail : head + p + tail;
+  }
+  return out;
+}
