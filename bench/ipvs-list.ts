@@ -28,42 +28,31 @@ const time = (argv: string[]): { ms: number; out: string } => {
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
   return { ms: performance.now() - t0, out: r.stdout };
 };
-/** The in-process split, on a build's dist/ with plain node (the plain view's rows where the build has them, as its CLI does). */
-const inProcess = (dist: string) => existsSync(join(ROOT, dist, 'ipvs/format-rows.js')) ? inProcessRows(dist) : `
+/**
+ * The in-process split, on a build's dist/ with plain node: what its CLI runs for the plain view
+ * (rows where the build has them, else the services again and each one's real servers as entries).
+ */
+const inProcess = (dist: string) => {
+  const rows = existsSync(join(ROOT, dist, 'ipvs/format-rows.js'));
+  const [mod, fmt, list] = rows ? ['ipvs/format-rows.js', 'formatRows', 'listRows'] : ['ipvs/format.js', 'formatList', 'list'];
+  return `
 const { performance } = await import('node:perf_hooks');
 const t0 = performance.now();
 const { openIpvs } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/genl-socket.js'))});
-const { formatList } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/format.js'))});
+const { ${fmt} } = await import(${JSON.stringify(join(ROOT, dist, mod))});
 const c = await openIpvs();
 const t1 = performance.now();
 const info = await c.info();
 await c.listServices();
 const t2 = performance.now();
-// What the CLI runs: the services again, then each one's real servers.
-const services = await c.list();
+const table = await c.${list}();
 const t3 = performance.now();
-const text = formatList(info, services);
+const text = ${fmt}(info, table);
 const t4 = performance.now();
 c.close();
 process.stdout.write(JSON.stringify({ load: t1 - t0, services: t2 - t1, dests: t3 - t2 - (t2 - t1), format: t4 - t3, lines: text.split('\\n').length }));
 `;
-const inProcessRows = (dist: string) => `
-const { performance } = await import('node:perf_hooks');
-const t0 = performance.now();
-const { openIpvs } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/genl-socket.js'))});
-const { formatRows } = await import(${JSON.stringify(join(ROOT, dist, 'ipvs/format-rows.js'))});
-const c = await openIpvs();
-const t1 = performance.now();
-const info = await c.info();
-await c.listServices();
-const t2 = performance.now();
-const table = await c.listRows();
-const t3 = performance.now();
-const text = formatRows(info, table);
-const t4 = performance.now();
-c.close();
-process.stdout.write(JSON.stringify({ load: t1 - t0, services: t2 - t1, dests: t3 - t2 - (t2 - t1), format: t4 - t3, lines: text.split('\\n').length }));
-`;
+};
 /** BENCH_PROFILE=1: one more `ipvs list` under --cpu-prof, its functions by self time (the VM's only way out is the console). */
 function profile(dist: string): void {
   const dir = mkdtempSync(join(tmpdir(), 'vk-prof-'));

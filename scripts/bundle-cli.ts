@@ -5,28 +5,61 @@
 // out of the others' start; packages stay in node_modules, resolved at run time as before. The
 // chunks go to dist/bundle/, emptied first so that a rebuild leaves no stale chunk; code finds
 // files beside the package from any depth through src/lib/package-root.ts.
+//
+// The daemon (`run`) is one CommonJS file instead, dist/run.cjs, with pino and its helpers inside:
+// resolving ~40 ES chunks and ~30 package files made node's path functions hot enough for V8's
+// optimizing compiler, whose own code is ~3.6 MiB of node's executable paged in for good, and
+// each CommonJS package file costs the loader memory of its own (bench/README.md, "idle daemon",
+// fifth pass). dist/cli.js requires it through `VK_DAEMON_BUNDLE` (src/cli.ts).
 //   node --import tsx scripts/bundle-cli.ts      (npm run build does it after tsc)
 import { buildSync } from 'esbuild';
-import { realpathSync, rmSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** Where the daemon's bundle sits, from the package's top (read back through src/lib/package-root.ts). */
+export const DAEMON_BUNDLE = 'dist/run.cjs';
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', legalComments: 'none', logLevel: 'warning' } as const;
 
 export function bundleCli(root: string, outdir: string): void {
   rmSync(join(outdir, 'bundle'), { recursive: true, force: true });
   buildSync({
+    ...common,
     absWorkingDir: root,
     entryPoints: { cli: join(root, 'src', 'cli.ts') },
     outdir,
     chunkNames: 'bundle/[name]-[hash]',
-    bundle: true,
     splitting: true,
     format: 'esm',
-    platform: 'node',
-    target: 'node20',
     packages: 'external',
-    sourcemap: 'linked',
-    legalComments: 'none',
-    logLevel: 'warning',
+    define: { VK_DAEMON_BUNDLE: JSON.stringify(DAEMON_BUNDLE) },
+  });
+  buildDaemon(root, join(outdir, 'run.cjs'));
+}
+
+/**
+ * dist/run.cjs: src/cli/commands/run.ts and everything it reaches, pino included. The package's
+ * other dependencies stay external, each loaded only when a config uses it (yaml, undici for HTTP
+ * checks, prom-client for metrics); so does pino-pretty, a terminal's stream.
+ */
+function buildDaemon(root: string, outfile: string): void {
+  const deps = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+  buildSync({
+    ...common,
+    absWorkingDir: root,
+    stdin: { contents: `module.exports = require(${JSON.stringify(join(root, 'src/cli/commands/run.ts'))}).default;`, resolveDir: root, loader: 'js', sourcefile: 'run-entry.cjs' },
+    outfile,
+    format: 'cjs',
+    external: deps.filter((d) => d !== 'pino').flatMap((d) => [d, `${d}/*`]),
+    // pino's transports run in a worker whose file this bundle does not carry: the daemon has
+    // none (a terminal gets pino-pretty as a stream), so thread-stream is never loaded either.
+    alias: { 'thread-stream': join(root, 'scripts', 'no-thread-stream.cjs') },
+    // What ES modules have and a CommonJS file does not: strict mode for the whole file (our
+    // modules are not wrapped, and pino's files are strict already), and the module's own URL
+    // (package-root.ts and the addon's loader use it).
+    define: { 'import.meta.url': '__vkModuleUrl' },
+    banner: { js: '"use strict";\nconst __vkModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
 }
 

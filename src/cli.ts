@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // argv -> command; nothing else. Each command lives in src/cli/commands/NAME.ts and is loaded on demand.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { processIO, UsageError, type CliIO, type Command } from './cli/command.js';
 import { inPackage } from './lib/package-root.js';
 
+/** Set by the build (scripts/bundle-cli.ts) to the daemon's own CommonJS bundle; absent in the sources. */
+declare const VK_DAEMON_BUNDLE: string | undefined;
+
 const commands: Record<string, () => Promise<{ default: Command }>> = {
   check: () => import('./cli/commands/check.js'),
   convert: () => import('./cli/commands/convert.js'),
-  run: () => import('./cli/commands/run.js'),
+  run: async () => typeof VK_DAEMON_BUNDLE === 'string'
+    ? { default: createRequire(import.meta.url)(inPackage(VK_DAEMON_BUNDLE)) as Command }
+    : import('./cli/commands/run.js'),
   ipvs: () => import('./cli/commands/ipvs.js'),
   status: () => import('./cli/commands/status.js'),
   reload: () => import('./cli/commands/reload.js'),

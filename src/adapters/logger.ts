@@ -1,4 +1,5 @@
 // pino as the Logger port: JSON lines on stdout, or pino-pretty when stdout is a terminal.
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { Logger } from '../ports/logger.js';
 
@@ -7,7 +8,11 @@ export type LogLevel = typeof LOG_LEVELS[number];
 
 export function createLogger(level: LogLevel = 'info', pretty = Boolean(process.stdout.isTTY)): Logger & { flush?: () => void } {
   if (pretty) {
-    return pino({ level, base: { pid: process.pid }, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } }) as unknown as Logger;
+    // A stream in this process, not a transport: a transport is a worker thread the daemon would
+    // carry for a terminal's sake (and its worker file is not in the daemon's bundle). Loaded here
+    // only, so a daemon under a service manager never reads it.
+    const prettyStream = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty').PinoPretty;
+    return pino({ level, base: { pid: process.pid } }, prettyStream({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', sync: true })) as unknown as Logger;
   }
   // Synchronous writes: a log line is on stdout before the next packet is handled, and none is
   // lost when the daemon exits right after a transition.

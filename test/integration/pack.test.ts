@@ -44,7 +44,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
   const dir = mkdtempSync(join(tmpdir(), 'vipkeeper-pack-'));
   try {
     const copy = join(dir, 'tree');
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'scripts/bundle-cli.ts', ...PKG.files]) {
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'scripts/bundle-cli.ts', 'scripts/no-thread-stream.cjs', ...PKG.files]) {
       if (f !== 'dist' && existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
     }
     // `prepare` compiles with the project's TypeScript.
@@ -57,7 +57,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     assert.deepEqual(tarballs, [`vipkeeper-${PKG.version}.tgz`]);
 
     const listing = run('tar', ['-tzf', join(out, tarballs[0]!)], { timeoutMs: 60_000 }).stdout.split('\n');
-    for (const f of ['package/dist/cli.js', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
+    for (const f of ['package/dist/cli.js', 'package/dist/run.cjs', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
       assert.ok(listing.includes(f), `${f} is in the tarball`);
     }
     // dist/cli.js is the bundle (scripts/bundle.mjs): its chunks must ship beside it.
@@ -73,6 +73,11 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     const v = run(bin, ['--version'], { timeoutMs: 60_000, env });
     assert.equal(v.status, 0, v.stderr);
     assert.equal(v.stdout.trim(), PKG.version);
+
+    // `run` comes from the daemon's own bundle, dist/run.cjs (scripts/bundle-cli.ts).
+    const h = run(bin, ['run', '--help'], { timeoutMs: 60_000, env });
+    assert.equal(h.status, 0, h.stderr);
+    assert.match(h.stdout, /^usage: vipkeeper run -f FILE/);
 
     const conf = join(installed, 'conf', 'lvs-dr-http-master.conf');
     const c = run(bin, ['check', '-f', conf], { timeoutMs: 60_000, env });

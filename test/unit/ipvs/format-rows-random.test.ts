@@ -16,16 +16,9 @@ import { decodeServiceReply, encodeServiceKeyCommand } from '../../../src/codec/
 import { SysError } from '../../../src/lib/errors.js';
 import { serviceKeyString, zeroStats, type DestEntry, type ForwardMethod, type ServiceEntry, type ServiceFlag } from '../../../src/ipvs/model.js';
 import type { GenlTransport, NetlinkMessage } from '../../../src/ipvs/transport.js';
+import { seededDraws } from '../../support/seeded-random.js';
 
-// mulberry32: a fixed seed, so a failure names a table that can be made again.
-let seed = 4242;
-const rnd = (n: number): number => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-  return (((x ^ (x >>> 14)) >>> 0) % n);
-};
-const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
+const { rnd, pick } = seededDraws(4242);
 const v4 = () => pick([
   () => `${rnd(256)}.${rnd(256)}.${rnd(256)}.${rnd(256)}`,
   () => `10.${rnd(3)}.${rnd(3)}.${rnd(4)}`, // close addresses: equal words, ports decide

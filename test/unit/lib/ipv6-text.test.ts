@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIPv4, isIPv6 } from 'node:net';
 import { isDottedQuad, isIPv6Text } from '../../../src/lib/ipv6-text.js';
+import { mulberry32 as rng } from '../../support/seeded-random.js';
 
 const CASES = [
   '::', '::1', '1::', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1::8', '1:2:3:4:5:6::8',
@@ -18,16 +19,6 @@ const CASES = [
 test('hand-picked forms: the same answer as node:net', () => {
   for (const s of CASES) assert.equal(isIPv6Text(s), isIPv6(s), JSON.stringify(s));
 });
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('generated near-addresses: the same answer as node:net', () => {
   const r = rng(12);
