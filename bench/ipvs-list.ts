@@ -7,7 +7,9 @@
 // a before/after comparison (BENCH_TREE=0 leaves this tree's dist/ out); BENCH_FLOOR=PROGRAM ARGS...;... runs a program (one per `;`) that
 // prints its own timing of the same dumps (e.g. a C client: the kernel's floor); BENCH_PROFILE=1
 // prints where one listing's CPU goes. Every run checks that each listing is byte for byte
-// `ipvsadm -Ln`'s.
+// `ipvsadm -Ln`'s. BENCH_BEFORE / BENCH_AFTER may name several builds, comma-separated.
+// BENCH_EMPTY=1 also times each build's fixed start: `--version` and `ipvs list` of an empty table
+// (beside `ipvsadm -Ln`'s).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,10 +75,9 @@ spawnSync('ipvsadm', ['-C']);
 spawnSync('ipvsadm', ['-R'], { input: `${lines.join('\n')}\n` });
 type Split = Record<string, number>;
 /** The builds timed: this tree's dist/ (not with BENCH_TREE=0) and those named by BENCH_BEFORE / BENCH_AFTER. */
-const builds = [...(process.env.BENCH_TREE === '0' ? [] : [{ label: 'dist', dir: 'dist' }]), ...(['BEFORE', 'AFTER'] as const).flatMap((k) => {
-  const dir = process.env[`BENCH_${k}`];
-  return dir ? [{ label: k.toLowerCase(), dir }] : [];
-})].map((b) => ({ ...b, whole: [] as number[], split: [] as Split[], same: true }));
+const builds = [...(process.env.BENCH_TREE === '0' ? [] : [{ label: 'dist', dir: 'dist' }]), ...(['BEFORE', 'AFTER'] as const).flatMap((k) =>
+  (process.env[`BENCH_${k}`] ?? '').split(',').filter(Boolean).map((dir, i) => ({ label: `${k.toLowerCase()}${i === 0 ? '' : i + 1}`, dir })),
+)].map((b) => ({ ...b, whole: [] as number[], split: [] as Split[], same: true, version: [] as number[], empty: [] as number[] }));
 const a: number[] = [], node: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   node.push(time(['node', '-e', '0']).ms);
@@ -102,6 +103,19 @@ for (const cmd of (process.env.BENCH_FLOOR ?? '').split(';').map((x) => x.trim()
   for (let r = 0; r < RUNS; r++) console.log(`  floor ${cmd}: ${time([argv[0]!.startsWith('/') ? argv[0]! : join(ROOT, argv[0]!), ...argv.slice(1)]).out.trim()}`);
 }
 spawnSync('ipvsadm', ['-C']);
+const aEmpty: number[] = [];
+if (process.env.BENCH_EMPTY === '1') {
+  for (let r = 0; r < RUNS; r++) {
+    const ref = time(['ipvsadm', '-Ln']);
+    aEmpty.push(ref.ms);
+    for (const b of builds) {
+      b.version.push(time(['node', join(b.dir, 'cli.js'), '--version']).ms);
+      const e = time(['node', join(b.dir, 'cli.js'), 'ipvs', 'list']);
+      b.empty.push(e.ms);
+      if (e.out !== ref.out) { console.log(`  ${b.label}: empty listing differs from ipvsadm -Ln's`); b.same = false; }
+    }
+  }
+}
 const m = (x: number[]) => Math.min(...x);
 const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
 console.log(`ipvs-list: ${S} x ${D}, best of ${RUNS}: ipvsadm -Ln ${s(m(a))}; node -e 0 ${s(m(node))}`);
@@ -112,5 +126,6 @@ for (const b of builds) {
   console.log(`    output identical to ipvsadm -Ln in every run: ${b.same ? 'yes' : 'NO'}`);
   console.log(`    in-process: module load + open ${best.load!.toFixed(0)} ms, services dump ${best.services!.toFixed(0)} ms, `
     + `real-server dumps ${best.dests!.toFixed(0)} ms (list() less a services dump), format ${best.format!.toFixed(0)} ms`);
+  if (b.empty.length) console.log(`    fixed start: --version ${s(m(b.version))} (runs ${b.version.map(s).join(', ')}); empty table ${s(m(b.empty))} (runs ${b.empty.map(s).join(', ')}); ipvsadm -Ln empty ${s(m(aEmpty))}`);
 }
 console.log(`  ipvsadm -Ln runs ${a.map(s).join(', ')}; node -e 0 runs ${node.map(s).join(', ')}`);

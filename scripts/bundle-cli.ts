@@ -10,15 +10,30 @@
 // resolving ~40 ES chunks and ~30 package files made node's path functions hot enough for V8's
 // optimizing compiler, whose own code is ~3.6 MiB of node's executable paged in for good, and
 // each CommonJS package file costs the loader memory of its own (bench/README.md, "idle daemon",
-// fifth pass). dist/cli.js requires it through `VK_DAEMON_BUNDLE` (src/cli.ts).
+// fifth pass). `ipvs` is one too, dist/ipvs.cjs: a listing's start is mostly loading cold code,
+// and one CommonJS file skips the ES loader's resolve/link/evaluate per chunk (bench/README.md,
+// IPVS, fifth pass). dist/cli.js requires them through `VK_COMMAND_BUNDLES` (src/cli.ts).
 //   node --import tsx scripts/bundle-cli.ts      (npm run build does it after tsc)
 import { buildSync } from 'esbuild';
 import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where the daemon's bundle sits, from the package's top (read back through src/lib/package-root.ts). */
-export const DAEMON_BUNDLE = 'dist/run.cjs';
+/**
+ * Commands with a CommonJS bundle of their own: name -> its source and its file beside dist/cli.js
+ * (found from cli.js's own URL, wherever the package sits).
+ */
+export const COMMAND_BUNDLES: Record<string, { source: string; file: string; parts?: Record<string, { source: string; file: string }> }> = {
+  run: { source: 'src/cli/commands/run.ts', file: 'run.cjs' },
+  ipvs: {
+    source: 'src/cli/commands/ipvs.ts', file: 'ipvs.cjs',
+    // plan/apply's config reader and planner, which a listing neither loads nor parses: a file of
+    // its own beside ipvs.cjs, named to it by the constant (src/cli/commands/ipvs.ts).
+    parts: { VK_IPVS_PLANNING: { source: 'src/ipvs/planning.ts', file: 'ipvs-planning.cjs' } },
+  },
+};
+/** Where the daemon's bundle sits, from the package's top. */
+export const DAEMON_BUNDLE = `dist/${COMMAND_BUNDLES.run!.file}`;
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', legalComments: 'none', logLevel: 'warning' } as const;
 
@@ -33,22 +48,29 @@ export function bundleCli(root: string, outdir: string): void {
     splitting: true,
     format: 'esm',
     packages: 'external',
-    define: { VK_DAEMON_BUNDLE: JSON.stringify(DAEMON_BUNDLE) },
+    define: { VK_COMMAND_BUNDLES: JSON.stringify(JSON.stringify(Object.fromEntries(Object.entries(COMMAND_BUNDLES).map(([k, { file }]) => [k, file])))) },
   });
-  buildDaemon(root, join(outdir, 'run.cjs'));
+  for (const [name, b] of Object.entries(COMMAND_BUNDLES)) {
+    const parts = Object.entries(b.parts ?? {});
+    // The command, with the bundle's own copy of UsageError beside it: dist/cli.js has its own, so
+    // it could not otherwise tell a usage error (exit 2, usage printed) from a failure (src/cli.ts).
+    buildCjs(root, `module.exports = { ...require(${JSON.stringify(join(root, b.source))}).default, UsageError: require(${JSON.stringify(join(root, 'src/cli/command.ts'))}).UsageError };`,
+      `${name}-entry.cjs`, join(outdir, b.file), Object.fromEntries(parts.map(([k, p]) => [k, JSON.stringify(`./${p.file}`)])));
+    for (const [, p] of parts) buildCjs(root, `module.exports = require(${JSON.stringify(join(root, p.source))});`, `${p.file}-entry.cjs`, join(outdir, p.file), {});
+  }
 }
 
 /**
- * dist/run.cjs: src/cli/commands/run.ts and everything it reaches, pino included. The package's
- * other dependencies stay external, each loaded only when a config uses it (yaml, undici for HTTP
- * checks, prom-client for metrics); so does pino-pretty, a terminal's stream.
+ * A CommonJS file: the entry's code and everything it reaches, pino included (the daemon's
+ * logger). The package's other dependencies stay external, each loaded only when a config uses it
+ * (yaml, undici for HTTP checks, prom-client for metrics); so does pino-pretty, a terminal's stream.
  */
-function buildDaemon(root: string, outfile: string): void {
+function buildCjs(root: string, entry: string, sourcefile: string, outfile: string, define: Record<string, string>): void {
   const deps = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
   buildSync({
     ...common,
     absWorkingDir: root,
-    stdin: { contents: `module.exports = require(${JSON.stringify(join(root, 'src/cli/commands/run.ts'))}).default;`, resolveDir: root, loader: 'js', sourcefile: 'run-entry.cjs' },
+    stdin: { contents: entry, resolveDir: root, loader: 'js', sourcefile },
     outfile,
     format: 'cjs',
     external: deps.filter((d) => d !== 'pino').flatMap((d) => [d, `${d}/*`]),
@@ -58,7 +80,7 @@ function buildDaemon(root: string, outfile: string): void {
     // What ES modules have and a CommonJS file does not: strict mode for the whole file (our
     // modules are not wrapped, and pino's files are strict already), and the module's own URL
     // (package-root.ts and the addon's loader use it).
-    define: { 'import.meta.url': '__vkModuleUrl' },
+    define: { ...define, 'import.meta.url': '__vkModuleUrl' },
     banner: { js: '"use strict";\nconst __vkModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
 }

@@ -6,16 +6,30 @@ import { fileURLToPath } from 'node:url';
 import { processIO, UsageError, type CliIO, type Command } from './cli/command.js';
 import { inPackage } from './lib/package-root.js';
 
-/** Set by the build (scripts/bundle-cli.ts) to the daemon's own CommonJS bundle; absent in the sources. */
-declare const VK_DAEMON_BUNDLE: string | undefined;
+/**
+ * Set by the build (scripts/bundle-cli.ts): command name -> its own CommonJS bundle beside this
+ * file (the daemon's, `ipvs`'s). Absent in the sources, which import the modules. JSON text: an
+ * object define would be a shared chunk of its own that every command's start loads.
+ */
+declare const VK_COMMAND_BUNDLES: string | undefined;
 
-const commands: Record<string, () => Promise<{ default: Command }>> = {
+/** A bundle's command carries the bundle's own copy of UsageError, which our `instanceof` would not know. */
+type BundledCommand = Command & { UsageError?: typeof UsageError };
+type Loaded = { default: Command; UsageError?: typeof UsageError };
+
+/** A command from its bundle when the build made one, else its ES module. */
+const bundled = (name: string, load: () => Promise<Loaded>) => async (): Promise<Loaded> => {
+  const file = typeof VK_COMMAND_BUNDLES === 'string' ? (JSON.parse(VK_COMMAND_BUNDLES) as Record<string, string>)[name] : undefined;
+  if (file === undefined) return load();
+  const m = createRequire(import.meta.url)(fileURLToPath(new URL(file, import.meta.url))) as BundledCommand;
+  return { default: m, UsageError: m.UsageError };
+};
+
+const commands: Record<string, () => Promise<Loaded>> = {
   check: () => import('./cli/commands/check.js'),
   convert: () => import('./cli/commands/convert.js'),
-  run: async () => typeof VK_DAEMON_BUNDLE === 'string'
-    ? { default: createRequire(import.meta.url)(inPackage(VK_DAEMON_BUNDLE)) as Command }
-    : import('./cli/commands/run.js'),
-  ipvs: () => import('./cli/commands/ipvs.js'),
+  run: bundled('run', () => import('./cli/commands/run.js')),
+  ipvs: bundled('ipvs', () => import('./cli/commands/ipvs.js')),
   status: () => import('./cli/commands/status.js'),
   reload: () => import('./cli/commands/reload.js'),
   doctor: () => import('./cli/commands/doctor.js'),
@@ -47,12 +61,13 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   if (name === '-V' || name === '--version') { io.out(version()); return 0; }
   const load = commands[name];
   if (!load) { io.err(`vipkeeper: unknown command or option '${name}'\n\n${await usage()}`); return 2; }
-  const cmd = (await load()).default;
+  const loaded = await load();
+  const cmd = loaded.default;
   if (rest.includes('--help') || rest.includes('-h')) { io.out(cmd.usage); return 0; }
   try {
     return await cmd.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) { io.err(`vipkeeper ${name}: ${e.message}\n\n${cmd.usage}`); return 2; }
+    if (e instanceof UsageError || (loaded.UsageError !== undefined && e instanceof loaded.UsageError)) { io.err(`vipkeeper ${name}: ${e.message}\n\n${cmd.usage}`); return 2; }
     // Never a stack trace for the operator; VIPKEEPER_DEBUG=1 shows it.
     io.err(`vipkeeper ${name}: ${(e as Error).message ?? String(e)}`);
     if (process.env.VIPKEEPER_DEBUG) io.err(String((e as Error).stack));

@@ -57,7 +57,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     assert.deepEqual(tarballs, [`vipkeeper-${PKG.version}.tgz`]);
 
     const listing = run('tar', ['-tzf', join(out, tarballs[0]!)], { timeoutMs: 60_000 }).stdout.split('\n');
-    for (const f of ['package/dist/cli.js', 'package/dist/run.cjs', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
+    for (const f of ['package/dist/cli.js', 'package/dist/run.cjs', 'package/dist/ipvs.cjs', 'package/dist/ipvs-planning.cjs', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
       assert.ok(listing.includes(f), `${f} is in the tarball`);
     }
     // dist/cli.js is the bundle (scripts/bundle.mjs): its chunks must ship beside it.
@@ -78,6 +78,10 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     const h = run(bin, ['run', '--help'], { timeoutMs: 60_000, env });
     assert.equal(h.status, 0, h.stderr);
     assert.match(h.stdout, /^usage: vipkeeper run -f FILE/);
+    // `ipvs` from dist/ipvs.cjs.
+    const ih = run(bin, ['ipvs', '--help'], { timeoutMs: 60_000, env });
+    assert.equal(ih.status, 0, ih.stderr);
+    assert.match(ih.stdout, /^usage: vipkeeper ipvs list /);
 
     const conf = join(installed, 'conf', 'lvs-dr-http-master.conf');
     const c = run(bin, ['check', '-f', conf], { timeoutMs: 60_000, env });

@@ -1,5 +1,7 @@
 // `vipkeeper ipvs list|plan|apply`: the kernel's IPVS table as ipvsadm shows it, and the changes a
 // configuration's virtual servers would make to it (plan) or make (apply), through generic netlink.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, UsageError, type CliIO, type Command } from '../command.js';
 import type { ConfigFormat } from '../../config/load.js';
 import type { IpvsClient } from '../../ipvs/client.js';
@@ -34,15 +36,17 @@ async function defaultOpen(): Promise<IpvsClient> {
   return openIpvs();
 }
 
+/** Set by the build for dist/ipvs.cjs only: planning's own CommonJS file beside it (scripts/bundle-cli.ts). */
+declare const VK_IPVS_PLANNING: string | undefined;
+
 /**
- * The config reader and the planner are loaded only by plan/apply: `list` neither parses YAML or
- * keepalived.conf nor plans changes (five modules fewer to load for it).
+ * The config reader and the planner (src/ipvs/planning.ts) are loaded only by plan/apply: `list`
+ * neither parses YAML or keepalived.conf nor plans changes. In dist/ipvs.cjs they are a second
+ * file, so a listing does not parse their ~200 KB either (bench/README.md, IPVS, fifth pass).
  */
-const configLoader = () => import('../../config/load.js');
-const planner = async () => {
-  const [desired, ops, reconcile] = await Promise.all([import('../../ipvs/desired.js'), import('../../ipvs/ops.js'), import('../../ipvs/reconcile.js')]);
-  return { desiredFromConfig: desired.desiredFromConfig, describeOp: ops.describeOp, reconcile: reconcile.reconcile };
-};
+const planning = async (): Promise<typeof import('../../ipvs/planning.js')> => (typeof VK_IPVS_PLANNING === 'string'
+  ? createRequire(import.meta.url)(fileURLToPath(new URL(VK_IPVS_PLANNING, import.meta.url)))
+  : import('../../ipvs/planning.js'));
 
 function parseFormat(v: string | undefined): ConfigFormat | undefined {
   if (v === undefined) return undefined;
@@ -87,11 +91,11 @@ async function list(argv: string[], io: CliIO, open: OpenIpvs): Promise<number> 
 
 /** Loads FILE and turns its virtual servers into desired state; undefined (after printing) when invalid. */
 async function desiredOf(file: string, format: ConfigFormat | undefined, io: CliIO): Promise<DesiredService[] | undefined> {
-  const { loadConfig, formatDiagnostic } = await configLoader();
+  const { loadConfig, formatDiagnostic, desiredFromConfig } = await planning();
   const r = await loadConfig(file, { format });
   for (const d of r.diagnostics) io.err(formatDiagnostic(d));
   if (!r.model) { io.err(`vipkeeper ipvs: ${file} is not valid; nothing done`); return undefined; }
-  return (await planner()).desiredFromConfig(r.model);
+  return desiredFromConfig(r.model);
 }
 
 function fileOf(argv: string[]): { file: string; format: ConfigFormat | undefined } {
@@ -121,7 +125,7 @@ async function planOrApply(mode: 'plan' | 'apply', argv: string[], io: CliIO, op
   const { file, format } = args;
   const desired = await desiredOf(file, format, io);
   if (!desired) return 1;
-  const { describeOp, reconcile } = await planner();
+  const { describeOp, reconcile } = await planning();
   const c = await open();
   try {
     const ops = reconcile(desired, await c.list());

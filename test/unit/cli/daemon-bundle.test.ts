@@ -1,25 +1,32 @@
 // The build's daemon (scripts/bundle-cli.ts): `run` comes from one CommonJS file with pino inside,
 // so a daemon does not resolve and load pino's ~30 package files, nor thread-stream for transports
-// it does not use (bench/README.md, "idle daemon", fifth pass). Built here into a scratch package
-// (package.json and node_modules beside it), as `npm run build` builds dist/.
+// it does not use (bench/README.md, "idle daemon", fifth pass). `ipvs` comes from dist/ipvs.cjs
+// (bench/README.md, IPVS, fifth pass). Built here into a scratch package (package.json and
+// node_modules beside it), as `npm run build` builds dist/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleCli, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
+import { bundleCli, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no package file to load', { timeout: 120_000 }, () => {
+/** A scratch package with the build's bundles in dist/: its directory, to remove. */
+function scratchBuild(): string {
   const pkg = mkdtempSync(join(tmpdir(), 'vk-bundle-'));
+  copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+  mkdirSync(join(pkg, 'dist'));
+  bundleCli(ROOT, join(pkg, 'dist'));
+  return pkg;
+}
+
+test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no package file to load', { timeout: 120_000 }, () => {
+  const pkg = scratchBuild();
   try {
-    copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
-    mkdirSync(join(pkg, 'dist'));
-    bundleCli(ROOT, join(pkg, 'dist'));
     assert.ok(existsSync(join(pkg, DAEMON_BUNDLE)), `${DAEMON_BUNDLE} was built`);
     // Our modules are ES modules, strict by nature; in one CommonJS file only a directive at its
     // top keeps them so (a frozen object's write must still throw).
@@ -47,6 +54,46 @@ test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no
       });`], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
     assert.equal(loads.status, 0, loads.stderr);
     assert.deepEqual(JSON.parse(loads.stdout.trim().split('\n').pop()!), [join(pkg, DAEMON_BUNDLE)], 'run.cjs is the file `run` came from');
+  } finally {
+    rmSync(pkg, { recursive: true, force: true });
+  }
+});
+
+test('dist/cli.js takes `ipvs` from dist/ipvs.cjs, plan/apply\'s config reader from a file beside it; a usage error inside a bundle is one', { timeout: 120_000 }, () => {
+  const pkg = scratchBuild();
+  try {
+    const file = join(pkg, 'dist', COMMAND_BUNDLES.ipvs!.file);
+    assert.match(readFileSync(file, 'utf8'), /^"use strict";\n/);
+
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(pkg, 'dist', 'cli.js'), ...args], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+    const help = cli('ipvs', '--help');
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^usage: vipkeeper ipvs list /);
+    // A usage error from inside a bundle is still one (exit 2, usage printed), for ipvs and run alike.
+    const typo = cli('ipvs', 'lsit');
+    assert.equal(typo.status, 2, typo.stderr);
+    assert.match(typo.stderr, /^vipkeeper ipvs: unknown subcommand 'lsit'\n\nusage: vipkeeper ipvs list /);
+    const runTypo = cli('run', '--bogus');
+    assert.equal(runTypo.status, 2, runTypo.stderr);
+    assert.match(runTypo.stderr, /\n\nusage: vipkeeper run -f FILE/);
+    // plan reads a config from inside the bundle: diagnostics with file:line:col, nothing touched.
+    writeFileSync(join(pkg, 'bad.conf'), 'virtual_server 10.0.0.1 80 {\n  lb_algo nosuch\n  protocol TCP\n}\n');
+    const plan = cli('ipvs', 'plan', '-f', 'bad.conf');
+    assert.equal(plan.status, 1, plan.stderr);
+    assert.match(plan.stderr, /^bad\.conf:2:11: 'lb_algo' must be one of /m);
+    assert.match(plan.stderr, /bad\.conf is not valid; nothing done/);
+    // ...from planning's own file: without it plan fails, while --help and usage errors do not load it.
+    const planningFile = join(pkg, 'dist', COMMAND_BUNDLES.ipvs!.parts!.VK_IPVS_PLANNING!.file);
+    renameSync(planningFile, `${planningFile}.away`);
+    assert.equal(cli('ipvs', 'plan', '-f', 'bad.conf').status, 1);
+    assert.match(cli('ipvs', 'plan', '-f', 'bad.conf').stderr, /Cannot find module .*ipvs-planning\.cjs/);
+    assert.equal(cli('ipvs', '--help').stdout, help.stdout);
+    assert.equal(cli('ipvs', 'lsit').status, 2);
+    renameSync(`${planningFile}.away`, planningFile);
+
+    // The ES entry hands `ipvs` to that file: another file there is what runs.
+    writeFileSync(file, 'module.exports = { summary: "s", usage: "usage: from ipvs.cjs", run: async () => 0 };\n');
+    assert.equal(cli('ipvs', '--help').stdout, 'usage: from ipvs.cjs\n');
   } finally {
     rmSync(pkg, { recursive: true, force: true });
   }
