@@ -56,6 +56,13 @@ function walk(node: unknown, path: string, ctx: WalkCtx, inherited = false): voi
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       if (isMergeKey(pair.key)) { merged.push(...(isSeq(pair.value) ? pair.value.items : [pair.value])); continue; }
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        // `? {...} : value`: no setting has such a key, and printing one can throw inside the
+        // yaml library (a merge of a scalar in it), so it is refused here, where it is.
+        const at = (pair.key as YNode).range?.[0] ?? 0;
+        ctx.problems.push({ severity: 'error', file: ctx.file, ...ctx.lc.linePos(at), message: `${displayPath(path)}: a key here is a ${isMap(pair.key) ? 'mapping' : 'list'}; keys are plain names` });
+        continue;
+      }
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       const child = `${path}/${escapeKey(key)}`;
       // A key merged in from an anchor is positioned at the anchor, unless the map sets it itself.
@@ -162,7 +169,7 @@ export function readYamlSlow(file: string, text: string): ReadResult {
   const { LineCounter, parseDocument, isMap, isSeq } = lib();
   const lc = new LineCounter();
   // merge: `<<: *defaults` is how YAML users share settings between entries (not core YAML 1.2).
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, schema: 'core', merge: true, keepSourceTokens: false });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, schema: 'core', merge: true, keepSourceTokens: false, logLevel: 'error' });
   const sources = new Positions();
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number | undefined) => ({ file, ...lc.linePos(offset ?? 0) });

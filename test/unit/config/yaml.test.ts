@@ -85,6 +85,18 @@ test('yaml: alias bombs are refused', () => {
   assert.ok(errors(r).length >= 1);
 });
 
+test('yaml: a mapping or a list as a key is one error at that key, even when printing it would throw (fuzz: a scalar merged into it)', () => {
+  // yaml's own printing of this key throws "Merge sources must be maps or map aliases".
+  const merged = ['x-common: &c', '  interface: eth0', 'vrrpInstances:', '  ? <<: *c  # <-', '    name: VI_1', '  : 1', ''].join('\n');
+  const r = y(merged);
+  assert.equal(r.model, undefined);
+  const d = r.diagnostics.find((x) => /a key here is a mapping; keys are plain names/.test(x.message));
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.deepEqual([d.file, d.line], ['c.yaml', markedLine(merged)]);
+  const list = y(['vrrpInstances:', '  - ? [a, b]  # <-', '    : 1', ''].join('\n'));
+  assert.ok(list.diagnostics.some((x) => x.line === 2 && /vrrpInstances\[0\]: a key here is a list; keys are plain names/.test(x.message)), JSON.stringify(list.diagnostics));
+});
+
 test('yaml: docs/config.schema.json is the schema the reader uses (regenerate it when this fails)', async () => {
   const { readFileSync } = await import('node:fs');
   const { CONFIG_SCHEMA } = await import('../../../src/config/schema.js');
