@@ -52,9 +52,7 @@ export function bundleCli(root: string, outdir: string): void {
   });
   for (const [name, b] of Object.entries(COMMAND_BUNDLES)) {
     const parts = Object.entries(b.parts ?? {});
-    // The command, with the bundle's own copy of UsageError beside it: dist/cli.js has its own, so
-    // it could not otherwise tell a usage error (exit 2, usage printed) from a failure (src/cli.ts).
-    buildCjs(root, `module.exports = { ...require(${JSON.stringify(join(root, b.source))}).default, UsageError: require(${JSON.stringify(join(root, 'src/cli/command.ts'))}).UsageError };`,
+    buildCjs(root, `module.exports = require(${JSON.stringify(join(root, b.source))}).default;`,
       `${name}-entry.cjs`, join(outdir, b.file), Object.fromEntries(parts.map(([k, p]) => [k, JSON.stringify(`./${p.file}`)])));
     for (const [, p] of parts) buildCjs(root, `module.exports = require(${JSON.stringify(join(root, p.source))});`, `${p.file}-entry.cjs`, join(outdir, p.file), {});
   }

@@ -13,16 +13,13 @@ import { inPackage } from './lib/package-root.js';
  */
 declare const VK_COMMAND_BUNDLES: string | undefined;
 
-/** A bundle's command carries the bundle's own copy of UsageError, which our `instanceof` would not know. */
-type BundledCommand = Command & { UsageError?: typeof UsageError };
-type Loaded = { default: Command; UsageError?: typeof UsageError };
+type Loaded = { default: Command };
 
 /** A command from its bundle when the build made one, else its ES module. */
 const bundled = (name: string, load: () => Promise<Loaded>) => async (): Promise<Loaded> => {
   const file = typeof VK_COMMAND_BUNDLES === 'string' ? (JSON.parse(VK_COMMAND_BUNDLES) as Record<string, string>)[name] : undefined;
   if (file === undefined) return load();
-  const m = createRequire(import.meta.url)(fileURLToPath(new URL(file, import.meta.url))) as BundledCommand;
-  return { default: m, UsageError: m.UsageError };
+  return { default: createRequire(import.meta.url)(fileURLToPath(new URL(file, import.meta.url))) as Command };
 };
 
 const commands: Record<string, () => Promise<Loaded>> = {
@@ -61,13 +58,12 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   if (name === '-V' || name === '--version') { io.out(version()); return 0; }
   const load = commands[name];
   if (!load) { io.err(`vipkeeper: unknown command or option '${name}'\n\n${await usage()}`); return 2; }
-  const loaded = await load();
-  const cmd = loaded.default;
+  const cmd = (await load()).default;
   if (rest.includes('--help') || rest.includes('-h')) { io.out(cmd.usage); return 0; }
   try {
     return await cmd.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError || (loaded.UsageError !== undefined && e instanceof loaded.UsageError)) { io.err(`vipkeeper ${name}: ${e.message}\n\n${cmd.usage}`); return 2; }
+    if (e instanceof UsageError) { io.err(`vipkeeper ${name}: ${e.message}\n\n${cmd.usage}`); return 2; }
     // Never a stack trace for the operator; VIPKEEPER_DEBUG=1 shows it.
     io.err(`vipkeeper ${name}: ${(e as Error).message ?? String(e)}`);
     if (process.env.VIPKEEPER_DEBUG) io.err(String((e as Error).stack));

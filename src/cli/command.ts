@@ -20,8 +20,18 @@ export interface Command {
   run(argv: string[], io: CliIO): Promise<number>;
 }
 
-/** Usage errors exit 2 (unknown option, missing argument); the message is printed before the usage. */
-export class UsageError extends Error {}
+/** Marks a usage error by a registry symbol, which every copy of this module shares. */
+const USAGE = Symbol.for('vipkeeper.usage-error');
+
+/**
+ * Usage errors exit 2 (unknown option, missing argument); the message is printed before the usage.
+ * `instanceof` goes by the mark, not the class: a command bundled on its own (dist/run.cjs,
+ * dist/ipvs.cjs) throws its bundle's copy of this class to dist/cli.js, which has another.
+ */
+export class UsageError extends Error {
+  readonly [USAGE] = true;
+  static override [Symbol.hasInstance](x: unknown): boolean { return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[USAGE] === true; }
+}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

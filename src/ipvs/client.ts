@@ -135,35 +135,18 @@ export class IpvsClient {
   async list(): Promise<ServiceEntry[]> {
     const services = await this.listServices();
     if (this.t.dumpEach) {
-      await this.listDestsInline(services, this.t.dumpEach.bind(this.t));
+      await this.dumpDests(services, this.t.dumpEach.bind(this.t), {
+        begin: (from) => { for (let i = from; i < services.length; i++) services[i]!.dests = []; },
+        reply: (g, data, start, end) => {
+          const d = decodeDestIn(data, start, end, services[g]!.family);
+          if (d) services[g]!.dests.push(d);
+        },
+        askedAgain: (g, dests) => { services[g]!.dests = dests; },
+      });
       return services;
     }
     await inWindow(services, 16, async (s) => { s.dests = await this.listDests(s); });
     return services;
-  }
-
-  /**
-   * Every service's real servers through the transport's inline dumps, in runs; a dump that could
-   * not be read inline (busy, interrupted, not queued) is asked again with listDests, then the run
-   * goes on after it.
-   */
-  private async listDestsInline(services: ServiceEntry[], dumpEach: NonNullable<GenlTransport['dumpEach']>): Promise<void> {
-    const reqs = services.map((s) => encodeServiceKeyCommand(IPVS_CMD.GET_DEST, s));
-    for (let from = 0; from < services.length;) {
-      for (let i = from; i < services.length; i++) services[i]!.dests = [];
-      const base = from;
-      const r = dumpEach(this.familyId, base === 0 ? reqs : reqs.slice(base), (i, data, start, end) => {
-        const s = services[base + i]!;
-        const d = decodeDestIn(data, start, end, s.family);
-        if (d) s.dests.push(d);
-      });
-      from += r.done;
-      if (!r.error) continue;
-      const s = services[from]!;
-      if (!askAgain(r.error)) throw explain(r.error, 'list', `real servers of ${serviceKeyString(s)}`);
-      s.dests = await this.listDests(s);
-      from++;
-    }
   }
 
   /**
@@ -173,17 +156,13 @@ export class IpvsClient {
   async listRows(): Promise<RowTable> {
     const services = await this.listServices();
     const t = rowTable(services);
-    const dumpEach = this.t.dumpEach?.bind(this.t);
-    if (!dumpEach) {
+    if (!this.t.dumpEach) {
       await inWindow(services.map((s, i) => ({ s, i })), 16, async ({ s, i }) => { t.objects[i] = await this.listDests(s); });
       return t;
     }
-    const reqs = services.map((s) => encodeServiceKeyCommand(IPVS_CMD.GET_DEST, s));
-    for (let from = 0; from < services.length;) {
-      t.from.fill(-1, from); t.to.fill(-1, from); t.objects.fill(undefined, from);
-      const base = from;
-      const r = dumpEach(this.familyId, base === 0 ? reqs : reqs.slice(base), (i, data, start, end) => {
-        const g = base + i;
+    await this.dumpDests(services, this.t.dumpEach.bind(this.t), {
+      begin: (from) => { t.from.fill(-1, from); t.to.fill(-1, from); t.objects.fill(undefined, from); },
+      reply: (g, data, start, end) => {
         let objects = t.objects[g];
         if (!objects) {
           const row = readDestRow(data, start, end, services[g]!.family, t.rows);
@@ -194,15 +173,35 @@ export class IpvsClient {
         }
         const d = decodeDestIn(data, start, end, services[g]!.family);
         if (d) objects.push(d);
-      });
+      },
+      askedAgain: (g, dests) => { t.objects[g] = dests; },
+    });
+    return t;
+  }
+
+  /**
+   * Every service's real servers through the transport's inline dumps, in runs: `begin(from)` before
+   * each run, `reply` for each reply of service g. A dump that could not be read inline (busy,
+   * interrupted, not queued) is asked again with listDests and its answer handed to `askedAgain`;
+   * then the run goes on after it.
+   */
+  private async dumpDests(services: ServiceEntry[], dumpEach: NonNullable<GenlTransport['dumpEach']>, on: {
+    begin: (from: number) => void;
+    reply: (g: number, data: Buffer, start: number, end: number) => void;
+    askedAgain: (g: number, dests: DestEntry[]) => void;
+  }): Promise<void> {
+    const reqs = services.map((s) => encodeServiceKeyCommand(IPVS_CMD.GET_DEST, s));
+    for (let from = 0; from < services.length;) {
+      on.begin(from);
+      const base = from;
+      const r = dumpEach(this.familyId, base === 0 ? reqs : reqs.slice(base), (i, data, start, end) => on.reply(base + i, data, start, end));
       from += r.done;
       if (!r.error) continue;
       const s = services[from]!;
       if (!askAgain(r.error)) throw explain(r.error, 'list', `real servers of ${serviceKeyString(s)}`);
-      t.objects[from] = await this.listDests(s);
+      on.askedAgain(from, await this.listDests(s));
       from++;
     }
-    return t;
   }
 
   async getService(key: ServiceKey): Promise<ServiceEntry | undefined> {
@@ -345,12 +344,13 @@ function destsOf(key: ServiceKey, replies: readonly NetlinkMessage[]): DestEntry
 const BATCH_OPS = 1000;
 const BATCH_BYTES = 128 << 10;
 
-/** A kernel error, rethrown naming the operation, with what the errno means for that operation. */
 /** An inline dump refused as busy, interrupted or not queued: asked again through request(). */
 function askAgain(e: Error): boolean {
   const code = e instanceof SysError ? e.errno : '';
   return code === 'EINTR' || code === 'EBUSY' || code === 'EAGAIN';
 }
+
+/** A kernel error, rethrown naming the operation, with what the errno means for that operation. */
 
 function explain(e: unknown, kind: OpKind, what: string): unknown {
   if (!(e instanceof SysError)) return e;

@@ -2,18 +2,15 @@
 // `ipvs list` reads 10,000 of them, and an object (with its address string and counters) for each
 // cost a third of the listing's emulated CPU in decoding and garbage collection (bench/README.md,
 // IPVS, fourth pass). Only IPv4 real servers become rows; any other is kept as a DestEntry.
-import { FORWARD_NUMBER, zeroStats, type DestEntry, type ForwardMethod, type ServiceEntry } from './model.js';
-
-/** The forwarding method by its kernel number (& 7), as decodeDestIn names it: unknown numbers are masq. */
-export const FORWARD_BY_NUMBER: readonly ForwardMethod[] = Array.from({ length: 8 }, (_, n) =>
-  (Object.entries(FORWARD_NUMBER).find(([, v]) => v === n)?.[0] as ForwardMethod | undefined) ?? 'masq');
+import { quadText } from '../lib/ip.js';
+import { FORWARD_BY_NUMBER, zeroStats, type DestEntry, type ServiceEntry } from './model.js';
 
 export class DestRows {
   n = 0;
   /** IPv4 address as an unsigned 32-bit number (first octet highest). */
   addr = new Uint32Array(1024);
   port = new Uint16Array(1024);
-  /** Forwarding method number & 7 (FORWARD_BY_NUMBER). */
+  /** Forwarding method number & 7 (model.ts FORWARD_BY_NUMBER). */
   fwd = new Uint8Array(1024);
   weight = new Int32Array(1024);
   active = new Uint32Array(1024);
@@ -32,9 +29,8 @@ export class DestRows {
   entries(from: number, to: number): DestEntry[] {
     const out: DestEntry[] = [];
     for (let i = from; i < to; i++) {
-      const a = this.addr[i]!;
       out.push({
-        family: 4, address: `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`, port: this.port[i]!, forward: FORWARD_BY_NUMBER[this.fwd[i]!]!,
+        family: 4, address: quadText(this.addr[i]!), port: this.port[i]!, forward: FORWARD_BY_NUMBER[this.fwd[i]!]!,
         weight: this.weight[i]!, upperThreshold: 0, lowerThreshold: 0, activeConns: this.active[i]!, inactConns: this.inact[i]!, persistConns: 0, stats: zeroStats(),
       });
     }

@@ -2,9 +2,10 @@
 // line straight from its row, sorted by an index over the rows with the comparison sortDests uses,
 // so the text is formatList's byte for byte (test/unit/ipvs/format-rows-random.test.ts). Services
 // holding other real servers go through formatList's own code. Pure: data in, text out.
-import { FORWARD_BY_NUMBER, type DestRows, type RowTable } from './dest-rows.js';
+import { quadText } from '../lib/ip.js';
+import type { DestRows, RowTable } from './dest-rows.js';
 import { FWD_COL, listHeader, plainDestLines, plainTail, serviceLine, sortServices, SPACES } from './format.js';
-import type { IpvsInfo } from './model.js';
+import { FORWARD_BY_NUMBER, type IpvsInfo } from './model.js';
 
 /** The forwarding column by method number, as formatList prints each name. */
 const COL = FORWARD_BY_NUMBER.map((m) => FWD_COL[m] ?? '(null) ');
@@ -39,7 +40,7 @@ function rowLines(r: DestRows, from: number, to: number): string {
       tail = plainTail(COL[col]!, w, act, ina);
     }
     const a = addr[i]!;
-    if (a !== last) { last = a; head = `  -> ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}:`; }
+    if (a !== last) { last = a; head = `  -> ${quadText(a)}:`; }
     const p = String(port[i]);
     // The address column is 28 wide after the 5 of "  -> " (an IPv4 one never needs cutting).
     const pad = 33 - head.length - p.length;

@@ -2,7 +2,7 @@
 // --persistent-conn, --exact) and `ipvsadm -Sn` print it, column for column, so that operators and
 // scripts can read vipkeeper's listing like the one they know. Pure: data in, text out.
 import { schedFlagsOf, SVC_F, flagsToBits, hostPort, type DestEntry, type IpvsInfo, type ServiceEntry } from './model.js';
-import { parseIP } from '../lib/ip.js';
+import { parseIP, quadText } from '../lib/ip.js';
 
 export interface ListFormat {
   stats?: boolean;
@@ -163,7 +163,7 @@ function maskText(s: ServiceEntry): string {
   if (s.family === 6) return s.netmask !== 128 ? String(s.netmask) : '';
   if (s.netmask >= 32) return '';
   const m = s.netmask === 0 ? 0 : (0xffffffff << (32 - s.netmask)) >>> 0;
-  return `${m >>> 24}.${(m >>> 16) & 0xff}.${(m >>> 8) & 0xff}.${m & 0xff}`;
+  return quadText(m);
 }
 
 /** ipvsadm's print_largenum: 9 columns, abbreviated with K/M/G/T past 100 million. */

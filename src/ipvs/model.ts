@@ -72,6 +72,9 @@ export interface Timeouts { tcp: number; tcpFin: number; udp: number }
 
 export const PROTOCOL_NUMBER: Record<Protocol, number> = { tcp: 6, udp: 17, sctp: 132 };
 export const FORWARD_NUMBER: Record<ForwardMethod, number> = { masq: 0, local: 1, tunnel: 2, route: 3, bypass: 4 };
+/** The forwarding method by the kernel's number & 7 (its mask); numbers without a name read as masq. */
+export const FORWARD_BY_NUMBER: readonly ForwardMethod[] = Array.from({ length: 8 }, (_, n) =>
+  (Object.entries(FORWARD_NUMBER).find(([, v]) => v === n)?.[0] as ForwardMethod | undefined) ?? 'masq');
 export const TUNNEL_NUMBER: Record<TunnelType, number> = { ipip: 0, gue: 1, gre: 2 };
 export const TUNNEL_CSUM_NUMBER: Record<TunnelChecksum, number> = { nocsum: 0, csum: 1, remcsum: 2 };
 

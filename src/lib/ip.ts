@@ -44,6 +44,8 @@ export function parseIP(text: string): { addr: Uint8Array; family: Family } {
 }
 
 export function formatIPv4(b: Uint8Array): string { return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`; }
+/** An IPv4 address held as a 32-bit number (first octet highest) as dotted text. */
+export function quadText(n: number): string { return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`; }
 
 /** RFC 5952 canonical text: lower case, longest run (>1) of zero groups as "::". */
 export function formatIPv6(b: Uint8Array): string {

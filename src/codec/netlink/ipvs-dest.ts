@@ -6,7 +6,7 @@
 // tests compare both ways. Pure: values in, bytes out.
 import { formatIPv6, parseIP } from '../../lib/ip.js';
 import {
-  FORWARD_NUMBER, TUNNEL_CSUM_NUMBER, TUNNEL_NUMBER, type DestEntry, type DestSpec, type Family, type ForwardMethod, type Stats,
+  FORWARD_BY_NUMBER, FORWARD_NUMBER, TUNNEL_CSUM_NUMBER, TUNNEL_NUMBER, type DestEntry, type DestSpec, type Family, type Stats,
   type TunnelChecksum, type TunnelType,
 } from '../../ipvs/model.js';
 import { NLA_F_NESTED } from './attrs.js';
@@ -80,7 +80,6 @@ export function encodeDestCommand(cmd: number, serviceBlock: Uint8Array, d: Dest
   return b;
 }
 
-const FWD = new Map(Object.entries(FORWARD_NUMBER).map(([k, v]) => [v, k as ForwardMethod]));
 const TUN = new Map(Object.entries(TUNNEL_NUMBER).map(([k, v]) => [v, k as TunnelType]));
 const CSUM = new Map(Object.entries(TUNNEL_CSUM_NUMBER).map(([k, v]) => [v, k as TunnelChecksum]));
 const STATS_KEYS = ['conns', 'inPkts', 'outPkts', 'inBytes', 'outBytes', 'cps', 'inPps', 'outPps', 'inBps', 'outBps'] as const;
@@ -160,7 +159,7 @@ export function decodeDestIn(buf: Uint8Array, start: number, end: number, servic
   let address: string;
   if (family === 4) address = addr < 0 ? '0.0.0.0' : `${payload[addr]}.${payload[addr + 1]}.${payload[addr + 2]}.${payload[addr + 3]}`;
   else address = formatIPv6(addr < 0 ? new Uint8Array(16) : payload.subarray(addr, addr + 16));
-  const forward = FWD.get(fwd & 0x7) ?? 'masq';
+  const forward = FORWARD_BY_NUMBER[fwd & 0x7]!;
   const d: DestEntry = {
     family, address, port, forward, weight, upperThreshold: uT, lowerThreshold: lT, activeConns: act, inactConns: inact, persistConns: pers,
     stats: stats ?? (stats32 ? readStats(v, stats32[0], stats32[1], false) : readStats(v, 0, 0, true)),

@@ -10,7 +10,8 @@ import { decodeDestIn } from '../../../src/codec/netlink/ipvs-dest.js';
 import { encodeAttrs, NLA_F_NESTED } from '../../../src/codec/netlink/attrs.js';
 import { encodeGenl } from '../../../src/codec/netlink/genl.js';
 import { DEST_ATTRS, destReplyAttrs, encodeIpvs, IPVS_CMD } from '../../../src/codec/netlink/ipvs.js';
-import { DestRows, FORWARD_BY_NUMBER } from '../../../src/ipvs/dest-rows.js';
+import { DestRows } from '../../../src/ipvs/dest-rows.js';
+import { FORWARD_BY_NUMBER } from '../../../src/ipvs/model.js';
 import { zeroStats, type DestEntry, type Family } from '../../../src/ipvs/model.js';
 
 const entry = (over: Partial<DestEntry> = {}): DestEntry => ({
