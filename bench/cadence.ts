@@ -8,6 +8,7 @@
 //
 // Run (root): node --import tsx bench/cadence.ts [window s = 60] [repeats = 1]
 //   VK_BUILD=DIR, VK_NODE_OPTIONS: as in bench/idle.ts
+import { distBin } from '../test/support/directors.js';
 import { ADDR, Lab, conf, fmt, median, sleep, waitFor, type Advert, type Kind } from './failover-lab.js';
 
 const windowS = Number(process.argv[2] ?? 60);
@@ -55,7 +56,7 @@ async function once(): Promise<Map<Kind, Cadence>> {
 }
 
 console.log(`advert cadence at advert_int 0.01 (VRRPv3), both masters at once, ${windowS} s window seen by tcpdump on a third host; nominal ${windowS * 1000 / INTERVAL_MS} adverts`);
-console.log(`vipkeeper: ${process.env.VK_BUILD ? `${process.env.VK_BUILD}/dist/cli.js` : 'src/cli.ts through tsx'}`);
+console.log(`vipkeeper: ${process.env.VK_BUILD ? distBin(process.env.VK_BUILD) : 'src/cli.ts through tsx'}`);
 const runs: Map<Kind, Cadence>[] = [];
 for (let r = 0; r < repeats; r++) {
   const m = await once();

@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     // The emulated CPU is shared by the daemon, the backends and this driver: each daemon runs
     // alone, keepalived first, the backends idle between the runs.
     const ka = await measure('keepalived -C', ['keepalived', '-C', '-n', '-l', '-f', conf], sc, backend, dir);
-    const vk = await measure('vipkeeper', [process.execPath, 'dist/cli.js', 'run', '-f', conf, '--rt-priority', '0', '--control-socket', join(dir, 'vk.sock')], sc, backend, dir);
+    const vk = await measure('vipkeeper', [process.execPath, 'dist/cli.cjs', 'run', '-f', conf, '--rt-priority', '0', '--control-socket', join(dir, 'vk.sock')], sc, backend, dir);
     backend.stop();
     const lines = summary(sc, ka, vk, version, cpus);
     out.push(...lines);

@@ -155,11 +155,11 @@ async function main(): Promise<void> {
 
   const lines: { t: number; rec: Record<string, unknown> }[] = [];
   // In the kernel VM (real IPVS) the fresh transpile starts in 1 s where tsx takes 10.
-  // VK_BENCH_CLI: another cli to run, e.g. a build's dist/cli.js (plain node: no transpiler in the
+  // VK_BENCH_CLI: another cli to run, e.g. a build's dist/cli.cjs (plain node: no transpiler in the
   // RSS) or a copy of the code before a change, for before/after.
   const other = process.env.VK_BENCH_CLI;
-  const cli = other ? (other.endsWith('.js') ? [other] : ['--import', 'tsx', other])
-    : process.env.VIPKEEPER_IN_VM === '1' && existsSync('dist/cli.js') ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
+  const cli = other ? (/\.c?js$/.test(other) ? [other] : ['--import', 'tsx', other])
+    : process.env.VIPKEEPER_IN_VM === '1' && existsSync('dist/cli.cjs') ? ['dist/cli.cjs'] : ['--import', 'tsx', 'src/cli.ts'];
   const extra = process.env.VK_BENCH_NODE_ARGS ? process.env.VK_BENCH_NODE_ARGS.split(' ') : [];
   const [cmd, args] = inNs([process.execPath, ...extra, ...cli, 'run', '-f', conf, '--rt-priority', '0', '--control-socket', join(dir, 'vk.sock')]);
   const daemon: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -2,8 +2,8 @@
 // 1,000 virtual servers x 10 real servers keepalived.conf, and on its YAML twin. One run prints,
 // side by side: whole processes (wall, CPU, peak RSS; node's own start-up separately) and
 // in-process figures (cold first load, then warm medians, with the phases). Never asserts.
-// Run: npx tsc -p tsconfig.build.json && node --import tsx bench/config-check.ts [runs] [--build] [--compare LABEL=DIR]...
-// --compare times DIR/dist/cli.js too, in the same round robin (a private build: see bench/README.md).
+// Run: npm run build && node --import tsx bench/config-check.ts [runs] [--build] [--compare LABEL=DIR]...
+// --compare times DIR's bin too, in the same round robin (a private build: see bench/README.md).
 // CPU of a whole process comes from `perf stat -e task-clock` (ms resolution) when perf works,
 // else from /usr/bin/time's user+sys (10 ms); peak RSS from /usr/bin/time's %M.
 import { spawnSync } from 'node:child_process';
@@ -16,21 +16,22 @@ import { readKeepalived } from '../src/config/keepalived/translate.js';
 import { readYaml } from '../src/config/yaml.js';
 import { toYaml } from '../src/cli/commands/convert.js';
 import { generateKeepalivedConf } from './config-fixture.js';
+import { distBin } from '../test/support/directors.js';
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
-/** Other builds to time beside this one: `--compare LABEL=DIR`, DIR/dist/cli.js. */
+const cli = distBin(root);
+/** Other builds to time beside this one: `--compare LABEL=DIR`, DIR's bin (dist/cli.cjs, or dist/cli.js before it). */
 const compared = args.flatMap((a, i) => (a === '--compare' ? [args[i + 1] ?? ''] : [])).map((spec) => {
   const [label, dir] = spec.split('=') as [string, string | undefined];
-  const at = join(dir ?? '', 'dist/cli.js');
+  const at = distBin(dir ?? '');
   if (!dir || !existsSync(at)) throw new Error(`--compare ${spec}: ${at} is missing (LABEL=DIR)`);
   return { label, cli: at };
 });
 
-if (args.includes('--build')) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npx tsc -p tsconfig.build.json (or pass --build)');
+if (args.includes('--build')) spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build (or pass --build)`);
 const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true })
   .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
 if (newest(join(root, 'src/config')) > statSync(join(root, 'dist/config/load.js')).mtimeMs) {

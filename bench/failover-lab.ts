@@ -49,7 +49,7 @@ export class Lab {
   host(w: 'a' | 'b'): Host { return w === 'a' ? this.a : this.b; }
 
   start(kind: Kind, who: 'a' | 'b', text: string): Daemon {
-    // VK_DIST=1 runs the compiled dist/cli.js (npm run build) instead of the sources through tsx.
+    // VK_DIST=1 runs the build's bin, dist/cli.cjs (npm run build), instead of the sources through tsx.
     const d = startDirector(this.host(who), this.dir, `${kind}-${who}-${++this.n}`, kind, text, { logLevel: 'warn', dist: !!process.env.VK_DIST, maxOutput: 20000 });
     this.daemons.push(d);
     return d;

@@ -5,6 +5,8 @@
 //   graceful stop: first advert of b - a's priority-0 advert       - Skew_Time(b)
 // Prints medians and percentiles; asserts nothing (machines are noisy).
 // Run (root): node --import tsx bench/failover.ts [trials at 1 s] [trials at 0.01 s]
+//   VK_BUILD=DIR  run DIR's build (its bin, as bench/idle.ts does) instead of the sources through tsx
+//   KINDS=keepalived,vipkeeper  which daemons to run
 import { masterDownIntervalMs, skewTimeMs } from '../src/vrrp/timers.js';
 import { ADDR, Lab, conf, fmt, median, sleep, waitFor, type Advert, type Kind } from './failover-lab.js';
 
@@ -79,9 +81,11 @@ function line(label: string, xs: number[]): string {
 }
 
 const results: Result[] = [];
+if (process.env.VK_BUILD) { process.chdir(process.env.VK_BUILD); process.env.VK_DIST = '1'; }
+const kinds = (process.env.KINDS ?? 'keepalived,vipkeeper').split(',') as Kind[];
 for (const [advertInt, n] of [[1, trials1], [0.01, trials001]] as const) {
   if (n <= 0) continue;
-  for (const kind of ['keepalived', 'vipkeeper'] as const) {
+  for (const kind of kinds) {
     process.stderr.write(`running ${kind} at advert_int ${advertInt} (${n} trials)...\n`);
     results.push(await runKind(kind, advertInt, n));
   }

@@ -6,12 +6,13 @@
 // load; the figures are medians over the repeats. Asserts nothing (a shared, loaded machine).
 //
 // Run (root): node --import tsx bench/idle.ts [sample s = 20] [repeats = 3]
-//   VK_BUILD=DIR     run DIR/dist/cli.js (a `tsc -p tsconfig.build.json --outDir DIR/dist` build
+//   VK_BUILD=DIR     run DIR/dist/cli.cjs, the bin (a `tsc -p tsconfig.build.json --outDir DIR/dist` build
 //                    with build/, package.json and node_modules beside it) instead of the sources
 //                    through tsx, whose transpiler would be counted in the RSS
 //   VK_NODE_OPTIONS  NODE_OPTIONS for the daemons (e.g. "--max-semi-space-size=1 --lite-mode")
 //   COUNTS=1,50  KINDS=keepalived,vipkeeper
 import { existsSync } from 'node:fs';
+import { distBin } from '../test/support/directors.js';
 import { Lab, conf, fmt, median, sleep, usage, waitFor, type Kind } from './failover-lab.js';
 
 const sampleS = Number(process.argv[2] ?? 20);
@@ -19,7 +20,7 @@ const repeats = Number(process.argv[3] ?? 3);
 const WARMUP_MS = 3000;
 const vipOf = (vrid: number) => `10.9.${1 + Math.floor(vrid / 250)}.${vrid % 250}`;
 
-// Lab.start runs `cwd/dist/cli.js` when VK_DIST is set; a private build keeps this run independent
+// Lab.start runs the build's bin in cwd when VK_DIST is set; a private build keeps this run independent
 // of whatever the checkout's dist/ holds while others rebuild it.
 if (process.env.VK_BUILD) { process.chdir(process.env.VK_BUILD); process.env.VK_DIST = '1'; }
 if (process.env.VK_NODE_OPTIONS) process.env.NODE_OPTIONS = process.env.VK_NODE_OPTIONS;
@@ -58,7 +59,7 @@ async function once(kind: Kind, instances: number): Promise<Sample> {
 const kinds = (process.env.KINDS ?? 'keepalived,vipkeeper').split(',') as Kind[];
 const counts = (process.env.COUNTS ?? '1,50').split(',').map(Number);
 console.log(`idle daemons at advert_int 0.01 (VRRPv3): CPU over ${sampleS} s as % of one core, RSS in MiB, median of ${repeats} (keepalived: parent + VRRP child)`);
-console.log(`vipkeeper: ${process.env.VK_BUILD ? `${process.env.VK_BUILD}/dist/cli.js` : 'src/cli.ts through tsx'}${process.env.VK_NODE_OPTIONS ? `, NODE_OPTIONS="${process.env.VK_NODE_OPTIONS}"` : ''}`);
+console.log(`vipkeeper: ${process.env.VK_BUILD ? distBin(process.env.VK_BUILD) : 'src/cli.ts through tsx'}${process.env.VK_NODE_OPTIONS ? `, NODE_OPTIONS="${process.env.VK_NODE_OPTIONS}"` : ''}`);
 for (const n of counts) {
   const got = new Map<Kind, Sample[]>(kinds.map((k) => [k, []]));
   for (let r = 0; r < repeats; r++) {

@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** A build's command, as the package's bin runs it: dist/cli.cjs where the build has one. */
+const bin = (dist: string): string => join(dist, existsSync(join(dist, 'cli.cjs')) ? 'cli.cjs' : 'cli.js');
 const S = Number(process.argv[2] ?? 1000), D = Number(process.argv[3] ?? 10), RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const lines: string[] = [];
 for (let i = 0; i < S; i++) {
@@ -58,7 +60,7 @@ process.stdout.write(JSON.stringify({ load: t1 - t0, services: t2 - t1, dests: t
 /** BENCH_PROFILE=1: one more `ipvs list` under --cpu-prof, its functions by self time (the VM's only way out is the console). */
 function profile(dist: string): void {
   const dir = mkdtempSync(join(tmpdir(), 'vk-prof-'));
-  time(['node', '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200', join(dist, 'cli.js'), 'ipvs', 'list']);
+  time(['node', '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200', bin(dist), 'ipvs', 'list']);
   const p = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]!), 'utf8')) as { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] };
   const hits = new Map<number, number>();
   for (const id of p.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
@@ -85,7 +87,7 @@ for (let r = 0; r < RUNS; r++) {
   a.push(ref.ms);
   // Round robin, so a burst of load from the host hits every build alike.
   for (const b of builds) {
-    const ours = time(['node', join(b.dir, 'cli.js'), 'ipvs', 'list']);
+    const ours = time(['node', bin(b.dir), 'ipvs', 'list']);
     b.whole.push(ours.ms);
     if (ours.out !== ref.out && b.same) {
       // The first difference, to say what went wrong (the console is the VM's only way out).
@@ -109,8 +111,8 @@ if (process.env.BENCH_EMPTY === '1') {
     const ref = time(['ipvsadm', '-Ln']);
     aEmpty.push(ref.ms);
     for (const b of builds) {
-      b.version.push(time(['node', join(b.dir, 'cli.js'), '--version']).ms);
-      const e = time(['node', join(b.dir, 'cli.js'), 'ipvs', 'list']);
+      b.version.push(time(['node', bin(b.dir), '--version']).ms);
+      const e = time(['node', bin(b.dir), 'ipvs', 'list']);
       b.empty.push(e.ms);
       if (e.out !== ref.out) { console.log(`  ${b.label}: empty listing differs from ipvsadm -Ln's`); b.same = false; }
     }
@@ -121,7 +123,7 @@ const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
 console.log(`ipvs-list: ${S} x ${D}, best of ${RUNS}: ipvsadm -Ln ${s(m(a))}; node -e 0 ${s(m(node))}`);
 for (const b of builds) {
   const best = b.split.reduce((x, y) => (x.dests! + x.services! <= y.dests! + y.services! ? x : y));
-  console.log(`  ${b.label} (${b.dir}/cli.js): vipkeeper ipvs list ${s(m(b.whole))} (ratio ${(m(b.whole) / m(a)).toFixed(2)}; `
+  console.log(`  ${b.label} (${bin(b.dir)}): vipkeeper ipvs list ${s(m(b.whole))} (ratio ${(m(b.whole) / m(a)).toFixed(2)}; `
     + `without node start-up ${s(m(b.whole) - m(node))}, ratio ${((m(b.whole) - m(node)) / m(a)).toFixed(2)}); runs ${b.whole.map(s).join(', ')}`);
   console.log(`    output identical to ipvsadm -Ln in every run: ${b.same ? 'yes' : 'NO'}`);
   console.log(`    in-process: module load + open ${best.load!.toFixed(0)} ms, services dump ${best.services!.toFixed(0)} ms, `

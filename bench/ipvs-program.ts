@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const ruleText = rules();
     const self = (mode: 'program' | 'bump') => ['node', '--input-type=module', '-e', childScript(mode)];
     // The installed CLI (dist/, what operators run); tsx start-up alone costs ~10 s under TCG.
-    const cli = ['node', 'dist/cli.js', 'ipvs'];
+    const cli = ['node', 'dist/cli.cjs', 'ipvs'];
     console.log(`ipvs-program: ${S} services x ${D} real servers (${S * (D + 1)} objects), best of ${RUNS}`);
     const bareSplit: { ops: number; listMs: number; reconcileMs: number; applyMs: number }[] = [];
     const t = { ipvsadm: [] as number[], cli: [] as number[], conf: [] as number[], bare: [] as number[], nodeBaseline: [] as number[] };

@@ -13,7 +13,7 @@
 // What is measured (KINDS=... selects, comma-separated):
 //   keepalived          keepalived 2.2.7 with its default logging (syslog; it logs every invalid
 //                       packet). Not -l: its console logging also writes /dev/console, ~0.8 ms a line here.
-//   vipkeeper           the daemon (src/cli.ts run, or dist/cli.js with VK_DIST=1) at log level info
+//   vipkeeper           the daemon (src/cli.ts run, or the build's dist/cli.cjs with VK_DIST=1) at log level info
 //   vipkeeper-nofilter  the same with VIPKEEPER_VRRP_FILTER=off: every packet checked in user space
 //   transport           the transport alone in a process (test/integration/net/vrrp-flood.ts
 //                       receiverCode), told the version and checksum form, counting as the
@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lan, type Host } from '../test/support/netns.js';
-import { hasAddress } from '../test/support/directors.js';
+import { distBin, hasAddress } from '../test/support/directors.js';
 import { startNode, waitForLine, runNode } from '../test/integration/net/ns-node.js';
 import { classify, floodPackets, flooderCode, receiverCode, rx, FLOOD_KINDS, type FloodTarget } from '../test/integration/net/vrrp-flood.js';
 import { parseIP } from '../src/lib/ip.js';
@@ -94,7 +94,7 @@ async function startTarget(variant: Variant, m: Host, dir: string): Promise<Targ
   const file = join(dir, 'vipkeeper.conf');
   writeFileSync(file, text);
   mkdirSync('/run/vipkeeper', { recursive: true });
-  const cli = process.env.VK_DIST ? [join(process.cwd(), 'dist/cli.js')] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')];
+  const cli = process.env.VK_DIST ? [distBin(process.cwd())] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')];
   const proc = m.spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs vkflood /run/vipkeeper && exec "$0" "$@"',
     process.execPath, ...cli, 'run', '-f', file, '--log-level', 'info'], {
     cwd: process.cwd(), ...(variant === 'vipkeeper-nofilter' ? { env: { ...process.env, VIPKEEPER_VRRP_FILTER: 'off' } } : {}),

@@ -12,11 +12,13 @@
 // each CommonJS package file costs the loader memory of its own (bench/README.md, "idle daemon",
 // fifth pass). `ipvs` is one too, dist/ipvs.cjs: a listing's start is mostly loading cold code,
 // and one CommonJS file skips the ES loader's resolve/link/evaluate per chunk (bench/README.md,
-// IPVS, fifth pass). dist/cli.js requires them through `VK_COMMAND_BUNDLES` (src/cli.ts).
+// IPVS, fifth pass). dist/cli.js requires them through `VK_COMMAND_BUNDLES` (src/cli.ts). The
+// package's bin is dist/cli.cjs (src/bin.ts), CommonJS too: it runs those two itself and hands the
+// other commands to dist/cli.js, so that `run` and `ipvs` start without node's ES loader.
 //   node --import tsx scripts/bundle-cli.ts      (npm run build does it after tsc)
 import { buildSync } from 'esbuild';
-import { readFileSync, realpathSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -34,8 +36,13 @@ export const COMMAND_BUNDLES: Record<string, { source: string; file: string; par
 };
 /** Where the daemon's bundle sits, from the package's top. */
 export const DAEMON_BUNDLE = `dist/${COMMAND_BUNDLES.run!.file}`;
+/** The package's bin (src/bin.ts), from the package's top: package.json's `bin` names it. */
+export const BIN = 'dist/cli.cjs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', legalComments: 'none', logLevel: 'warning' } as const;
+
+/** name -> file of COMMAND_BUNDLES, as the JSON text both entries are built with. */
+const bundleNames = JSON.stringify(JSON.stringify(Object.fromEntries(Object.entries(COMMAND_BUNDLES).map(([k, { file }]) => [k, file]))));
 
 export function bundleCli(root: string, outdir: string): void {
   rmSync(join(outdir, 'bundle'), { recursive: true, force: true });
@@ -48,13 +55,16 @@ export function bundleCli(root: string, outdir: string): void {
     splitting: true,
     format: 'esm',
     packages: 'external',
-    define: { VK_COMMAND_BUNDLES: JSON.stringify(JSON.stringify(Object.fromEntries(Object.entries(COMMAND_BUNDLES).map(([k, { file }]) => [k, file])))) },
+    define: { VK_COMMAND_BUNDLES: bundleNames },
   });
+  // The bin: CommonJS, so a command's start skips node's ES loader unless it goes on to dist/cli.js.
+  buildCjs(root, { path: join(root, 'src', 'bin.ts') }, join(outdir, basename(BIN)), { VK_COMMAND_BUNDLES: bundleNames });
+  chmodSync(join(outdir, basename(BIN)), 0o755);
   for (const [name, b] of Object.entries(COMMAND_BUNDLES)) {
     const parts = Object.entries(b.parts ?? {});
-    buildCjs(root, `module.exports = require(${JSON.stringify(join(root, b.source))}).default;`,
-      `${name}-entry.cjs`, join(outdir, b.file), Object.fromEntries(parts.map(([k, p]) => [k, JSON.stringify(`./${p.file}`)])));
-    for (const [, p] of parts) buildCjs(root, `module.exports = require(${JSON.stringify(join(root, p.source))});`, `${p.file}-entry.cjs`, join(outdir, p.file), {});
+    buildCjs(root, { contents: `module.exports = require(${JSON.stringify(join(root, b.source))}).default;`, sourcefile: `${name}-entry.cjs` },
+      join(outdir, b.file), Object.fromEntries(parts.map(([k, p]) => [k, JSON.stringify(`./${p.file}`)])));
+    for (const [, p] of parts) buildCjs(root, { contents: `module.exports = require(${JSON.stringify(join(root, p.source))});`, sourcefile: `${p.file}-entry.cjs` }, join(outdir, p.file), {});
   }
 }
 
@@ -63,14 +73,19 @@ export function bundleCli(root: string, outdir: string): void {
  * logger). The package's other dependencies stay external, each loaded only when a config uses it
  * (yaml, undici for HTTP checks, prom-client for metrics); so does pino-pretty, a terminal's stream.
  */
-function buildCjs(root: string, entry: string, sourcefile: string, outfile: string, define: Record<string, string>): void {
+function buildCjs(root: string, entry: { contents: string; sourcefile: string } | { path: string }, outfile: string, define: Record<string, string>): void {
   const deps = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
   buildSync({
     ...common,
     absWorkingDir: root,
-    stdin: { contents: entry, resolveDir: root, loader: 'js', sourcefile },
+    ...('path' in entry ? { entryPoints: [entry.path] } : { stdin: { ...entry, resolveDir: root, loader: 'js' as const } }),
     outfile,
     format: 'cjs',
+    // Minified: the daemon's idle RSS is 1.4 MB lower (its source held as a string, the names and
+    // scopes V8 keeps for it; bench/README.md, "idle daemon", sixth pass). Class and function names
+    // go with it; a logged or printed stack is told in the sources' lines from the map beside the
+    // file (src/lib/readable-stack.ts).
+    minify: true,
     external: deps.filter((d) => d !== 'pino').flatMap((d) => [d, `${d}/*`]),
     // pino's transports run in a worker whose file this bundle does not carry: the daemon has
     // none (a terminal gets pino-pretty as a stream), so thread-stream is never loaded either.

@@ -140,7 +140,7 @@ const daemons = {};
 function startDirector(d) {
   const conf = `conf/demo/director-${d === 'dA' ? 'a' : 'b'}-lvs.conf`;
   const fd = openSync(logFile(d), 'a');
-  const c = spawn('ip', ['netns', 'exec', NS[d], process.execPath, 'dist/cli.js', 'run', '-f', conf,
+  const c = spawn('ip', ['netns', 'exec', NS[d], process.execPath, 'dist/cli.cjs', 'run', '-f', conf,
     '--control-socket', sock(d), '--rt-priority', '0', '--log-level', 'info'], { stdio: ['ignore', fd, fd] });
   children.add(c);
   c.on('exit', () => children.delete(c));
@@ -192,7 +192,7 @@ function timeline() {
 
 async function showStatus(d) {
   note(`$ vipkeeper status    (on ${NAME[d]})`);
-  const out = await run([process.execPath, 'dist/cli.js', 'status', '--control-socket', sock(d)]);
+  const out = await run([process.execPath, 'dist/cli.cjs', 'status', '--control-socket', sock(d)]);
   note(out.replace(/\n+$/, '').replace(/^/gm, '  '));
 }
 async function showIpvs(d) {

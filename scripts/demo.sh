@@ -76,11 +76,11 @@ if [ "$ipvs_here" = 0 ]; then
 fi
 
 # dist/ must be the current source: build when it is missing or older than any file of src/.
-if [ ! -f dist/cli.js ] || [ -n "$(find src -newer dist/cli.js -print -quit)" ]; then
+if [ ! -f dist/cli.cjs ] || [ -n "$(find src -newer dist/cli.cjs -print -quit)" ]; then
   say "building dist/ (npm run build)"
   if ! out=$(npm run build 2>&1); then
     printf '%s\n' "$out" | tail -n 20 >&2
-    [ -f dist/cli.js ] || fail "npm run build failed"
+    [ -f dist/cli.cjs ] || fail "npm run build failed"
     echo "demo: npm run build reported errors (above); going on with the JavaScript it emitted" >&2
   fi
 fi
@@ -114,7 +114,7 @@ wait_holder() { # wait until exactly the given director holds the VIP
 }
 start() {
   # Both directors share this host's filesystem: one control socket each.
-  ip netns exec "$1" node dist/cli.js run -f "conf/demo/director-$2.conf" --control-socket "$logdir/$2.sock" --log-level info >>"$logdir/$2.log" 2>&1 &
+  ip netns exec "$1" node dist/cli.cjs run -f "conf/demo/director-$2.conf" --control-socket "$logdir/$2.sock" --log-level info >>"$logdir/$2.log" 2>&1 &
   pids+=("$!")
   eval "pid_$2=\$!"
 }
@@ -122,7 +122,7 @@ status() { # vipkeeper status of one director, once its control socket answers
   echo "\$ vipkeeper status    (on director $1)"
   local out
   for _ in $(seq 1 50); do
-    if out=$(node dist/cli.js status --control-socket "$logdir/$1.sock" 2>&1); then printf '%s\n' "$out" | sed 's/^/  /'; return 0; fi
+    if out=$(node dist/cli.cjs status --control-socket "$logdir/$1.sock" 2>&1); then printf '%s\n' "$out" | sed 's/^/  /'; return 0; fi
     sleep 0.1
   done
   fail "vipkeeper status on director $1: $out"

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // argv -> command; nothing else. Each command lives in src/cli/commands/NAME.ts and is loaded on demand.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { processIO, UsageError, type CliIO, type Command } from './cli/command.js';
-import { inPackage } from './lib/package-root.js';
+import { processIO, type CliIO, type Command } from './cli/command.js';
+import { exitAfterOutput, runCommand } from './cli/run-command.js';
+import { version } from './cli/version.js';
+import { loadBundle } from './cli/load-bundle.js';
 
 /**
  * Set by the build (scripts/bundle-cli.ts): command name -> its own CommonJS bundle beside this
@@ -19,7 +19,7 @@ type Loaded = { default: Command };
 const bundled = (name: string, load: () => Promise<Loaded>) => async (): Promise<Loaded> => {
   const file = typeof VK_COMMAND_BUNDLES === 'string' ? (JSON.parse(VK_COMMAND_BUNDLES) as Record<string, string>)[name] : undefined;
   if (file === undefined) return load();
-  return { default: createRequire(import.meta.url)(fileURLToPath(new URL(file, import.meta.url))) as Command };
+  return { default: loadBundle(fileURLToPath(new URL(file, import.meta.url))) as Command };
 };
 
 const commands: Record<string, () => Promise<Loaded>> = {
@@ -33,11 +33,6 @@ const commands: Record<string, () => Promise<Loaded>> = {
   realserver: () => import('./cli/commands/realserver.js'),
   genhash: () => import('./cli/commands/genhash.js'),
 };
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(inPackage('package.json'), 'utf8'));
-  return String(pkg.version);
-}
 
 async function usage(): Promise<string> {
   const lines = ['usage: vipkeeper <command> [options]', '', 'commands:'];
@@ -56,28 +51,14 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return name === undefined ? 2 : 0;
   }
   if (name === '-V' || name === '--version') { io.out(version()); return 0; }
-  const load = commands[name];
+  // Own names only: `constructor` or `toString` is not a command.
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) { io.err(`vipkeeper: unknown command or option '${name}'\n\n${await usage()}`); return 2; }
-  const cmd = (await load()).default;
-  if (rest.includes('--help') || rest.includes('-h')) { io.out(cmd.usage); return 0; }
-  try {
-    return await cmd.run(rest, io);
-  } catch (e) {
-    if (e instanceof UsageError) { io.err(`vipkeeper ${name}: ${e.message}\n\n${cmd.usage}`); return 2; }
-    // Never a stack trace for the operator; VIPKEEPER_DEBUG=1 shows it.
-    io.err(`vipkeeper ${name}: ${(e as Error).message ?? String(e)}`);
-    if (process.env.VIPKEEPER_DEBUG) io.err(String((e as Error).stack));
-    return 1;
-  }
+  return runCommand(name, (await load()).default, rest, io);
 }
 
+// Run as a file itself (the sources through tsx, or `node dist/cli.js`); the package's bin,
+// dist/cli.cjs (src/bin.ts), imports it and calls main().
 if (process.argv[1] && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1])) {
-  // A command that has returned is done: exit as soon as what it wrote has left, rather than let
-  // the event loop wait for the collector to finish the marking a large config started (10-20 ms).
-  // A pipe or socket takes what its buffer holds and node queues the rest, so the exit waits for
-  // an empty write behind it on each stream (callbacks run in write order).
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-  });
+  main(process.argv.slice(2)).then(exitAfterOutput);
 }

@@ -11,6 +11,7 @@ import type { MetricsHttpServer } from '../metrics/http.js';
 import { parseListen, type ListenAddress } from '../metrics/listen-address.js';
 import { Metrics } from '../metrics/registry.js';
 import type { StatusSource } from './status.js';
+import { isoTime } from '../lib/iso-time.js';
 
 export const DEFAULT_DATA_FILE = '/tmp/vipkeeper.data';
 export const DEFAULT_STATS_FILE = '/tmp/vipkeeper.stats';
@@ -56,7 +57,7 @@ export function writeFileAtomic(file: string, text: string): void {
 export async function statsObject(status: StatusSource, metrics: Metrics): Promise<unknown> {
   const transitions = status.transitionCounts();
   return {
-    generatedAt: new Date().toISOString(),
+    generatedAt: isoTime(Date.now()),
     instances: status.instances().map((i) => ({
       name: i.name, state: i.state, counters: i.counters,
       transitions: transitions.filter((t) => t.instance === i.name).map(({ from, to, count }) => ({ from, to, count })),

@@ -8,6 +8,7 @@ import type { CheckStatus as DirectorCheckStatus } from './director-state.js';
 import type { Transition } from '../vrrp/instance.js';
 import type { VrrpState } from '../vrrp/machine.js';
 import { DROP_REASONS, type DropReason } from '../vrrp/validate.js';
+import { isoTime } from '../lib/iso-time.js';
 
 /** The parts of a VRRP Instance (src/vrrp/instance.ts) the status reads. */
 export interface InstanceView {
@@ -169,7 +170,7 @@ export class StatusSource {
       name: spec.name, state: inst.state, vrid: spec.vrid, interface: spec.interface,
       priority: spec.priority, effectivePriority: inst.priority,
       masterSeen: seen,
-      lastTransition: last ? { from: last.t.from, to: last.t.to, reason: last.t.reason, at: new Date(last.at).toISOString(), ageS: ageS(now, last.at) } : null,
+      lastTransition: last ? { from: last.t.from, to: last.t.to, reason: last.t.reason, at: isoTime(last.at), ageS: ageS(now, last.at) } : null,
       counters: {
         received: c.received + kernelTotal, sent: c.sent, own: c.own, sendErrors: c['send-error'], deduplicated: k['duplicate'] ?? 0,
         dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, (c[r] ?? 0) + (k[r] ?? 0)])) as Record<DropReason, number>,
@@ -193,7 +194,7 @@ export class StatusSource {
       const age = c.at === undefined ? null : ageS(mono, c.at);
       return {
         type: c.type, up: c.up, ok: c.ok ?? null, reason: c.reason ?? null, code: c.code ?? null, latencyMs: c.latencyMs ?? null,
-        at: age === null ? null : new Date(wall - age * 1000).toISOString(), ageS: age,
+        at: age === null ? null : isoTime(wall - age * 1000), ageS: age,
       };
     };
     return (snap?.virtualServers ?? []).map((vs) => ({
@@ -211,7 +212,7 @@ export class StatusSource {
     const d = this.opts.director?.();
     return {
       pid: this.opts.pid ?? process.pid,
-      generatedAt: new Date(now).toISOString(),
+      generatedAt: isoTime(now),
       uptimeS: ageS(now, this.startedAt),
       ipvsAvailable: d ? d.ipvsAvailable ?? null : null,
       instances: this.instances(),

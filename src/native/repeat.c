@@ -124,7 +124,7 @@ static void watch_tick(struct repeaters *rs, watch *w) {
   attr.map_fd = (uint32_t)w->map_fd;
   attr.key = (uint64_t)(uintptr_t)&w->key;
   attr.value = (uint64_t)(uintptr_t)&stamp;
-  if (syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &attr, sizeof attr) == 0 && (int64_t)stamp + w->quiet > w->deadline) {
+  if (w->map_fd >= 0 && syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &attr, sizeof attr) == 0 && (int64_t)stamp + w->quiet > w->deadline) {
     w->deadline = (int64_t)stamp + w->quiet;
     if (arm_at(w->tfd, w->deadline - w->early) == 0) return;
   }
@@ -371,14 +371,15 @@ static void free_watch(napi_env env, watch *w) {
 /* quietStart(mapFd, key, inNs, quietNs, earlyNs, cb) -> id: a deadline inNs from now, moved to
    stamp + quietNs whenever the u64 CLOCK_MONOTONIC stamp at `key` of the BPF map allows; cb()
    is called once, earlyNs before the deadline that no stamp moved. Stopped by quietStop(id) or
-   by closing the map's fd. */
+   by closing the map's fd. mapFd -1: no map, so a one-shot timer to the nanosecond (the clock's
+   precise timers), stopped by quietStop(id) or the environment's end. */
 HIDDEN napi_value js_quiet_start(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   int map_fd, key;
   int64_t in, quiet, early;
   addon *a;
   napi_valuetype t;
-  if (!get_args(env, info, 6, argv, &a) || !get_fd(env, a, argv[0], "quiet watch", &map_fd) || !get_int(env, argv[1], &key) ||
+  if (!get_args(env, info, 6, argv, &a) || !get_int(env, argv[0], &map_fd) || (map_fd != -1 && !get_fd(env, a, argv[0], "quiet watch", &map_fd)) || !get_int(env, argv[1], &key) ||
       !get_ns(env, argv[2], 0, &in) || !get_ns(env, argv[3], 1e5, &quiet) || !get_ns(env, argv[4], 0, &early)) return NULL;
   napi_typeof(env, argv[5], &t);
   if (t != napi_function) { napi_throw_type_error(env, "EINVAL", "expected a callback function"); return NULL; }

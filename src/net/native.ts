@@ -53,7 +53,7 @@ export interface NativeAddon {
   repeatStop(id: number): [number, number] | null;
   /** The event loop is alive: repeats may send for leaseNs from now (none sends without a lease). */
   repeatLease(leaseNs: number): void;
-  /** A deadline inNs from now, moved to stamp + quietNs by the u64 stamp at `key` of BPF map mapFd; cb once, earlyNs before it. */
+  /** A deadline inNs from now, moved to stamp + quietNs by the u64 stamp at `key` of BPF map mapFd; cb once, earlyNs before it. mapFd -1: a one-shot timer. */
   quietStart(mapFd: number, key: number, inNs: number, quietNs: number, earlyNs: number, cb: () => void): number;
   /** Whether the watch was still running. */
   quietStop(id: number): boolean;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     assert.deepEqual(tarballs, [`vipkeeper-${PKG.version}.tgz`]);
 
     const listing = run('tar', ['-tzf', join(out, tarballs[0]!)], { timeoutMs: 60_000 }).stdout.split('\n');
-    for (const f of ['package/dist/cli.js', 'package/dist/run.cjs', 'package/dist/ipvs.cjs', 'package/dist/ipvs-planning.cjs', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
+    for (const f of ['package/dist/cli.cjs', 'package/dist/cli.js', 'package/dist/run.cjs', 'package/dist/ipvs.cjs', 'package/dist/ipvs-planning.cjs', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
       assert.ok(listing.includes(f), `${f} is in the tarball`);
     }
     // dist/cli.js is the bundle (scripts/bundle.mjs): its chunks must ship beside it.
@@ -70,6 +70,8 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     assert.ok(existsSync(join(installed, 'build', 'Release', 'vipkeeper_sock.node')), 'the addon was built on install');
 
     const bin = join(prefix, 'bin', 'vipkeeper');
+    // The command operators run is the CommonJS bin (src/bin.ts), not the ES entry.
+    assert.equal(realpathSync(bin), join(realpathSync(installed), 'dist', 'cli.cjs'));
     const v = run(bin, ['--version'], { timeoutMs: 60_000, env });
     assert.equal(v.status, 0, v.stderr);
     assert.equal(v.stdout.trim(), PKG.version);

@@ -23,7 +23,7 @@ export interface Director {
 
 export interface DirectorOptions {
   logLevel?: string;
-  /** Run the compiled dist/cli.js instead of the sources through tsx. */
+  /** Run the build (the package's bin, dist/cli.cjs) instead of the sources through tsx. */
   dist?: boolean;
   maxOutput?: number;
   /** Extra command-line arguments (vipkeeper: after `run -f FILE`). */
@@ -32,12 +32,18 @@ export interface DirectorOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The package's bin in the build at `root`; a private build of a commit before it (a bench's
+ * before/after) has only dist/cli.js.
+ */
+export const distBin = (root: string): string => (existsSync(join(root, 'dist/cli.cjs')) ? join(root, 'dist/cli.cjs') : join(root, 'dist/cli.js'));
+
 /** Starts `kind` in `host` on `confText`, writing its files as `dir/id.*`. */
 export function startDirector(host: Host, dir: string, id: string, kind: DirectorKind, confText: string, opts: DirectorOptions = {}): Director {
   const file = join(dir, `${id}.conf`);
   writeFileSync(file, confText);
   const vrrpPid = join(dir, `${id}.vrrp.pid`);
-  const cli = opts.dist ? [join(process.cwd(), 'dist/cli.js')] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')];
+  const cli = opts.dist ? [distBin(process.cwd())] : ['--import', 'tsx', join(process.cwd(), 'src/cli.ts')];
   const controlSocket = kind === 'vipkeeper' ? join(dir, `${id}.sock`) : undefined;
   const args = kind === 'keepalived'
     ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(dir, `${id}.pid`), '-r', vrrpPid]

@@ -1,7 +1,7 @@
 // A third initramfs layer with what the checkout does not hold as files: /project/dist, a fresh
 // transpile of src/ (type checking is the typecheck script's job) so that benchmarks can time
-// `node dist/cli.js` without tsx's start-up, which costs seconds under software emulation, with
-// dist/cli.js the same bundle `npm run build` makes; and the shared libraries of the native addon.
+// `node dist/cli.cjs` (the package's bin) without tsx's start-up, which costs seconds under software
+// emulation, with the same bundles `npm run build` makes; and the shared libraries of the native addon.
 import { buildSync } from 'esbuild';
 import { bundleCli } from '../../../scripts/bundle-cli.js';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';

@@ -63,7 +63,7 @@ test('FILE_CHECK with delay_loop 300 s: writing the file moves the real server o
   writeFileSync(join(DIR, 'keepalived.conf'), CONF);
   ipvsadm('-C');
   const lines: string[] = [];
-  const daemon = spawn('node', ['dist/cli.js', 'run', '-f', join(DIR, 'keepalived.conf'), '--rt-priority', '0', '--control-socket', join(DIR, 'vk.sock')], { cwd: '/project', stdio: ['ignore', 'pipe', 'pipe'] });
+  const daemon = spawn('node', ['dist/cli.cjs', 'run', '-f', join(DIR, 'keepalived.conf'), '--rt-priority', '0', '--control-socket', join(DIR, 'vk.sock')], { cwd: '/project', stdio: ['ignore', 'pipe', 'pipe'] });
   daemon.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
   daemon.stderr!.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString().trim()}`));
   const exited = new Promise<number | null>((r) => daemon.once('exit', (code) => r(code)));

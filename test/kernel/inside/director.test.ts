@@ -1,4 +1,4 @@
-// Inside the kernel VM: the real daemon (`node dist/cli.js run`) as a director. Health checks of
+// Inside the kernel VM: the real daemon (`node dist/cli.cjs run`, the package's bin) as a director. Health checks of
 // small servers this test runs on 127.0.0.x drive the kernel's IPVS table, seen through
 // `ipvsadm -Ln`: a failing real server leaves within delay_loop x (retry + 1) + timeouts, the sorry
 // server takes over when all fail, MISC_CHECK with inhibit_on_failure sets weight 0, the sync
@@ -144,7 +144,7 @@ test('vipkeeper run as a director drives the kernel IPVS table from health check
   const [tcp2, tcp3, http4] = backends as [Backend, Backend, Backend, Backend];
 
   const lines: string[] = [];
-  const daemon: ChildProcess = spawn('node', ['dist/cli.js', 'run', '-f', join(DIR, 'keepalived.conf'), '--rt-priority', '0'], { cwd: '/project', stdio: ['ignore', 'pipe', 'pipe'] });
+  const daemon: ChildProcess = spawn('node', ['dist/cli.cjs', 'run', '-f', join(DIR, 'keepalived.conf'), '--rt-priority', '0'], { cwd: '/project', stdio: ['ignore', 'pipe', 'pipe'] });
   let buf = '';
   daemon.stdout!.on('data', (d: Buffer) => { buf += d.toString(); let i; while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); } });
   daemon.stderr!.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString().trim()}`));

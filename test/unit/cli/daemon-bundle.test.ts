@@ -1,16 +1,17 @@
 // The build's daemon (scripts/bundle-cli.ts): `run` comes from one CommonJS file with pino inside,
 // so a daemon does not resolve and load pino's ~30 package files, nor thread-stream for transports
 // it does not use (bench/README.md, "idle daemon", fifth pass). `ipvs` comes from dist/ipvs.cjs
-// (bench/README.md, IPVS, fifth pass). Built here into a scratch package (package.json and
+// (bench/README.md, IPVS, fifth pass). The package's bin, dist/cli.cjs, starts those two without
+// node's ES loader (bench/README.md, sixth passes). Built here into a scratch package (package.json and
 // node_modules beside it), as `npm run build` builds dist/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleCli, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
+import { BIN, bundleCli, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -48,12 +49,10 @@ test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no
     const help = spawnSync(process.execPath, [join(pkg, 'dist', 'cli.js'), 'run', '--help'], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^usage: vipkeeper run -f FILE/);
-    const loads = spawnSync(process.execPath, ['-e', `import(${JSON.stringify(join(pkg, 'dist', 'cli.js'))}).then(async (m) => {
-        const out = []; await m.main(['run', '--help'], { out: (s) => out.push(s), err: (s) => out.push(s) });
-        console.log(JSON.stringify(Object.keys(require('node:module')._cache).filter((f) => f.endsWith('.cjs'))));
-      });`], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
-    assert.equal(loads.status, 0, loads.stderr);
-    assert.deepEqual(JSON.parse(loads.stdout.trim().split('\n').pop()!), [join(pkg, DAEMON_BUNDLE)], 'run.cjs is the file `run` came from');
+    // ...and another file there is what runs.
+    writeFileSync(join(pkg, DAEMON_BUNDLE), 'module.exports = { summary: "s", usage: "usage: from run.cjs", run: async () => 0 };\n');
+    const other = spawnSync(process.execPath, [join(pkg, 'dist', 'cli.js'), 'run', '--help'], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(other.stdout, 'usage: from run.cjs\n', 'run.cjs is the file `run` came from');
   } finally {
     rmSync(pkg, { recursive: true, force: true });
   }
@@ -94,6 +93,47 @@ test('dist/cli.js takes `ipvs` from dist/ipvs.cjs, plan/apply\'s config reader f
     // The ES entry hands `ipvs` to that file: another file there is what runs.
     writeFileSync(file, 'module.exports = { summary: "s", usage: "usage: from ipvs.cjs", run: async () => 0 };\n');
     assert.equal(cli('ipvs', '--help').stdout, 'usage: from ipvs.cjs\n');
+  } finally {
+    rmSync(pkg, { recursive: true, force: true });
+  }
+});
+
+test('the bin (dist/cli.cjs) runs `run`, `ipvs` and --version without node\'s ES loader, every other command through dist/cli.js', { timeout: 120_000 }, () => {
+  const pkg = scratchBuild();
+  try {
+    assert.equal((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.vipkeeper, BIN);
+    const bin = join(pkg, BIN);
+    assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n"use strict";\n/);
+    assert.equal(statSync(bin).mode & 0o111, 0o111, 'executable');
+    // Which ES loader modules node loaded (a preload prints them at exit): an ES entry makes node
+    // load its module jobs and translators, a CommonJS one only what its bootstrap always has.
+    const probe = join(pkg, 'esm-probe.cjs');
+    writeFileSync(probe, `process.on('exit', () => require('node:fs').writeSync(2, '\\nESM ' + JSON.stringify(process.moduleLoadList.filter((m) => m.includes('modules/esm/')))));\n`);
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['--require', probe, bin, ...args], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+      const at = r.stderr.lastIndexOf('\nESM ');
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr.slice(0, at), esm: (JSON.parse(r.stderr.slice(at + 5)) as string[]).some((m) => m.endsWith('/module_job')) };
+    };
+    const version = cli('--version');
+    assert.deepEqual(version, { status: 0, stdout: `${(JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string }).version}\n`, stderr: '', esm: false });
+    const run = cli('run', '--help');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^usage: vipkeeper run -f FILE/);
+    assert.equal(run.esm, false, 'run started without the ES loader');
+    const typo = cli('ipvs', 'lsit');
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /^vipkeeper ipvs: unknown subcommand 'lsit'\n\nusage: vipkeeper ipvs list /);
+    assert.equal(typo.esm, false, 'ipvs started without the ES loader');
+    // The rest is dist/cli.js's: the same answers as through it, with the ES loader.
+    writeFileSync(join(pkg, 'bad.conf'), 'vrrp_instance VI_1 {\n  state MASTR\n}\n');
+    for (const args of [['check', '-f', 'bad.conf'], ['nosuch'], ['constructor'], [], ['--help'], ['run', '--bogus']]) {
+      const viaBin = cli(...args);
+      const viaEs = spawnSync(process.execPath, [join(pkg, 'dist', 'cli.js'), ...args], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+      assert.deepEqual({ status: viaBin.status, stdout: viaBin.stdout, stderr: viaBin.stderr }, { status: viaEs.status, stdout: viaEs.stdout, stderr: viaEs.stderr }, args.join(' '));
+      assert.equal(viaBin.esm, args[0] !== 'run', args.join(' '));
+    }
+    assert.equal(cli('constructor').status, 2, 'a name on Object.prototype is no command');
+    assert.match(cli('check', '-f', 'bad.conf').stderr, /^bad\.conf:2:9: /m);
   } finally {
     rmSync(pkg, { recursive: true, force: true });
   }
