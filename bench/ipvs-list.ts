@@ -11,7 +11,7 @@
 // BENCH_EMPTY=1 also times each build's fixed start: `--version` and `ipvs list` of an empty table
 // (beside `ipvsadm -Ln`'s).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,9 +80,13 @@ type Split = Record<string, number>;
 const builds = [...(process.env.BENCH_TREE === '0' ? [] : [{ label: 'dist', dir: 'dist' }]), ...(['BEFORE', 'AFTER'] as const).flatMap((k) =>
   (process.env[`BENCH_${k}`] ?? '').split(',').filter(Boolean).map((dir, i) => ({ label: `${k.toLowerCase()}${i === 0 ? '' : i + 1}`, dir })),
 )].map((b) => ({ ...b, whole: [] as number[], split: [] as Split[], same: true, version: [] as number[], empty: [] as number[] }));
-const a: number[] = [], node: number[] = [];
+const a: number[] = [], node: number[] = [], nodeFile: number[] = [];
+// node running a script file (empty, CommonJS), as it runs the bin: its start-up without our code.
+const EMPTY = join(mkdtempSync(join(tmpdir(), 'vk-empty-')), 'empty.cjs');
+writeFileSync(EMPTY, '');
 for (let r = 0; r < RUNS; r++) {
   node.push(time(['node', '-e', '0']).ms);
+  nodeFile.push(time(['node', EMPTY]).ms);
   const ref = time(['ipvsadm', '-Ln']);
   a.push(ref.ms);
   // Round robin, so a burst of load from the host hits every build alike.
@@ -120,14 +124,15 @@ if (process.env.BENCH_EMPTY === '1') {
 }
 const m = (x: number[]) => Math.min(...x);
 const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
-console.log(`ipvs-list: ${S} x ${D}, best of ${RUNS}: ipvsadm -Ln ${s(m(a))}; node -e 0 ${s(m(node))}`);
+console.log(`ipvs-list: ${S} x ${D}, best of ${RUNS}: ipvsadm -Ln ${s(m(a))}; node -e 0 ${s(m(node))}; node on an empty file ${s(m(nodeFile))}`);
 for (const b of builds) {
   const best = b.split.reduce((x, y) => (x.dests! + x.services! <= y.dests! + y.services! ? x : y));
   console.log(`  ${b.label} (${bin(b.dir)}): vipkeeper ipvs list ${s(m(b.whole))} (ratio ${(m(b.whole) / m(a)).toFixed(2)}; `
-    + `without node start-up ${s(m(b.whole) - m(node))}, ratio ${((m(b.whole) - m(node)) / m(a)).toFixed(2)}); runs ${b.whole.map(s).join(', ')}`);
+    + `without node start-up ${s(m(b.whole) - m(node))}, ratio ${((m(b.whole) - m(node)) / m(a)).toFixed(2)}; `
+    + `without an empty file's ${s(m(b.whole) - m(nodeFile))}, ratio ${((m(b.whole) - m(nodeFile)) / m(a)).toFixed(2)}); runs ${b.whole.map(s).join(', ')}`);
   console.log(`    output identical to ipvsadm -Ln in every run: ${b.same ? 'yes' : 'NO'}`);
   console.log(`    in-process: module load + open ${best.load!.toFixed(0)} ms, services dump ${best.services!.toFixed(0)} ms, `
     + `real-server dumps ${best.dests!.toFixed(0)} ms (list() less a services dump), format ${best.format!.toFixed(0)} ms`);
   if (b.empty.length) console.log(`    fixed start: --version ${s(m(b.version))} (runs ${b.version.map(s).join(', ')}); empty table ${s(m(b.empty))} (runs ${b.empty.map(s).join(', ')}); ipvsadm -Ln empty ${s(m(aEmpty))}`);
 }
-console.log(`  ipvsadm -Ln runs ${a.map(s).join(', ')}; node -e 0 runs ${node.map(s).join(', ')}`);
+console.log(`  ipvsadm -Ln runs ${a.map(s).join(', ')}; node -e 0 runs ${node.map(s).join(', ')}; node on an empty file runs ${nodeFile.map(s).join(', ')}`);

@@ -1,7 +1,6 @@
 // Reading one configuration file safely: a missing file, a directory, a binary file or an
 // oversized file each become one clear diagnostic instead of an exception.
 import { readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Diagnostic } from './model.js';
 
@@ -36,19 +35,16 @@ export function decodeConfigBytes(file: string, bytes: Uint8Array): SourceText {
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }
 
+/**
+ * The file read whole in one go: the parse after it is synchronous and far longer, so an
+ * asynchronous read bought the event loop nothing, and node:fs/promises costs the daemon eight
+ * more of node's modules (readline among them; bench/README.md, "idle daemon", sixth pass).
+ */
 export async function readConfigFile(file: string): Promise<SourceText> {
-  try {
-    const st = await stat(file);
-    if (st.isDirectory()) return fail(file, 'is a directory, not a configuration file');
-    if (!st.isFile()) return fail(file, 'is not a regular file');
-    if (st.size > MAX_CONFIG_BYTES) return fail(file, `file is too large (${st.size} bytes, limit ${MAX_CONFIG_BYTES})`);
-    return decodeConfigBytes(file, await readFile(file));
-  } catch (e) {
-    return explain(file, e);
-  }
+  return readConfigFileSync(file);
 }
 
-/** Synchronous twin for keepalived `include` (the parser is synchronous). */
+/** The same, synchronous: keepalived `include` (the parser is synchronous) and readConfigFile. */
 export function readConfigFileSync(file: string): SourceText {
   try {
     const st = statSync(file);
