@@ -22,22 +22,22 @@ function mapOf(file: string): SourceMap | null {
 }
 
 /** One frame's `file:line:col` (1-based), in the source when the bundle has a map. */
-function frame(file: string, line: number, col: number): { where: string; name?: string } | undefined {
+function frame(file: string, line: number, col: number): string | undefined {
   const m = mapOf(file);
-  const e = m?.findEntry(line - 1, col - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number; name?: string } | undefined;
+  const e = m?.findEntry(line - 1, col - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
   if (!e?.originalSource) return undefined;
   const src = e.originalSource.startsWith('file:') ? new URL(e.originalSource).pathname : resolve(dirname(file), e.originalSource);
-  return { where: `${src}:${e.originalLine! + 1}:${e.originalColumn! + 1}`, ...(e.name ? { name: e.name } : {}) };
+  return `${src}:${e.originalLine! + 1}:${e.originalColumn! + 1}`;
 }
 
 /** `stack` with each frame in a mapped bundle rewritten to its source; anything else unchanged. */
 export function readableStack(stack: string | undefined): string | undefined {
   if (stack === undefined) return undefined;
   return stack.replace(/^( +at )(?:(.*?) \()?(\/[^()]+?\.cjs):(\d+):(\d+)\)?$/gm, (all, at: string, fn: string | undefined, file: string, line: string, col: string) => {
-    const f = frame(file, Number(line), Number(col));
-    if (!f) return all;
+    const where = frame(file, Number(line), Number(col));
+    if (!where) return all;
     // The name in a frame is the minified one; the map names the identifier at the frame's
     // position (the callee), not the caller, so the minified name stays beside the location.
-    return fn === undefined ? `${at}${f.where}` : `${at}${fn} (${f.where})`;
+    return fn === undefined ? `${at}${where}` : `${at}${fn} (${where})`;
   });
 }
