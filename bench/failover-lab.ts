@@ -50,7 +50,10 @@ export class Lab {
 
   start(kind: Kind, who: 'a' | 'b', text: string): Daemon {
     // VK_DIST=1 runs the build's bin, dist/cli.cjs (npm run build), instead of the sources through tsx.
-    const d = startDirector(this.host(who), this.dir, `${kind}-${who}-${++this.n}`, kind, text, { logLevel: 'warn', dist: !!process.env.VK_DIST, maxOutput: 20000 });
+    // VK_RR=N (default 10, 0: off) starts vipkeeper under SCHED_RR N, as its systemd unit does: the
+    // daemon's default --rt-priority is 10, so it spawns no chrt itself (src/lib/sched.ts).
+    const rr = Number(process.env.VK_RR ?? 10);
+    const d = startDirector(this.host(who), this.dir, `${kind}-${who}-${++this.n}`, kind, text, { logLevel: 'warn', dist: !!process.env.VK_DIST, maxOutput: 20000, roundRobin: rr || undefined });
     this.daemons.push(d);
     return d;
   }

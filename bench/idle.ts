@@ -9,6 +9,8 @@
 //   VK_BUILD=DIR     run DIR/dist/cli.cjs, the bin (a `tsc -p tsconfig.build.json --outDir DIR/dist` build
 //                    with build/, package.json and node_modules beside it) instead of the sources
 //                    through tsx, whose transpiler would be counted in the RSS
+//   VK_RR=N          vipkeeper under SCHED_RR N as its systemd unit starts it (default 10; 0: the
+//                    daemon switches itself with chrt, and loads node's child_process to do so)
 //   VK_NODE_OPTIONS  NODE_OPTIONS for the daemons (e.g. "--max-semi-space-size=1 --lite-mode")
 //   COUNTS=1,50  KINDS=keepalived,vipkeeper
 import { existsSync } from 'node:fs';
@@ -59,7 +61,7 @@ async function once(kind: Kind, instances: number): Promise<Sample> {
 const kinds = (process.env.KINDS ?? 'keepalived,vipkeeper').split(',') as Kind[];
 const counts = (process.env.COUNTS ?? '1,50').split(',').map(Number);
 console.log(`idle daemons at advert_int 0.01 (VRRPv3): CPU over ${sampleS} s as % of one core, RSS in MiB, median of ${repeats} (keepalived: parent + VRRP child)`);
-console.log(`vipkeeper: ${process.env.VK_BUILD ? distBin(process.env.VK_BUILD) : 'src/cli.ts through tsx'}${process.env.VK_NODE_OPTIONS ? `, NODE_OPTIONS="${process.env.VK_NODE_OPTIONS}"` : ''}`);
+console.log(`vipkeeper: ${process.env.VK_BUILD ? distBin(process.env.VK_BUILD) : 'src/cli.ts through tsx'}, SCHED_RR ${Number(process.env.VK_RR ?? 10) || 'by the daemon (chrt)'}${process.env.VK_NODE_OPTIONS ? `, NODE_OPTIONS="${process.env.VK_NODE_OPTIONS}"` : ''}`);
 for (const n of counts) {
   const got = new Map<Kind, Sample[]>(kinds.map((k) => [k, []]));
   for (let r = 0; r < repeats; r++) {

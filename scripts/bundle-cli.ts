@@ -89,7 +89,13 @@ function buildCjs(root: string, entry: { contents: string; sourcefile: string } 
     external: deps.filter((d) => d !== 'pino').flatMap((d) => [d, `${d}/*`]),
     // pino's transports run in a worker whose file this bundle does not carry: the daemon has
     // none (a terminal gets pino-pretty as a stream), so thread-stream is never loaded either.
-    alias: { 'thread-stream': join(root, 'scripts', 'no-thread-stream.cjs') },
+    // worker_threads and assert: pino and sonic-boom use one boolean and one call of them, which
+    // the shims answer without paging in node's modules (see the two files).
+    alias: {
+      'thread-stream': join(root, 'scripts', 'no-thread-stream.cjs'),
+      worker_threads: join(root, 'scripts', 'main-thread-only.cjs'),
+      assert: join(root, 'scripts', 'plain-assert.cjs'),
+    },
     // What ES modules have and a CommonJS file does not: strict mode for the whole file (our
     // modules are not wrapped, and pino's files are strict already), and the module's own URL
     // (package-root.ts and the addon's loader use it).

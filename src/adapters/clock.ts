@@ -1,6 +1,6 @@
-// The real clock: performance.now() (monotonic) and setTimeout. Timers are ordinary (ref'd); the
+// The real clock: src/lib/monotonic.ts and setTimeout. Timers are ordinary (ref'd); the
 // daemon ends with process.exit after a graceful stop, so none can hold it up.
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../lib/monotonic.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import { QuietWatch } from '../net/quiet-watch.js';
 
@@ -19,7 +19,7 @@ export class MonotonicClock implements Clock {
   private seq = 0;
   private timers = new Map<number, Pending>();
 
-  now(): number { return performance.now(); }
+  now(): number { return monotonicMs(); }
 
   setTimer(ms: number, fn: () => void, precise = false): TimerHandle {
     const id = ++this.seq;

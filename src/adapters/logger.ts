@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { Logger } from '../ports/logger.js';
 import { isoTime } from '../lib/iso-time.js';
 import { readableStack } from '../lib/readable-stack.js';
+import { isTerminal } from '../lib/is-terminal.js';
 
 /** pino's `time` field as its stdTimeFunctions.isoTime writes it. */
 const isoStamp = (): string => `,"time":"${isoTime(Date.now())}"`;
@@ -13,7 +14,7 @@ const serializers = { stack: (s: unknown) => (typeof s === 'string' ? readableSt
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = typeof LOG_LEVELS[number];
 
-export function createLogger(level: LogLevel = 'info', pretty = Boolean(process.stdout.isTTY)): Logger & { flush?: () => void } {
+export function createLogger(level: LogLevel = 'info', pretty = isTerminal(1)): Logger & { flush?: () => void } {
   if (pretty) {
     // A stream in this process, not a transport: a transport is a worker thread the daemon would
     // carry for a terminal's sake (and its worker file is not in the daemon's bundle). Loaded here

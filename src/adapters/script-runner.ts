@@ -1,6 +1,5 @@
 // Runs scripts with child_process.spawn: an argument vector, no shell, its own process group (so a
 // timeout kills the script and everything it started), the configured uid/gid, and stdio ignored.
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { ScriptResult, ScriptRunner, ScriptSecurity, ScriptSpec } from '../ports/script-runner.js';
 import { unsafeReason } from '../notify/security.js';
@@ -16,7 +15,10 @@ export class ChildScriptRunner implements ScriptRunner {
    */
   killAll(): void { for (const kill of [...this.live]) kill(); }
 
-  run(spec: ScriptSpec): Promise<ScriptResult> {
+  async run(spec: ScriptSpec): Promise<ScriptResult> {
+    // Loaded at the first script: node's child_process pages in ~0.9 MB of its code, which a
+    // daemon without scripts never needs (bench/README.md, "idle daemon", seventh pass).
+    const { spawn } = await import('node:child_process');
     return new Promise((resolve) => {
       const ids = this.ids(spec);
       if ('error' in ids) { resolve({ code: null, signal: null, timedOut: false, error: ids.error }); return; }

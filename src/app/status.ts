@@ -9,6 +9,7 @@ import type { Transition } from '../vrrp/instance.js';
 import type { VrrpState } from '../vrrp/machine.js';
 import { DROP_REASONS, type DropReason } from '../vrrp/validate.js';
 import { isoTime } from '../lib/iso-time.js';
+import { monotonicMs } from '../lib/monotonic.js';
 
 /** The parts of a VRRP Instance (src/vrrp/instance.ts) the status reads. */
 export interface InstanceView {
@@ -188,7 +189,7 @@ export class StatusSource {
 
   private directorView(snap: DirectorSnapshot | undefined): VirtualServerStatus[] {
     const wall = this.now();
-    const mono = (this.opts.monotonic ?? (() => performance.now()))();
+    const mono = (this.opts.monotonic ?? monotonicMs)();
     const check = (c: CheckSnapshot): CheckStatus => {
       // Results are stamped on the monotonic clock; shown as wall time by their age.
       const age = c.at === undefined ? null : ageS(mono, c.at);

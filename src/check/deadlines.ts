@@ -7,7 +7,7 @@
 // An expired deadline is acted on after the event loop's next poll phase (setImmediate), not in
 // the timer phase: a loaded loop can reach an expired timer while the connect or response that
 // beat it is still queued as I/O, and judging then would report a timeout that did not happen.
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../lib/monotonic.js';
 
 /**
  * What a deadline ends: `expire()` is called once, unless `settled` was true by then. The queue
@@ -63,7 +63,7 @@ export class Deadlines {
   add(ms: number, who: Expirable): number {
     let q = this.queues.get(ms);
     if (!q) { q = new Fifo(); this.queues.set(ms, q); }
-    const at = performance.now() + ms;
+    const at = monotonicMs() + ms;
     const ticket = q.push(at, who);
     this.pending++;
     if (at < this.timerAt) this.arm(at);
@@ -86,7 +86,7 @@ export class Deadlines {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.fire(), Math.max(1, Math.ceil(at - performance.now())));
+    this.timer = setTimeout(() => this.fire(), Math.max(1, Math.ceil(at - monotonicMs())));
     // The probe's socket keeps the process alive while it waits; the deadline alone need not.
     this.timer.unref();
   }
@@ -94,7 +94,7 @@ export class Deadlines {
   private fire(): void {
     this.timer = undefined;
     this.timerAt = Infinity;
-    const now = performance.now();
+    const now = monotonicMs();
     let next = Infinity;
     for (const [ms, q] of this.queues) {
       while (!q.empty) {

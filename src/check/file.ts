@@ -9,6 +9,7 @@ import type { FileCheck } from '../config/model.js';
 import type { FileReader } from '../ports/files.js';
 import { parseTrackFile } from '../track/file-tracker.js';
 import type { CheckOutcome, Probe, ProbeContext } from './checker.js';
+import { monotonicMs } from '../lib/monotonic.js';
 
 /** keepalived reserves +/- INT32_MAX for the fault state; real weights stop one short. */
 const FAULT = 0x7fffffff;
@@ -36,8 +37,8 @@ export function fileProbe(check: FileCheck, ctx: ProbeContext, files: FileReader
   let last: Verdict | undefined;
   return {
     run(): Promise<CheckOutcome> {
-      const start = performance.now();
-      const done = (v: Verdict): Promise<CheckOutcome> => Promise.resolve({ ...v, latencyMs: performance.now() - start });
+      const start = monotonicMs();
+      const done = (v: Verdict): Promise<CheckOutcome> => Promise.resolve({ ...v, latencyMs: monotonicMs() - start });
       if (closed) return done({ ok: false, code: 'closed', reason: 'probe closed' });
       let text: string | undefined;
       // The port says read() never throws; an adapter that does is treated as an unreadable file.

@@ -15,6 +15,7 @@ import { formatDuration, singleFlight, type CheckOutcome, type Probe, type Probe
 import { endpointText } from './socket-failure.js';
 import { sourceOf } from './source.js';
 import { connectFailure } from './tcp.js';
+import { monotonicMs } from '../lib/monotonic.js';
 
 /** A health answer is a few bytes; more than this is not one. */
 const MAX_BODY = 64 * 1024;
@@ -73,7 +74,7 @@ export function grpcProbe(check: GrpcCheck, ctx: ProbeContext): Probe {
   const servername = isIP(sniHost) ? undefined : sniHost;
 
   const attempt = (): Promise<CheckOutcome> => new Promise((resolve) => {
-    const start = performance.now();
+    const start = monotonicMs();
     let settled = false;
     let session: ClientHttp2Session | undefined;
     let connected = false;
@@ -90,7 +91,7 @@ export function grpcProbe(check: GrpcCheck, ctx: ProbeContext): Probe {
           setTimeout(() => s.destroy(), CLOSE_GRACE_MS).unref();
         } else s.destroy();
       }
-      resolve({ ...v, latencyMs: performance.now() - start });
+      resolve({ ...v, latencyMs: monotonicMs() - start });
     };
     const fail = (e: unknown): void => {
       const cause = rootCause(e);

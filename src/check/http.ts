@@ -4,7 +4,7 @@
 // connect_timeout to each step instead. Fetching is http-fetch.ts, judging http-match.ts.
 // http_protocol changes nothing on the wire: undici always writes an HTTP/1.1 request line with
 // `Connection: close` (see http-fetch.ts for how that compares with keepalived's 1.0 / 1.0C / 1.1).
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../lib/monotonic.js';
 import type { HttpCheck, HttpUrl } from '../config/model.js';
 import type { CheckOutcome, Probe, ProbeContext } from './checker.js';
 import { deadlines, type Expirable } from './deadlines.js';
@@ -68,7 +68,7 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
 
   return {
     async run(): Promise<CheckOutcome> {
-      const started = performance.now();
+      const started = monotonicMs();
       const ac = new AbortController();
       inFlight = ac;
       // The whole run's bound, from the shared deadlines (no timer per run; see deadlines.ts),
@@ -87,7 +87,7 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
         deadlines.release(check.connectTimeoutMs, ticket, deadline);
         if (inFlight === ac) inFlight = undefined;
       }
-      const latencyMs = performance.now() - started;
+      const latencyMs = monotonicMs() - started;
       if (failed) return { ok: false, reason: failed.reason, code: failed.code, latencyMs };
       return { ok: true, reason: okReason, code: 'ok', latencyMs };
     },

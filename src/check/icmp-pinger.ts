@@ -4,7 +4,7 @@
 // when all three and the source match, so replies to other processes' pings (a raw socket sees
 // every ICMP message) are ignored. Each outstanding echo has its own timer.
 import { randomBytes, randomInt } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../lib/monotonic.js';
 import { ICMP6, decodeIcmp, encodeEcho, unreachableText } from '../codec/icmp.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { SysError } from '../lib/errors.js';
@@ -105,7 +105,7 @@ export class IcmpPinger implements Pinger {
       if (seq === undefined) return resolve({ ok: false, code: 'error', reason: 'too many echoes outstanding' });
       const nonce = randomBytes(NONCE);
       const p: Pending = {
-        family, dst, nonce, started: performance.now(),
+        family, dst, nonce, started: monotonicMs(),
         timer: setTimeout(() => this.settle(seq, { ok: false, code: 'timeout', reason: `no echo reply within ${formatDuration(opts.timeoutMs)}` }), Math.max(0, opts.timeoutMs)),
         settle: resolve,
       };
@@ -165,7 +165,7 @@ export class IcmpPinger implements Pinger {
       if (!v.reply || v.id !== this.id) return;
       const p = this.pending.get(v.seq);
       if (!p || p.family !== family || !addrEqual(p.dst, d.src) || !bytesEqual(v.data, p.nonce)) return;
-      this.settle(v.seq, { ok: true, rttMs: performance.now() - p.started });
+      this.settle(v.seq, { ok: true, rttMs: monotonicMs() - p.started });
     } else if (v.kind === 'unreachable') {
       if (!v.echo || v.echo.id !== this.id) return;
       const p = this.pending.get(v.echo.seq);

@@ -5,6 +5,7 @@
 import type { MiscCheck } from '../config/model.js';
 import type { ScriptResult, ScriptRunner, ScriptSecurity } from '../ports/script-runner.js';
 import { closedOutcome, formatDuration, singleFlight, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
+import { monotonicMs } from '../lib/monotonic.js';
 
 /** How long past misc_timeout a runner that never answers is waited for (it should kill first). */
 const RUNNER_MARGIN_MS = 2000;
@@ -30,8 +31,8 @@ export function miscProbe(check: MiscCheck, _ctx: ProbeContext, runner: ScriptRu
   let abort: ((o: CheckOutcome) => void) | undefined;
 
   const attempt = async (): Promise<CheckOutcome> => {
-    const start = performance.now();
-    const done = (v: Verdict): CheckOutcome => ({ ...v, latencyMs: performance.now() - start });
+    const start = monotonicMs();
+    const done = (v: Verdict): CheckOutcome => ({ ...v, latencyMs: monotonicMs() - start });
     const prog = check.script.argv[0];
     if (!prog) return done({ ok: false, code: 'error', reason: 'misc_path is empty' });
     const refusal = security?.check(prog);

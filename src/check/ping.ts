@@ -1,6 +1,6 @@
 // PING_CHECK: one ICMP / ICMPv6 echo to the target through the shared pinger. Up on an echo
 // reply within connect_timeout; down on silence or on a destination unreachable quoting our echo.
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../lib/monotonic.js';
 import type { PingCheck } from '../config/model.js';
 import { formatDuration, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
 import type { Pinger } from './icmp-pinger.js';
@@ -14,8 +14,8 @@ export function pingProbe(check: PingCheck, ctx: ProbeContext, pinger: Pinger): 
   const { address } = ctx.target;
   return {
     run(): Promise<CheckOutcome> {
-      const started = performance.now();
-      const elapsed = (): number => performance.now() - started;
+      const started = monotonicMs();
+      const elapsed = (): number => monotonicMs() - started;
       if (closed) return Promise.resolve({ ok: false, code: 'error', reason: 'probe closed', latencyMs: 0 });
       const src = sourceOf({ bindTo: check.bindTo }, ctx.target);
       if (!src.ok) return Promise.resolve({ ok: false, code: 'error', reason: src.reason, latencyMs: 0 });

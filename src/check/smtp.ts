@@ -9,6 +9,7 @@ import { formatDuration, singleFlight, type CheckOutcome, type Probe, type Probe
 import { endpointText } from './socket-failure.js';
 import { sourceOf } from './source.js';
 import { connectFailure } from './tcp.js';
+import { monotonicMs } from '../lib/monotonic.js';
 
 /** A reply longer than this is not an SMTP server talking. */
 const MAX_REPLY = 8192;
@@ -48,7 +49,7 @@ export function smtpProbe(check: SmtpCheck, ctx: ProbeContext, deps: { hostname?
   const where = endpointText(ctx.target);
 
   const attempt = (): Promise<CheckOutcome> => new Promise((resolve) => {
-    const start = performance.now();
+    const start = monotonicMs();
     const helo = check.heloName ?? (deps.hostname ?? hostname)();
     let stage: Stage = 'connect';
     let buf = '';
@@ -61,7 +62,7 @@ export function smtpProbe(check: SmtpCheck, ctx: ProbeContext, deps: { hostname?
       clearTimeout(timer);
       abort = undefined;
       if (sock && !ok) sock.destroy();
-      resolve({ ok, code, reason, latencyMs: performance.now() - start });
+      resolve({ ok, code, reason, latencyMs: monotonicMs() - start });
     };
     const timer = setTimeout(() => {
       const waiting = stage === 'connect' ? `connect to ${where}` : stage === 'banner' ? 'SMTP banner' : 'HELO reply';

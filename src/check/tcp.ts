@@ -13,7 +13,7 @@
 // TIME_WAIT sockets): a real server may treat a reset as an error, and one written in Node without
 // an 'error' handler on its sockets dies of it.
 import { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../lib/monotonic.js';
 import type { TcpCheck } from '../config/model.js';
 import { formatDuration, type CheckOutcome, type CheckTarget, type Probe, type ProbeContext } from './checker.js';
 import { deadlines, type Expirable } from './deadlines.js';
@@ -68,7 +68,7 @@ type TaggedSocket = Socket & { [ATTEMPT]?: Attempt };
 
 class Attempt implements Expirable, BareOwner {
   settled = false;
-  readonly started = performance.now();
+  readonly started = monotonicMs();
   sock: TaggedSocket | undefined;
   conn: BareConnection | undefined;
   /** Its place in the deadline queue, released when it settles (-1: none). */
@@ -86,7 +86,7 @@ class Attempt implements Expirable, BareOwner {
     if (this.ticket >= 0) deadlines.release(this.probe.timeoutMs, this.ticket, this);
     const resolve = this.resolve!;
     this.sock = undefined; this.conn = undefined; this.resolve = undefined;
-    resolve({ ok, reason, code, latencyMs: performance.now() - this.started });
+    resolve({ ok, reason, code, latencyMs: monotonicMs() - this.started });
   }
 
   expire(): void { this.finish(false, this.probe.timeoutReason(), 'timeout'); }

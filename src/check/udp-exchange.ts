@@ -3,7 +3,7 @@
 // ICMP port unreachable as ECONNREFUSED on it (Linux udp_err(): a hard error on a connected
 // socket), one datagram sent, then replies until the caller decides, an error, or the timeout.
 import { createSocket, type Socket } from 'node:dgram';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../lib/monotonic.js';
 import { errnoWords } from '../lib/errors.js';
 import type { CheckOutcome, CheckTarget } from './checker.js';
 import { sourceOf } from './source.js';
@@ -43,7 +43,7 @@ export function socketErrorVerdict(op: string, e: unknown): Verdict {
 }
 
 export function udpExchange(spec: ExchangeSpec): Exchange {
-  const started = performance.now();
+  const started = monotonicMs();
   let settle!: (o: CheckOutcome) => void;
   const done = new Promise<CheckOutcome>((resolve) => { settle = resolve; });
   let finished = false;
@@ -53,7 +53,7 @@ export function udpExchange(spec: ExchangeSpec): Exchange {
     finished = true;
     clearTimeout(timer);
     try { sock?.close(); } catch { /* not yet bound, or closed already */ }
-    settle({ ...v, latencyMs: performance.now() - started });
+    settle({ ...v, latencyMs: monotonicMs() - started });
   };
   const timer = setTimeout(() => finish(spec.onTimeout()), Math.max(0, spec.timeoutMs));
   const { address, port, family } = spec.target;

@@ -1,9 +1,9 @@
 // Range and cross-field rules for one checker (both readers), reported at the offending value.
-import { isIP } from 'node:net';
 import type { Checker, HttpCheck } from './model.js';
 import type { Reporter } from './normalize.js';
 import { msRange, range } from './semantic-vrrp.js';
 import { inMsRange, inRange } from './in-range.js';
+import { ipVersion } from '../lib/ip.js';
 
 /** A DNS host name (what SNI, HELO and :authority carry); SNI must not be an IP literal (RFC 6066 §3). */
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
@@ -24,7 +24,7 @@ function checkHttp(r: Reporter, p: string, c: HttpCheck): void {
   if (c.sniName === undefined) return;
   if (c.type !== 'SSL_GET') r.error(`${p}/sniName`, 'sni_name is for SSL_GET (HTTP_GET has no TLS)');
   else if (!c.enableSni) r.error(`${p}/sniName`, 'sni_name is sent only with enable_sni; add enable_sni');
-  if (!HOSTNAME.test(c.sniName) || isIP(c.sniName.replace(/\.$/, '')) !== 0) r.error(`${p}/sniName`, `${c.type} sni_name must be a host name (not an address), got '${c.sniName}'`);
+  if (!HOSTNAME.test(c.sniName) || ipVersion(c.sniName.replace(/\.$/, '')) !== 0) r.error(`${p}/sniName`, `${c.type} sni_name must be a host name (not an address), got '${c.sniName}'`);
 }
 
 export function checkChecker(r: Reporter, p: string, c: Checker): void {

@@ -1,17 +1,17 @@
 // Cross-field and range rules for virtual servers, real servers and checkers.
-import { isIPv4 } from 'node:net';
 import { LB_KINDS, SCHEDULERS, type Config, type VirtualServer } from './model.js';
 import type { Reporter } from './normalize.js';
 import { duplicates, range } from './semantic-vrrp.js';
 import { checkChecker } from './semantic-checker.js';
 import { inRange } from './in-range.js';
+import { ipFamily } from '../lib/ip.js';
 
 const port = (r: Reporter, path: string, what: string, v: number | undefined) => range(r, path, what, v, 0, 65535);
 
 /** persistence_granularity: an IPv4 netmask (contiguous) or an IPv6 prefix length 1-128. */
 function granularityOk(text: string, family: 4 | 6): boolean {
   if (family === 6) return /^\d{1,3}$/.test(text) && Number(text) >= 1 && Number(text) <= 128;
-  if (!isIPv4(text)) return false;
+  if (ipFamily(text) !== 4) return false;
   const n = text.split('.').reduce((a, o) => (a << 8) | Number(o), 0) >>> 0;
   const inv = ~n >>> 0;
   return (inv & (inv + 1)) === 0; // ones then zeros

@@ -1,7 +1,8 @@
 // IP address parsing and formatting without the DNS: bytes <-> text for IPv4 and IPv6,
 // prefixes and the comparisons VRRP needs (RFC 5798 §6.4.3 compares primary addresses as integers).
-import { isIPv4 } from 'node:net';
-import { isIPv6Text as isIPv6 } from './ipv6-text.js';
+// node:net's isIP would load net (and streams) into the daemon for one check: our own syntax,
+// node's exactly (src/lib/ipv6-text.ts).
+import { isDottedQuad as isIPv4, isIPv6Text as isIPv6 } from './ipv6-text.js';
 
 export type Family = 4 | 6;
 export interface Prefix { addr: Uint8Array; family: Family; len: number }
@@ -11,6 +12,9 @@ export function ipFamily(text: string): Family | undefined {
   if (isIPv6(text)) return 6;
   return undefined;
 }
+
+/** 4, 6 or 0 (not an address), as node:net's isIP answers. */
+export function ipVersion(text: string): 0 | Family { return ipFamily(text) ?? 0; }
 
 export function parseIPv4(text: string): Uint8Array {
   if (!isIPv4(text)) throw new Error(`not an IPv4 address: ${text}`);

@@ -1,6 +1,6 @@
 // The --metrics-listen address, parsed apart from the HTTP server so that checking the option does
 // not load node:http (the server module is imported only when the daemon listens).
-import { isIP } from 'node:net';
+import { ipVersion } from '../lib/ip.js';
 
 export interface ListenAddress { host: string; port: number }
 
@@ -14,7 +14,7 @@ export function parseListen(arg: string): { ok: true; value: ListenAddress } | {
   let host: string;
   let portText: string;
   const v6 = /^\[([^\]]*)\]:([^:]*)$/.exec(text);
-  if (v6) { host = v6[1]!; portText = v6[2]!; if (isIP(host) !== 6) return bad(`${host || '[]'} is not an IPv6 address`); }
+  if (v6) { host = v6[1]!; portText = v6[2]!; if (ipVersion(host) !== 6) return bad(`${host || '[]'} is not an IPv6 address`); }
   else if (text.startsWith('[')) return bad('expected [ADDR]:PORT');
   else if (/^\d+$/.test(text)) { host = '127.0.0.1'; portText = text; }
   else {
@@ -23,7 +23,7 @@ export function parseListen(arg: string): { ok: true; value: ListenAddress } | {
     host = text.slice(0, i) || '0.0.0.0';
     portText = text.slice(i + 1);
     if (host.includes(':')) return bad('write an IPv6 address in brackets: [ADDR]:PORT');
-    if (isIP(host) !== 4) return bad(`${host} is not an IP address`);
+    if (ipVersion(host) !== 4) return bad(`${host} is not an IP address`);
   }
   if (!/^\d{1,5}$/.test(portText)) return bad(`port ${JSON.stringify(portText)} is not a number`);
   const port = Number(portText);

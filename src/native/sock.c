@@ -1,4 +1,5 @@
-// vipkeeper's socket addon: the socket primitives Node lacks (raw IP, AF_PACKET, AF_NETLINK).
+// vipkeeper's socket addon: the socket primitives Node lacks (raw IP, AF_PACKET, AF_NETLINK) or
+// loads only with its net module (Unix stream sockets: stream.c).
 // Only system calls live here; every protocol and every option buffer is built in TypeScript.
 // Errors become JS errors whose `code` is the errno name. Receiving uses uv_poll on the Node loop.
 #include "sock.h"
@@ -42,6 +43,7 @@ typedef struct watcher {
   napi_ref cb;
   napi_async_context ctx;
   batch *b;  /* NULL: one callback per datagram */
+  int ready; /* pollReady: cb(err, events) on readiness, nothing read here */
   int fd; /* -1 once the socket is closed (the handle is freed later by uv_close) */
 } watcher;
 
@@ -505,8 +507,18 @@ static void stop_watcher(addon *a, int fd) {
   uv_close((uv_handle_t *)&w->poll, free_watcher);
 }
 
-/* Watches fd with cb (and batch memory b, or NULL); frees b on failure. */
-static napi_value watch(napi_env env, addon *a, int fd, napi_value fn, batch *b) {
+static int is_function(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_function) return 1;
+  napi_throw_type_error(env, "EINVAL", "expected a callback function");
+  return 0;
+}
+
+static void on_ready(uv_poll_t *h, int status, int events);
+
+/* Watches fd with cb (and batch memory b, or NULL; or for readiness alone, `events`); frees b on failure. */
+static napi_value watch(napi_env env, addon *a, int fd, napi_value fn, batch *b, int ready) {
   napi_value name;
   uv_loop_t *loop;
   stop_watcher(a, fd);
@@ -519,6 +531,7 @@ static napi_value watch(napi_env env, addon *a, int fd, napi_value fn, batch *b)
   w->env = env;
   w->fd = fd;
   w->b = b;
+  w->ready = ready;
   w->poll.data = w;
   napi_get_uv_event_loop(env, &loop);
   napi_create_string_utf8(env, "vipkeeper.socket", NAPI_AUTO_LENGTH, &name);
@@ -530,17 +543,43 @@ static napi_value watch(napi_env env, addon *a, int fd, napi_value fn, batch *b)
   napi_create_reference(env, fn, 1, &w->cb);
   napi_async_init(env, NULL, name, &w->ctx);
   a->socks[fd].w = w;
-  r = uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  r = ready ? uv_poll_start(&w->poll, ready, on_ready) : uv_poll_start(&w->poll, UV_READABLE, on_readable);
   if (r < 0) { stop_watcher(a, fd); return throw_errno(env, "poll", -r); }
   return NULL;
 }
 
-static int is_function(napi_env env, napi_value v) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_function) return 1;
-  napi_throw_type_error(env, "EINVAL", "expected a callback function");
-  return 0;
+/* Readiness alone: cb(err, events), the socket left for JS to read, write or accept. */
+static void on_ready(uv_poll_t *h, int status, int events) {
+  watcher *w = (watcher *)h->data;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_value args[6];
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  if (status < 0) args[0] = errno_value(env, "poll", -status); else napi_get_null(env, &args[0]);
+  args[1] = num(env, status < 0 ? 0 : events);
+  for (int k = 2; k < 6; k++) napi_get_undefined(env, &args[k]);
+  deliver(w, args);
+  napi_close_handle_scope(env, scope);
+}
+
+/* pollReady(fd, events, cb): cb(err, events) each time fd is ready for any of `events` (libuv's
+   UV_READABLE, UV_WRITABLE, UV_DISCONNECT), until stopReceive/close. Called again on a watched
+   fd, it changes the events and the callback. */
+static napi_value js_poll_ready(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int fd, events;
+  addon *a;
+  if (!get_args(env, info, 3, argv, &a) || !get_fd(env, a, argv[0], "poll", &fd) || !get_int(env, argv[1], &events) ||
+      !is_function(env, argv[2])) return NULL;
+  if (events <= 0 || (events & ~(UV_READABLE | UV_WRITABLE | UV_DISCONNECT))) { napi_throw_range_error(env, "EINVAL", "events out of range"); return NULL; }
+  watcher *w = a->socks[fd].w;
+  if (!w || !w->ready) return watch(env, a, fd, argv[2], NULL, events);
+  napi_delete_reference(env, w->cb);
+  napi_create_reference(env, argv[2], 1, &w->cb);
+  w->ready = events;
+  int r = uv_poll_start(&w->poll, events, on_ready);
+  if (r < 0) { stop_watcher(a, fd); return throw_errno(env, "poll", -r); }
+  return NULL;
 }
 
 /* startReceive(fd, cb): watches the socket and calls cb for each datagram until stopReceive/close. */
@@ -549,7 +588,7 @@ static napi_value js_start_receive(napi_env env, napi_callback_info info) {
   int fd;
   addon *a;
   if (!get_args(env, info, 2, argv, &a) || !get_fd(env, a, argv[0], "poll", &fd) || !is_function(env, argv[1])) return NULL;
-  return watch(env, a, fd, argv[1], NULL);
+  return watch(env, a, fd, argv[1], NULL, 0);
 }
 
 /* startReceiveBatch(fd, data, meta, addrs, slot, cb): like startReceive, but each wake-up reads up
@@ -588,7 +627,7 @@ static napi_value js_start_receive_batch(napi_env env, napi_callback_info info) 
   napi_create_reference(env, argv[1], 1, &b->refs[0]);
   napi_create_reference(env, argv[2], 1, &b->refs[1]);
   napi_create_reference(env, argv[3], 1, &b->refs[2]);
-  return watch(env, a, fd, argv[5], b);
+  return watch(env, a, fd, argv[5], b, 0);
 }
 
 static napi_value js_stop_receive(napi_env env, napi_callback_info info) {
@@ -658,7 +697,8 @@ static void teardown(napi_async_cleanup_hook_handle h, void *arg) {
 
 #define K(name) { #name, name }
 static const struct { const char *name; int value; } consts[] = {
-  K(AF_INET), K(AF_INET6), K(AF_PACKET), K(AF_NETLINK), K(SOCK_RAW), K(SOCK_DGRAM),
+  K(AF_INET), K(AF_INET6), K(AF_PACKET), K(AF_NETLINK), K(AF_UNIX), K(SOCK_RAW), K(SOCK_DGRAM), K(SOCK_STREAM),
+  K(UV_READABLE), K(UV_WRITABLE), K(UV_DISCONNECT),
   K(SOL_SOCKET), K(SO_BINDTODEVICE), K(SO_RCVBUF), K(SO_RCVBUFFORCE), K(SO_SNDBUF), K(SO_REUSEADDR),
   K(IPPROTO_IP), K(IPPROTO_IPV6), K(IPPROTO_ICMP), K(IPPROTO_ICMPV6), K(SOL_NETLINK), K(SOL_PACKET),
   K(IP_ADD_MEMBERSHIP), K(IP_DROP_MEMBERSHIP), K(IP_MULTICAST_IF), K(IP_MULTICAST_TTL), K(IP_MULTICAST_LOOP),
@@ -685,6 +725,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "repeatLease", js_repeat_lease }, { "quietStart", js_quiet_start }, { "quietStop", js_quiet_stop },
     { "probeOpen", js_probe_open }, { "probeConnect", js_probe_connect }, { "probeAbort", js_probe_abort },
     { "probePending", js_probe_pending }, { "probeClose", js_probe_close },
+    { "pollReady", js_poll_ready }, { "listen", js_listen }, { "accept", js_accept }, { "connect", js_connect },
+    { "read", js_read }, { "write", js_write }, { "shutdownWrite", js_shutdown_write },
   };
   napi_value v, c;
   addon *a = calloc(1, sizeof *a);

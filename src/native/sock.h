@@ -53,4 +53,12 @@ HIDDEN napi_value js_probe_abort(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_probe_pending(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_probe_close(napi_env env, napi_callback_info info);
 
+/* stream.c: Unix stream sockets (the control socket) */
+HIDDEN napi_value js_listen(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_accept(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_connect(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_read(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_write(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_shutdown_write(napi_env env, napi_callback_info info);
+
 #endif

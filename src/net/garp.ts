@@ -5,6 +5,7 @@ import { gratuitousArpFrame } from '../codec/arp.js';
 import { unsolicitedNaFrame } from '../codec/ndisc.js';
 import { SysError } from '../lib/errors.js';
 import { PacketSocket } from './packet-socket.js';
+import { monotonicMs } from '../lib/monotonic.js';
 
 export interface BurstOptions {
   /** Rounds; each round announces every address once (keepalived: garp_master_repeat, default 5). */
@@ -54,7 +55,7 @@ export class GarpSender {
     const frames = addrs.map((a) => announcementFrame(typeof a === 'string' ? parseIP(a).addr : a, mac));
     const count = opts.count ?? 5;
     const sleep = opts.sleep ?? realSleep;
-    const start = performance.now();
+    const start = monotonicMs();
     let sent = 0, retries = 0;
     for (let round = 0; round < count; round++) {
       if (round > 0 && (opts.intervalMs ?? 0) > 0) await sleep(opts.intervalMs!);
@@ -69,7 +70,7 @@ export class GarpSender {
         sent++;
       }
     }
-    return { frames: sent, elapsedMs: performance.now() - start, retries };
+    return { frames: sent, elapsedMs: monotonicMs() - start, retries };
   }
 
   close(): void { this.sock.close(); }

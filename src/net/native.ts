@@ -57,6 +57,18 @@ export interface NativeAddon {
   quietStart(mapFd: number, key: number, inNs: number, quietNs: number, earlyNs: number, cb: () => void): number;
   /** Whether the watch was still running. */
   quietStop(id: number): boolean;
+  /** cb(err, events) each time fd is ready for any of `events` (constants UV_READABLE, UV_WRITABLE, UV_DISCONNECT); again to change them; stopReceive/close ends it. */
+  pollReady(fd: number, events: number, cb: (err: (Error & { code?: string }) | null, events: number) => void): void;
+  listen(fd: number, backlog: number): void;
+  /** A waiting connection's fd (this addon's, nonblocking), or -1 when none. */
+  accept(fd: number): number;
+  /** 0 connected, 1 not yet (in progress, or a Unix listener's backlog full); errors throw. */
+  connect(fd: number, addr: Uint8Array): number;
+  /** Bytes read into buf, 0 at the end of the stream, -1 when nothing is waiting. */
+  read(fd: number, buf: Uint8Array): number;
+  /** Bytes of buf from offset written, -1 when the socket's buffer is full. */
+  write(fd: number, buf: Uint8Array, offset: number): number;
+  shutdownWrite(fd: number): void;
   /** [pid, uid, gid] of the peer of a connected Unix socket (SO_PEERCRED); any fd. */
   getsockoptPeerCred(fd: number): [number, number, number];
   constants: Record<string, number>;

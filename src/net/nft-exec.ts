@@ -2,7 +2,6 @@
 // shell; not `-f -`: Node's stdin for a child is a socket, which nft cannot open as /dev/stdin),
 // and a timeout after which nft is killed. A failure rejects with nft's stderr, so the log says
 // why (a missing kernel module, a permission, a syntax nft did not take), never just an exit code.
-import { spawn } from 'node:child_process';
 import type { NftBatch } from './nft-plan.js';
 import type { NftPort } from './nft-port.js';
 
@@ -14,7 +13,9 @@ export class NftExec implements NftPort {
 
   private get argv0(): string { return this.command[0]!; }
 
-  apply(batch: NftBatch): Promise<void> {
+  async apply(batch: NftBatch): Promise<void> {
+    // Loaded at the first batch, as the script runner loads it (src/adapters/script-runner.ts).
+    const { spawn } = await import('node:child_process');
     return new Promise((resolve, reject) => {
       let stderr = '';
       let timedOut = false;

@@ -1,9 +1,11 @@
 // Socket address structures as the kernel lays them out (sockaddr_in, sockaddr_in6, sockaddr_ll,
-// sockaddr_nl) and the multicast request structs: pure byte builders and parsers.
+// sockaddr_nl, sockaddr_un) and the multicast request structs: pure byte builders and parsers.
 import { ByteReader, ByteWriter } from '../lib/bytes.js';
 import { HOST_LE } from '../codec/netlink/message.js';
 
-export const AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, AF_PACKET = 17;
+export const AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, AF_PACKET = 17;
+/** sun_path's size in struct sockaddr_un (unix(7)): the longest path is one byte less, for its NUL. */
+export const SUN_PATH_MAX = 108;
 
 export function sockaddrIn(addr: Uint8Array, port = 0): Buffer {
   return new ByteWriter(16).u16(AF_INET, HOST_LE).u16(port).bytes(addr).zeros(8).finish();
@@ -21,6 +23,13 @@ export function sockaddrLl(ifindex: number, protocol: number, mac: Uint8Array = 
 
 export function sockaddrNl(pid = 0, groups = 0): Buffer {
   return new ByteWriter(12).u16(AF_NETLINK, HOST_LE).u16(0).u32(pid, HOST_LE).u32(groups, HOST_LE).finish();
+}
+
+/** sockaddr_un for a path; the path's bytes and a NUL must fit in sun_path. */
+export function sockaddrUn(path: string): Buffer {
+  const p = Buffer.from(path, 'utf8');
+  if (p.length === 0 || p.length >= SUN_PATH_MAX || p.includes(0)) throw new RangeError(`a Unix socket path must be 1-${SUN_PATH_MAX - 1} bytes without NUL: ${path}`);
+  return new ByteWriter(2 + p.length + 1).u16(AF_UNIX, HOST_LE).bytes(p).u8(0).finish();
 }
 
 export interface DecodedSockaddr {

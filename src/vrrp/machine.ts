@@ -1,7 +1,7 @@
 // The VRRP state machine of one instance, pure: step(cfg, state, event, now) -> { state, actions }.
 //
 // CONTRACT (for the runtime that drives it)
-// - `now` is milliseconds from a monotonic clock (performance.now() or a fake clock). Deadlines in
+// - `now` is milliseconds from a monotonic clock (src/lib/monotonic.ts or a fake clock). Deadlines in
 //   actions are absolute times on that same clock and may carry a fraction (218.75 ms).
 // - Start with `initialMachineState(cfg)` (state INIT), then feed `{type:'startup'}`. With
 //   `holdUntil` (vrrp_startup_delay) the instance runs as BACKUP and its Master_Down / preempt

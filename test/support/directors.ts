@@ -30,6 +30,11 @@ export interface DirectorOptions {
   args?: string[];
   /** Extra environment variables for the daemon. */
   env?: Record<string, string>;
+  /**
+   * vipkeeper: start it under `chrt --rr N`, as conf/vipkeeper.service's CPUScheduling settings
+   * do; the daemon then finds its threads at its --rt-priority and spawns no chrt of its own.
+   */
+  roundRobin?: number;
 }
 
 /**
@@ -48,7 +53,9 @@ export function startDirector(host: Host, dir: string, id: string, kind: Directo
   const args = kind === 'keepalived'
     ? ['-n', '-l', '-D', '--vrrp', '-f', file, '-p', join(dir, `${id}.pid`), '-r', vrrpPid]
     : [...cli, 'run', '-f', file, '--control-socket', controlSocket!, '--log-level', opts.logLevel ?? 'debug', ...(opts.args ?? [])];
-  const proc = host.spawn(kind === 'keepalived' ? 'keepalived' : process.execPath, args, { cwd: process.cwd(), ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
+  const [cmd, argv] = kind === 'keepalived' ? ['keepalived', args]
+    : opts.roundRobin ? ['chrt', ['--rr', String(opts.roundRobin), process.execPath, ...args]] : [process.execPath, args];
+  const proc = host.spawn(cmd, argv, { cwd: process.cwd(), ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   const max = opts.maxOutput ?? Infinity;
   let out = '';
   const keep = (d: Buffer) => { out += d; if (out.length > max) out = out.slice(-max); };

@@ -14,6 +14,7 @@ import { parseExposition, valueOf } from '../../unit/ops/prom-text.js';
 import { sampleDirector, sampleVrrp } from '../../unit/ops/fakes.js';
 import { waitFor } from '../../support/wait.js';
 import { tempDir } from './support.js';
+import { monotonicMs } from '../../../src/lib/monotonic.js';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -24,7 +25,7 @@ async function freePort(): Promise<number> {
 }
 
 function source(): StatusSource {
-  return new StatusSource(sampleVrrp(), { director: () => sampleDirector(performance.now()) });
+  return new StatusSource(sampleVrrp(), { director: () => sampleDirector(monotonicMs()) });
 }
 
 const okReload = async () => ({ ok: true as const, kept: ['VI_WEB'], changed: [], started: [], stopped: [] });

@@ -6,10 +6,11 @@ import { StatusSource } from '../../../src/app/status.js';
 import { startOperations } from '../../../src/app/operations.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { sampleDirector, sampleVrrp } from '../../unit/ops/fakes.js';
+import { monotonicMs } from '../../../src/lib/monotonic.js';
 
 const dir = process.argv[2]!;
 const vrrp = sampleVrrp();
-const status = new StatusSource(vrrp, { director: () => sampleDirector(performance.now()) });
+const status = new StatusSource(vrrp, { director: () => sampleDirector(monotonicMs()) });
 const ops = await startOperations({
   status, logger: silentLogger,
   reload: async () => ({ ok: true, kept: [], changed: [], started: [], stopped: [] }),

@@ -10,6 +10,7 @@ import { startControlServer, type ControlServer, type ControlServerOptions } fro
 import type { ReloadResult } from '../../../src/control/protocol.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { sampleDirector, sampleVrrp } from '../../unit/ops/fakes.js';
+import { monotonicMs } from '../../../src/lib/monotonic.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'vipkeeper-ops-'));
@@ -23,7 +24,7 @@ export function memoryIO(): CliIO & { stdout: string[]; stderr: string[] } {
 }
 
 export async function startFakeDaemon(path: string, over: Partial<ControlServerOptions> & { reload?: () => Promise<ReloadResult> } = {}): Promise<{ server: ControlServer; status: StatusSource; reloads: () => number }> {
-  const status = new StatusSource(sampleVrrp(), { director: () => sampleDirector(performance.now()) });
+  const status = new StatusSource(sampleVrrp(), { director: () => sampleDirector(monotonicMs()) });
   let n = 0;
   const reload = over.reload ?? (async (): Promise<ReloadResult> => ({ ok: true, kept: [], changed: [], started: [], stopped: [] }));
   const server = await startControlServer({

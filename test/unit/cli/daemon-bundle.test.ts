@@ -7,23 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BIN, bundleCli, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** A scratch package with the build's bundles in dist/: its directory, to remove. */
-function scratchBuild(): string {
-  const pkg = mkdtempSync(join(tmpdir(), 'vk-bundle-'));
-  copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
-  mkdirSync(join(pkg, 'dist'));
-  bundleCli(ROOT, join(pkg, 'dist'));
-  return pkg;
-}
+import { BIN, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
+import { ROOT, scratchBuild } from '../../support/scratch-build.js';
 
 test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no package file to load', { timeout: 120_000 }, () => {
   const pkg = scratchBuild();

@@ -49,4 +49,6 @@ test('the systemd unit keeps the directives operations rely on', () => {
   const bounding = directives.get('CapabilityBoundingSet')!.split(/\s+/);
   for (const cap of ['CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_BPF', 'CAP_PERFMON']) assert.ok(bounding.includes(cap), cap);
   assert.equal(directives.get('RuntimeDirectory'), 'vipkeeper', 'the control socket directory /run/vipkeeper');
+  // The daemon's default --rt-priority, set before it starts: it then spawns no chrt (src/lib/sched.ts).
+  assert.deepEqual(['CPUSchedulingPolicy', 'CPUSchedulingPriority', 'CPUSchedulingResetOnFork'].map((k) => directives.get(k)), ['rr', '10', 'yes']);
 });

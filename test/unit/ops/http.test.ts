@@ -10,6 +10,7 @@ import { startMetricsServer } from '../../../src/metrics/http.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { parseExposition, valueOf } from './prom-text.js';
 import { sampleDirector, sampleVrrp } from './fakes.js';
+import { monotonicMs } from '../../../src/lib/monotonic.js';
 
 interface Res { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
@@ -29,7 +30,7 @@ function call(port: number, method: string, path: string, body?: string): Promis
 
 test('GET /metrics and GET /status answer; nothing else does', async () => {
   const vrrp = sampleVrrp();
-  const src = new StatusSource(vrrp, { director: () => sampleDirector(performance.now()) });
+  const src = new StatusSource(vrrp, { director: () => sampleDirector(monotonicMs()) });
   const m = new Metrics(src, { defaultMetrics: false });
   const srv = await startMetricsServer({ host: '127.0.0.1', port: 0 }, {
     metrics: async () => ({ contentType: m.contentType, body: await m.text() }),
