@@ -44,7 +44,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
   const dir = mkdtempSync(join(tmpdir(), 'vipkeeper-pack-'));
   try {
     const copy = join(dir, 'tree');
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'scripts/bundle-cli.ts', 'scripts/no-thread-stream.cjs', ...PKG.files]) {
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'scripts/bundle-cli.ts', 'scripts/no-thread-stream.cjs', 'scripts/main-thread-only.cjs', 'scripts/plain-assert.cjs', ...PKG.files]) {
       if (f !== 'dist' && existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
     }
     // `prepare` compiles with the project's TypeScript.
