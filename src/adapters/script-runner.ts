@@ -1,6 +1,7 @@
 // Runs scripts with child_process.spawn: an argument vector, no shell, its own process group (so a
 // timeout kills the script and everything it started), the configured uid/gid, and stdio ignored.
 import { statSync } from 'node:fs';
+import { childProcess } from '../lib/child-process.js';
 import type { ScriptResult, ScriptRunner, ScriptSecurity, ScriptSpec } from '../ports/script-runner.js';
 import { unsafeReason } from '../notify/security.js';
 import { groupId, userIds } from './users.js';
@@ -15,17 +16,14 @@ export class ChildScriptRunner implements ScriptRunner {
    */
   killAll(): void { for (const kill of [...this.live]) kill(); }
 
-  async run(spec: ScriptSpec): Promise<ScriptResult> {
-    // Loaded at the first script: node's child_process pages in ~0.9 MB of its code, which a
-    // daemon without scripts never needs (bench/README.md, "idle daemon", seventh pass).
-    const { spawn } = await import('node:child_process');
+  run(spec: ScriptSpec): Promise<ScriptResult> {
     return new Promise((resolve) => {
       const ids = this.ids(spec);
       if ('error' in ids) { resolve({ code: null, signal: null, timedOut: false, error: ids.error }); return; }
       let timedOut = false;
       let child;
       try {
-        child = spawn(spec.argv[0]!, spec.argv.slice(1), {
+        child = childProcess().spawn(spec.argv[0]!, spec.argv.slice(1), {
           stdio: 'ignore', detached: true, ...ids,
           env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
         });

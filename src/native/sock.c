@@ -668,8 +668,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 }
 
 /* getsockoptPeerCred(fd) -> [pid, uid, gid] of the process at the other end of a connected Unix
-   socket. Any fd, not only this addon's: the control socket's connections are Node's own, and a
-   read-only getsockopt cannot disturb them. */
+   socket. Any fd, not only this addon's: a read-only getsockopt cannot disturb another's socket. */
 static napi_value js_getsockopt_peer_cred(napi_env env, napi_callback_info info) {
   napi_value argv[1], arr, v;
   int fd;

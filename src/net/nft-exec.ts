@@ -2,6 +2,7 @@
 // shell; not `-f -`: Node's stdin for a child is a socket, which nft cannot open as /dev/stdin),
 // and a timeout after which nft is killed. A failure rejects with nft's stderr, so the log says
 // why (a missing kernel module, a permission, a syntax nft did not take), never just an exit code.
+import { childProcess } from '../lib/child-process.js';
 import type { NftBatch } from './nft-plan.js';
 import type { NftPort } from './nft-port.js';
 
@@ -13,15 +14,13 @@ export class NftExec implements NftPort {
 
   private get argv0(): string { return this.command[0]!; }
 
-  async apply(batch: NftBatch): Promise<void> {
-    // Loaded at the first batch, as the script runner loads it (src/adapters/script-runner.ts).
-    const { spawn } = await import('node:child_process');
+  apply(batch: NftBatch): Promise<void> {
     return new Promise((resolve, reject) => {
       let stderr = '';
       let timedOut = false;
       let child;
       try {
-        child = spawn(this.argv0, [...this.command.slice(1), '-j', JSON.stringify(batch)], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH } });
+        child = childProcess().spawn(this.argv0, [...this.command.slice(1), '-j', JSON.stringify(batch)], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH } });
       } catch (e) { reject(new Error(`cannot run ${this.argv0}: ${(e as Error).message}`)); return; }
       const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, this.timeoutMs);
       child.stderr.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString(); });

@@ -6,6 +6,7 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { setPriority } from 'node:os';
 import { allThreadsRoundRobin } from '../../lib/sched.js';
+import { childProcess } from '../../lib/child-process.js';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { loadConfig, formatDiagnostic } from '../../config/load.js';
 import { parseConfigId } from './check.js';
@@ -56,12 +57,10 @@ const DEFAULT_STOP_TIMEOUT_S = 3;
  * notify and track scripts at normal priority. Falls back to nice -20. Nothing to do when the
  * service manager started us so (conf/vipkeeper.service).
  */
-async function raisePriority(rt: number, log: Logger): Promise<void> {
+function raisePriority(rt: number, log: Logger): void {
   try { setPriority(-20); } catch { /* not permitted: keep the inherited priority */ }
   if (rt === 0 || allThreadsRoundRobin(rt)) return;
-  // Loaded only here: node's child_process pages in ~1.4 MB of its code (src/lib/sched.ts).
-  const { spawnSync } = await import('node:child_process');
-  const r = spawnSync('chrt', ['--all-tasks', '--reset-on-fork', '--rr', '--pid', String(rt), String(process.pid)], { encoding: 'utf8' });
+  const r = childProcess().spawnSync('chrt', ['--all-tasks', '--reset-on-fork', '--rr', '--pid', String(rt), String(process.pid)], { encoding: 'utf8' });
   if (r.status !== 0) log.warn({ err: (r.stderr || r.error?.message || '').trim(), rtPriority: rt }, 'could not switch to real-time scheduling; running at nice -20');
 }
 
@@ -178,7 +177,7 @@ const command: Command = {
 
     const first = await load(values.config, undefined, configId);
     if (!first.model) { events.dispose(); for (const e of first.errors) io.err(e); return 1; }
-    await raisePriority(rt, log);
+    raisePriority(rt, log);
     const director = Director.wanted(first.model);
     let platform: Awaited<ReturnType<typeof composePlatform>>;
     // A VRRP-only file never loads the health-check probes (a reload that adds a director does).

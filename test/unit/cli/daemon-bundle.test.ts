@@ -19,6 +19,9 @@ test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no
     // Our modules are ES modules, strict by nature; in one CommonJS file only a directive at its
     // top keeps them so (a frozen object's write must still throw).
     assert.match(readFileSync(join(pkg, DAEMON_BUNDLE), 'utf8'), /^"use strict";\n/);
+    // It is compiled without an ES module loader (src/cli/load-bundle.ts): an import() of a node
+    // module left in it would fail where it runs ("A dynamic import callback was not specified").
+    assert.doesNotMatch(readFileSync(join(pkg, DAEMON_BUNDLE), 'utf8'), /\bimport\(\s*["'`]/);
 
     // What loading the daemon's command costs: package files read, node modules loaded.
     const probe = `
