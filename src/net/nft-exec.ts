@@ -5,12 +5,19 @@
 import { childProcess } from '../lib/child-process.js';
 import type { NftBatch } from './nft-plan.js';
 import type { NftPort } from './nft-port.js';
+import { inetTableExists } from './nft-tables.js';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export class NftExec implements NftPort {
-  /** `command`: nft's argument vector before `-j BATCH` (tests: `ip netns exec NS nft`). */
-  constructor(private readonly command: readonly string[] = ['nft'], private readonly timeoutMs = 5000) {}
+  /**
+   * `command`: nft's argument vector before `-j BATCH` (tests: `ip netns exec NS nft`); `lookup`
+   * answers hasTable, by default over nfnetlink in this process's own namespace (nft-tables.ts).
+   */
+  constructor(private readonly command: readonly string[] = ['nft'], private readonly timeoutMs = 5000,
+    private readonly lookup: (name: string) => Promise<boolean> = inetTableExists) {}
+
+  hasTable(name: string): Promise<boolean> { return this.lookup(name); }
 
   private get argv0(): string { return this.command[0]!; }
 

@@ -10,6 +10,8 @@ export class MemoryNft implements NftPort {
   /** Table name -> the `add` statements inside it, in order. */
   tables = new Map<string, NftStatement[]>();
   batches: NftBatch[] = [];
+  /** hasTable calls so far. */
+  lookups = 0;
   /** The next apply rejects with this message (and changes nothing). */
   failNext: string | undefined;
 
@@ -34,6 +36,11 @@ export class MemoryNft implements NftPort {
       owner.push(st);
     }
     this.tables = next;
+  }
+
+  async hasTable(name: string): Promise<boolean> {
+    this.lookups++;
+    return this.tables.has(name);
   }
 
   /** The elements of set `name` in `table` (as last added). */

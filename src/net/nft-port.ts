@@ -5,4 +5,6 @@ import type { NftBatch } from './nft-plan.js';
 export interface NftPort {
   /** Applies `batch` atomically; rejects with the reason in words (nft's own stderr). */
   apply(batch: NftBatch): Promise<void>;
+  /** Whether table `inet NAME` is in the kernel; rejects when that cannot be told. */
+  hasTable(name: string): Promise<boolean>;
 }

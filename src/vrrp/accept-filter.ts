@@ -46,7 +46,7 @@ export class AcceptFilter {
     const n = spec.vips4.length + spec.vips6.length + spec.linkLocal.length;
     if (isEmptySpec(spec)) {
       // Clear a leftover of a crashed run; quietly, since most hosts have neither it nor nft.
-      if (this.installed || first) await this.run('remove', planDeleteTable(this.table), false, 0, !this.installed);
+      if (this.installed || (first && await this.leftover())) await this.run('remove', planDeleteTable(this.table), false, 0, !this.installed);
       return;
     }
     if (!this.nft) {
@@ -55,6 +55,15 @@ export class AcceptFilter {
       return;
     }
     await this.run('install', planAcceptTable(spec, this.table), true, n);
+  }
+
+  /** Whether a crashed run's table may be there: asked of the kernel, so nft runs only when it is. */
+  private async leftover(): Promise<boolean> {
+    if (!this.nft) return false;
+    try { return await this.nft.hasTable(this.table); } catch (e) {
+      this.log.debug({ err: (e as Error).message }, 'cannot tell whether a leftover nftables table is there; removing it in case');
+      return true;
+    }
   }
 
   private async run(what: 'install' | 'remove', batch: Parameters<NftPort['apply']>[0], installs: boolean, n: number, quiet = false): Promise<void> {

@@ -120,6 +120,27 @@ test('filter: without no_accept nothing is installed; a leftover of a crashed ru
   assert.equal(log.records.filter((r) => r.level !== 'debug').length, 0);
 });
 
+test('filter: without no_accept and without a leftover table, nft is never run (the kernel is asked instead)', async () => {
+  const nft = new MemoryNft();
+  const f = new AcceptFilter(nft, new MemoryLogger());
+  await f.apply(conf(inst('A', 1, '  priority 100\n', ['10.0.0.1/24'])));
+  await f.apply(conf(inst('A', 1, '  priority 100\n', ['10.0.0.1/24'])));
+  assert.equal(nft.lookups, 1, 'asked once, at start');
+  assert.deepEqual(nft.batches, []);
+  assert.deepEqual(f.status(), { installed: false, addresses: 0 });
+});
+
+test('filter: when the kernel cannot say whether a leftover is there, it is removed in case, quietly', async () => {
+  const nft = new MemoryNft();
+  nft.tables.set(NFT_TABLE, []);
+  nft.hasTable = async () => { throw new Error('look up nftables table inet vipkeeper: operation not permitted'); };
+  const log = new MemoryLogger();
+  await new AcceptFilter(nft, log).apply(conf(inst('A', 1, '  priority 100\n', ['10.0.0.1/24'])));
+  assert.equal(nft.tables.has(NFT_TABLE), false);
+  assert.deepEqual(log.records.filter((r) => r.level !== 'debug'), []);
+  assert.match(String(log.records.find((r) => /cannot tell/.test(String(r.msg)))?.err), /not permitted/);
+});
+
 test('filter: no nft port on the platform is an error in the log, not a crash', async () => {
   const log = new MemoryLogger();
   const f = new AcceptFilter(undefined, log);
@@ -129,7 +150,7 @@ test('filter: no nft port on the platform is an error in the log, not a crash', 
 
 test('filter: calls are serialised (a stop waits for a reload in flight)', async () => {
   const order: string[] = [];
-  const slow = { apply: async (b: { nftables: unknown[] }) => { order.push(`start ${b.nftables.length}`); await new Promise((r) => setTimeout(r, 20)); order.push(`end ${b.nftables.length}`); } };
+  const slow = { hasTable: async () => false, apply: async (b: { nftables: unknown[] }) => { order.push(`start ${b.nftables.length}`); await new Promise((r) => setTimeout(r, 20)); order.push(`end ${b.nftables.length}`); } };
   const f = new AcceptFilter(slow, new MemoryLogger());
   const c = conf(inst('A', 1, '  priority 100\n  no_accept\n', ['10.0.0.1/24']));
   await Promise.all([f.apply(c), f.remove()]);
