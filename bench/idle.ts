@@ -74,7 +74,7 @@ for (const n of counts) {
   const med = (k: Kind, f: keyof Sample) => median(got.get(k)!.map((x) => x[f]));
   const all = (k: Kind, f: keyof Sample) => got.get(k)!.map((x) => fmt(x[f], 1)).join('/');
   for (const kind of kinds) {
-    console.log(`  ${kind.padEnd(10)} ${String(n).padStart(2)} instance(s)  master CPU ${fmt(med(kind, 'masterCpu'), 2).padStart(6)} % (${all(kind, 'masterCpu')})  RSS ${fmt(med(kind, 'masterRss'), 1).padStart(5)}   backup CPU ${fmt(med(kind, 'backupCpu'), 2).padStart(6)} % (${all(kind, 'backupCpu')})  RSS ${fmt(med(kind, 'backupRss'), 1).padStart(5)}`);
+    console.log(`  ${kind.padEnd(10)} ${String(n).padStart(2)} instance(s)  master CPU ${fmt(med(kind, 'masterCpu'), 2).padStart(6)} % (${all(kind, 'masterCpu')})  RSS ${fmt(med(kind, 'masterRss'), 1).padStart(5)} (${all(kind, 'masterRss')})   backup CPU ${fmt(med(kind, 'backupCpu'), 2).padStart(6)} % (${all(kind, 'backupCpu')})  RSS ${fmt(med(kind, 'backupRss'), 1).padStart(5)} (${all(kind, 'backupRss')})`);
   }
   if (kinds.includes('keepalived') && kinds.includes('vipkeeper')) {
     const ratio = (f: keyof Sample) => fmt(med('vipkeeper', f) / med('keepalived', f), 2);

@@ -21,7 +21,7 @@ if (name === '-V' || name === '--version') {
   processIO.out(version());
   exitAfterOutput(0);
 } else if (name !== undefined && Object.hasOwn(bundles, name)) {
-  const cmd = loadBundle(fileURLToPath(new URL(bundles[name]!, import.meta.url))) as Command;
+  const cmd = (loadBundle(fileURLToPath(new URL(bundles[name]!, import.meta.url))) as { default: Command }).default;
   void runCommand(name, cmd, rest, processIO).then(exitAfterOutput);
 } else {
   // Not a literal, so the bundler leaves it an import of the ES entry beside this file.

@@ -19,7 +19,7 @@ type Loaded = { default: Command };
 const bundled = (name: string, load: () => Promise<Loaded>) => async (): Promise<Loaded> => {
   const file = typeof VK_COMMAND_BUNDLES === 'string' ? (JSON.parse(VK_COMMAND_BUNDLES) as Record<string, string>)[name] : undefined;
   if (file === undefined) return load();
-  return { default: loadBundle(fileURLToPath(new URL(file, import.meta.url))) as Command };
+  return loadBundle(fileURLToPath(new URL(file, import.meta.url))) as Loaded;
 };
 
 const commands: Record<string, () => Promise<Loaded>> = {

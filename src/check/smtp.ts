@@ -3,7 +3,7 @@
 // decided at the 250 and the connection is closed politely. The whole exchange is bounded by
 // connect_timeout. Replies may span lines (`250-...` continuations, RFC 5321 section 4.2.1).
 import { connect, type Socket } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname } from '../lib/node-os.js';
 import type { SmtpCheck } from '../config/model.js';
 import { formatDuration, singleFlight, type CheckOutcome, type Probe, type ProbeContext } from './checker.js';
 import { endpointText } from './socket-failure.js';

@@ -7,20 +7,26 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { compileFunction } from 'node:vm';
+import { wholeSequencesEnd } from '../lib/utf8-pieces.js';
 
 const PIECE = 64 << 10;
 
-/** The file's text, read PIECE bytes at a time. */
+/**
+ * The file's text, read PIECE bytes at a time; a character cut by a piece's end is carried to the
+ * next piece (src/lib/utf8-pieces.ts).
+ */
 function readInPieces(file: string): string {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafeSlow(PIECE);
-    const utf8 = new StringDecoder('utf8');
-    let text = '';
-    for (let n; (n = readSync(fd, buf, 0, PIECE, null)) > 0;) text += utf8.write(buf.subarray(0, n));
-    return text + utf8.end();
+    let text = '', carry = 0;
+    for (let n; (n = readSync(fd, buf, carry, PIECE - carry, null)) > 0;) {
+      const end = carry + n, cut = wholeSequencesEnd(buf, end);
+      text += buf.toString('utf8', 0, cut);
+      carry = buf.copy(buf, 0, cut, end);
+    }
+    return text + buf.toString('utf8', 0, carry);
   } finally {
     closeSync(fd);
   }

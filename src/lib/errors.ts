@@ -1,6 +1,7 @@
 // Typed errors with a stable `code` that operators and tests can match on, plus errno helpers:
 // the kernel answers in negative errno numbers, operators read names and words.
-import { constants } from 'node:os';
+import { getSystemErrorName } from 'node:util';
+import { nodeOs } from './node-os.js';
 
 export class VipError extends Error {
   constructor(readonly code: string, message: string, readonly context: Record<string, unknown> = {}) {
@@ -9,16 +10,37 @@ export class VipError extends Error {
   }
 }
 
-const errnoNames = new Map<number, string>();
-for (const [name, num] of Object.entries(constants.errno)) if (!errnoNames.has(num)) errnoNames.set(num, name);
-// Node lists aliases in an order that prefers the rarer name for some numbers; the kernel's own is kept.
-for (const name of ['EOPNOTSUPP', 'EAGAIN', 'EDEADLK']) {
-  const num = (constants.errno as Record<string, number>)[name];
-  if (num !== undefined) errnoNames.set(num, name);
+/** errno -> name from node:os's table, for numbers libuv has no name for (node:os is loaded then: node-os.ts). */
+let errnoNames: Map<number, string> | undefined;
+function namesByNumber(): Map<number, string> {
+  if (errnoNames) return errnoNames;
+  const byName = nodeOs().constants.errno as Record<string, number>;
+  errnoNames = new Map<number, string>();
+  for (const [name, num] of Object.entries(byName)) if (!errnoNames.has(num)) errnoNames.set(num, name);
+  // Node lists aliases in an order that prefers the rarer name for some numbers; the kernel's own is kept.
+  for (const name of ['EOPNOTSUPP', 'EAGAIN', 'EDEADLK']) {
+    const num = byName[name];
+    if (num !== undefined) errnoNames.set(num, name);
+  }
+  return errnoNames;
 }
 
-/** 19 -> "ENODEV" (accepts negative kernel values). */
-export function errnoName(errno: number): string { return errnoNames.get(Math.abs(errno)) ?? `E${Math.abs(errno)}`; }
+/** libuv's names that differ from the kernel's for the same number. */
+const KERNEL_NAMES: Record<string, string> = { ENOTSUP: 'EOPNOTSUPP' };
+
+/**
+ * 19 -> "ENODEV" (accepts negative kernel values). libuv names the common ones (node:util, loaded
+ * anyway), so that the errors of an ordinary start (EEXIST, EADDRNOTAVAIL) do not load node:os.
+ */
+export function errnoName(errno: number): string {
+  const n = Math.abs(errno);
+  // libuv's own codes (EOF, the resolver's) sit at 3000 and above, past the kernel's.
+  if (n > 0 && n < 3000) {
+    const name = getSystemErrorName(-n);
+    if (!name.startsWith('Unknown')) return KERNEL_NAMES[name] ?? name;
+  }
+  return namesByNumber().get(n) ?? `E${n}`;
+}
 
 const words: Record<string, string> = {
   EPERM: 'operation not permitted (needs root or CAP_NET_ADMIN/CAP_NET_RAW)',

@@ -1,7 +1,6 @@
 // ICMP6_FILTER on a raw ICMPv6 socket (RFC 3542 §3.2): the kernel then drops every ICMPv6 type we
 // do not pass (neighbour discovery, router adverts ...) before it is queued for us. Linux keeps
 // the filter as eight host-order 32-bit words, a set bit meaning "block" (linux/icmpv6.h).
-import { endianness } from 'node:os';
 import { K, native, sys } from './native.js';
 import type { RawSocket } from './raw-socket.js';
 
@@ -12,10 +11,8 @@ export function icmp6FilterPassing(types: readonly number[]): Buffer {
     if (!Number.isInteger(t) || t < 0 || t > 255) throw new RangeError(`ICMPv6 type ${t} is not 0..255`);
     words[t >> 5] = (words[t >> 5]! & ~(1 << (t & 31))) >>> 0;
   }
-  const b = Buffer.alloc(32);
-  const le = endianness() === 'LE';
-  words.forEach((w, i) => (le ? b.writeUInt32LE(w, i * 4) : b.writeUInt32BE(w, i * 4)));
-  return b;
+  // A Uint32Array is in host order already.
+  return Buffer.from(words.buffer, words.byteOffset, 32);
 }
 
 /** Lets only `types` through `sock` (an IPv6 raw socket of protocol 58). */

@@ -3,7 +3,7 @@
 // arrives, writes that wait out a full socket, the peer's end of stream, an idle timeout) without
 // loading net, whose streams and cluster cost the idle daemon ~1.7 MB (bench/README.md, "idle
 // daemon", seventh pass). The CLI's client side keeps node's net.
-import { StringDecoder } from 'node:string_decoder';
+import { Utf8Pieces } from '../lib/utf8-pieces.js';
 import { K, native, sys } from './native.js';
 import { sockaddrUn } from './sockaddr.js';
 
@@ -62,8 +62,7 @@ export interface ConnectionEvents {
 /** A connected stream socket: readable until the peer's end, writes queued while the socket is full. */
 export class UnixConnection {
   destroyed = false;
-  // Not TextDecoder: streaming, it opens an ICU converter, paging in ICU's code (see src/lib/iso-time.ts).
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly decoder = new Utf8Pieces();
   private readonly queue: Buffer[] = [];
   private offset = 0;
   private peerEnded = false;

@@ -2,10 +2,11 @@
 // SCHED_RR at its --rt-priority): none of the modules the daemon no longer needs for itself
 // (bench/README.md, "idle daemon", seventh and eighth passes): cluster (node's net listen; the
 // control socket is the addon's, src/net/unix-stream.ts), tty (no process.stdout), perf_hooks
-// (src/lib/monotonic.ts), worker_threads and assert (pino's, shimmed in the bundle), http, and
-// child_process, net and stream: a crashed run's leftover nft table is looked up over nfnetlink
-// (src/net/nft-tables.ts), so nft runs only when there is one. A status asked over the control
-// socket first, so its serving path is counted.
+// (src/lib/monotonic.ts), worker_threads, assert, os and diagnostics_channel (pino's, shimmed in
+// the bundle; src's node:os is loaded at first use), string_decoder (src/lib/utf8-pieces.ts), http,
+// and child_process, net and stream: a crashed run's leftover nft table is looked up over
+// nfnetlink (src/net/nft-tables.ts), so nft runs only when there is one. A status asked over the
+// control socket first, so its serving path is counted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,9 +17,9 @@ import { ROOT, scratchBuild } from '../support/scratch-build.js';
 import { waitFor, waitForAsync } from '../support/wait.js';
 import { controlRequest } from '../../src/control/client.js';
 
-const HEAVY = ['tty', 'cluster', 'perf_hooks', 'worker_threads', 'assert', 'http', 'child_process', 'net', 'stream'];
+const HEAVY = ['tty', 'cluster', 'perf_hooks', 'worker_threads', 'assert', 'os', 'diagnostics_channel', 'string_decoder', 'http', 'child_process', 'net', 'stream'];
 
-test('an idle daemon loads none of node\'s cluster, tty, perf_hooks, worker_threads, assert, http, child_process, net or stream', { timeout: 120_000 }, async (t) => {
+test('an idle daemon loads none of node\'s cluster, tty, perf_hooks, worker_threads, assert, os, diagnostics_channel, string_decoder, http, child_process, net or stream', { timeout: 120_000 }, async (t) => {
   if (!needRoot(t, 'chrt')) return;
   const pkg = scratchBuild();
   symlinkSync(join(ROOT, 'build'), join(pkg, 'build'));

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requirePrivileged } from '../support/privileged.js';
+import { BUNDLE_SHIMS } from '../../scripts/bundle-cli.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; files: string[] };
@@ -44,7 +45,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
   const dir = mkdtempSync(join(tmpdir(), 'vipkeeper-pack-'));
   try {
     const copy = join(dir, 'tree');
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'scripts/bundle-cli.ts', 'scripts/no-thread-stream.cjs', 'scripts/main-thread-only.cjs', 'scripts/plain-assert.cjs', ...PKG.files]) {
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'scripts/bundle-cli.ts', ...Object.values(BUNDLE_SHIMS), ...PKG.files]) {
       if (f !== 'dist' && existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
     }
     // `prepare` compiles with the project's TypeScript.

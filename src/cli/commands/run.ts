@@ -4,8 +4,8 @@
 // goes through one orderly stop that removes the VIPs, closes the platform and the pid file.
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
-import { setPriority } from 'node:os';
 import { allThreadsRoundRobin } from '../../lib/sched.js';
+import { nodeOs } from '../../lib/node-os.js';
 import { childProcess } from '../../lib/child-process.js';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { loadConfig, formatDiagnostic } from '../../config/load.js';
@@ -55,11 +55,12 @@ const DEFAULT_STOP_TIMEOUT_S = 3;
  * at advert_int 0.01 with every core busy). Like keepalived's vrrp_rt_priority, run every thread
  * under SCHED_RR (via util-linux chrt; Node has no sched_setscheduler); --reset-on-fork keeps
  * notify and track scripts at normal priority. Falls back to nice -20. Nothing to do when the
- * service manager started us so (conf/vipkeeper.service).
+ * service manager started us so (conf/vipkeeper.service): a nice value does not apply to SCHED_RR.
  */
 function raisePriority(rt: number, log: Logger): void {
-  try { setPriority(-20); } catch { /* not permitted: keep the inherited priority */ }
-  if (rt === 0 || allThreadsRoundRobin(rt)) return;
+  if (rt !== 0 && allThreadsRoundRobin(rt)) return;
+  try { nodeOs().setPriority(-20); } catch { /* not permitted: keep the inherited priority */ }
+  if (rt === 0) return;
   const r = childProcess().spawnSync('chrt', ['--all-tasks', '--reset-on-fork', '--rr', '--pid', String(rt), String(process.pid)], { encoding: 'utf8' });
   if (r.status !== 0) log.warn({ err: (r.stderr || r.error?.message || '').trim(), rtPriority: rt }, 'could not switch to real-time scheduling; running at nice -20');
 }

@@ -1,11 +1,10 @@
 // Netlink message framing (netlink(7)): a 16-byte header in host byte order, payloads padded
 // to 4 bytes, several messages per datagram. Pure: bytes in, values out.
-import { endianness } from 'node:os';
 import { ByteReader, ByteWriter } from '../../lib/bytes.js';
 import { decodeAttrs, type AttrTable } from './attrs.js';
 
 /** Netlink is host-endian; every multi-byte field outside network-order attributes uses this. */
-export const HOST_LE = endianness() === 'LE';
+export const HOST_LE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export const NLM_F = {
   REQUEST: 0x1, MULTI: 0x2, ACK: 0x4, ECHO: 0x8, DUMP_INTR: 0x10, DUMP_FILTERED: 0x20,

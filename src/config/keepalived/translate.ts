@@ -1,6 +1,6 @@
 // keepalived.conf text -> raw input (src/config/input.ts) with a source map and diagnostics:
 // lexer (comments, quotes, params, @id, include) -> parser (positioned tree) -> this dispatcher.
-import { hostname } from 'node:os';
+import { hostname } from '../../lib/node-os.js';
 import type { ReadResult } from '../load.js';
 import type { ConfigInput, SourceMap } from '../input.js';
 import { Positions } from '../positions.js';

@@ -25,7 +25,7 @@ test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no
 
     // What loading the daemon's command costs: package files read, node modules loaded.
     const probe = `
-      const cmd = require(${JSON.stringify(join(pkg, DAEMON_BUNDLE))});
+      const cmd = require(${JSON.stringify(join(pkg, DAEMON_BUNDLE))}).default;
       const files = Object.keys(require.cache).filter((f) => f.includes('/node_modules/'));
       console.log(JSON.stringify({ run: typeof cmd.run, usage: cmd.usage.split('\\n')[0], files }));`;
     const r = spawnSync(process.execPath, ['-e', probe], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
@@ -40,7 +40,7 @@ test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^usage: vipkeeper run -f FILE/);
     // ...and another file there is what runs.
-    writeFileSync(join(pkg, DAEMON_BUNDLE), 'module.exports = { summary: "s", usage: "usage: from run.cjs", run: async () => 0 };\n');
+    writeFileSync(join(pkg, DAEMON_BUNDLE), 'exports.default = { summary: "s", usage: "usage: from run.cjs", run: async () => 0 };\n');
     const other = spawnSync(process.execPath, [join(pkg, 'dist', 'cli.js'), 'run', '--help'], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
     assert.equal(other.stdout, 'usage: from run.cjs\n', 'run.cjs is the file `run` came from');
   } finally {
@@ -81,7 +81,7 @@ test('dist/cli.js takes `ipvs` from dist/ipvs.cjs, plan/apply\'s config reader f
     renameSync(`${planningFile}.away`, planningFile);
 
     // The ES entry hands `ipvs` to that file: another file there is what runs.
-    writeFileSync(file, 'module.exports = { summary: "s", usage: "usage: from ipvs.cjs", run: async () => 0 };\n');
+    writeFileSync(file, 'exports.default = { summary: "s", usage: "usage: from ipvs.cjs", run: async () => 0 };\n');
     assert.equal(cli('ipvs', '--help').stdout, 'usage: from ipvs.cjs\n');
   } finally {
     rmSync(pkg, { recursive: true, force: true });
