@@ -231,6 +231,8 @@ export class Instance {
   reconfigure(spec: VrrpInstance, next: { destinations: string[]; tracking: TrackBinding[] }): void {
     const oldVips = this.vipSpecs();
     const oldRouting = routingOf(this.cur);
+    // Copies the kernel dropped were heard under the old configuration: the machine takes them in first.
+    this.feedCopies(this.deps.clock.now());
     this.cur = spec;
     this.cfg = machineConfig(spec, this.src);
     this.rx = receiveConfig(spec);
@@ -361,7 +363,13 @@ export class Instance {
       return;
     }
     if (mode === 'reconfig') this.feed({ type: 'configChanged', effective: p });
-    else if (p !== this.m.effectivePriority) this.feed({ type: 'priorityChanged', effective: p });
+    else if (p !== this.m.effectivePriority) {
+      // The copies the kernel dropped were heard at the old priority; at the new one the machine
+      // may discard that master's adverts (and preempt), so the next one must reach it.
+      this.feedCopies(this.deps.clock.now());
+      this.dedupe.clear();
+      this.feed({ type: 'priorityChanged', effective: p });
+    }
     this.faultEdge(had);
   }
 
@@ -417,9 +425,10 @@ export class Instance {
       this.repeatAdverts(this.repeat.nextSlot(this.deps.clock.now()));
     }
     // A quiet watch moves Master_Down by the interval it was given: a new one (an adopted advert
-    // interval, a changed priority's skew) needs a new watch, from the deadline last armed.
+    // interval, a changed priority's skew) needs a new watch, from the deadline last armed, and
+    // copies no longer followed (dedupe cleared) a plain timer.
     const md = this.handles.get('masterDown');
-    if (md?.w && md.quiet !== this.downIntervalMs()) { this.cancel('masterDown'); this.arm('masterDown', md.at); }
+    if (md?.w && (md.quiet !== this.downIntervalMs() || !this.dedupe.live)) { this.cancel('masterDown'); this.arm('masterDown', md.at); }
   }
 
   /** The advert timer of a master as the transport's repeat; false: the caller arms a timer. */

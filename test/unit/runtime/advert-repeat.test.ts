@@ -6,7 +6,9 @@
 // The same scenario runs on two fake LANs, one whose transports offer both and one without.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { World, spec } from './harness.js';
+import { World, spec, settle } from './harness.js';
+import { FakeLinks } from '../../../src/ports/fake/net.js';
+import { InterfaceTracker } from '../../../src/track/interface-tracker.js';
 import { formatIP } from '../../../src/lib/ip.js';
 import type { VrrpInstance } from '../../../src/config/model.js';
 
@@ -104,5 +106,39 @@ async function preemption(fast: boolean): Promise<string[]> {
 test('dedupe: copies of an advert the machine ignores (a lower priority it preempts) never hold its deadline', async () => {
   const slow = await preemption(false), fast = await preemption(true);
   assert.ok(slow.some((l) => / high BACKUP->MASTER master-down/.test(l)), slow.join('\n'));
+  assert.deepEqual(fast, slow);
+});
+
+/**
+ * A backup (90 while its tracked interface is down) follows a master at 100; the interface comes
+ * back (150): the master's adverts are now ones it discards, and it preempts after Master_Down.
+ * With dedupe, the copies the kernel kept dropping at 90 must stop holding the deadline (a
+ * vrrp_track_process against keepalived, seen once in CI, never preempted).
+ */
+async function risenBackup(fast: boolean): Promise<string[]> {
+  const w = new World();
+  if (fast) w.lan.repeatClock = w.clock;
+  const links = new FakeLinks([{ ifname: 'eth9', index: 9, up: false }]);
+  const tr = new InterfaceTracker('eth9', links);
+  tr.start();
+  const master = w.add('master', '10.0.0.1', spec({ priority: 100, advertIntervalMs: 100 }));
+  const risen = w.add('risen', '10.0.0.2', spec({ priority: 150, advertIntervalMs: 100 }), { tracking: [{ source: tr, weight: -60 }] });
+  const log: string[] = [];
+  for (const [n, x] of [['master', master], ['risen', risen]] as const) x.inst.onTransition((t) => log.push(`${w.clock.now()} ${n} ${t.from}->${t.to} ${t.reason}`));
+  master.inst.start();
+  await w.run(1000, 5);
+  risen.inst.start();
+  await w.run(3000, 5);                                     // several Master_Down intervals of copies
+  assert.equal(risen.inst.state, 'BACKUP');
+  assert.equal(risen.inst.priority, 90);
+  links.set('eth9', { up: true });
+  await settle();
+  await w.run(1500, 5);
+  return log;
+}
+
+test('dedupe: a backup whose priority rises above its master\'s stops following the copies and preempts', async () => {
+  const slow = await risenBackup(false), fast = await risenBackup(true);
+  assert.ok(slow.some((l) => / risen BACKUP->MASTER master-down/.test(l)), slow.join('\n'));
   assert.deepEqual(fast, slow);
 });
