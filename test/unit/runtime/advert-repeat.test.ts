@@ -142,3 +142,29 @@ test('dedupe: a backup whose priority rises above its master\'s stops following 
   assert.ok(slow.some((l) => / risen BACKUP->MASTER master-down/.test(l)), slow.join('\n'));
   assert.deepEqual(fast, slow);
 });
+
+/** The same rise by a reload (priority 90 -> 150 in place) and a fall that keeps it below its master (90 -> 95). */
+async function reloadedBackup(fast: boolean, to: number): Promise<string[]> {
+  const w = new World();
+  if (fast) w.lan.repeatClock = w.clock;
+  const master = w.add('master', '10.0.0.1', spec({ priority: 100, advertIntervalMs: 100 }));
+  const b = w.add('b', '10.0.0.2', spec({ priority: 90, advertIntervalMs: 100 }));
+  const log: string[] = [];
+  for (const [n, x] of [['master', master], ['b', b]] as const) x.inst.onTransition((t) => log.push(`${w.clock.now()} ${n} ${t.from}->${t.to} ${t.reason}`));
+  master.inst.start();
+  await w.run(1000, 5);
+  b.inst.start();
+  await w.run(3000, 5);
+  b.inst.reconfigure(spec({ priority: to, advertIntervalMs: 100 }), { destinations: ['224.0.0.18'], tracking: [] });
+  await w.run(1500, 5);
+  return log;
+}
+
+test('dedupe: a reload that changes a backup\'s priority takes in the copies first (over its master: preempts; under: stays)', async () => {
+  const upSlow = await reloadedBackup(false, 150), upFast = await reloadedBackup(true, 150);
+  assert.ok(upSlow.some((l) => / b BACKUP->MASTER master-down/.test(l)), upSlow.join('\n'));
+  assert.deepEqual(upFast, upSlow);
+  const stay = await reloadedBackup(true, 95);
+  assert.ok(!stay.some((l) => / b BACKUP->MASTER/.test(l)), stay.join('\n'));
+  assert.deepEqual(stay, await reloadedBackup(false, 95));
+});
