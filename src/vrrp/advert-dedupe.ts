@@ -55,6 +55,9 @@ export class AdvertDedupe {
    */
   get live(): boolean { return this.ref !== undefined && this.following; }
 
+  /** The transport drops copies of a reference (cleared: every advert reaches the instance). */
+  get referenced(): boolean { return this.ref !== undefined; }
+
   /** A new advert is being fed: until refer() says, no copy holds the deadline. */
   unfollow(): void { this.following = false; }
 

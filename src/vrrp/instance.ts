@@ -428,7 +428,7 @@ export class Instance {
     // interval, a changed priority's skew) needs a new watch, from the deadline last armed, and
     // copies no longer followed (dedupe cleared) a plain timer.
     const md = this.handles.get('masterDown');
-    if (md?.w && (md.quiet !== this.downIntervalMs() || !this.dedupe.live)) { this.cancel('masterDown'); this.arm('masterDown', md.at); }
+    if (md?.w && (md.quiet !== this.downIntervalMs() || !this.dedupe.referenced)) { this.cancel('masterDown'); this.arm('masterDown', md.at); }
   }
 
   /** The advert timer of a master as the transport's repeat; false: the caller arms a timer. */
