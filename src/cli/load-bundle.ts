@@ -8,25 +8,19 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { compileFunction } from 'node:vm';
-import { wholeSequencesEnd } from '../lib/utf8-pieces.js';
+import { Utf8Pieces } from '../lib/utf8-pieces.js';
 
 const PIECE = 64 << 10;
 
-/**
- * The file's text, read PIECE bytes at a time; a character cut by a piece's end is carried to the
- * next piece (src/lib/utf8-pieces.ts).
- */
+/** The file's text, read PIECE bytes at a time. */
 function readInPieces(file: string): string {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafeSlow(PIECE);
-    let text = '', carry = 0;
-    for (let n; (n = readSync(fd, buf, carry, PIECE - carry, null)) > 0;) {
-      const end = carry + n, cut = wholeSequencesEnd(buf, end);
-      text += buf.toString('utf8', 0, cut);
-      carry = buf.copy(buf, 0, cut, end);
-    }
-    return text + buf.toString('utf8', 0, carry);
+    const utf8 = new Utf8Pieces();
+    let text = '';
+    for (let n; (n = readSync(fd, buf, 0, PIECE, null)) > 0;) text += utf8.write(buf.subarray(0, n));
+    return text + utf8.end();
   } finally {
     closeSync(fd);
   }

@@ -6,7 +6,7 @@
 // The same scenario runs on two fake LANs, one whose transports offer both and one without.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { World, spec, settle } from './harness.js';
+import { World, spec, settle, type Node } from './harness.js';
 import { FakeLinks } from '../../../src/ports/fake/net.js';
 import { InterfaceTracker } from '../../../src/track/interface-tracker.js';
 import { formatIP } from '../../../src/lib/ip.js';
@@ -16,9 +16,22 @@ interface Wire { t: number; from: string; to: string; hex: string }
 
 interface Outcome { wire: Wire[]; sent: number; repeats: number; aLog: string[]; bLog: string[]; bReceived: number; bDelivered: number; bRefs: number; bWatches: number }
 
-async function scenario(withRepeat: boolean): Promise<Outcome> {
+/** A fake LAN whose transports offer the fast paths (the addon's repeat, the kernel's dedupe), or not. */
+function world(fast: boolean): World {
   const w = new World();
-  if (withRepeat) w.lan.repeatClock = w.clock;
+  if (fast) w.lan.repeatClock = w.clock;
+  return w;
+}
+
+/** Every transition of the nodes, as "time name FROM->TO reason", in order. */
+function transitions(w: World, nodes: Record<string, Node>): string[] {
+  const log: string[] = [];
+  for (const [n, x] of Object.entries(nodes)) x.inst.onTransition((t) => log.push(`${w.clock.now()} ${n} ${t.from}->${t.to} ${t.reason}`));
+  return log;
+}
+
+async function scenario(withRepeat: boolean): Promise<Outcome> {
+  const w = world(withRepeat);
   const base = (over: Partial<VrrpInstance>) => spec({ advertIntervalMs: 100, ...over });
   const a = w.add('a', '10.0.0.1', base({ priority: 200 }));
   const b = w.add('b', '10.0.0.2', base({ priority: 100 }));
@@ -73,8 +86,7 @@ test('repeat and dedupe: the same adverts on the wire at the same instants, the 
 });
 
 test('a failing repeat is counted as send-error and logged as the timer path does', async () => {
-  const w = new World();
-  w.lan.repeatClock = w.clock;
+  const w = world(true);
   const a = w.add('a', '10.0.0.1', spec({ priority: 200, advertIntervalMs: 100 }));
   a.inst.start();
   await w.run(4000, 5);
@@ -88,14 +100,12 @@ test('a failing repeat is counted as send-error and logged as the timer path doe
 });
 
 async function preemption(fast: boolean): Promise<string[]> {
-  const w = new World();
-  if (fast) w.lan.repeatClock = w.clock;
+  const w = world(fast);
   const low = w.add('low', '10.0.0.3', spec({ priority: 50, advertIntervalMs: 100 }));
   low.inst.start();
   await w.run(1000, 5);
   const high = w.add('high', '10.0.0.1', spec({ priority: 200, advertIntervalMs: 100 }));
-  const log: string[] = [];
-  for (const [n, x] of [['low', low], ['high', high]] as const) x.inst.onTransition((t) => log.push(`${w.clock.now()} ${n} ${t.from}->${t.to} ${t.reason}`));
+  const log = transitions(w, { low, high });
   high.inst.start();
   await w.run(3000, 5);
   await high.inst.stop();                                  // priority 0: low takes over after Skew_Time
@@ -116,15 +126,13 @@ test('dedupe: copies of an advert the machine ignores (a lower priority it preem
  * vrrp_track_process against keepalived, seen once in CI, never preempted).
  */
 async function risenBackup(fast: boolean): Promise<string[]> {
-  const w = new World();
-  if (fast) w.lan.repeatClock = w.clock;
+  const w = world(fast);
   const links = new FakeLinks([{ ifname: 'eth9', index: 9, up: false }]);
   const tr = new InterfaceTracker('eth9', links);
   tr.start();
   const master = w.add('master', '10.0.0.1', spec({ priority: 100, advertIntervalMs: 100 }));
   const risen = w.add('risen', '10.0.0.2', spec({ priority: 150, advertIntervalMs: 100 }), { tracking: [{ source: tr, weight: -60 }] });
-  const log: string[] = [];
-  for (const [n, x] of [['master', master], ['risen', risen]] as const) x.inst.onTransition((t) => log.push(`${w.clock.now()} ${n} ${t.from}->${t.to} ${t.reason}`));
+  const log = transitions(w, { master, risen });
   master.inst.start();
   await w.run(1000, 5);
   risen.inst.start();
@@ -145,12 +153,10 @@ test('dedupe: a backup whose priority rises above its master\'s stops following 
 
 /** The same rise by a reload (priority 90 -> 150 in place) and a fall that keeps it below its master (90 -> 95). */
 async function reloadedBackup(fast: boolean, to: number): Promise<string[]> {
-  const w = new World();
-  if (fast) w.lan.repeatClock = w.clock;
+  const w = world(fast);
   const master = w.add('master', '10.0.0.1', spec({ priority: 100, advertIntervalMs: 100 }));
   const b = w.add('b', '10.0.0.2', spec({ priority: 90, advertIntervalMs: 100 }));
-  const log: string[] = [];
-  for (const [n, x] of [['master', master], ['b', b]] as const) x.inst.onTransition((t) => log.push(`${w.clock.now()} ${n} ${t.from}->${t.to} ${t.reason}`));
+  const log = transitions(w, { master, b });
   master.inst.start();
   await w.run(1000, 5);
   b.inst.start();
