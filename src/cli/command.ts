@@ -1,16 +1,25 @@
 // The contract between src/cli.ts and one subcommand: argv after the command name in, an exit code out.
 // Output goes through `io` so tests can run commands in-process and read what they print.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { processOutput } from './fd-output.js';
 
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
 }
 
+const stdout = processOutput(1), stderr = processOutput(2);
+
+/** The process's own output, a line at a time (a missing newline added). */
 export const processIO: CliIO = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  out: (t) => stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => stderr.write(t.endsWith('\n') ? t : `${t}\n`),
 };
+
+/** Calls `done` once all that processIO has written has left the process. */
+export function flushProcessIO(done: () => void): void {
+  stdout.flush(() => stderr.flush(done));
+}
 
 export interface Command {
   /** One line for `vipkeeper --help`. */

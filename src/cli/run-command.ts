@@ -1,7 +1,7 @@
 // One command run the way every entry runs it (dist/cli.js, and the package's bin dist/cli.cjs for
 // the commands it takes itself): --help prints the usage, a usage error exits 2 with the usage
 // again, any other error is one line (VIPKEEPER_DEBUG=1 adds the stack).
-import { UsageError, type CliIO, type Command } from './command.js';
+import { flushProcessIO, UsageError, type CliIO, type Command } from './command.js';
 import { readableStack } from '../lib/readable-stack.js';
 
 export async function runCommand(name: string, cmd: Command, rest: string[], io: CliIO): Promise<number> {
@@ -20,10 +20,10 @@ export async function runCommand(name: string, cmd: Command, rest: string[], io:
 /**
  * A command that has returned is done: exit as soon as what it wrote has left, rather than let
  * the event loop wait for the collector to finish the marking a large config started (10-20 ms).
- * A pipe or socket takes what its buffer holds and node queues the rest, so the exit waits for
- * an empty write behind it on each stream (callbacks run in write order).
+ * processIO writes synchronously unless a descriptor would block; then node's stream queues the
+ * rest, and the exit waits for an empty write behind it (callbacks run in write order).
  */
 export function exitAfterOutput(code: number): void {
   process.exitCode = code;
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  flushProcessIO(() => process.exit(code));
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { readSlowly } from '../../support/slow-reader.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const N = 1000;
@@ -29,19 +30,9 @@ test('a large convert read by a slow reader arrives whole', { timeout: 60_000 },
     const file = join(dir, 'big.conf');
     writeFileSync(file, conf());
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'convert', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    // Nothing is read for a while, so most of the output can only wait in node's queue in the
-    // child (a socket pair's buffers hold ~200 KiB). The listener is there from the start: node
-    // resumes and drains the stdio of a child that has exited, and what it drains must be kept.
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d; });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => chunks.push(d));
-    child.stdout.pause();
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.stdout.resume();
-    const code = await exited;
-    const text = Buffer.concat(chunks).toString('utf8');
+    // Nothing is read for a while, so most of the output can only wait in node's queue in the child.
+    const { code, out, err } = await readSlowly(child);
+    const text = out.toString('utf8');
     assert.equal(code, 0, err);
     assert.ok(text.length > 512 * 1024, `the output is larger than the socket pair holds (${text.length} bytes)`);
     const doc = parse(text) as { virtualServers: unknown[] };
