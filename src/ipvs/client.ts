@@ -94,22 +94,27 @@ export class IpvsClient {
   }
 
   /** Services without their real servers. */
-  async listServices(): Promise<ServiceEntry[]> {
+  /**
+   * Every service, without real servers; without `withStats` their counters are NO_STATS (zero).
+   * `v4` gets each one's IPv4 address as a number (-1 for IPv6), in the same order.
+   */
+  async listServices(withStats = true, v4?: number[]): Promise<ServiceEntry[]> {
     const payload = encodeIpvs(IPVS_CMD.GET_SERVICE, {});
     if (this.t.dumpEach) {
       // Inline like the real servers' dumps; one that could not be read inline is asked again below.
       const out: ServiceEntry[] = [];
       const r = this.t.dumpEach(this.familyId, [payload], (_i, data, start, end) => {
-        const svc = decodeServiceReply(data.subarray(start, end));
+        const svc = decodeServiceReply(data.subarray(start, end), withStats, v4);
         if (svc) out.push(svc);
       });
       if (!r.error) return out;
       if (!askAgain(r.error)) throw explain(r.error, 'list', 'services');
+      if (v4) v4.length = 0;
     }
     const r = await this.send('list', 'services', payload, true);
     const out: ServiceEntry[] = [];
     for (const m of r) {
-      const svc = decodeServiceReply(m.payload);
+      const svc = decodeServiceReply(m.payload, withStats, v4);
       if (svc) out.push(svc);
     }
     return out;
@@ -151,11 +156,13 @@ export class IpvsClient {
 
   /**
    * The whole table for the plain listing (formatRows): IPv4 real servers read straight into rows,
-   * with no object per real server; the same dumps, order and fallbacks as list().
+   * with no object per real server; the same dumps, order and fallbacks as list(). The services
+   * carry no counters (NO_STATS): the plain listing prints none.
    */
   async listRows(): Promise<RowTable> {
-    const services = await this.listServices();
-    const t = rowTable(services);
+    const v4: number[] = [];
+    const services = await this.listServices(false, v4);
+    const t = rowTable(services, v4);
     if (!this.t.dumpEach) {
       await inWindow(services.map((s, i) => ({ s, i })), 16, async ({ s, i }) => { t.objects[i] = await this.listDests(s); });
       return t;

@@ -53,13 +53,15 @@ export class DestRows {
  */
 export interface RowTable {
   services: ServiceEntry[];
+  /** Each service's IPv4 address as a number, -1 for IPv6 (decodeServiceReply's `v4`); absent: read from the text. */
+  v4?: readonly number[];
   rows: DestRows;
   from: Int32Array;
   to: Int32Array;
   objects: (DestEntry[] | undefined)[];
 }
 
-export function rowTable(services: ServiceEntry[]): RowTable {
+export function rowTable(services: ServiceEntry[], v4?: readonly number[]): RowTable {
   const n = services.length;
-  return { services, rows: new DestRows(), from: new Int32Array(n).fill(-1), to: new Int32Array(n).fill(-1), objects: new Array(n).fill(undefined) };
+  return { services, v4, rows: new DestRows(), from: new Int32Array(n).fill(-1), to: new Int32Array(n).fill(-1), objects: new Array(n).fill(undefined) };
 }

@@ -4,7 +4,7 @@
 // holding other real servers go through formatList's own code. Pure: data in, text out.
 import { quadText } from '../lib/ip.js';
 import type { DestRows, RowTable } from './dest-rows.js';
-import { FWD_COL, listHeader, plainDestLines, plainTail, serviceLine, sortServices, SPACES } from './format.js';
+import { FWD_COL, listHeader, plainDestLines, plainTail, serviceLine, sortServiceOrder, SPACES } from './format.js';
 import { FORWARD_BY_NUMBER, type IpvsInfo } from './model.js';
 
 /** The forwarding column by method number, as formatList prints each name. */
@@ -12,10 +12,10 @@ const COL = FORWARD_BY_NUMBER.map((m) => FWD_COL[m] ?? '(null) ');
 
 export function formatRows(info: IpvsInfo, t: RowTable): string {
   let out = listHeader(info, {});
-  const at = new Map(t.services.map((s, i) => [s, i]));
-  for (const s of sortServices(t.services)) {
+  const services = t.services;
+  for (const i of sortServiceOrder(services, t.v4)) {
+    const s = services[i]!;
     out += `${serviceLine(s, {})}\n`;
-    const i = at.get(s)!;
     const objects = t.objects[i];
     if (objects) out += plainDestLines(s, objects);
     else if (t.from[i]! >= 0) out += rowLines(t.rows, t.from[i]!, t.to[i]!);
@@ -26,10 +26,7 @@ export function formatRows(info: IpvsInfo, t: RowTable): string {
 /** Rows [from, to) as plain lines in ipvsadm's order (sortDests' comparison, wrap-around included). */
 function rowLines(r: DestRows, from: number, to: number): string {
   const { addr, port, fwd, weight, active, inact } = r;
-  // The same array of indices, built and sorted the same way as sortDests does, so the sort makes the same moves.
-  const idx: number[] = [];
-  for (let i = 0; i < to - from; i++) idx.push(i);
-  if (idx.length > 1) idx.sort((a, b) => ((addr[from + a]! - addr[from + b]!) | 0) || port[from + a]! - port[from + b]!);
+  const idx = rowOrder(r, from, to);
   let out = '', col = -1, w = NaN, act = NaN, ina = NaN, tail = '';
   // A service's real servers mostly share an address (ports differ): "  -> ADDR:" is reused while it repeats.
   let last = -1, head = '';
@@ -47,4 +44,34 @@ function rowLines(r: DestRows, from: number, to: number): string {
     out += pad > 0 ? head + p + SPACES[pad] + tail : head + p + tail;
   }
   return out;
+}
+
+/**
+ * The order of rows [from, to) as offsets from `from`. The same array of indices, built and sorted
+ * the same way as sortDests does, so the sort makes the same moves; but rows already in ascending
+ * or descending order (the kernel lists a service's real servers newest first) skip the sort and
+ * its 20-45 comparator calls per service. That gives the sort's own result: within a service
+ * (address, port) is unique, and while the addresses span less than 2^31 the wrap-around
+ * comparison orders them as plain numbers, a total order with one sorted arrangement.
+ */
+function rowOrder(r: DestRows, from: number, to: number): number[] {
+  const { addr, port } = r;
+  const n = to - from;
+  const idx: number[] = [];
+  if (n > 1) {
+    let lo = addr[from]!, hi = lo, up = true, down = true;
+    for (let i = from + 1; i < to; i++) {
+      const a = addr[i]!, b = addr[i - 1]!;
+      if (a < lo) lo = a; else if (a > hi) hi = a;
+      if (b > a || (b === a && port[i - 1]! >= port[i]!)) up = false;
+      if (b < a || (b === a && port[i - 1]! <= port[i]!)) down = false;
+    }
+    if (hi - lo < 2 ** 31 && (up || down)) {
+      for (let k = 0; k < n; k++) idx.push(up ? k : n - 1 - k);
+      return idx;
+    }
+  }
+  for (let i = 0; i < n; i++) idx.push(i);
+  if (n > 1) idx.sort((a, b) => ((addr[from + a]! - addr[from + b]!) | 0) || port[from + a]! - port[from + b]!);
+  return idx;
 }

@@ -244,14 +244,56 @@ export function compareDests(a: DestEntry, b: DestEntry): number {
  * compareServices does, so the sort makes the same moves and gives the same order.
  */
 export function sortServices(list: readonly ServiceEntry[]): ServiceEntry[] {
+  const idx = sortServiceOrder(list);
+  const out: ServiceEntry[] = new Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = list[idx[i]!]!;
+  return out;
+}
+
+/**
+ * sortServices as indices into `list`. `v4`: each one's address as a number already (-1 for IPv6),
+ * as decodeServiceReply gives it, so none is parsed back from its text. When a service is not an
+ * IPv4 address, indices are sorted by compareServices on their entries (the same comparisons and
+ * moves as sorting the entries).
+ *
+ * The kernel holds one service per (protocol, address, port); while the addresses span less than
+ * 2^31 the wrap-around comparison orders them as plain numbers, a total order with one sorted
+ * arrangement, so the keys are packed into numbers and sorted natively (no comparator call per
+ * pair: 10,000 of them for 1,000 services, ~0.1 s of a listing under the kernel VM's emulated CPU).
+ */
+export function sortServiceOrder(list: readonly ServiceEntry[], v4?: readonly number[]): number[] {
   const n = list.length, addr: number[] = new Array(n), proto: number[] = new Array(n), port: number[] = new Array(n);
+  let lo = Infinity, hi = -1;
   for (let i = 0; i < n; i++) {
     const s = list[i]!;
-    addr[i] = s.fwmark === 0 && s.family === 4 ? dottedQuad(s.address) : -1;
-    if (addr[i]! < 0) return [...list].sort(compareServices);
-    proto[i] = PROTO(s.protocol); port[i] = s.port;
+    const a = s.fwmark === 0 && s.family === 4 ? (v4 ? v4[i]! : dottedQuad(s.address)) : -1;
+    if (a < 0) {
+      const idx = Array.from(list, (_, k) => k);
+      return idx.sort((x, y) => compareServices(list[x]!, list[y]!));
+    }
+    addr[i] = a; proto[i] = PROTO(s.protocol); port[i] = s.port;
+    if (a < lo) lo = a;
+    if (a > hi) hi = a;
   }
-  return byIndex(list, (a, b) => proto[a]! - proto[b]! || ((addr[a]! - addr[b]!) | 0) || port[a]! - port[b]!);
+  const idx: number[] = [];
+  if (n > 1 && hi - lo < 2 ** 31) {
+    // (protocol rank, address - lowest, port) in 2 + 31 + 16 bits: exact in a double.
+    const keys = new Float64Array(n), at = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const rank = proto[i] === 6 ? 0 : proto[i] === 17 ? 1 : 2;
+      keys[i] = (rank * 2 ** 31 + (addr[i]! - lo)) * 65536 + port[i]!;
+      at.set(keys[i]!, i);
+    }
+    // A repeated key (never from the kernel) leaves the order to the comparison below.
+    if (at.size === n) {
+      keys.sort();
+      for (let k = 0; k < n; k++) idx.push(at.get(keys[k]!)!);
+      return idx;
+    }
+  }
+  for (let i = 0; i < n; i++) idx.push(i);
+  if (n > 1) idx.sort((a, b) => proto[a]! - proto[b]! || ((addr[a]! - addr[b]!) | 0) || port[a]! - port[b]!);
+  return idx;
 }
 
 /** A service's real servers in ipvsadm's order; all IPv4 ones sorted by index as sortServices does. */

@@ -3,7 +3,7 @@
 // them), for a fraction of the objects. Listing 1,000 services the table-driven way cost over half
 // a second in the kernel VM's emulated CPU. Pure: bytes in, values out.
 import { formatIPv6 } from '../../lib/ip.js';
-import { bitsToFlags, PROTOCOL_NUMBER, type Family, type Protocol, type ServiceEntry, type ServiceKey } from '../../ipvs/model.js';
+import { bitsToFlags, PROTOCOL_NUMBER, zeroStats, type Family, type Protocol, type ServiceEntry, type ServiceKey, type Stats } from '../../ipvs/model.js';
 import { NLA_F_NESTED } from './attrs.js';
 import { GENL_HDRLEN } from './genl.js';
 import { readStats, writeAddr } from './ipvs-dest.js';
@@ -75,8 +75,20 @@ function utf8(b: Uint8Array, start: number, end: number): string {
   return Buffer.from(b.buffer, b.byteOffset + start, z < 0 ? end - start : z).toString('utf8');
 }
 
-/** One reply of a GET_SERVICE dump or get into a ServiceEntry (no real servers); undefined without a service. */
-export function decodeServiceReply(payload: Uint8Array): ServiceEntry | undefined {
+/**
+ * The counters of a service read without them (the plain listing prints none): one frozen zero
+ * block for all. Reading ten 64-bit counters as BigInts was half the time of a 1,000-service
+ * dump's decode under the kernel VM's emulated CPU (bench/README.md, IPVS, eighth pass).
+ */
+export const NO_STATS: Stats = Object.freeze(zeroStats());
+
+/**
+ * One reply of a GET_SERVICE dump or get into a ServiceEntry (no real servers); undefined without
+ * a service. Without `withStats` its stats are NO_STATS, whatever the kernel counted. `v4`, when
+ * given, gets the decoded service's IPv4 address as a number (first octet highest; -1 for IPv6):
+ * the plain listing sorts by it without parsing the text back (sortServiceOrder).
+ */
+export function decodeServiceReply(payload: Uint8Array, withStats = true, v4?: number[]): ServiceEntry | undefined {
   const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const end = payload.length;
   let sStart = -1, sEnd = -1;
@@ -102,20 +114,25 @@ export function decodeServiceReply(payload: Uint8Array): ServiceEntry | undefine
       case A.flags: if (n >= 8) bits = v.getUint32(p, HOST_LE); break;
       case A.timeout: if (n >= 4) timeout = v.getUint32(p, HOST_LE); break;
       case A.netmask: if (n >= 4) mask = p; break;
-      case A.stats: stats32 = [p, at + len]; break;
+      case A.stats: if (withStats) stats32 = [p, at + len]; break;
       case A.peName: pe = str(payload, p, at + len); break;
-      case A.stats64: stats64 = [p, at + len]; break;
+      case A.stats64: if (withStats) stats64 = [p, at + len]; break;
     }
     at += (len + 3) & ~3;
   }
   const family: Family = af === AF_INET6 ? 6 : 4;
   let address: string;
-  if (family === 4) address = addr < 0 ? '0.0.0.0' : `${payload[addr]}.${payload[addr + 1]}.${payload[addr + 2]}.${payload[addr + 3]}`;
-  else address = formatIPv6(addr < 0 ? new Uint8Array(16) : payload.subarray(addr, addr + 16));
+  if (family === 4) {
+    address = addr < 0 ? '0.0.0.0' : `${payload[addr]}.${payload[addr + 1]}.${payload[addr + 2]}.${payload[addr + 3]}`;
+    v4?.push(addr < 0 ? 0 : v.getUint32(addr));
+  } else {
+    address = formatIPv6(addr < 0 ? new Uint8Array(16) : payload.subarray(addr, addr + 16));
+    v4?.push(-1);
+  }
   const s: ServiceEntry = {
     family, protocol: PROTO.get(proto) ?? 'tcp', address, port, fwmark, scheduler: sched, flags: bitsToFlags(bits, sched), timeout,
     netmask: netmaskOf(v, mask, family),
-    stats: stats64 ? readStats(v, stats64[0], stats64[1], true) : stats32 ? readStats(v, stats32[0], stats32[1], false) : readStats(v, 0, 0, true),
+    stats: !withStats ? NO_STATS : stats64 ? readStats(v, stats64[0], stats64[1], true) : stats32 ? readStats(v, stats32[0], stats32[1], false) : readStats(v, 0, 0, true),
     dests: [],
   };
   if (pe) s.pe = pe;

@@ -5,7 +5,7 @@ import { decodeService, serviceReplyAttrs, decodeDest, decodeIpvs, destAttrs, de
 import { decodeDestReply, encodeDestCommand } from '../../../src/codec/netlink/ipvs-dest.js';
 import { encodeAttrs, NLA_F_NESTED } from '../../../src/codec/netlink/attrs.js';
 import { encodeGenl } from '../../../src/codec/netlink/genl.js';
-import { decodeServiceReply, encodeServiceKeyCommand } from '../../../src/codec/netlink/ipvs-service.js';
+import { decodeServiceReply, encodeServiceKeyCommand, NO_STATS } from '../../../src/codec/netlink/ipvs-service.js';
 import type { ServiceEntry } from '../../../src/ipvs/model.js';
 import { zeroStats, type DestEntry, type DestSpec } from '../../../src/ipvs/model.js';
 
@@ -81,7 +81,12 @@ test('decodeServiceReply gives what decodeIpvs + decodeService give', () => {
     const payload = encodeIpvs(IPVS_CMD.NEW_SERVICE, { service: serviceReplyAttrs(svc) });
     const want = decodeService(decodeIpvs(payload).attrs.service as Record<string, unknown>);
     assert.deepEqual(decodeServiceReply(payload), want, svc.address);
+    // Without counters: every other value the same, the counters the shared zero block.
+    const bare = decodeServiceReply(payload, false)!;
+    assert.deepEqual(bare, { ...want, stats: zeroStats() }, svc.address);
+    assert.equal(bare.stats, NO_STATS);
   }
+  assert.ok(Object.isFrozen(NO_STATS));
   assert.equal(decodeServiceReply(encodeGenl(IPVS_CMD.NEW_SERVICE, 1)), undefined);
 });
 

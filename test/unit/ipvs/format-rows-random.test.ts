@@ -151,3 +151,27 @@ test('a service with an IPv6 real server after IPv4 rows keeps the kernel\'s ord
   assert.equal(rows.objects[0]?.length, 5);
   assert.equal(formatRows(INFO, rows), formatList(INFO, await c.list()));
 });
+
+test('real servers already in order (ascending, or newest first as the kernel lists them) give formatList\'s order, wrap-around included', async () => {
+  const orders: [string, number][][] = [
+    [['10.0.0.1', 80], ['10.0.0.1', 81], ['10.0.0.2', 1], ['10.0.1.0', 0]],
+    [['10.0.1.0', 0], ['10.0.0.2', 1], ['10.0.0.1', 81], ['10.0.0.1', 80]],
+    // Spans of 2^31 and more, in numeric order either way: the wrap-around comparison disagrees with it.
+    [['1.0.0.1', 80], ['127.0.0.1', 80], ['200.0.0.1', 80]],
+    [['255.0.0.1', 9], ['128.0.0.1', 9], ['0.0.0.1', 9]],
+    [['0.0.0.1', 1], ['255.255.255.255', 1]],
+    // Not monotonic, and ties (the kernel never holds two, the sort must still match).
+    [['10.0.0.3', 1], ['10.0.0.1', 1], ['10.0.0.2', 1]],
+    [['10.0.0.1', 5], ['10.0.0.1', 5], ['10.0.0.1', 4]],
+  ];
+  const services = orders.map((list, k) => {
+    const s = service(true);
+    Object.assign(s, { fwmark: 0, family: 4, protocol: 'tcp', address: `10.9.9.${k}`, port: 80, flags: [], timeout: 0 });
+    s.dests = list.map(([address, port]) => ({ ...dest(4), address, port }));
+    return s;
+  });
+  const c = await IpvsClient.open(transport(services));
+  const rows = await c.listRows();
+  assert.equal(rows.rows.n, orders.flat().length, 'every one a row');
+  assert.equal(formatRows(INFO, rows), formatList(INFO, await c.list()));
+});
