@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "vipkeeper_sock",
-      "sources": ["src/native/sock.c", "src/native/bpf.c", "src/native/repeat.c", "src/native/probe.c", "src/native/stream.c"],
+      "sources": ["src/native/sock.c", "src/native/bpf.c", "src/native/repeat.c", "src/native/probe.c", "src/native/stream.c", "src/native/dumps.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"],
       "defines": ["NAPI_VERSION=8"]
     }

@@ -56,7 +56,7 @@ if [ $canary -ne 86 ] || ! grep -q heap-buffer-overflow "$OUT"/canary* 2>/dev/nu
 fi
 rm -f "$OUT"/canary.[0-9]*
 
-TESTS=(test/unit/net/native-addon.test.ts test/unit/net/native-repeat.test.ts test/unit/ipvs/netlink-inline-answers.test.ts test/reliability/native-stress.test.ts test/integration/check/tcp-batch.test.ts test/unit/check/tcp.test.ts)
+TESTS=(test/unit/net/native-addon.test.ts test/unit/net/native-repeat.test.ts test/unit/net/native-dumps.test.ts test/unit/ipvs/netlink-inline-answers.test.ts test/reliability/native-stress.test.ts test/integration/check/tcp-batch.test.ts test/unit/check/tcp.test.ts)
 # Privileged addon users when root: rtnetlink, raw sockets, and the VRRP flood (the transport's
 # eBPF filter, batched receive and every drop path, in daemons that inherit LD_PRELOAD).
 if [ "$(id -u)" = 0 ]; then TESTS+=(test/unit/net/native-quiet.test.ts test/integration/net/raw-socket.test.ts test/integration/net/rtnl.test.ts test/reliability/flood.test.ts); fi

@@ -15,7 +15,6 @@
 #include <unistd.h>
 #include <uv.h>
 
-#define RECV_BUF (256 * 1024) /* netlink dumps send up to 32 KiB; raw IP up to 64 KiB */
 #define MAX_BATCH 64          /* datagrams per wake-up before yielding to the loop */
 
 /* Batch mode (startReceiveBatch): one recvmmsg per wake-up into caller-owned memory and one JS
@@ -56,10 +55,12 @@ struct addon {
   int gone;      /* the environment is being torn down */
   napi_async_cleanup_hook_handle hook;
   struct repeaters *repeaters; /* repeat.c's sender thread and its repeaters, once one started */
+  struct dump_job *dumps;      /* dumps.c's running dump thread, if any */
   unsigned char rbuf[RECV_BUF];
 };
 
 HIDDEN struct repeaters **addon_repeaters(addon *a) { return &a->repeaters; }
+HIDDEN struct dump_job **addon_dumps(addon *a) { return &a->dumps; }
 
 HIDDEN napi_value throw_errno(napi_env env, const char *op, int err) {
   const char *name = strerrorname_np(err);
@@ -252,114 +253,6 @@ static napi_value js_recv_now(napi_env env, napi_callback_info info) {
   CALL(napi_create_array_with_length(env, 5, &arr));
   for (uint32_t i = 0; i < 5; i++) napi_set_element(env, arr, i, vals[i]);
   return arr;
-}
-
-#define DUMP_VLEN 8 /* datagrams per recvmmsg of netlinkDumps: a dump's data parts and its NLMSG_DONE */
-
-/* Whether datagram p[0, len) holds NLMSG_DONE or NLMSG_ERROR with sequence number seq. */
-static int nl_ends(const unsigned char *p, size_t len, uint32_t seq) {
-  for (size_t at = 0; at + sizeof(struct nlmsghdr) <= len;) {
-    struct nlmsghdr h;
-    memcpy(&h, p + at, sizeof h);
-    if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - at) return 0; /* malformed: TypeScript counts it */
-    if (h.nlmsg_seq == seq && (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR)) return 1;
-    at += NLMSG_ALIGN(h.nlmsg_len);
-  }
-  return 0;
-}
-
-/* netlinkDumps(fd, reqs, out, res, slot) -> count. Sends each netlink message of reqs (back to back,
-   each with its own sequence number) as a datagram of its own and reads its whole answer, to the
-   NLMSG_DONE or NLMSG_ERROR with its sequence number, before sending the next: the kernel runs one
-   dump per socket at a time, answers the request inside sendmsg and makes each next part inside the
-   read of the one before, so one recvmmsg normally reads a dump's parts and its end. The kernel's
-   datagrams are copied to out back to back (each padded to 4 bytes); res[2i], res[2i + 1] are the
-   out offsets of request i's answer. Returns the requests answered; when short of all, res[2n] is
-   why (0: out has no room for another 8 reads of `slot` bytes, call again with the rest; EAGAIN: a
-   part was not queued; EMSGSIZE: a datagram was longer than slot; ENOSPC: out filled up inside a
-   dump; another errno: send or receive failed); res[2n + 1]: datagrams dropped because a process, not the kernel, sent them; res[2n + 2]
-   is 1 when the last request was sent and its answer not read to its end (the kernel may still be
-   running that dump on this socket). slot 0 reads page-sized parts (at most 8 KiB): the kernel
-   sizes each next part of a dump to the longest read the socket has seen (netlink_recvmsg's
-   max_recvmsg_len, capped at 32 KiB; never below NLMSG_GOODSIZE, under a page and 8 KiB), and a
-   small part is cheaper to make, so a socket read only this way gets parts no longer than that.
-   Decoding is left to TypeScript. */
-static napi_value js_netlink_dumps(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  int fd, slot;
-  void *reqs, *outv, *resv; size_t rlen, olen, reslen;
-  addon *a;
-  napi_typedarray_type tt;
-  napi_value ab; size_t boff;
-  if (!get_args(env, info, 5, argv, &a) || !get_fd(env, a, argv[0], "netlink dump", &fd) || !get_buf(env, argv[1], &reqs, &rlen, 0) ||
-      !get_buf(env, argv[2], &outv, &olen, 0) || !get_int(env, argv[4], &slot)) return NULL;
-  if (napi_get_typedarray_info(env, argv[3], &tt, &reslen, &resv, &ab, &boff) != napi_ok || tt != napi_int32_array) {
-    napi_throw_type_error(env, "EINVAL", "expected an Int32Array");
-    return NULL;
-  }
-  if (slot == 0) {
-    long page = sysconf(_SC_PAGESIZE);
-    slot = page >= 4096 && page < 8192 ? (int)page : 8192;
-  }
-  if (slot < 4096 || slot > RECV_BUF) { napi_throw_range_error(env, "EINVAL", "slot size out of range"); return NULL; }
-  if (olen > INT32_MAX) { napi_throw_range_error(env, "EINVAL", "output buffer too large"); return NULL; }
-  unsigned char *out = outv;
-  int32_t *res = resv;
-  size_t n = 0;
-  for (size_t at = 0; at + sizeof(struct nlmsghdr) <= rlen; n++) {
-    struct nlmsghdr h;
-    memcpy(&h, (unsigned char *)reqs + at, sizeof h);
-    if (h.nlmsg_len < sizeof h || h.nlmsg_len > rlen - at) { napi_throw_range_error(env, "EINVAL", "malformed request"); return NULL; }
-    at += NLMSG_ALIGN(h.nlmsg_len);
-  }
-  if (reslen < 2 * n + 3) { napi_throw_range_error(env, "EINVAL", "result array too short"); return NULL; }
-  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK }, src[DUMP_VLEN];
-  struct mmsghdr msgs[DUMP_VLEN];
-  struct iovec iov[DUMP_VLEN];
-  size_t off = 0, rat = 0, i = 0;
-  int status = 0, foreign = 0, unread = 0;
-  for (; i < n; i++) {
-    struct nlmsghdr h;
-    memcpy(&h, (unsigned char *)reqs + rat, sizeof h);
-    if (olen - off < (size_t)slot * DUMP_VLEN) break; /* status 0: no room, call again */
-    ssize_t s;
-    do s = sendto(fd, (unsigned char *)reqs + rat, h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel); while (s < 0 && errno == EINTR);
-    if (s < 0) { status = errno; break; }
-    rat += NLMSG_ALIGN(h.nlmsg_len);
-    res[2 * i] = (int32_t)off;
-    int ended = 0;
-    while (!ended && !status) {
-      size_t vlen = (olen - off) / (size_t)slot;
-      if (vlen == 0) { status = ENOSPC; break; } /* out is full inside a dump: the caller asks again its usual way */
-      if (vlen > DUMP_VLEN) vlen = DUMP_VLEN;
-      for (size_t k = 0; k < vlen; k++) {
-        iov[k] = (struct iovec){ out + off + k * (size_t)slot, (size_t)slot };
-        msgs[k].msg_hdr = (struct msghdr){ &src[k], sizeof src[k], &iov[k], 1, NULL, 0, 0 };
-        msgs[k].msg_len = 0;
-      }
-      int got;
-      do got = recvmmsg(fd, msgs, (unsigned)vlen, MSG_DONTWAIT, NULL); while (got < 0 && errno == EINTR);
-      if (got < 0) { status = errno == EWOULDBLOCK ? EAGAIN : errno; break; }
-      /* Close the gaps between the slots; drop what a process (not the kernel, port 0) sent. */
-      size_t w = off;
-      for (int k = 0; k < got; k++) {
-        if (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) { status = EMSGSIZE; break; }
-        if (msgs[k].msg_hdr.msg_namelen < sizeof src[k] || src[k].nl_pid != 0) { foreign++; continue; }
-        size_t len = msgs[k].msg_len;
-        unsigned char *p = out + off + (size_t)k * (size_t)slot;
-        if (p != out + w) memmove(out + w, p, len);
-        if (nl_ends(out + w, len, h.nlmsg_seq)) ended = 1;
-        w += NLMSG_ALIGN(len);
-      }
-      off = w;
-    }
-    res[2 * i + 1] = (int32_t)off;
-    if (status) { unread = !ended; break; }
-  }
-  res[2 * n] = status;
-  res[2 * n + 1] = foreign;
-  res[2 * n + 2] = unread;
-  return num(env, (int)i);
 }
 
 /* Calls cb(err, data, src, ttl, ifindex, dst); an exception thrown by cb is cleared, never fatal. */
@@ -653,6 +546,7 @@ static napi_value js_ref(napi_env env, napi_callback_info info) {
 
 static void close_fd(addon *a, int fd) {
   repeat_stop_fd(a, fd);
+  dumps_stop_fd(a, fd); /* a dump thread on it finishes first: its fd number must not be reused under it */
   stop_watcher(a, fd); /* stop polling before the fd number can be reused */
   a->socks[fd].open = 0;
   close(fd);           /* never retried on EINTR: Linux has released the fd already */
@@ -690,6 +584,7 @@ static void teardown(napi_async_cleanup_hook_handle h, void *arg) {
   addon *a = arg;
   a->gone = 1;
   repeat_stop_fd(a, -1);
+  dumps_stop_fd(a, -1);
   for (int fd = 0; fd < a->nsocks; fd++) if (a->socks[fd].open) close_fd(a, fd);
   if (a->closing == 0) free_addon(a);
 }
@@ -715,7 +610,8 @@ static const struct { const char *name; int value; } consts[] = {
 static napi_value init(napi_env env, napi_value exports) {
   static const struct { const char *name; napi_callback fn; } fns[] = {
     { "socket", js_socket }, { "setsockopt", js_setsockopt }, { "bind", js_bind }, { "getsockname", js_getsockname },
-    { "sendto", js_sendto }, { "recvNow", js_recv_now }, { "netlinkDumps", js_netlink_dumps }, { "startReceive", js_start_receive },
+    { "sendto", js_sendto }, { "recvNow", js_recv_now }, { "netlinkDumps", js_netlink_dumps }, { "netlinkDumpsStart", js_netlink_dumps_start },
+    { "netlinkDumpsTake", js_netlink_dumps_take }, { "netlinkDumpsEnd", js_netlink_dumps_end }, { "startReceive", js_start_receive },
     { "stopReceive", js_stop_receive }, { "ref", js_ref }, { "close", js_close },
     { "getsockoptPeerCred", js_getsockopt_peer_cred }, { "startReceiveBatch", js_start_receive_batch },
     { "bpfMapCreate", js_bpf_map_create }, { "bpfProgLoad", js_bpf_prog_load }, { "bpfMapLookup", js_bpf_map_lookup },

@@ -9,6 +9,7 @@
 #include <node_api.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
+#define RECV_BUF (256 * 1024) /* netlink dumps send up to 32 KiB; raw IP up to 64 KiB */
 #define CALL(x) do { if ((x) != napi_ok) return NULL; } while (0)
 
 typedef struct addon addon;
@@ -45,6 +46,15 @@ HIDDEN napi_value js_repeat_lease(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_quiet_start(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_quiet_stop(napi_env env, napi_callback_info info);
 HIDDEN void repeat_stop_fd(addon *a, int fd); /* the repeaters on socket fd and the watches on map fd; fd < 0: all */
+
+/* dumps.c: netlink dumps read inline, in this thread or in a thread of their own */
+struct dump_job;
+HIDDEN struct dump_job **addon_dumps(addon *a);
+HIDDEN napi_value js_netlink_dumps(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_netlink_dumps_start(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_netlink_dumps_take(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_netlink_dumps_end(napi_env env, napi_callback_info info);
+HIDDEN void dumps_stop_fd(addon *a, int fd); /* ends the dump thread on socket fd; fd < 0: any */
 
 /* probe.c: batched connect-only TCP probes */
 HIDDEN napi_value js_probe_open(napi_env env, napi_callback_info info);

@@ -9,6 +9,9 @@ import { inPackage } from '../lib/package-root.js';
 export type RawRecv = [Buffer, Buffer, number, number, Buffer | null];
 export type RecvCallback = (err: (Error & { code?: string }) | null, data?: Buffer, src?: Buffer, ttl?: number, ifindex?: number, dst?: Buffer | null) => void;
 
+/** A running dump thread's handle (an external: opaque to JavaScript). */
+export type DumpJob = object & { readonly __brand: 'DumpJob' };
+
 export interface NativeAddon {
   socket(domain: number, type: number, protocol: number): number;
   setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): void;
@@ -24,6 +27,16 @@ export interface NativeAddon {
    * is 1 when a dump was left unread. slot: bytes per read, 0 for page-sized ones (see sock.c).
    */
   netlinkDumps(fd: number, reqs: Uint8Array, out: Uint8Array, res: Int32Array, slot: number): number;
+  /**
+   * The same dumps in a thread of the addon's own, into `size` bytes it owns (dumps.c): one at a
+   * time per addon. Take waits until `upto` are answered (or the thread has finished: then fewer),
+   * copying each new answer into out at its offset and its range into res; End stops and joins the
+   * thread and fills res as netlinkDumps does. Closing the socket ends the job: Take then gives -1
+   * and End false. Absent from builds before it.
+   */
+  netlinkDumpsStart?(fd: number, reqs: Uint8Array, slot: number, size: number): DumpJob;
+  netlinkDumpsTake?(job: DumpJob, upto: number, out: Uint8Array, res: Int32Array): number;
+  netlinkDumpsEnd?(job: DumpJob, res: Int32Array): boolean;
   startReceive(fd: number, cb: RecvCallback): void;
   stopReceive(fd: number): void;
   ref(fd: number, on: boolean): void;

@@ -6,6 +6,7 @@ import { HOST_LE, NLM_F, NLMSG, NLMSG_HDRLEN, decodeAck, decodeMessages, encodeM
 import { PendingRequests } from './netlink-pending.js';
 import { K, native, sys, toSysError } from './native.js';
 import { decodeSockaddr, sockaddrNl } from './sockaddr.js';
+import { runHere, runInThread, THREAD_MIN } from './dump-runs.js';
 
 export type { NetlinkMessage };
 export const NETLINK_ROUTE = 0, NETLINK_GENERIC = 16;
@@ -180,7 +181,9 @@ export class NetlinkSocket {
    * Dumps run one after the other, each read to its end before the next is sent, on a socket
    * opened with inlineAnswers and with nothing in flight: one addon call sends and reads a whole
    * run (netlinkDumps), with no event loop, promise, Buffer or message object per dump, for a
-   * caller that runs a thousand small dumps back to back (a table listing). Each reply of dump i is
+   * caller that runs a thousand small dumps back to back (a table listing); a run of THREAD_MIN or
+   * more goes to the addon's dump thread, which reads the next dumps while these are decoded
+   * (src/net/dump-runs.ts). Each reply of dump i is
    * handed to `each(i, data, start, end)` in place, as data[start, end) (valid during the call
    * only). Returns how many dumps completed, in order; when short of all, `error` says why
    * payloads[done] failed: the kernel's error; EINTR for a dump interrupted by changes; EBUSY when
@@ -200,21 +203,22 @@ export class NetlinkSocket {
     // Room for the answers of many small dumps per call, freed after: a daemon lists rarely.
     // Pages the kernel does not fill are never touched (a large allocation is mapped lazily).
     const out = Buffer.allocUnsafe(DUMP_OUT_MAX);
+    const view = new DataView(out.buffer, out.byteOffset, out.length);
     const res = new Int32Array(2 * count + 3);
     const slot = this.dumpsOnly ? 0 : DUMP_SLOT;
     const n = native();
+    const threaded = count >= THREAD_MIN && n.netlinkDumpsStart !== undefined;
     for (let base = 0; base < count;) {
-      let got;
-      try { got = n.netlinkDumps(this.fd, base === 0 ? reqs : reqs.subarray(at[base]!), out, res, slot); } catch (e) {
-        return { done: base, error: toSysError(op, e) as SysError };
-      }
+      const rest = base === 0 ? reqs : reqs.subarray(at[base]!);
       const left = count - base;
-      this.drops.foreignSender += res[2 * left + 1]!;
-      if (res[2 * left + 2]) this.leftOpen = true;
-      for (let k = 0; k < got; k++) {
-        const error = this.readDump(out, res[2 * k]!, res[2 * k + 1]!, first + base + k, base + k, each, op);
-        if (error) return { done: base + k, error };
+      const answer = (k: number) => this.readDump(out, view, res[2 * k]!, res[2 * k + 1]!, first + base + k, base + k, each, op);
+      const run = (threaded ? runInThread : runHere)(n, this.fd, rest, out, res, slot, answer, op);
+      if (run.ran) {
+        this.drops.foreignSender += res[2 * left + 1]!;
+        if (res[2 * left + 2]) this.leftOpen = true;
       }
+      if (run.error) return { done: base + run.got, error: run.error };
+      const got = run.got;
       base += got;
       if (got === left) break;
       const status = res[2 * left]!;
@@ -229,14 +233,16 @@ export class NetlinkSocket {
   }
 
   /** The messages of one dump's answer, out[start, end): replies to `each`; its error, if any. */
-  private readDump(data: Buffer, from: number, to: number, seq: number, i: number, each: (i: number, data: Buffer, start: number, end: number) => void, op: string): SysError | undefined {
+  private readDump(data: Buffer, v: DataView, from: number, to: number, seq: number, i: number, each: (i: number, data: Buffer, start: number, end: number) => void, op: string): SysError | undefined {
     let interrupted = false;
+    // Headers through one DataView (host order): a listing reads 11,000 of them, and Buffer's
+    // read methods are JavaScript calls each, slow before the optimizing compiler has them.
     for (let at = from; at + NLMSG_HDRLEN <= to;) {
-      const len = HOST_LE ? data.readUInt32LE(at) : data.readUInt32BE(at);
+      const len = v.getUint32(at, HOST_LE);
       if (len < NLMSG_HDRLEN || at + len > to) { this.drops.malformed++; break; }
-      const mtype = HOST_LE ? data.readUInt16LE(at + 4) : data.readUInt16BE(at + 4);
-      const mflags = HOST_LE ? data.readUInt16LE(at + 6) : data.readUInt16BE(at + 6);
-      const mseq = HOST_LE ? data.readUInt32LE(at + 8) : data.readUInt32BE(at + 8);
+      const mtype = v.getUint16(at + 4, HOST_LE);
+      const mflags = v.getUint16(at + 6, HOST_LE);
+      const mseq = v.getUint32(at + 8, HOST_LE);
       const start = at + NLMSG_HDRLEN, end = at + len;
       at += (len + 3) & ~3;
       // Late answers to requests given up on earlier: not ours, dropped.
@@ -250,7 +256,7 @@ export class NetlinkSocket {
         return ack.errno === 0 ? undefined : new SysError(op, errnoName(-ack.errno), ack.message, { errno: ack.errno });
       }
       if (mtype === NLMSG.DONE) {
-        const err = end - start >= 4 ? (HOST_LE ? data.readInt32LE(start) : data.readInt32BE(start)) : 0;
+        const err = end - start >= 4 ? v.getInt32(start, HOST_LE) : 0;
         if (err < 0) return new SysError(op, errnoName(err));
         return interrupted ? new SysError(op, 'EINTR', 'dump interrupted by concurrent changes, result inconsistent') : undefined;
       }
