@@ -47,7 +47,7 @@ const { ${fmt} } = await import(${JSON.stringify(join(ROOT, dist, mod))});
 const c = await openIpvs();
 const t1 = performance.now();
 const info = await c.info();
-await c.listServices();
+await c.listServices(${rows ? 'false' : ''});
 const t2 = performance.now();
 const table = await c.${list}();
 const t3 = performance.now();
@@ -123,6 +123,7 @@ if (process.env.BENCH_EMPTY === '1') {
   }
 }
 const m = (x: number[]) => Math.min(...x);
+const med = (x: number[]) => [...x].sort((p, q) => p - q)[x.length >> 1]!;
 const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
 console.log(`ipvs-list: ${S} x ${D}, best of ${RUNS}: ipvsadm -Ln ${s(m(a))}; node -e 0 ${s(m(node))}; node on an empty file ${s(m(nodeFile))}`);
 for (const b of builds) {
@@ -130,6 +131,8 @@ for (const b of builds) {
   console.log(`  ${b.label} (${bin(b.dir)}): vipkeeper ipvs list ${s(m(b.whole))} (ratio ${(m(b.whole) / m(a)).toFixed(2)}; `
     + `without node start-up ${s(m(b.whole) - m(node))}, ratio ${((m(b.whole) - m(node)) / m(a)).toFixed(2)}; `
     + `without an empty file's ${s(m(b.whole) - m(nodeFile))}, ratio ${((m(b.whole) - m(nodeFile)) / m(a)).toFixed(2)}); runs ${b.whole.map(s).join(', ')}`);
+  // Medians as well: on a noisy host the best run of each side can come from different bursts.
+  console.log(`    medians: ${s(med(b.whole))}, without node start-up ${s(med(b.whole) - med(node))}, ratio ${((med(b.whole) - med(node)) / med(a)).toFixed(2)} (ipvsadm -Ln ${s(med(a))}, node -e 0 ${s(med(node))})`);
   console.log(`    output identical to ipvsadm -Ln in every run: ${b.same ? 'yes' : 'NO'}`);
   console.log(`    in-process: module load + open ${best.load!.toFixed(0)} ms, services dump ${best.services!.toFixed(0)} ms, `
     + `real-server dumps ${best.dests!.toFixed(0)} ms (list() less a services dump), format ${best.format!.toFixed(0)} ms`);

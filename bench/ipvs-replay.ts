@@ -7,6 +7,8 @@
 // the child's dump transport hands them out as netlinkDumps does (one buffer, offsets). Every
 // build's output must be the same text (length and hash compared); nothing is asserted about time.
 // --node-flags=F,G runs each DIR once more with those node options (e.g. --always-sparkplug).
+// --wrap=PROGRAM runs each child under PROGRAM: `--wrap=qemu-x86_64` (Debian's qemu-user) emulates
+// the CPU as the kernel VM's TCG does, a proxy for the VM's cold-code costs without booting it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,7 @@ const opt = (k: string, d: string) => args.find((a) => a.startsWith(`--${k}=`))?
 const RUNS = Number(opt('runs', '15')), S = Number(opt('services', '1000')), D = Number(opt('dests', '10'));
 const VIEW = opt('view', '');
 const nodeFlags = opt('node-flags', '').split(',').filter(Boolean);
+const wrap = opt('wrap', '');
 const dirs = args.filter((a) => !a.startsWith('--'));
 if (!dirs.length) dirs.push('dist');
 
@@ -87,7 +90,8 @@ const runs = dirs.flatMap((d) => [{ d, flags: [] as string[] }, ...(nodeFlags.le
 const { createHash } = await import('node:crypto');
 for (let r = 0; r < RUNS; r++) {
   for (const v of runs) {
-    const p = spawnSync(process.execPath, [...v.flags, '--input-type=module', '-e', child(v.d)], { encoding: 'latin1', maxBuffer: 64 << 20 });
+    const argv = [...v.flags, '--input-type=module', '-e', child(v.d)];
+    const p = spawnSync(wrap || process.execPath, wrap ? [process.execPath, ...argv] : argv, { encoding: 'latin1', maxBuffer: 64 << 20 });
     if (p.status !== 0) throw new Error(`${v.d}: ${p.stderr}`);
     const x = JSON.parse(p.stderr) as { load: number; run: number; all: number };
     v.load.push(x.load); v.run.push(x.run); v.all.push(x.all);
@@ -95,7 +99,7 @@ for (let r = 0; r < RUNS; r++) {
   }
 }
 const med = (x: number[]) => [...x].sort((a, b) => a - b)[x.length >> 1]!;
-console.log(`ipvs-replay: ${S} x ${D}${VIEW ? ` --${VIEW}` : ''}, medians of ${RUNS} fresh processes (ms): module load, list run (decode, sort, format, write), process time at the end`);
+console.log(`ipvs-replay: ${S} x ${D}${VIEW ? ` --${VIEW}` : ''}${wrap ? ` under ${wrap}` : ''}, medians of ${RUNS} fresh processes (ms): module load, list run (decode, sort, format, write), process time at the end`);
 for (const v of runs) console.log(`  ${v.d}${v.flags.length ? ` ${v.flags.join(' ')}` : ''}: load ${med(v.load).toFixed(1)}, run ${med(v.run).toFixed(1)} (min ${Math.min(...v.run).toFixed(1)}), all ${med(v.all).toFixed(1)}; ${[...v.outs].join(' / ')}`);
 const outs = new Set(runs.flatMap((v) => [...v.outs]));
 console.log(`  same text from every build: ${outs.size === 1 ? 'yes' : 'NO'}`);
