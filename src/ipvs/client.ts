@@ -8,7 +8,7 @@ import {
   encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME, serviceAttrs, serviceKeyAttrs, SYNC_STATE, type IpvsCommandAttrs,
 } from '../codec/netlink/ipvs.js';
 import { decodeDestIn, decodeDestReply, encodeDestCommand } from '../codec/netlink/ipvs-dest.js';
-import { decodeServiceReply, encodeServiceKeyCommand } from '../codec/netlink/ipvs-service.js';
+import { decodeServiceReply, encodeServiceKeyCommand, encodeServiceKeyCommands } from '../codec/netlink/ipvs-service.js';
 import { readDestRow } from '../codec/netlink/ipvs-dest-row.js';
 import { rowTable, type RowTable } from './dest-rows.js';
 import { errnoWords, SysError, VipError } from '../lib/errors.js';
@@ -140,7 +140,7 @@ export class IpvsClient {
   async list(): Promise<ServiceEntry[]> {
     const services = await this.listServices();
     if (this.t.dumpEach) {
-      await this.dumpDests(services, this.t.dumpEach.bind(this.t), {
+      await this.dumpDests(services, undefined, this.t.dumpEach.bind(this.t), {
         begin: (from) => { for (let i = from; i < services.length; i++) services[i]!.dests = []; },
         reply: (g, data, start, end) => {
           const d = decodeDestIn(data, start, end, services[g]!.family);
@@ -167,7 +167,7 @@ export class IpvsClient {
       await inWindow(services.map((s, i) => ({ s, i })), 16, async ({ s, i }) => { t.objects[i] = await this.listDests(s); });
       return t;
     }
-    await this.dumpDests(services, this.t.dumpEach.bind(this.t), {
+    await this.dumpDests(services, v4, this.t.dumpEach.bind(this.t), {
       begin: (from) => { t.from.fill(-1, from); t.to.fill(-1, from); t.objects.fill(undefined, from); },
       reply: (g, data, start, end) => {
         let objects = t.objects[g];
@@ -192,12 +192,12 @@ export class IpvsClient {
    * interrupted, not queued) is asked again with listDests and its answer handed to `askedAgain`;
    * then the run goes on after it.
    */
-  private async dumpDests(services: ServiceEntry[], dumpEach: NonNullable<GenlTransport['dumpEach']>, on: {
+  private async dumpDests(services: ServiceEntry[], v4: readonly number[] | undefined, dumpEach: NonNullable<GenlTransport['dumpEach']>, on: {
     begin: (from: number) => void;
     reply: (g: number, data: Buffer, start: number, end: number) => void;
     askedAgain: (g: number, dests: DestEntry[]) => void;
   }): Promise<void> {
-    const reqs = services.map((s) => encodeServiceKeyCommand(IPVS_CMD.GET_DEST, s));
+    const reqs = encodeServiceKeyCommands(IPVS_CMD.GET_DEST, services, v4);
     for (let from = 0; from < services.length;) {
       on.begin(from);
       const base = from;

@@ -2,7 +2,7 @@
 // multi-part dump ending in NLMSG_DONE; several requests in flight at once; multicast
 // notifications to a callback. No family logic here: rtnetlink and generic netlink sit on top.
 import { SysError, errnoName } from '../lib/errors.js';
-import { HOST_LE, NLM_F, NLMSG, NLMSG_HDRLEN, decodeAck, decodeMessages, encodeMessage, writeMessage, type NetlinkMessage } from '../codec/netlink/message.js';
+import { HOST_LE, NLM_F, NLMSG, NLMSG_HDRLEN, decodeAck, decodeMessages, encodeMessage, encodeMessageRun, type NetlinkMessage } from '../codec/netlink/message.js';
 import { PendingRequests } from './netlink-pending.js';
 import { K, native, sys, toSysError } from './native.js';
 import { decodeSockaddr, sockaddrNl } from './sockaddr.js';
@@ -21,16 +21,6 @@ const KERNEL = sockaddrNl(0, 0);
  * answers of up to 4 MiB of dumps per addon call (a longer dump is refused with EAGAIN).
  */
 const DUMP_SLOT = 32 << 10, DUMP_OUT_MAX = 4 << 20;
-
-/** Requests numbered first, first + 1, ... back to back in one buffer; at[i]: where request i starts (at[count]: the end). */
-function writeRun(type: number, payloads: readonly Uint8Array[], first: number, flagsOf: (i: number) => number): { buf: Buffer; at: Int32Array } {
-  const count = payloads.length;
-  const at = new Int32Array(count + 1);
-  for (let i = 0; i < count; i++) at[i + 1] = at[i]! + NLMSG_HDRLEN + ((payloads[i]!.length + 3) & ~3);
-  const buf = Buffer.alloc(at[count]!);
-  for (let i = 0; i < count; i++) writeMessage(buf, at[i]!, { type, flags: flagsOf(i), seq: first + i, pid: 0, payload: payloads[i]! });
-  return { buf, at };
-}
 
 export interface RequestOptions {
   /** Names the operation in errors ("add address 10.0.0.1/32 on eth0"). */
@@ -199,7 +189,7 @@ export class NetlinkSocket {
     const count = payloads.length;
     if (count === 0) return { done: 0 };
     const first = this.reserveSeqs(count);
-    const { buf: reqs, at } = writeRun(type, payloads, first, () => flags | NLM_F.REQUEST | NLM_F.DUMP | NLM_F.ACK);
+    const { buf: reqs, at } = encodeMessageRun(type, payloads, first, () => flags | NLM_F.REQUEST | NLM_F.DUMP | NLM_F.ACK);
     // Room for the answers of many small dumps per call, freed after: a daemon lists rarely.
     // Pages the kernel does not fill are never touched (a large allocation is mapped lazily).
     const out = Buffer.allocUnsafe(DUMP_OUT_MAX);
@@ -281,7 +271,7 @@ export class NetlinkSocket {
     if (this.dumpsOnly) return Promise.reject(new SysError(opts.ops(0), 'EBUSY', 'this socket is read by dumpEach only'));
     this.startReceiving();
     const first = this.reserveSeqs(count);
-    const { buf } = writeRun(type, payloads, first, (i) => NLM_F.REQUEST | (i === count - 1 ? NLM_F.ACK : 0));
+    const { buf } = encodeMessageRun(type, payloads, first, (i) => NLM_F.REQUEST | (i === count - 1 ? NLM_F.ACK : 0));
     const timer = setTimeout(() => this.pending.abandonBatch(first, new SysError(opts.ops(0), 'ETIMEDOUT', 'no answer from the kernel')), opts.timeoutMs ?? 5000);
     timer.unref();
     const answer = this.pending.addBatch(first, count, opts.ops, () => { clearTimeout(timer); this.updateRef(); });

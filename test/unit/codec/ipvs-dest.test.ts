@@ -5,7 +5,7 @@ import { decodeService, serviceReplyAttrs, decodeDest, decodeIpvs, destAttrs, de
 import { decodeDestReply, encodeDestCommand } from '../../../src/codec/netlink/ipvs-dest.js';
 import { encodeAttrs, NLA_F_NESTED } from '../../../src/codec/netlink/attrs.js';
 import { encodeGenl } from '../../../src/codec/netlink/genl.js';
-import { decodeServiceReply, encodeServiceKeyCommand, NO_STATS } from '../../../src/codec/netlink/ipvs-service.js';
+import { decodeServiceReply, encodeServiceKeyCommand, encodeServiceKeyCommands, NO_STATS } from '../../../src/codec/netlink/ipvs-service.js';
 import type { ServiceEntry } from '../../../src/ipvs/model.js';
 import { zeroStats, type DestEntry, type DestSpec } from '../../../src/ipvs/model.js';
 
@@ -94,4 +94,18 @@ test('encodeServiceKeyCommand writes the bytes of the table encoder', () => {
   for (const k of [...services, { ...services[2]!, family: 6 as const, address: '::' }, { ...services[0]!, fwmark: 2 ** 32 - 1 }]) {
     assert.deepEqual(encodeServiceKeyCommand(IPVS_CMD.GET_DEST, k), encodeIpvs(IPVS_CMD.GET_DEST, { service: serviceKeyAttrs(k) }), k.address);
   }
+});
+
+test('encodeServiceKeyCommands: the same bytes for a whole listing, IPv4 addresses taken from their numbers', () => {
+  const keys = [...services, { ...services[0]!, address: '255.1.2.3', port: 65535 }, { ...services[2]!, fwmark: 2 ** 31 + 5 }, { ...services[1]!, protocol: 'sctp' as const }];
+  // The numbers decodeServiceReply gives (-1 for IPv6); a fwmark service's is never used.
+  const v4 = [0x0a640001, -1, 0, 0xff010203, 0, -1];
+  for (const numbers of [undefined, v4]) {
+    const got = encodeServiceKeyCommands(IPVS_CMD.GET_DEST, keys, numbers);
+    assert.equal(got.length, keys.length);
+    keys.forEach((k, i) => assert.deepEqual(Buffer.from(got[i]!), encodeServiceKeyCommand(IPVS_CMD.GET_DEST, k), `${k.address} ${numbers ? 'by number' : 'by text'}`));
+    // One buffer for all, each a view of its own bytes.
+    assert.ok(got.every((p) => p.buffer === got[0]!.buffer));
+  }
+  assert.deepEqual(encodeServiceKeyCommands(IPVS_CMD.GET_DEST, []), []);
 });

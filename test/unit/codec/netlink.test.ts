@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeMessage, decodeMessages, decodeAck, NLMSG, NLM_F } from '../../../src/codec/netlink/message.js';
+import { encodeMessage, encodeMessageRun, decodeMessages, decodeAck, NLMSG, NLM_F } from '../../../src/codec/netlink/message.js';
 import { encodeAttrs, decodeAttrs, splitAttrs, type AttrTable } from '../../../src/codec/netlink/attrs.js';
 
 const inner: AttrTable = { port: { id: 1, type: 'be16' }, weight: { id: 2, type: 'u32' } };
@@ -50,4 +50,13 @@ test('messages split, and an error ack with extended ack text decodes', () => {
   assert.equal(ack.requestSeq, 7);
   assert.equal(ack.message, 'Unknown device');
   assert.throws(() => decodeMessages(Buffer.from([200, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])), /bad message length/);
+});
+
+test('encodeMessageRun writes each message as encodeMessage does, back to back, numbered from first', () => {
+  const payloads = [new Uint8Array(0), Uint8Array.from([1]), Uint8Array.from([1, 2, 3, 4]), Uint8Array.from([9, 8, 7, 6, 5])];
+  const { buf, at } = encodeMessageRun(0x2a, payloads, 0xfffffffc, (i) => 0x300 | i);
+  const want = payloads.map((payload, i) => encodeMessage({ type: 0x2a, flags: 0x300 | i, seq: 0xfffffffc + i, pid: 0, payload }));
+  assert.deepEqual(buf, Buffer.concat(want));
+  assert.deepEqual([...at], want.reduce((a, m) => [...a, a.at(-1)! + m.length], [0]));
+  assert.deepEqual(decodeMessages(buf).map((m) => [m.seq, m.flags, [...m.payload]]), payloads.map((p, i) => [0xfffffffc + i, 0x300 | i, [...p]]));
 });
