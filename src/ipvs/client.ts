@@ -93,7 +93,6 @@ export class IpvsClient {
     return r[0] ? decodeInfo(r[0].payload) : { version: 0, connTabSize: 0 };
   }
 
-  /** Services without their real servers. */
   /**
    * Every service, without real servers; without `withStats` their counters are NO_STATS (zero).
    * `v4` gets each one's IPv4 address as a number (-1 for IPv6), in the same order.

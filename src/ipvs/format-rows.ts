@@ -4,7 +4,7 @@
 // holding other real servers go through formatList's own code. Pure: data in, text out.
 import { quadText } from '../lib/ip.js';
 import type { DestRows, RowTable } from './dest-rows.js';
-import { FWD_COL, listHeader, plainDestLines, plainTail, serviceLine, sortServiceOrder, SPACES } from './format.js';
+import { FWD_COL, listHeader, plainDestLines, plainTail, serviceLine, sortedIndices, sortServiceOrder, SPACES } from './format.js';
 import { FORWARD_BY_NUMBER, type IpvsInfo } from './model.js';
 
 /** The forwarding column by method number, as formatList prints each name. */
@@ -47,8 +47,8 @@ function rowLines(r: DestRows, from: number, to: number): string {
 }
 
 /**
- * The order of rows [from, to) as offsets from `from`. The same array of indices, built and sorted
- * the same way as sortDests does, so the sort makes the same moves; but rows already in ascending
+ * The order of rows [from, to) as offsets from `from`: sorted by sortedIndices with sortDests'
+ * comparison, as sortDests does, so the sort makes the same moves; but rows already in ascending
  * or descending order (the kernel lists a service's real servers newest first) skip the sort and
  * its 20-45 comparator calls per service. That gives the sort's own result: within a service
  * (address, port) is unique, and while the addresses span less than 2^31 the wrap-around
@@ -57,7 +57,6 @@ function rowLines(r: DestRows, from: number, to: number): string {
 function rowOrder(r: DestRows, from: number, to: number): number[] {
   const { addr, port } = r;
   const n = to - from;
-  const idx: number[] = [];
   if (n > 1) {
     let lo = addr[from]!, hi = lo, up = true, down = true;
     for (let i = from + 1; i < to; i++) {
@@ -67,11 +66,10 @@ function rowOrder(r: DestRows, from: number, to: number): number[] {
       if (b < a || (b === a && port[i - 1]! <= port[i]!)) down = false;
     }
     if (hi - lo < 2 ** 31 && (up || down)) {
+      const idx: number[] = [];
       for (let k = 0; k < n; k++) idx.push(up ? k : n - 1 - k);
       return idx;
     }
   }
-  for (let i = 0; i < n; i++) idx.push(i);
-  if (n > 1) idx.sort((a, b) => ((addr[from + a]! - addr[from + b]!) | 0) || port[from + a]! - port[from + b]!);
-  return idx;
+  return sortedIndices(n, (a, b) => ((addr[from + a]! - addr[from + b]!) | 0) || port[from + a]! - port[from + b]!);
 }

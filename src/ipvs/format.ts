@@ -244,10 +244,7 @@ export function compareDests(a: DestEntry, b: DestEntry): number {
  * compareServices does, so the sort makes the same moves and gives the same order.
  */
 export function sortServices(list: readonly ServiceEntry[]): ServiceEntry[] {
-  const idx = sortServiceOrder(list);
-  const out: ServiceEntry[] = new Array(idx.length);
-  for (let i = 0; i < idx.length; i++) out[i] = list[idx[i]!]!;
-  return out;
+  return pick(list, sortServiceOrder(list));
 }
 
 /**
@@ -267,15 +264,11 @@ export function sortServiceOrder(list: readonly ServiceEntry[], v4?: readonly nu
   for (let i = 0; i < n; i++) {
     const s = list[i]!;
     const a = s.fwmark === 0 && s.family === 4 ? (v4 ? v4[i]! : dottedQuad(s.address)) : -1;
-    if (a < 0) {
-      const idx = Array.from(list, (_, k) => k);
-      return idx.sort((x, y) => compareServices(list[x]!, list[y]!));
-    }
+    if (a < 0) return sortedIndices(n, (x, y) => compareServices(list[x]!, list[y]!));
     addr[i] = a; proto[i] = PROTO(s.protocol); port[i] = s.port;
     if (a < lo) lo = a;
     if (a > hi) hi = a;
   }
-  const idx: number[] = [];
   if (n > 1 && hi - lo < 2 ** 31) {
     // (protocol rank, address - lowest, port) in 2 + 31 + 16 bits: exact in a double.
     const keys = new Float64Array(n), at = new Map<number, number>();
@@ -287,13 +280,10 @@ export function sortServiceOrder(list: readonly ServiceEntry[], v4?: readonly nu
     // A repeated key (never from the kernel) leaves the order to the comparison below.
     if (at.size === n) {
       keys.sort();
-      for (let k = 0; k < n; k++) idx.push(at.get(keys[k]!)!);
-      return idx;
+      return Array.from(keys, (k) => at.get(k)!);
     }
   }
-  for (let i = 0; i < n; i++) idx.push(i);
-  if (n > 1) idx.sort((a, b) => proto[a]! - proto[b]! || ((addr[a]! - addr[b]!) | 0) || port[a]! - port[b]!);
-  return idx;
+  return sortedIndices(n, (a, b) => proto[a]! - proto[b]! || ((addr[a]! - addr[b]!) | 0) || port[a]! - port[b]!);
 }
 
 /** A service's real servers in ipvsadm's order; all IPv4 ones sorted by index as sortServices does. */
@@ -304,13 +294,21 @@ export function sortDests(list: readonly DestEntry[]): DestEntry[] {
     addr[i] = d.family === 4 ? dottedQuad(d.address) : -1;
     if (addr[i]! < 0) return [...list].sort(compareDests);
   }
-  return byIndex(list, (a, b) => ((addr[a]! - addr[b]!) | 0) || list[a]!.port - list[b]!.port);
+  return pick(list, sortedIndices(n, (a, b) => ((addr[a]! - addr[b]!) | 0) || list[a]!.port - list[b]!.port));
 }
 
-function byIndex<T>(list: readonly T[], cmp: (a: number, b: number) => number): T[] {
+/**
+ * 0 .. n - 1 sorted by cmp over indices: every index sort of these listings is built and sorted
+ * this one way, so sorts by the same comparison make the same moves (ipvsadm's wrap-around order).
+ */
+export function sortedIndices(n: number, cmp: (a: number, b: number) => number): number[] {
   const idx: number[] = [];
-  for (let i = 0; i < list.length; i++) idx.push(i);
-  idx.sort(cmp);
+  for (let i = 0; i < n; i++) idx.push(i);
+  return idx.sort(cmp);
+}
+
+/** list's entries in the order of `idx`. */
+function pick<T>(list: readonly T[], idx: readonly number[]): T[] {
   const out: T[] = new Array(idx.length);
   for (let i = 0; i < idx.length; i++) out[i] = list[idx[i]!]!;
   return out;

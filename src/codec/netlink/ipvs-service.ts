@@ -19,6 +19,16 @@ function h16(b: Buffer, at: number, v: number): void {
   if (HOST_LE) { b[at] = v & 0xff; b[at + 1] = v >>> 8; } else { b[at] = v >>> 8; b[at + 1] = v & 0xff; }
 }
 
+/** A u32 in network order (first byte highest), byte by byte. */
+function be32(b: Buffer, at: number, v: number): void {
+  b[at] = v >>> 24; b[at + 1] = (v >>> 16) & 0xff; b[at + 2] = (v >>> 8) & 0xff; b[at + 3] = v & 0xff;
+}
+
+/** A u32 in host order. */
+function h32(b: Buffer, at: number, v: number): void {
+  if (HOST_LE) { b[at] = v & 0xff; b[at + 1] = (v >>> 8) & 0xff; b[at + 2] = (v >>> 16) & 0xff; b[at + 3] = v >>> 24; } else be32(b, at, v);
+}
+
 /** The two request layouts with their attribute headers written and every value zero; copied per request. */
 function template(fw: boolean): Buffer {
   // af 8, then fwmark 8 or protocol 8 + addr 20 + port 8.
@@ -71,15 +81,13 @@ function writeServiceKeyCommand(b: Buffer, at: number, cmd: number, k: ServiceKe
   b[at] = cmd;
   h16(b, at + GENL_HDRLEN + 8, k.family === 6 ? AF_INET6 : 2);
   if (fw) {
-    const f = at + GENL_HDRLEN + 16, m = k.fwmark >>> 0;
-    if (HOST_LE) { b[f] = m & 0xff; b[f + 1] = (m >>> 8) & 0xff; b[f + 2] = (m >>> 16) & 0xff; b[f + 3] = m >>> 24; }
-    else { b[f] = m >>> 24; b[f + 1] = (m >>> 16) & 0xff; b[f + 2] = (m >>> 8) & 0xff; b[f + 3] = m & 0xff; }
+    h32(b, at + GENL_HDRLEN + 16, k.fwmark >>> 0);
     return t.length;
   }
   h16(b, at + GENL_HDRLEN + 16, PROTOCOL_NUMBER[k.protocol]);
   const a = at + GENL_HDRLEN + 24;
   // The template's 16 address bytes are zero: an IPv4 number needs only its first four.
-  if (v4 >= 0 && k.family === 4) { b[a] = v4 >>> 24; b[a + 1] = (v4 >>> 16) & 0xff; b[a + 2] = (v4 >>> 8) & 0xff; b[a + 3] = v4 & 0xff; }
+  if (v4 >= 0 && k.family === 4) be32(b, a, v4);
   else writeAddr(b, a, k.address);
   const port = at + GENL_HDRLEN + 44;
   b[port] = k.port >>> 8; b[port + 1] = k.port & 0xff;
