@@ -28,6 +28,9 @@ const RUNS = Number(opt('runs', '15')), S = Number(opt('services', '1000')), D =
 const VIEW = opt('view', '');
 const nodeFlags = opt('node-flags', '').split(',').filter(Boolean);
 const wrap = opt('wrap', '');
+// --bundle: the command from each DIR's ipvs.cjs as the bin loads it (src/cli/load-bundle.ts), with
+// its code cache when the DIR has one, instead of tsc's modules.
+const BUNDLE = args.includes('--bundle');
 const dirs = args.filter((a) => !a.startsWith('--'));
 if (!dirs.length) dirs.push('dist');
 
@@ -76,9 +79,12 @@ const t = {
   },
   close() {},
 };
+${BUNDLE ? `const { loadBundleWithCache } = await import(${JSON.stringify(join(resolve(dir), 'cli/load-bundle.js'))});` : ''}
 const t0 = performance.now();
-const { makeIpvsCommand } = await import(${JSON.stringify(join(resolve(dir), 'cli/commands/ipvs.js'))});
-const { IpvsClient } = await import(${JSON.stringify(join(resolve(dir), 'ipvs/client.js'))});
+${BUNDLE ? `const loaded = loadBundleWithCache(${JSON.stringify(join(resolve(dir), 'ipvs.cjs'))});
+const { makeIpvsCommand, IpvsClient } = loaded.exports;
+process.stderr.write(loaded.cache + '\\n');` : `const { makeIpvsCommand } = await import(${JSON.stringify(join(resolve(dir), 'cli/commands/ipvs.js'))});
+const { IpvsClient } = await import(${JSON.stringify(join(resolve(dir), 'ipvs/client.js'))});`}
 const t1 = performance.now();
 const code = await makeIpvsCommand(() => IpvsClient.open(t)).run(['list'${VIEW ? `, '--${VIEW}'` : ''}], { out: (x) => process.stdout.write(x.endsWith('\\n') ? x : x + '\\n'), err: (x) => process.stderr.write(x) });
 const t2 = performance.now();
@@ -93,7 +99,9 @@ for (let r = 0; r < RUNS; r++) {
     const argv = [...v.flags, '--input-type=module', '-e', child(v.d)];
     const p = spawnSync(wrap || process.execPath, wrap ? [process.execPath, ...argv] : argv, { encoding: 'latin1', maxBuffer: 64 << 20 });
     if (p.status !== 0) throw new Error(`${v.d}: ${p.stderr}`);
-    const x = JSON.parse(p.stderr) as { load: number; run: number; all: number };
+    const lines = p.stderr.trim().split('\n');
+    const x = JSON.parse(lines.at(-1)!) as { load: number; run: number; all: number };
+    if (lines.length > 1) v.outs.add(`code cache ${lines[0]}`);
     v.load.push(x.load); v.run.push(x.run); v.all.push(x.all);
     v.outs.add(`${p.stdout.length} chars, sha1 ${createHash('sha1').update(p.stdout).digest('hex').slice(0, 12)}`);
   }
@@ -101,6 +109,6 @@ for (let r = 0; r < RUNS; r++) {
 const med = (x: number[]) => [...x].sort((a, b) => a - b)[x.length >> 1]!;
 console.log(`ipvs-replay: ${S} x ${D}${VIEW ? ` --${VIEW}` : ''}${wrap ? ` under ${wrap}` : ''}, medians of ${RUNS} fresh processes (ms): module load, list run (decode, sort, format, write), process time at the end`);
 for (const v of runs) console.log(`  ${v.d}${v.flags.length ? ` ${v.flags.join(' ')}` : ''}: load ${med(v.load).toFixed(1)}, run ${med(v.run).toFixed(1)} (min ${Math.min(...v.run).toFixed(1)}), all ${med(v.all).toFixed(1)}; ${[...v.outs].join(' / ')}`);
-const outs = new Set(runs.flatMap((v) => [...v.outs]));
+const outs = new Set(runs.flatMap((v) => [...v.outs].filter((o) => !o.startsWith('code cache'))));
 console.log(`  same text from every build: ${outs.size === 1 ? 'yes' : 'NO'}`);
 rmSync(dirname(file), { recursive: true, force: true });

@@ -15,20 +15,35 @@
 // IPVS, fifth pass). dist/cli.js requires them through `VK_COMMAND_BUNDLES` (src/cli.ts). The
 // package's bin is dist/cli.cjs (src/bin.ts), CommonJS too: it runs those two itself and hands the
 // other commands to dist/cli.js, so that `run` and `ipvs` start without node's ES loader.
+// dist/ipvs.cjs.cache beside it is V8's code cache of the bundle after a rehearsed listing
+// (src/cli/code-cache.ts): a listing starts from compiled code (bench/README.md, IPVS, ninth pass).
 //   node --import tsx scripts/bundle-cli.ts      (npm run build does it after tsc)
 import { buildSync } from 'esbuild';
-import { chmodSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { codeCacheFile } from '../src/cli/code-cache.js';
 
 /**
  * Commands with a CommonJS bundle of their own: name -> its source and its file beside dist/cli.js
  * (found from cli.js's own URL, wherever the package sits).
  */
-export const COMMAND_BUNDLES: Record<string, { source: string; file: string; parts?: Record<string, { source: string; file: string }> }> = {
+export const COMMAND_BUNDLES: Record<string, {
+  source: string; file: string; parts?: Record<string, { source: string; file: string }>;
+  /** More of the file's exports, as `export ... from` lines of an entry module (paths from the package's top). */
+  exports?: string[];
+  /** A module whose writeListingCodeCache(file) rehearses the command and writes the file's code cache (src/cli/code-cache.ts). */
+  codeCache?: string;
+}> = {
   run: { source: 'src/cli/commands/run.ts', file: 'run.cjs' },
   ipvs: {
     source: 'src/cli/commands/ipvs.ts', file: 'ipvs.cjs',
+    // A listing's code compiled ahead (src/cli/bundle-code-cache.ts), which runs the bundle's own
+    // command over a rehearsal transport: the command's factory and the client are exported for it.
+    exports: ['export { makeIpvsCommand } from "src/cli/commands/ipvs.ts";', 'export { IpvsClient } from "src/ipvs/client.ts";'],
+    codeCache: 'src/cli/bundle-code-cache.ts',
     // plan/apply's config reader and planner, which a listing neither loads nor parses: a file of
     // its own beside ipvs.cjs, named to it by the constant (src/cli/commands/ipvs.ts).
     parts: { VK_IPVS_PLANNING: { source: 'src/ipvs/planning.ts', file: 'ipvs-planning.cjs' } },
@@ -80,9 +95,35 @@ export function bundleCli(root: string, outdir: string): void {
     // ES entries: reached by import, not require(), the modules are laid out flat in the file's
     // scope instead of each behind a lazy init function (esbuild's __esm): 280 KB less V8 heap in
     // the daemon. The file's exports are then the module's: the command is its `default`.
-    buildCjs(root, { contents: `export { default } from ${JSON.stringify(join(root, b.source))};`, sourcefile: `${name}-entry.mjs` },
+    const more = (b.exports ?? []).map((line) => line.replace(/"(src\/[^"]+)"/, (_m, path: string) => JSON.stringify(join(root, path))));
+    buildCjs(root, { contents: [`export { default } from ${JSON.stringify(join(root, b.source))};`, ...more].join('\n'), sourcefile: `${name}-entry.mjs` },
       join(outdir, b.file), Object.fromEntries(parts.map(([k, p]) => [k, JSON.stringify(`./${p.file}`)])));
     for (const [, p] of parts) buildCjs(root, { contents: `export * from ${JSON.stringify(join(root, p.source))};`, sourcefile: `${p.file}-entry.mjs` }, join(outdir, p.file), {});
+    rmSync(codeCacheFile(join(outdir, b.file)), { force: true });
+    if (b.codeCache) writeCodeCacheOf(root, b.codeCache, join(outdir, b.file));
+  }
+}
+
+/**
+ * Runs `module`'s writeListingCodeCache on `file` in a plain node of its own, built as a CommonJS
+ * file in a directory of its own: V8 stamps a code cache with its flags, and tsx's process is not
+ * the one that will read it. NODE_OPTIONS is left out for the same reason.
+ */
+function writeCodeCacheOf(root: string, module: string, file: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'vk-code-cache-'));
+  try {
+    const runner = join(dir, 'write-code-cache.cjs');
+    buildCjs(root, {
+      contents: `import { writeListingCodeCache } from ${JSON.stringify(join(root, module))};
+writeListingCodeCache(process.argv[2]).then(() => {}, (e) => { process.stderr.write(String(e && e.stack || e) + "\\n"); process.exitCode = 1; });`,
+      sourcefile: 'write-code-cache.mjs',
+    }, runner, {});
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const r = spawnSync(process.execPath, [runner, file], { env, encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`code cache of ${file}: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

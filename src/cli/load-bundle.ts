@@ -4,35 +4,73 @@
 // file's size and twice that, and the ~2.5 MB that compiling the daemon's bundle frees at the top
 // of the heap is then never given back (the idle daemon's RSS, bench/README.md, sixth pass).
 // Pieces below glibc's default mmap threshold (128 KiB) leave the thresholds alone.
-import { closeSync, openSync, readSync } from 'node:fs';
+// A bundle with a code cache beside it (src/cli/code-cache.ts) is compiled from that cache.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { compileFunction } from 'node:vm';
+import { compileFunction, Script } from 'node:vm';
 import { Utf8Pieces } from '../lib/utf8-pieces.js';
+import { readCodeCache, type BundleStamp } from './code-cache.js';
 
 const PIECE = 64 << 10;
+/** The parameters node's own CommonJS loader wraps a file's code in (same names, same order). */
+const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 
-/** The file's text, read PIECE bytes at a time. */
-function readInPieces(file: string): string {
+/** The file's text, read PIECE bytes at a time, and its size and mtime. */
+function readInPieces(file: string): { text: string; stamp: BundleStamp } {
   const fd = openSync(file, 'r');
   try {
+    const { size, mtimeMs } = fstatSync(fd);
     const buf = Buffer.allocUnsafeSlow(PIECE);
     const utf8 = new Utf8Pieces();
     let text = '';
     for (let n; (n = readSync(fd, buf, 0, PIECE, null)) > 0;) text += utf8.write(buf.subarray(0, n));
-    return text + utf8.end();
+    return { text: text + utf8.end(), stamp: { size, mtimeMs } };
   } finally {
     closeSync(fd);
   }
 }
 
-/** module.exports of the CommonJS file `file` (an absolute path), run as node's loader runs it. */
-export function loadBundle(file: string): unknown {
-  // The wrapper node's own CommonJS loader compiles a file into (same arguments, same positions in
-  // stack traces and source maps).
-  const fn = compileFunction(readInPieces(file), ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+/**
+ * The file's code as a vm.Script whose value is the wrapper function: a Script's code cache can be
+ * made after it has run, with what ran compiled (src/cli/bundle-code-cache.ts). The wrapper opens
+ * on a line of its own and lineOffset -1 takes it back, so stack positions are the file's own.
+ */
+function bundleScript(file: string, text: string, cachedData?: Buffer): Script {
+  return new Script(`(function (${PARAMS.join(', ')}) {\n${text}\n})`, { filename: file, lineOffset: -1, cachedData });
+}
+
+/** How a load went with the code cache: used, refused by V8, made from another bundle, or absent. */
+export type CacheUse = 'used' | 'rejected' | 'stale' | 'none';
+
+/**
+ * module.exports of the CommonJS file `file` (an absolute path), run as node's loader runs it, and
+ * how the code cache served. `fresh`: compiled from the text as a Script whatever the cache, for
+ * making a new cache (src/cli/bundle-code-cache.ts).
+ */
+export function loadBundleWithCache(file: string, fresh = false): { exports: unknown; cache: CacheUse; stamp: BundleStamp; script?: Script } {
+  const { text, stamp } = readInPieces(file);
+  const cached = fresh ? undefined : readCodeCache(file, stamp);
+  let fn: (...args: unknown[]) => void;
+  let cache: CacheUse;
+  let script: Script | undefined;
+  if (typeof cached === 'string') {
+    cache = cached;
+    // The wrapper node's own CommonJS loader compiles a file into (same arguments, same positions
+    // in stack traces and source maps).
+    fn = compileFunction(text, PARAMS, { filename: file }) as typeof fn;
+  } else {
+    script = bundleScript(file, text, cached);
+    cache = cached === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+    fn = script.runInThisContext() as typeof fn;
+  }
   const module = { exports: {} as unknown, filename: file, id: file, loaded: false };
   fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   module.loaded = true;
-  return module.exports;
+  return { exports: module.exports, cache, stamp, script };
+}
+
+/** module.exports of the CommonJS file `file` (an absolute path), run as node's loader runs it. */
+export function loadBundle(file: string): unknown {
+  return loadBundleWithCache(file).exports;
 }

@@ -1,6 +1,5 @@
 // Loads the C socket addon (src/native/sock.c, built by node-gyp into build/Release) and turns
 // its errno-named errors into SysError. Nothing above this file touches the addon directly.
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { SysError, VipError } from '../lib/errors.js';
 import { inPackage } from '../lib/package-root.js';
@@ -95,8 +94,11 @@ export function native(): NativeAddon {
   const candidates = [inPackage('build', 'Release', 'vipkeeper_sock.node'), inPackage('build', 'Debug', 'vipkeeper_sock.node')];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new VipError('native-missing', `native socket addon not built (looked for ${candidates[0]}); run "npx node-gyp rebuild" (needs python3, make, g++)`);
-  loaded = createRequire(import.meta.url)(file) as NativeAddon;
-  return loaded;
+  // process.dlopen rather than require(): the loader's resolution of a path we already know costs
+  // `ipvs list` 10-20 ms under the kernel VM's emulated CPU (bench/README.md, IPVS, ninth pass).
+  const m = { exports: {} as NativeAddon };
+  process.dlopen(m, file);
+  return (loaded = m.exports);
 }
 
 /** Socket-related constants, straight from the C headers the addon was built against. */

@@ -110,3 +110,23 @@ test('counters after real traffic: --stats and --rate match ipvsadm', async (t) 
     spawnSync('ip', ['link', 'del', 'vkdummy0']);
   }
 });
+
+test('the package\'s bin lists from its bundle compiled ahead: ipvsadm -Ln\'s text, the code cache used by this VM\'s node', (t) => {
+  if (!inVm(t)) return;
+  flush();
+  try {
+    ipvsadmRestore(RULES);
+    // The bin as an operator runs it (dist/cli.cjs loads dist/ipvs.cjs with the cache beside it).
+    const bin = spawnSync('node', ['dist/cli.cjs', 'ipvs', 'list'], { cwd: '/project', encoding: 'utf8', timeout: 120_000 });
+    assert.equal(bin.status, 0, bin.stderr);
+    assert.equal(bin.stdout, ipvsadm('-Ln'));
+    // The cache was made on the host by the build (src/cli/bundle-code-cache.ts): this node takes it.
+    const use = spawnSync('node', ['--input-type=module', '-e',
+      'const { loadBundleWithCache } = await import("/project/dist/cli/load-bundle.js"); console.log(loadBundleWithCache("/project/dist/ipvs.cjs").cache);'],
+    { cwd: '/project', encoding: 'utf8', timeout: 120_000 });
+    assert.equal(use.status, 0, use.stderr);
+    assert.equal(use.stdout.trim(), 'used');
+  } finally {
+    flush();
+  }
+});

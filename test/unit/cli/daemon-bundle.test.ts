@@ -80,7 +80,24 @@ test('dist/cli.js takes `ipvs` from dist/ipvs.cjs, plan/apply\'s config reader f
     assert.equal(cli('ipvs', 'lsit').status, 2);
     renameSync(`${planningFile}.away`, planningFile);
 
-    // The ES entry hands `ipvs` to that file: another file there is what runs.
+    // A listing's code compiled ahead (src/cli/bundle-code-cache.ts): the cache beside the bundle is
+    // what a plain node loads it with, and it holds more than loading the bundle compiles by itself:
+    // the rehearsed listing's functions. Each figure from a node of its own (V8 would answer a
+    // second compile of the same text from its memory).
+    const probe = (code: string) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+        const { loadBundleWithCache } = await import(${JSON.stringify(join(ROOT, 'src/cli/load-bundle.ts'))});
+        ${code}`], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    assert.equal(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}).cache);`), 'used');
+    const loadOnly = Number(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}, true).script.createCachedData().length);`));
+    const shipped = statSync(`${file}.cache`).size;
+    assert.ok(shipped > loadOnly * 1.5, `the rehearsal compiled the listing into the cache (${shipped} bytes against ${loadOnly} for the load alone)`);
+
+    // The ES entry hands `ipvs` to that file: another file there is what runs (its cache, made
+    // from the other, is left alone).
     writeFileSync(file, 'exports.default = { summary: "s", usage: "usage: from ipvs.cjs", run: async () => 0 };\n');
     assert.equal(cli('ipvs', '--help').stdout, 'usage: from ipvs.cjs\n');
   } finally {

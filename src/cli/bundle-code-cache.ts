@@ -1,0 +1,31 @@
+// Writes the code cache of dist/ipvs.cjs (src/cli/code-cache.ts): loads the bundle as a Script,
+// runs `ipvs list` over the rehearsal table (src/ipvs/listing-rehearsal.ts) so that V8 compiles
+// what a listing runs, and saves the Script's cache, which then holds that bytecode. The build
+// runs this in a plain node of its own (scripts/bundle-cli.ts): V8 stamps the cache with its
+// flags, and a listing runs with none.
+import { loadBundleWithCache } from './load-bundle.js';
+import { writeCodeCache } from './code-cache.js';
+import { rehearsalTable, rehearsalTransport } from '../ipvs/listing-rehearsal.js';
+import type { Command } from './command.js';
+import type { IpvsClient } from '../ipvs/client.js';
+import type { GenlTransport } from '../ipvs/transport.js';
+
+/** What dist/ipvs.cjs exports besides its command: enough to run it over another transport. */
+interface IpvsBundle {
+  makeIpvsCommand(open: () => Promise<IpvsClient>): Command;
+  IpvsClient: { open(t: GenlTransport): Promise<IpvsClient> };
+}
+
+/** Rehearses a listing in `bundle` and writes its code cache; returns the listing's text and the cache's size. */
+export async function writeListingCodeCache(bundle: string): Promise<{ text: string; bytes: number }> {
+  const { exports, script, stamp } = loadBundleWithCache(bundle, true);
+  const { makeIpvsCommand, IpvsClient } = exports as IpvsBundle;
+  let text = '', errors = '';
+  const code = await makeIpvsCommand(() => IpvsClient.open(rehearsalTransport(rehearsalTable())))
+    .run(['list'], { out: (s) => { text += s; }, err: (s) => { errors += s; } });
+  if (code !== 0 || errors) throw new Error(`the rehearsed listing failed (exit ${code}): ${errors}`);
+  const data = script!.createCachedData();
+  writeCodeCache(bundle, stamp, data);
+  return { text, bytes: data.length };
+}
+
