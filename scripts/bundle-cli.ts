@@ -110,7 +110,11 @@ export function bundleCli(root: string, outdir: string): void {
  * the one that will read it. NODE_OPTIONS is left out for the same reason.
  */
 function writeCodeCacheOf(root: string, module: string, file: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'vk-code-cache-'));
+  let dir: string;
+  try { dir = mkdtempSync(join(tmpdir(), 'vk-code-cache-')); } catch (e) {
+    process.stderr.write(`warning: no code cache for ${file}: ${(e as Error).message}\n`);
+    return;
+  }
   try {
     const runner = join(dir, 'write-code-cache.cjs');
     buildCjs(root, {
@@ -121,7 +125,8 @@ writeListingCodeCache(process.argv[2]).then(() => {}, (e) => { process.stderr.wr
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     const r = spawnSync(process.execPath, [runner, file], { env, encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) throw new Error(`code cache of ${file}: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
+    // The cache only saves time: without it the bundle is compiled as before, so the build goes on.
+    if (r.status !== 0) process.stderr.write(`warning: no code cache for ${file} (the bundle is compiled at each start): ${r.stderr || r.error?.message || `exit ${r.status}`}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@
 // runs `ipvs list` over the rehearsal table (src/ipvs/listing-rehearsal.ts) so that V8 compiles
 // what a listing runs, and saves the Script's cache, which then holds that bytecode. The build
 // runs this in a plain node of its own (scripts/bundle-cli.ts): V8 stamps the cache with its
-// flags, and a listing runs with none.
+// flags, and refuses it to a node run with others (V8 flags in NODE_OPTIONS, a heap limit say),
+// which then compiles the bundle as without a cache.
 import { loadBundleWithCache } from './load-bundle.js';
 import { writeCodeCache } from './code-cache.js';
 import { rehearsalTable, rehearsalTransport } from '../ipvs/listing-rehearsal.js';
@@ -18,14 +19,14 @@ interface IpvsBundle {
 
 /** Rehearses a listing in `bundle` and writes its code cache; returns the listing's text and the cache's size. */
 export async function writeListingCodeCache(bundle: string): Promise<{ text: string; bytes: number }> {
-  const { exports, script, stamp } = loadBundleWithCache(bundle, true);
+  const { exports, script, text: source } = loadBundleWithCache(bundle, true);
   const { makeIpvsCommand, IpvsClient } = exports as IpvsBundle;
   let text = '', errors = '';
   const code = await makeIpvsCommand(() => IpvsClient.open(rehearsalTransport(rehearsalTable())))
     .run(['list'], { out: (s) => { text += s; }, err: (s) => { errors += s; } });
   if (code !== 0 || errors) throw new Error(`the rehearsed listing failed (exit ${code}): ${errors}`);
   const data = script!.createCachedData();
-  writeCodeCache(bundle, stamp, data);
+  writeCodeCache(bundle, source, data);
   return { text, bytes: data.length };
 }
 

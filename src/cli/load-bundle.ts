@@ -5,27 +5,26 @@
 // of the heap is then never given back (the idle daemon's RSS, bench/README.md, sixth pass).
 // Pieces below glibc's default mmap threshold (128 KiB) leave the thresholds alone.
 // A bundle with a code cache beside it (src/cli/code-cache.ts) is compiled from that cache.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { compileFunction, Script } from 'node:vm';
 import { Utf8Pieces } from '../lib/utf8-pieces.js';
-import { readCodeCache, type BundleStamp } from './code-cache.js';
+import { readCodeCache } from './code-cache.js';
 
 const PIECE = 64 << 10;
 /** The parameters node's own CommonJS loader wraps a file's code in (same names, same order). */
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 
-/** The file's text, read PIECE bytes at a time, and its size and mtime. */
-function readInPieces(file: string): { text: string; stamp: BundleStamp } {
+/** The file's text, read PIECE bytes at a time. */
+function readInPieces(file: string): string {
   const fd = openSync(file, 'r');
   try {
-    const { size, mtimeMs } = fstatSync(fd);
     const buf = Buffer.allocUnsafeSlow(PIECE);
     const utf8 = new Utf8Pieces();
     let text = '';
     for (let n; (n = readSync(fd, buf, 0, PIECE, null)) > 0;) text += utf8.write(buf.subarray(0, n));
-    return { text: text + utf8.end(), stamp: { size, mtimeMs } };
+    return text + utf8.end();
   } finally {
     closeSync(fd);
   }
@@ -40,7 +39,7 @@ function bundleScript(file: string, text: string, cachedData?: Buffer): Script {
   return new Script(`(function (${PARAMS.join(', ')}) {\n${text}\n})`, { filename: file, lineOffset: -1, cachedData });
 }
 
-/** How a load went with the code cache: used, refused by V8, made from another bundle, or absent. */
+/** How a load went with the code cache: used, refused by V8 (another node, other V8 flags), not a whole cache of this bundle, or absent. */
 export type CacheUse = 'used' | 'rejected' | 'stale' | 'none';
 
 /**
@@ -48,9 +47,9 @@ export type CacheUse = 'used' | 'rejected' | 'stale' | 'none';
  * how the code cache served. `fresh`: compiled from the text as a Script whatever the cache, for
  * making a new cache (src/cli/bundle-code-cache.ts).
  */
-export function loadBundleWithCache(file: string, fresh = false): { exports: unknown; cache: CacheUse; stamp: BundleStamp; script?: Script } {
-  const { text, stamp } = readInPieces(file);
-  const cached = fresh ? undefined : readCodeCache(file, stamp);
+export function loadBundleWithCache(file: string, fresh = false): { exports: unknown; cache: CacheUse; text: string; script?: Script } {
+  const text = readInPieces(file);
+  const cached = fresh ? undefined : readCodeCache(file, text);
   let fn: (...args: unknown[]) => void;
   let cache: CacheUse;
   let script: Script | undefined;
@@ -67,7 +66,7 @@ export function loadBundleWithCache(file: string, fresh = false): { exports: unk
   const module = { exports: {} as unknown, filename: file, id: file, loaded: false };
   fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   module.loaded = true;
-  return { exports: module.exports, cache, stamp, script };
+  return { exports: module.exports, cache, text, script };
 }
 
 /** module.exports of the CommonJS file `file` (an absolute path), run as node's loader runs it. */

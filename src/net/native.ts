@@ -86,10 +86,17 @@ export interface NativeAddon {
   constants: Record<string, number>;
 }
 
-let loaded: NativeAddon | undefined;
+/**
+ * One addon per process, whichever copy of this module loads it (the CommonJS bundles and the ES
+ * chunks each carry one): process.dlopen runs the addon's init again at every call, and each
+ * init has a table of the sockets it opened (sock.c), which the other would not know.
+ */
+const ADDON = Symbol.for('vipkeeper.native-addon');
 
 /** The addon, loaded on first use; a missing build is a VipError that says how to build it. */
 export function native(): NativeAddon {
+  const g = globalThis as { [ADDON]?: NativeAddon };
+  const loaded = g[ADDON];
   if (loaded) return loaded;
   const candidates = [inPackage('build', 'Release', 'vipkeeper_sock.node'), inPackage('build', 'Debug', 'vipkeeper_sock.node')];
   const file = candidates.find((f) => existsSync(f));
@@ -98,7 +105,7 @@ export function native(): NativeAddon {
   // `ipvs list` 10-20 ms under the kernel VM's emulated CPU (bench/README.md, IPVS, ninth pass).
   const m = { exports: {} as NativeAddon };
   process.dlopen(m, file);
-  return (loaded = m.exports);
+  return (g[ADDON] = m.exports);
 }
 
 /** Socket-related constants, straight from the C headers the addon was built against. */

@@ -84,10 +84,13 @@ test('dist/cli.js takes `ipvs` from dist/ipvs.cjs, plan/apply\'s config reader f
     // what a plain node loads it with, and it holds more than loading the bundle compiles by itself:
     // the rehearsed listing's functions. Each figure from a node of its own (V8 would answer a
     // second compile of the same text from its memory).
+    // (No NODE_OPTIONS: V8 flags there, a heap limit say, make V8 refuse any cache made without them.)
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
     const probe = (code: string) => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
         const { loadBundleWithCache } = await import(${JSON.stringify(join(ROOT, 'src/cli/load-bundle.ts'))});
-        ${code}`], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+        ${code}`], { cwd: pkg, encoding: 'utf8', timeout: 60_000, env });
       assert.equal(r.status, 0, r.stderr);
       return r.stdout.trim();
     };

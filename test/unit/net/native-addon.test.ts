@@ -85,3 +85,13 @@ test('toSysError keeps the addon\'s word on which argument was wrong', () => {
     assert.throws(() => sys('close twice', () => n.close(-5)), /^SysError: close twice: EBADF \(socket is closed\)$|close twice: EBADF \(socket is closed\)$/);
   } finally { n.close(fd); }
 });
+
+test('every copy of the loader (one per bundle) gets the one addon: a socket opened through one closes through another', async () => {
+  // A second instance of the module, as each CommonJS bundle and the ES chunks carry their own.
+  const copy = await import(`../../../src/net/native.js?copy=${process.pid}`) as typeof import('../../../src/net/native.js');
+  assert.notEqual(copy.native, native, 'a module of its own');
+  assert.equal(copy.native(), native());
+  const fd = native().socket(K('AF_NETLINK'), K('SOCK_RAW'), 0);
+  copy.native().close(fd);
+  assert.throws(() => native().close(fd), /EBADF/, 'closed already: the same table of sockets');
+});
