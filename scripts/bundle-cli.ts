@@ -32,8 +32,8 @@ import { codeCacheFile } from '../src/cli/code-cache.js';
  */
 export const COMMAND_BUNDLES: Record<string, {
   source: string; file: string; parts?: Record<string, { source: string; file: string }>;
-  /** More of the file's exports, as `export ... from` lines of an entry module (paths from the package's top). */
-  exports?: string[];
+  /** More of the file's exports: name -> the module exporting it (from the package's top). */
+  exports?: Record<string, string>;
   /** A module whose writeListingCodeCache(file) rehearses the command and writes the file's code cache (src/cli/code-cache.ts). */
   codeCache?: string;
 }> = {
@@ -42,7 +42,7 @@ export const COMMAND_BUNDLES: Record<string, {
     source: 'src/cli/commands/ipvs.ts', file: 'ipvs.cjs',
     // A listing's code compiled ahead (src/cli/bundle-code-cache.ts), which runs the bundle's own
     // command over a rehearsal transport: the command's factory and the client are exported for it.
-    exports: ['export { makeIpvsCommand } from "src/cli/commands/ipvs.ts";', 'export { IpvsClient } from "src/ipvs/client.ts";'],
+    exports: { makeIpvsCommand: 'src/cli/commands/ipvs.ts', IpvsClient: 'src/ipvs/client.ts' },
     codeCache: 'src/cli/bundle-code-cache.ts',
     // plan/apply's config reader and planner, which a listing neither loads nor parses: a file of
     // its own beside ipvs.cjs, named to it by the constant (src/cli/commands/ipvs.ts).
@@ -95,7 +95,7 @@ export function bundleCli(root: string, outdir: string): void {
     // ES entries: reached by import, not require(), the modules are laid out flat in the file's
     // scope instead of each behind a lazy init function (esbuild's __esm): 280 KB less V8 heap in
     // the daemon. The file's exports are then the module's: the command is its `default`.
-    const more = (b.exports ?? []).map((line) => line.replace(/"(src\/[^"]+)"/, (_m, path: string) => JSON.stringify(join(root, path))));
+    const more = Object.entries(b.exports ?? {}).map(([k, from]) => `export { ${k} } from ${JSON.stringify(join(root, from))};`);
     buildCjs(root, { contents: [`export { default } from ${JSON.stringify(join(root, b.source))};`, ...more].join('\n'), sourcefile: `${name}-entry.mjs` },
       join(outdir, b.file), Object.fromEntries(parts.map(([k, p]) => [k, JSON.stringify(`./${p.file}`)])));
     for (const [, p] of parts) buildCjs(root, { contents: `export * from ${JSON.stringify(join(root, p.source))};`, sourcefile: `${p.file}-entry.mjs` }, join(outdir, p.file), {});

@@ -6,7 +6,7 @@
 // reads: bytecode made from other text of the same length would run, and damaged bytes abort the
 // process. So the file holds the very text it was made from, compared whole with the bundle's,
 // and a sampled checksum of V8's bytes; it is written to a new file renamed over the old.
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const MAGIC = 'vipkeeper-code-cache 3';
 
@@ -42,12 +42,9 @@ export function writeCodeCache(bundle: string, text: string, data: Uint8Array): 
  * 'stale' when it was made from other text or is not a whole cache of ours.
  */
 export function readCodeCache(bundle: string, text: string): Buffer | 'none' | 'stale' {
-  let fd: number;
-  try { fd = openSync(codeCacheFile(bundle), 'r'); } catch { return 'none'; }
+  let buf: Buffer;
+  try { buf = readFileSync(codeCacheFile(bundle)); } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'none' : 'stale'; }
   try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(size);
-    for (let at = 0, n; at < size && (n = readSync(fd, buf, at, size - at, null)) > 0;) at += n;
     const nl = buf.indexOf(10);
     if (nl < 0) return 'stale';
     const [magic, version, sourceLength, dataLength, sample] = buf.toString('latin1', 0, nl).split(' ');
@@ -57,7 +54,5 @@ export function readCodeCache(bundle: string, text: string): Buffer | 'none' | '
     return buf.toString('utf8', start, end) === text ? data : 'stale';
   } catch {
     return 'stale';
-  } finally {
-    closeSync(fd);
   }
 }

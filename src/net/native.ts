@@ -92,12 +92,14 @@ export interface NativeAddon {
  * init has a table of the sockets it opened (sock.c), which the other would not know.
  */
 const ADDON = Symbol.for('vipkeeper.native-addon');
+/** This copy's handle on it: native() is called at every send, so the global is read once. */
+let loaded: NativeAddon | undefined;
 
 /** The addon, loaded on first use; a missing build is a VipError that says how to build it. */
 export function native(): NativeAddon {
-  const g = globalThis as { [ADDON]?: NativeAddon };
-  const loaded = g[ADDON];
   if (loaded) return loaded;
+  const g = globalThis as { [ADDON]?: NativeAddon };
+  if (g[ADDON]) return (loaded = g[ADDON]);
   const candidates = [inPackage('build', 'Release', 'vipkeeper_sock.node'), inPackage('build', 'Debug', 'vipkeeper_sock.node')];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new VipError('native-missing', `native socket addon not built (looked for ${candidates[0]}); run "npx node-gyp rebuild" (needs python3, make, g++)`);
@@ -105,7 +107,7 @@ export function native(): NativeAddon {
   // `ipvs list` 10-20 ms under the kernel VM's emulated CPU (bench/README.md, IPVS, ninth pass).
   const m = { exports: {} as NativeAddon };
   process.dlopen(m, file);
-  return (g[ADDON] = m.exports);
+  return (loaded = g[ADDON] = m.exports);
 }
 
 /** Socket-related constants, straight from the C headers the addon was built against. */
