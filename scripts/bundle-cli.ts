@@ -41,8 +41,9 @@ export const COMMAND_BUNDLES: Record<string, {
   ipvs: {
     source: 'src/cli/commands/ipvs.ts', file: 'ipvs.cjs',
     // A listing's code compiled ahead (src/cli/bundle-code-cache.ts), which runs the bundle's own
-    // command over a rehearsal transport: the command's factory and the client are exported for it.
-    exports: { makeIpvsCommand: 'src/cli/commands/ipvs.ts', IpvsClient: 'src/ipvs/client.ts' },
+    // command over a rehearsal transport, then its socket code on a real one: the command's factory,
+    // the client and the transport are exported for it.
+    exports: { makeIpvsCommand: 'src/cli/commands/ipvs.ts', IpvsClient: 'src/ipvs/client.ts', openGenlTransport: 'src/ipvs/genl-socket.ts' },
     codeCache: 'src/cli/bundle-code-cache.ts',
     // plan/apply's config reader and planner, which a listing neither loads nor parses: a file of
     // its own beside ipvs.cjs, named to it by the constant (src/cli/commands/ipvs.ts).
@@ -154,9 +155,9 @@ function buildCjs(root: string, entry: { contents: string; sourcefile: string } 
     alias: Object.fromEntries(Object.entries(BUNDLE_SHIMS).map(([name, file]) => [name, join(root, file)])),
     // What ES modules have and a CommonJS file does not: strict mode for the whole file (our
     // modules are not wrapped, and pino's files are strict already), and the module's own URL
-    // (package-root.ts and the addon's loader use it).
-    define: { ...define, 'import.meta.url': '__vkModuleUrl' },
-    banner: { js: '"use strict";\nconst __vkModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    // (made when first asked for: a listing never does, see src/lib/module-dir.ts).
+    define: { ...define, 'import.meta.url': '__vkMeta.url', VK_CJS: 'true' },
+    banner: { js: '"use strict";\nconst __vkMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   });
 }
 

@@ -4,11 +4,12 @@
 // kernel VM and the daemon ~0.9 MiB of RSS (bench/README.md, "idle daemon" and IPVS, sixth pass).
 // The commands built as CommonJS files of their own (`run`, `ipvs`) and --version are taken here;
 // everything else goes to dist/cli.js, the ES entry, whose main() knows every command.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { processIO, type Command } from './cli/command.js';
 import { exitAfterOutput, runCommand } from './cli/run-command.js';
 import { version } from './cli/version.js';
 import { loadBundle } from './cli/load-bundle.js';
+import { moduleDir } from './lib/module-dir.js';
 
 /** Command name -> its CommonJS file beside this one; set by the build, as for dist/cli.js. */
 declare const VK_COMMAND_BUNDLES: string;
@@ -21,7 +22,7 @@ if (name === '-V' || name === '--version') {
   processIO.out(version());
   exitAfterOutput(0);
 } else if (name !== undefined && Object.hasOwn(bundles, name)) {
-  const cmd = (loadBundle(fileURLToPath(new URL(bundles[name]!, import.meta.url))) as { default: Command }).default;
+  const cmd = (loadBundle(join(moduleDir(() => import.meta.url), bundles[name]!)) as { default: Command }).default;
   void runCommand(name, cmd, rest, processIO).then(exitAfterOutput);
 } else {
   // Not a literal, so the bundler leaves it an import of the ES entry beside this file.

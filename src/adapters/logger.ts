@@ -1,5 +1,5 @@
 // pino as the Logger port: JSON lines on stdout, or pino-pretty when stdout is a terminal.
-import { createRequire } from 'node:module';
+import { requireFrom } from '../lib/require-from.js';
 import { pino } from 'pino';
 import type { Logger } from '../ports/logger.js';
 import { isoTime } from '../lib/iso-time.js';
@@ -19,7 +19,7 @@ export function createLogger(level: LogLevel = 'info', pretty = isTerminal(1)): 
     // A stream in this process, not a transport: a transport is a worker thread the daemon would
     // carry for a terminal's sake (and its worker file is not in the daemon's bundle). Loaded here
     // only, so a daemon under a service manager never reads it.
-    const prettyStream = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty').PinoPretty;
+    const prettyStream = requireFrom(() => import.meta.url)('pino-pretty') as typeof import('pino-pretty').PinoPretty;
     return pino({ level, base: { pid: process.pid }, serializers }, prettyStream({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', sync: true })) as unknown as Logger;
   }
   // Synchronous writes: a log line is on stdout before the next packet is handled, and none is

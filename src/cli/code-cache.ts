@@ -38,10 +38,11 @@ export function writeCodeCache(bundle: string, text: string, data: Uint8Array): 
 }
 
 /**
- * V8's bytes from the cache beside the bundle whose text is `text`: 'none' without a file,
- * 'stale' when it was made from other text or is not a whole cache of ours.
+ * V8's bytes from the cache beside `bundle`: 'none' without a file, 'stale' when it is not a whole
+ * cache of ours or was made from other text than `source()` (the bundle's text, or its bytes: those
+ * are compared natively; called only when there is a cache to check).
  */
-export function readCodeCache(bundle: string, text: string): Buffer | 'none' | 'stale' {
+export function readCodeCache(bundle: string, source: () => string | Uint8Array): Buffer | 'none' | 'stale' {
   let buf: Buffer;
   try { buf = readFileSync(codeCacheFile(bundle)); } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'none' : 'stale'; }
   try {
@@ -51,7 +52,9 @@ export function readCodeCache(bundle: string, text: string): Buffer | 'none' | '
     const start = nl + 1, end = start + Number(sourceLength);
     const data = buf.subarray(end);
     if (`${magic} ${version}` !== MAGIC || Number(dataLength) !== data.length || Number(sample) !== sampledChecksum(data)) return 'stale';
-    return buf.toString('utf8', start, end) === text ? data : 'stale';
+    const text = source();
+    if (typeof text === 'string') return buf.toString('utf8', start, end) === text ? data : 'stale';
+    return text.length === end - start && buf.compare(text, 0, text.length, start, end) === 0 ? data : 'stale';
   } catch {
     return 'stale';
   }

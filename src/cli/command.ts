@@ -6,6 +6,11 @@ import { processOutput } from './fd-output.js';
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Optional: text written as it is, a piece of a long output at a time (no newline added): the
+   * pieces leave while the rest is made, and no one string of it all is built (`ipvs list`).
+   */
+  write?(text: string): void;
 }
 
 const stdout = processOutput(1), stderr = processOutput(2);
@@ -14,6 +19,7 @@ const stdout = processOutput(1), stderr = processOutput(2);
 export const processIO: CliIO = {
   out: (t) => stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  write: (t) => stdout.write(t),
 };
 
 /** Calls `done` once all that processIO has written has left the process. */
@@ -46,9 +52,36 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** node:util parseArgs in strict mode, turning its errors into UsageError. */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+  const config = { args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals } as const;
+  const plain = plainArgs(argv, config.options, allowPositionals) as ReturnType<typeof parseArgs<typeof config>> | undefined;
+  if (plain) return plain;
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
+    return parseArgs(config);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/**
+ * parseArgs' own result for a command line of positionals and known boolean options spelled whole
+ * (`--name`, `-n`), without calling it: its first call runs ~10 ms of node's cold code under the
+ * kernel VM's emulated CPU, a listing's whole start is ~0.1 s (bench/README.md, IPVS, tenth
+ * pass). Anything else (values, `=`, grouped or unknown flags, `-`, `--`): undefined.
+ */
+export function plainArgs(argv: readonly string[], options: Options, allowPositionals: boolean): { values: Record<string, unknown>; positionals: string[] } | undefined {
+  const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const positionals: string[] = [];
+  for (const a of argv) {
+    if (a[0] !== '-') {
+      if (!allowPositionals) return undefined;
+      positionals.push(a);
+      continue;
+    }
+    const name = a[1] === '-' ? a.slice(2) : a.length === 2 ? Object.keys(options).find((k) => options[k]!.short === a[1]) : undefined;
+    const o = name && Object.hasOwn(options, name) ? options[name]! : undefined;
+    if (!o || o.type !== 'boolean' || o.multiple) return undefined;
+    values[name!] = true;
+  }
+  for (const [k, o] of Object.entries(options)) if (o.default !== undefined && !(k in values)) values[k] = o.default;
+  return { values, positionals };
 }

@@ -5,12 +5,12 @@
 // of the heap is then never given back (the idle daemon's RSS, bench/README.md, sixth pass).
 // Pieces below glibc's default mmap threshold (128 KiB) leave the thresholds alone.
 // A bundle with a code cache beside it (src/cli/code-cache.ts) is compiled from that cache.
-import { closeSync, openSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { compileFunction, Script } from 'node:vm';
 import { Utf8Pieces } from '../lib/utf8-pieces.js';
 import { readCodeCache } from './code-cache.js';
+import { requireFrom } from '../lib/require-from.js';
 
 const PIECE = 64 << 10;
 /** The parameters node's own CommonJS loader wraps a file's code in (same names, same order). */
@@ -48,8 +48,11 @@ export type CacheUse = 'used' | 'rejected' | 'stale' | 'none';
  * making a new cache (src/cli/bundle-code-cache.ts).
  */
 export function loadBundleWithCache(file: string, fresh = false): { exports: unknown; cache: CacheUse; text: string; script?: Script } {
-  const text = readInPieces(file);
-  const cached = fresh ? undefined : readCodeCache(file, text);
+  // With a cache beside it, the bundle's bytes are checked against the cache's copy natively and
+  // decoded once; without, read in pieces (the daemon's bundle, see above).
+  let bytes: Buffer | undefined;
+  const cached = fresh ? undefined : readCodeCache(file, () => (bytes = readFileSync(file)));
+  const text = bytes ? bytes.toString('utf8') : readInPieces(file);
   let fn: (...args: unknown[]) => void;
   let cache: CacheUse;
   let script: Script | undefined;
@@ -64,9 +67,20 @@ export function loadBundleWithCache(file: string, fresh = false): { exports: unk
     fn = script.runInThisContext() as typeof fn;
   }
   const module = { exports: {} as unknown, filename: file, id: file, loaded: false };
-  fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  fn.call(module.exports, module.exports, requireFor(file), module, file, dirname(file));
   module.loaded = true;
   return { exports: module.exports, cache, text, script };
+}
+
+declare const VK_CJS: boolean | undefined;
+
+/**
+ * The require() a bundle gets: the bin's own for a bundle beside it (they resolve alike), so that
+ * node:module is not loaded (src/lib/require-from.ts); else one made for the file by node:module.
+ */
+function requireFor(file: string): NodeRequire {
+  if (typeof VK_CJS === 'boolean' && dirname(file) === __dirname) return require;
+  return (requireFrom(() => import.meta.url)('node:module') as typeof import('node:module')).createRequire(file);
 }
 
 /** module.exports of the CommonJS file `file` (an absolute path), run as node's loader runs it. */

@@ -16,7 +16,7 @@
 //   options) | the AH header with its ICV zeroed | the VRRP message;
 // - sequence number: one counter per instance shared by sending and receiving (ahSeq* below).
 
-import { createRequire } from 'node:module';
+import { requireFrom } from '../lib/require-from.js';
 import { internetChecksum } from '../lib/bytes.js';
 import { IPPROTO_VRRP, passAuthData } from './vrrp.js';
 
@@ -24,7 +24,7 @@ import { IPPROTO_VRRP, passAuthData } from './vrrp.js';
 // most daemons never use AH.
 type Crypto = typeof import('node:crypto');
 let cryptoLib: Crypto | undefined;
-const crypto = (): Crypto => (cryptoLib ??= createRequire(import.meta.url)('node:crypto') as Crypto);
+const crypto = (): Crypto => (cryptoLib ??= requireFrom(() => import.meta.url)('node:crypto') as Crypto);
 
 export const IPPROTO_AH = 51;
 /** VRRPv2 Auth Type for IP Authentication Header (RFC 2338 §5.3.6). */

@@ -4,7 +4,7 @@
 // Two ways in: plain documents are read by yaml-fast.ts, whose positions are worked out only if a
 // diagnostic needs one; anything else (anchors, merge keys, syntax errors...) by the `yaml` library
 // with node positions, loaded only then. The schema is compiled ahead of time (schema-validate.gen.cjs).
-import { createRequire } from 'node:module';
+import { requireFrom } from '../lib/require-from.js';
 import type { Document, LineCounter, Node as YNode, YAMLError } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from './model.js';
@@ -18,12 +18,12 @@ import { Positions } from './positions.js';
 import { readFastYaml } from './yaml-fast.js';
 import { inPackage } from '../lib/package-root.js';
 
-const require = createRequire(import.meta.url);
+const load = requireFrom(() => import.meta.url);
 
 type YamlLib = typeof import('yaml');
 let yamlLib: YamlLib | undefined;
 /** `yaml` costs ~30 ms to load: only files the fast path gives up on need it. */
-const lib = (): YamlLib => (yamlLib ??= require('yaml') as YamlLib);
+const lib = (): YamlLib => (yamlLib ??= load('yaml') as YamlLib);
 
 type Validate = { (data: unknown): boolean; errors?: ErrorObject[] | null };
 let validator: Validate | undefined;
@@ -32,7 +32,7 @@ let validator: Validate | undefined;
  * file. It lives in src/ (shipped, see package.json "files"), found from the package root by
  * sources, tsc's output and the bundle alike.
  */
-const validate = (): Validate => (validator ??= require(inPackage('src', 'config', 'schema-validate.gen.cjs')) as Validate);
+const validate = (): Validate => (validator ??= load(inPackage('src', 'config', 'schema-validate.gen.cjs')) as Validate);
 
 const escapeKey = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 

@@ -8,7 +8,7 @@ import {
   encodeServiceBlock, IPVS_CMD, IPVS_GENL_NAME, serviceAttrs, serviceKeyAttrs, SYNC_STATE, type IpvsCommandAttrs,
 } from '../codec/netlink/ipvs.js';
 import { decodeDestIn, decodeDestReply, encodeDestCommand } from '../codec/netlink/ipvs-dest.js';
-import { decodeServiceReply, encodeServiceKeyCommand, encodeServiceKeyCommands } from '../codec/netlink/ipvs-service.js';
+import { decodeServiceIn, decodeServiceReply, encodeServiceKeyCommand, encodeServiceKeyCommands } from '../codec/netlink/ipvs-service.js';
 import { readDestRow } from '../codec/netlink/ipvs-dest-row.js';
 import { rowTable, type RowTable } from './dest-rows.js';
 import { errnoWords, SysError, VipError } from '../lib/errors.js';
@@ -61,16 +61,16 @@ export class IpvsClient {
 
   /** Resolves the IPVS family through the controller; a kernel without ip_vs gives one clear error. */
   static async open(t: GenlTransport): Promise<IpvsClient> {
-    let replies: NetlinkMessage[];
+    let replies: Uint8Array[];
     try {
-      replies = await t.request(GENL_ID_CTRL, NLM_F.REQUEST | NLM_F.ACK, encodeGetFamily(IPVS_GENL_NAME));
+      replies = await answer(t, GENL_ID_CTRL, NLM_F.REQUEST | NLM_F.ACK, encodeGetFamily(IPVS_GENL_NAME));
     } catch (e) {
       if (e instanceof SysError && e.errno === 'ENOENT') throw new VipError('ipvs-unavailable', IPVS_UNAVAILABLE);
       throw e;
     }
     const first = replies[0];
     if (!first) throw new VipError('ipvs-unavailable', IPVS_UNAVAILABLE);
-    return new IpvsClient(t, decodeFamily(first.payload).id);
+    return new IpvsClient(t, decodeFamily(first).id);
   }
 
   close(): void { this.t.close(); }
@@ -89,8 +89,13 @@ export class IpvsClient {
   }
 
   async info(): Promise<IpvsInfo> {
-    const r = await this.call('info', '', IPVS_CMD.GET_INFO, {});
-    return r[0] ? decodeInfo(r[0].payload) : { version: 0, connTabSize: 0 };
+    let r: Uint8Array[];
+    try {
+      r = await answer(this.t, this.familyId, NLM_F.REQUEST | NLM_F.ACK, encodeIpvs(IPVS_CMD.GET_INFO, {}));
+    } catch (e) {
+      throw explain(e, 'info', '');
+    }
+    return r[0] ? decodeInfo(r[0]) : { version: 0, connTabSize: 0 };
   }
 
   /**
@@ -103,7 +108,7 @@ export class IpvsClient {
       // Inline like the real servers' dumps; one that could not be read inline is asked again below.
       const out: ServiceEntry[] = [];
       const r = this.t.dumpEach(this.familyId, [payload], (_i, data, start, end) => {
-        const svc = decodeServiceReply(data.subarray(start, end), withStats, v4);
+        const svc = decodeServiceIn(data, start, end, withStats, v4);
         if (svc) out.push(svc);
       });
       if (!r.error) return out;
@@ -351,6 +356,17 @@ const BATCH_OPS = 1000;
 const BATCH_BYTES = 128 << 10;
 
 /** An inline dump refused as busy, interrupted or not queued: asked again through request(). */
+/**
+ * The replies' genl payloads to one request (not a dump): read inline where the transport can
+ * (requestNow: no promise or event-loop turn, a listing's family lookup and GET_INFO), else through
+ * request().
+ */
+async function answer(t: GenlTransport, type: number, flags: number, payload: Uint8Array): Promise<Uint8Array[]> {
+  const now = t.requestNow?.(type, flags, payload);
+  if (now) return now;
+  return (await t.request(type, flags, payload)).map((m) => m.payload);
+}
+
 function askAgain(e: Error): boolean {
   const code = e instanceof SysError ? e.errno : '';
   return code === 'EINTR' || code === 'EBUSY' || code === 'EAGAIN';

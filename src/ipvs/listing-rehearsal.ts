@@ -66,6 +66,7 @@ export function rehearsalTransport(table: readonly ServiceEntry[]): GenlTranspor
       }
       return { done: payloads.length };
     },
+    requestNow: (type, _flags, payload) => answer(type, payload),
     close() {},
   };
 }

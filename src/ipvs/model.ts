@@ -118,7 +118,13 @@ export function bitsToFlags(bits: number, scheduler: string): ServiceFlag[] {
   const out: ServiceFlag[] = [];
   if (bits & SVC_F.PERSISTENT) out.push('persistent');
   if (bits & SVC_F.ONEPACKET) out.push('one-packet');
-  for (const name of schedFlagsOf(bits, scheduler)) out.push(name as ServiceFlag);
+  // Without an iterator: a listing decodes 1,000 services, each mostly with no scheduler flag.
+  if (bits & (SVC_F.SCHED1 | SVC_F.SCHED2 | SVC_F.SCHED3)) {
+    const names = schedFlagNames(scheduler) as ServiceFlag[];
+    if (bits & SVC_F.SCHED1) out.push(names[0]!);
+    if (bits & SVC_F.SCHED2) out.push(names[1]!);
+    if (bits & SVC_F.SCHED3) out.push(names[2]!);
+  }
   return out;
 }
 

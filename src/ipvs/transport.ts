@@ -27,5 +27,12 @@ export interface GenlTransport {
    * NetlinkSocket.dumpEach).
    */
   dumpEach?(type: number, payloads: readonly Uint8Array[], each: (i: number, data: Buffer, start: number, end: number) => void): { done: number; error?: Error };
+  /**
+   * Optional: one request (not a dump) sent and its answer read before returning, with no promise
+   * or event-loop turn: the genl payload of each reply, copied. Throws what the kernel answered
+   * (a SysError); undefined when it could not be read that way (EINTR, EBUSY, EAGAIN): then use
+   * request(). A listing's family lookup and GET_INFO go this way.
+   */
+  requestNow?(type: number, flags: number, payload: Uint8Array): Uint8Array[] | undefined;
   close(): void;
 }

@@ -2,10 +2,10 @@
 // node's code the idle daemon would page in for good (bench/README.md, "idle daemon", seventh
 // pass). Required, not import()ed: the daemon's bundle is compiled without an ES module loader
 // (src/cli/load-bundle.ts), where a dynamic import of a node module cannot run.
-import { createRequire } from 'node:module';
+import { requireFrom } from './require-from.js';
 
 let loaded: typeof import('node:child_process') | undefined;
 
 export function childProcess(): typeof import('node:child_process') {
-  return (loaded ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));
+  return (loaded ??= requireFrom(() => import.meta.url)('node:child_process') as typeof import('node:child_process'));
 }

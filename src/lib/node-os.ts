@@ -4,12 +4,12 @@
 // idle daemon would keep (bench/README.md, "idle daemon", eighth pass). Required, not import()ed,
 // for the reason child-process.ts gives.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { requireFrom } from './require-from.js';
 
 let loaded: typeof import('node:os') | undefined;
 
 export function nodeOs(): typeof import('node:os') {
-  return (loaded ??= createRequire(import.meta.url)('node:os') as typeof import('node:os'));
+  return (loaded ??= requireFrom(() => import.meta.url)('node:os') as typeof import('node:os'));
 }
 
 /** gethostname(2): the UTS namespace's node name, which the kernel also shows here. */

@@ -4,13 +4,13 @@
 // validator) must be found from all three.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { moduleDir } from './module-dir.js';
 
 let root: string | undefined;
 
 export function packageRoot(): string {
   if (root !== undefined) return root;
-  const start = dirname(fileURLToPath(import.meta.url));
+  const start = moduleDir(() => import.meta.url);
   for (let d = start; ; d = dirname(d)) {
     if (existsSync(join(d, 'package.json'))) return (root = d);
     if (dirname(d) === d) throw new Error(`no package.json above ${start}`);

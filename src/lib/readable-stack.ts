@@ -4,8 +4,9 @@
 // bundle. The map is read only when a stack is shown (an error nobody expected), never at start:
 // node's own --enable-source-maps would parse every map at load and keep it.
 import { existsSync, readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import type { SourceMap } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { requireFrom } from './require-from.js';
 
 const maps = new Map<string, SourceMap | null>();
 
@@ -15,7 +16,8 @@ function mapOf(file: string): SourceMap | null {
   m = null;
   try {
     const at = `${file}.map`;
-    if (file.endsWith('.cjs') && existsSync(at)) m = new SourceMap(JSON.parse(readFileSync(at, 'utf8')));
+    // node:module loaded only here: it is not free to load (src/lib/require-from.ts).
+    if (file.endsWith('.cjs') && existsSync(at)) m = new (requireFrom(() => import.meta.url)('node:module') as typeof import('node:module')).SourceMap(JSON.parse(readFileSync(at, 'utf8')));
   } catch { /* an unreadable map: the frames stay as they are */ }
   maps.set(file, m);
   return m;

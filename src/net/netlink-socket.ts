@@ -179,7 +179,8 @@ export class NetlinkSocket {
    * payloads[done] failed: the kernel's error; EINTR for a dump interrupted by changes; EBUSY when
    * the socket is busy; EAGAIN when a part was not queued or did not fit (the rest of that dump is
    * then dropped as it arrives, or stays on a dumps-only socket: see dumpLeftOpen). After
-   * EINTR/EBUSY/EAGAIN the caller can use request() for that one.
+   * EINTR/EBUSY/EAGAIN the caller can use request() for that one. `flags` says whether they are
+   * dumps (NLM_F.DUMP) or requests answered by replies and an ACK, which are read the same way.
    */
   dumpEach(type: number, flags: number, payloads: readonly Uint8Array[], each: (i: number, data: Buffer, start: number, end: number) => void,
     op = `netlink dump type ${type}`): { done: number; error?: SysError } {
@@ -189,7 +190,7 @@ export class NetlinkSocket {
     const count = payloads.length;
     if (count === 0) return { done: 0 };
     const first = this.reserveSeqs(count);
-    const { buf: reqs, at } = encodeMessageRun(type, payloads, first, () => flags | NLM_F.REQUEST | NLM_F.DUMP | NLM_F.ACK);
+    const { buf: reqs, at } = encodeMessageRun(type, payloads, first, () => flags | NLM_F.REQUEST | NLM_F.ACK);
     // Room for the answers of many small dumps per call, freed after: a daemon lists rarely.
     // Pages the kernel does not fill are never touched (a large allocation is mapped lazily).
     const out = Buffer.allocUnsafe(DUMP_OUT_MAX);

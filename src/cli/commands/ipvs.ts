@@ -1,13 +1,14 @@
 // `vipkeeper ipvs list|plan|apply`: the kernel's IPVS table as ipvsadm shows it, and the changes a
 // configuration's virtual servers would make to it (plan) or make (apply), through generic netlink.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { moduleDir } from '../../lib/module-dir.js';
+import { requireFrom } from '../../lib/require-from.js';
 import { parseCommandArgs, UsageError, type CliIO, type Command } from '../command.js';
 import type { ConfigFormat } from '../../config/load.js';
 import type { IpvsClient } from '../../ipvs/client.js';
 import { openIpvs } from '../../ipvs/genl-socket.js';
 import { formatList, formatRules, sortDests, sortServices } from '../../ipvs/format.js';
-import { formatRows } from '../../ipvs/format-rows.js';
+import { formatRows, formatRowsTo } from '../../ipvs/format-rows.js';
 import type { IpvsOp } from '../../ipvs/ops.js';
 import type { DesiredService } from '../../ipvs/model.js';
 
@@ -45,7 +46,7 @@ declare const VK_IPVS_PLANNING: string | undefined;
  * file, so a listing does not parse their ~200 KB either (bench/README.md, IPVS, fifth pass).
  */
 const planning = async (): Promise<typeof import('../../ipvs/planning.js')> => (typeof VK_IPVS_PLANNING === 'string'
-  ? createRequire(import.meta.url)(fileURLToPath(new URL(VK_IPVS_PLANNING, import.meta.url)))
+  ? requireFrom(() => import.meta.url)(join(moduleDir(() => import.meta.url), VK_IPVS_PLANNING))
   : import('../../ipvs/planning.js'));
 
 function parseFormat(v: string | undefined): ConfigFormat | undefined {
@@ -73,7 +74,9 @@ async function list(argv: string[], io: CliIO, open: OpenIpvs): Promise<number> 
     if (!values.json && !values.rules && views.length === 0) {
       // The plain view, the usual one: real servers read straight into rows (formatRows), no object each.
       const [info, table] = [await c.info(), await c.listRows()];
-      io.out(formatRows(info, table));
+      const write = io.write?.bind(io);
+      if (!write) io.out(formatRows(info, table));
+      else formatRowsTo(info, table, write);
       return 0;
     }
     const [info, services] = [await c.info(), await c.list()];

@@ -99,15 +99,24 @@ function writeServiceKeyCommand(b: Buffer, at: number, cmd: number, k: ServiceKe
  * Scheduler names are a few ASCII letters: built from the bytes, without a Buffer per service.
  */
 function str(b: Uint8Array, start: number, end: number): string {
+  // A table's services mostly share one scheduler: the last name is reused when the bytes match.
+  const last = lastName, n = last.length;
+  if (n > 0 && start + n <= end && (start + n === end || b[start + n] === 0)) {
+    let i = 0;
+    while (i < n && b[start + i] === last.charCodeAt(i)) i++;
+    if (i === n) return last;
+  }
   let s = '';
   for (let i = start; i < end; i++) {
     const c = b[i]!;
-    if (c === 0) return s;
+    if (c === 0) break;
     if (c >= 0x80) return utf8(b, start, end);
     s += String.fromCharCode(c);
   }
-  return s;
+  // Only an ASCII name is kept: its characters are its bytes.
+  return (lastName = s);
 }
+let lastName = '';
 
 function utf8(b: Uint8Array, start: number, end: number): string {
   const z = b.subarray(start, end).indexOf(0);
@@ -128,10 +137,20 @@ export const NO_STATS: Stats = Object.freeze(zeroStats());
  * the plain listing sorts by it without parsing the text back (sortServiceOrder).
  */
 export function decodeServiceReply(payload: Uint8Array, withStats = true, v4?: number[]): ServiceEntry | undefined {
-  const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const end = payload.length;
+  return decodeServiceIn(payload, 0, payload.length, withStats, v4);
+}
+
+let lastBuf: Uint8Array | undefined, lastView: DataView | undefined;
+
+/**
+ * decodeServiceReply of the reply at buf[start, end), read in place: a listing's 1,000 services
+ * then make no Buffer or DataView each (one view per answer buffer, as readDestRow keeps).
+ */
+export function decodeServiceIn(buf: Uint8Array, start: number, end: number, withStats = true, v4?: number[]): ServiceEntry | undefined {
+  if (buf !== lastBuf) { lastBuf = buf; lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+  const v = lastView!, payload = buf;
   let sStart = -1, sEnd = -1;
-  for (let at = GENL_HDRLEN; at + 4 <= end;) {
+  for (let at = start + GENL_HDRLEN; at + 4 <= end;) {
     const len = v.getUint16(at, HOST_LE), type = v.getUint16(at + 2, HOST_LE) & 0x3fff;
     if (len < 4 || at + len > end) break;
     if (type === CMD_ATTR_SERVICE) { sStart = at + 4; sEnd = at + len; }
@@ -165,7 +184,7 @@ export function decodeServiceReply(payload: Uint8Array, withStats = true, v4?: n
     address = addr < 0 ? '0.0.0.0' : `${payload[addr]}.${payload[addr + 1]}.${payload[addr + 2]}.${payload[addr + 3]}`;
     v4?.push(addr < 0 ? 0 : v.getUint32(addr));
   } else {
-    address = formatIPv6(addr < 0 ? new Uint8Array(16) : payload.subarray(addr, addr + 16));
+    address = formatIPv6(addr < 0 ? new Uint8Array(16) : payload.subarray(addr, Math.min(addr + 16, end)));
     v4?.push(-1);
   }
   const s: ServiceEntry = {

@@ -80,6 +80,22 @@ test('dist/cli.js takes `ipvs` from dist/ipvs.cjs, plan/apply\'s config reader f
     assert.equal(cli('ipvs', 'lsit').status, 2);
     renameSync(`${planningFile}.away`, planningFile);
 
+    // The bin (CommonJS) finds planning's file beside it too, and a listing loads none of what it
+    // does not use: node:module (its public face loads the ES loader's internals), parseArgs's code
+    // (a plain command line is read without it), source maps (src/lib/require-from.ts, plainArgs).
+    const bin = (...args: string[]) => spawnSync(process.execPath, [join(pkg, BIN), ...args], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+    assert.match(bin('ipvs', 'plan', '-f', 'bad.conf').stderr, /^bad\.conf:2:11: 'lb_algo' must be one of /m);
+    const loads = join(pkg, 'loads.json');
+    writeFileSync(join(pkg, 'loads.cjs'), `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loads)}, JSON.stringify(process.moduleLoadList)));`);
+    const listed = spawnSync(process.execPath, ['-r', './loads.cjs', join(pkg, BIN), 'ipvs', 'list'], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+    // Listed, or stopped at the kernel or the addon (this scratch package has none): past the bundle's load and the arguments.
+    assert.ok(listed.status === 0 || /ip_vs is not available|Operation not permitted|native socket addon not built/.test(listed.stderr), listed.stderr);
+    const loaded = JSON.parse(readFileSync(loads, 'utf8')) as string[];
+    assert.ok(loaded.includes('NativeModule fs'), 'the list is the process\'s');
+    for (const m of ['NativeModule module', 'NativeModule internal/modules/esm/loader', 'NativeModule internal/util/parse_args/parse_args', 'NativeModule internal/source_map/source_map']) {
+      assert.ok(!loaded.includes(m), `${m} loaded by \`ipvs list\``);
+    }
+
     // A listing's code compiled ahead (src/cli/bundle-code-cache.ts): the cache beside the bundle is
     // what a plain node loads it with, and it holds more than loading the bundle compiles by itself:
     // the rehearsed listing's functions. Each figure from a node of its own (V8 would answer a

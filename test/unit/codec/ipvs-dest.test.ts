@@ -5,7 +5,7 @@ import { decodeService, serviceReplyAttrs, decodeDest, decodeIpvs, destAttrs, de
 import { decodeDestReply, encodeDestCommand } from '../../../src/codec/netlink/ipvs-dest.js';
 import { encodeAttrs, NLA_F_NESTED } from '../../../src/codec/netlink/attrs.js';
 import { encodeGenl } from '../../../src/codec/netlink/genl.js';
-import { decodeServiceReply, encodeServiceKeyCommand, encodeServiceKeyCommands, NO_STATS } from '../../../src/codec/netlink/ipvs-service.js';
+import { decodeServiceIn, decodeServiceReply, encodeServiceKeyCommand, encodeServiceKeyCommands, NO_STATS } from '../../../src/codec/netlink/ipvs-service.js';
 import type { ServiceEntry } from '../../../src/ipvs/model.js';
 import { zeroStats, type DestEntry, type DestSpec } from '../../../src/ipvs/model.js';
 
@@ -108,4 +108,24 @@ test('encodeServiceKeyCommands: the same bytes for a whole listing, IPv4 address
     assert.ok(got.every((p) => p.buffer === got[0]!.buffer));
   }
   assert.deepEqual(encodeServiceKeyCommands(IPVS_CMD.GET_DEST, []), []);
+});
+
+test('decodeServiceIn reads replies in place, one after another in a buffer; a repeated scheduler name comes back whole', () => {
+  const names = ['wrr', 'wrr', 'wr', 'wrrx', 'wrr', 'rr', 'w\u00e9', 'w', 'wrr', '', 'sh', 'sh'];
+  const all: ServiceEntry[] = names.map((scheduler, i) => ({
+    family: 4, protocol: 'tcp', address: `10.0.0.${i}`, port: 80 + i, fwmark: 0, scheduler, flags: i % 3 ? [] : ['persistent'], timeout: i % 3 ? 0 : 60,
+    netmask: 32, pe: i === 4 ? 'sip' : undefined, stats: zeroStats(), dests: [],
+  }));
+  const payloads = all.map((s) => encodeIpvs(IPVS_CMD.NEW_SERVICE, { service: serviceReplyAttrs(s) }));
+  const buf = Buffer.concat(payloads.flatMap((p) => [Buffer.alloc(3, 0xee), p]));
+  let at = 0;
+  const v4: number[] = [];
+  payloads.forEach((p, i) => {
+    at += 3;
+    const got = decodeServiceIn(buf, at, at + p.length, false, v4)!;
+    assert.deepEqual(got, decodeServiceReply(p, false), names[i]);
+    assert.equal(got.scheduler, names[i]);
+    at += p.length;
+  });
+  assert.deepEqual(v4, all.map((_, i) => 0x0a000000 + i));
 });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IpvsClient } from '../../../src/ipvs/client.js';
 import { formatList, formatRules, type ListFormat } from '../../../src/ipvs/format.js';
-import { formatRows } from '../../../src/ipvs/format-rows.js';
+import { formatRows, PIECE_CHARS } from '../../../src/ipvs/format-rows.js';
 import { makeIpvsCommand } from '../../../src/cli/commands/ipvs.js';
 import { encodeFamilyReply, GENL_ID_CTRL } from '../../../src/codec/netlink/genl.js';
 import { decodeIpvs, destReplyAttrs, encodeInfoReply, encodeIpvs, IPVS_CMD, serviceReplyAttrs } from '../../../src/codec/netlink/ipvs.js';
@@ -174,4 +174,23 @@ test('real servers already in order (ascending, or newest first as the kernel li
   const rows = await c.listRows();
   assert.equal(rows.rows.n, orders.flat().length, 'every one a row');
   assert.equal(formatRows(INFO, rows), formatList(INFO, await c.list()));
+});
+
+test('`ipvs list` to an output that takes pieces: the same text, in whole lines of about PIECE_CHARS', async () => {
+  const run = async (services: ServiceEntry[]) => {
+    const pieces: string[] = [], lines: string[] = [];
+    const code = await makeIpvsCommand(() => IpvsClient.open(transport(services))).run(['list'], { out: (x) => lines.push(x), err: (x) => assert.fail(x), write: (x) => pieces.push(x) });
+    assert.equal(code, 0);
+    assert.deepEqual(lines, [], 'nothing through out()');
+    assert.equal(pieces.join(''), formatList(INFO, await (await IpvsClient.open(transport(services))).list()));
+    for (const p of pieces) assert.ok(p.endsWith('\n'), 'whole lines');
+    for (const p of pieces.slice(0, -1)) assert.ok(p.length >= PIECE_CHARS && p.length < PIECE_CHARS + (4 << 10), `piece of ${p.length}`);
+    return pieces.length;
+  };
+  for (let k = 0; k < 10; k++) await run(table(k % 2 === 0));
+  const big: ServiceEntry[] = Array.from({ length: 1000 }, (_, i) => ({
+    family: 4, protocol: 'tcp', address: `10.100.${i >> 8}.${i & 255}`, port: 80, fwmark: 0, scheduler: 'wrr', flags: [], timeout: 0, netmask: 32, stats: zeroStats(),
+    dests: Array.from({ length: 3 }, (_, j) => ({ ...dest(4), address: `10.200.${i >> 8}.${i & 255}`, port: 8000 + j })),
+  }));
+  assert.ok(await run(big) >= 4, 'a 4,000-line listing in several pieces');
 });
