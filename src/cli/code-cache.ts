@@ -39,10 +39,10 @@ export function writeCodeCache(bundle: string, text: string, data: Uint8Array): 
 
 /**
  * V8's bytes from the cache beside `bundle`: 'none' without a file, 'stale' when it is not a whole
- * cache of ours or was made from other text than `source()` (the bundle's text, or its bytes: those
- * are compared natively; called only when there is a cache to check).
+ * cache of ours or was made from other text than the bundle's bytes, `source()` (compared natively;
+ * called only when there is a cache to check).
  */
-export function readCodeCache(bundle: string, source: () => string | Uint8Array): Buffer | 'none' | 'stale' {
+export function readCodeCache(bundle: string, source: () => Uint8Array): Buffer | 'none' | 'stale' {
   let buf: Buffer;
   try { buf = readFileSync(codeCacheFile(bundle)); } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'none' : 'stale'; }
   try {
@@ -53,7 +53,6 @@ export function readCodeCache(bundle: string, source: () => string | Uint8Array)
     const data = buf.subarray(end);
     if (`${magic} ${version}` !== MAGIC || Number(dataLength) !== data.length || Number(sample) !== sampledChecksum(data)) return 'stale';
     const text = source();
-    if (typeof text === 'string') return buf.toString('utf8', start, end) === text ? data : 'stale';
     return text.length === end - start && buf.compare(text, 0, text.length, start, end) === 0 ? data : 'stale';
   } catch {
     return 'stale';

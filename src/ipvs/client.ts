@@ -16,7 +16,7 @@ import {
   destKeyString, serviceKeyString, type DestEntry, type DestSpec, type IpvsInfo, type ServiceEntry, type ServiceKey,
   type ServiceSpec, type Timeouts,
 } from './model.js';
-import type { GenlTransport } from './transport.js';
+import { askAgain, type GenlTransport } from './transport.js';
 import type { SyncDaemonSpec, SyncRole } from './sync-daemon.js';
 import type { IpvsOp } from './ops.js';
 import { IpvsApplyError } from './apply-error.js';
@@ -355,7 +355,6 @@ function destsOf(key: ServiceKey, replies: readonly NetlinkMessage[]): DestEntry
 const BATCH_OPS = 1000;
 const BATCH_BYTES = 128 << 10;
 
-/** An inline dump refused as busy, interrupted or not queued: asked again through request(). */
 /**
  * The replies' genl payloads to one request (not a dump): read inline where the transport can
  * (requestNow: no promise or event-loop turn, a listing's family lookup and GET_INFO), else through
@@ -367,10 +366,6 @@ async function answer(t: GenlTransport, type: number, flags: number, payload: Ui
   return (await t.request(type, flags, payload)).map((m) => m.payload);
 }
 
-function askAgain(e: Error): boolean {
-  const code = e instanceof SysError ? e.errno : '';
-  return code === 'EINTR' || code === 'EBUSY' || code === 'EAGAIN';
-}
 
 /** A kernel error, rethrown naming the operation, with what the errno means for that operation. */
 

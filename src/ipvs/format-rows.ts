@@ -79,9 +79,10 @@ const UP = 1, DOWN = -1;
  * The order of rows [from, to) as offsets from `from`: sorted by sortedIndices with sortDests'
  * comparison, as sortDests does, so the sort makes the same moves; but rows already in ascending
  * or descending order (the kernel lists a service's real servers newest first) skip the sort and
- * its 20-45 comparator calls per service, and are answered UP or DOWN (no array of offsets). That gives the sort's own result: within a service
- * (address, port) is unique, and while the addresses span less than 2^31 the wrap-around
- * comparison orders them as plain numbers, a total order with one sorted arrangement.
+ * its 20-45 comparator calls per service, and are answered UP or DOWN (no array of offsets).
+ * That gives the sort's own result: within a service (address, port) is unique, and while the
+ * addresses span less than 2^31 the wrap-around comparison orders them as plain numbers, a total
+ * order with one sorted arrangement.
  */
 function rowOrder(r: DestRows, from: number, to: number): number[] | typeof UP | typeof DOWN {
   const { addr, port } = r;

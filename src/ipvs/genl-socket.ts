@@ -1,10 +1,9 @@
 // The real GenlTransport: NETLINK_GENERIC sockets from the network layer. The only file under
 // src/ipvs that touches a socket; everything else takes a GenlTransport.
 import { NLM_F } from '../codec/netlink/message.js';
-import { SysError } from '../lib/errors.js';
 import { NetlinkSocket, NETLINK_GENERIC } from '../net/netlink-socket.js';
 import { IpvsClient } from './client.js';
-import type { GenlTransport } from './transport.js';
+import { askAgain, type GenlTransport } from './transport.js';
 
 /**
  * Sockets that dumps are spread over. The kernel runs one dump per socket at a time, and listing
@@ -56,7 +55,7 @@ export function openGenlTransport(): GenlTransport {
     const out: Uint8Array[] = [];
     const r = inline(type, flags, [payload], (_i, data, start, end) => { out.push(Uint8Array.prototype.slice.call(data, start, end)); });
     if (!r.error) return out;
-    if (retryable(r.error)) return undefined;
+    if (askAgain(r.error)) return undefined;
     throw r.error;
   };
   // An addon built before netlinkDumps: every request through request(), as before it.
@@ -71,9 +70,6 @@ export function openGenlTransport(): GenlTransport {
     close: () => { sock?.close(); for (const d of dumpers) if (d.s !== sock) d.s.close(); lister?.close(); },
   };
 }
-
-/** Errors after which the same request can go through request() instead (see GenlTransport.dumpEach). */
-const retryable = (e: Error): boolean => e instanceof SysError && (e.errno === 'EINTR' || e.errno === 'EBUSY' || e.errno === 'EAGAIN');
 
 /** Opens a generic netlink socket and resolves the IPVS family (closing the socket if that fails). */
 export async function openIpvs(): Promise<IpvsClient> {

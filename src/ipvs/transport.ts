@@ -1,6 +1,7 @@
 // The one side effect the IPVS client needs: send a generic netlink request and get the replies.
 // The real implementation sits on a NETLINK_GENERIC socket; tests use an in-memory fake kernel.
 import type { NetlinkMessage } from '../codec/netlink/message.js';
+import { SysError } from '../lib/errors.js';
 
 export type { NetlinkMessage };
 
@@ -35,4 +36,10 @@ export interface GenlTransport {
    */
   requestNow?(type: number, flags: number, payload: Uint8Array): Uint8Array[] | undefined;
   close(): void;
+}
+
+/** An inline dump or request refused as busy, interrupted or not queued: asked again through request(). */
+export function askAgain(e: Error): boolean {
+  const code = e instanceof SysError ? e.errno : '';
+  return code === 'EINTR' || code === 'EBUSY' || code === 'EAGAIN';
 }

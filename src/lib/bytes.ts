@@ -1,6 +1,17 @@
 // Byte helpers shared by every codec: a bounds-checked reader, a growable writer and the
 // Internet checksum (RFC 1071) used by VRRP, ICMP and ICMPv6.
 
+let viewed: Uint8Array | undefined, view: DataView | undefined;
+
+/**
+ * A DataView over all of `buf`, the last one made kept: a table listing decodes thousands of
+ * replies in place in one answer buffer, and a view each would be thousands of objects.
+ */
+export function viewOf(buf: Uint8Array): DataView {
+  if (buf !== viewed) { viewed = buf; view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+  return view!;
+}
+
 export class ShortBufferError extends Error {
   readonly code = 'short-buffer';
   constructor(need: number, have: number) {

@@ -6,11 +6,11 @@ import type { DestRows } from '../../ipvs/dest-rows.js';
 import type { Family } from '../../ipvs/model.js';
 import { GENL_HDRLEN } from './genl.js';
 import { HOST_LE } from './message.js';
+import { viewOf } from '../../lib/bytes.js';
 
 const CMD_ATTR_DEST = 2, AF_INET6 = 10;
 const A_ADDR = 1, A_PORT = 2, A_FWD = 3, A_WEIGHT = 4, A_ACTIVE = 7, A_INACT = 8, A_FAMILY = 11;
 
-let lastBuf: Uint8Array | undefined, lastView: DataView | undefined;
 
 /**
  * Reads the reply in buf[start, end) (a genl payload) into `rows`: 1 when a row was added, 0 when
@@ -18,8 +18,7 @@ let lastBuf: Uint8Array | undefined, lastView: DataView | undefined;
  * an entry (an IPv6 real server, or an address attribute shorter than 4 bytes).
  */
 export function readDestRow(buf: Uint8Array, start: number, end: number, serviceFamily: Family, rows: DestRows): number {
-  if (buf !== lastBuf) { lastBuf = buf; lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
-  const v = lastView!;
+  const v = viewOf(buf);
   let dStart = -1, dEnd = -1;
   for (let at = start + GENL_HDRLEN; at + 4 <= end;) {
     const len = v.getUint16(at, HOST_LE), type = v.getUint16(at + 2, HOST_LE) & 0x3fff;

@@ -12,6 +12,7 @@ import {
 import { NLA_F_NESTED } from './attrs.js';
 import { GENL_HDRLEN } from './genl.js';
 import { HOST_LE } from './message.js';
+import { viewOf } from '../../lib/bytes.js';
 
 const IPVS_GENL_VERSION = 1;
 const CMD_ATTR_SERVICE = 1, CMD_ATTR_DEST = 2;
@@ -115,13 +116,9 @@ export function decodeDestReply(payload: Uint8Array, serviceFamily: Family): Des
   return decodeDestIn(payload, 0, payload.length, serviceFamily);
 }
 
-/** The view of the datagram decoded last: the replies of one dump part share it. */
-let lastBuf: Uint8Array | undefined, lastView: DataView | undefined;
-
 /** The same from payload = buf[start, end), read in place (NetlinkSocket.dumpEach hands it so). */
 export function decodeDestIn(buf: Uint8Array, start: number, end: number, serviceFamily: Family): DestEntry | undefined {
-  if (buf !== lastBuf) { lastBuf = buf; lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
-  const v = lastView!, payload = buf;
+  const v = viewOf(buf), payload = buf;
   let dStart = -1, dEnd = -1;
   for (let at = start + GENL_HDRLEN; at + 4 <= end;) {
     const len = u16(v, at), type = u16(v, at + 2) & 0x3fff;

@@ -8,6 +8,7 @@ import { NLA_F_NESTED } from './attrs.js';
 import { GENL_HDRLEN } from './genl.js';
 import { readStats, writeAddr } from './ipvs-dest.js';
 import { HOST_LE } from './message.js';
+import { viewOf } from '../../lib/bytes.js';
 
 const CMD_ATTR_SERVICE = 1;
 const AF_INET6 = 10;
@@ -140,15 +141,12 @@ export function decodeServiceReply(payload: Uint8Array, withStats = true, v4?: n
   return decodeServiceIn(payload, 0, payload.length, withStats, v4);
 }
 
-let lastBuf: Uint8Array | undefined, lastView: DataView | undefined;
-
 /**
  * decodeServiceReply of the reply at buf[start, end), read in place: a listing's 1,000 services
- * then make no Buffer or DataView each (one view per answer buffer, as readDestRow keeps).
+ * then make no Buffer or DataView each (viewOf keeps one per answer buffer).
  */
 export function decodeServiceIn(buf: Uint8Array, start: number, end: number, withStats = true, v4?: number[]): ServiceEntry | undefined {
-  if (buf !== lastBuf) { lastBuf = buf; lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
-  const v = lastView!, payload = buf;
+  const v = viewOf(buf), payload = buf;
   let sStart = -1, sEnd = -1;
   for (let at = start + GENL_HDRLEN; at + 4 <= end;) {
     const len = v.getUint16(at, HOST_LE), type = v.getUint16(at + 2, HOST_LE) & 0x3fff;

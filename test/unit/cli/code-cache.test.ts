@@ -102,7 +102,7 @@ test('a damaged cache, one V8 refuses, or one that is not ours falls back to com
   makeCache(file, true, ['--max-old-space-size=123']);
   assert.deepEqual([load(file).cache, load(file).lazy], ['rejected', 14]);
   writeFileSync(cache, 'not a cache\n');
-  assert.equal(readCodeCache(file, () => SOURCE), 'stale');
+  assert.equal(readCodeCache(file, () => Buffer.from(SOURCE)), 'stale');
   assert.equal(load(file).cache, 'stale');
   writeFileSync(cache, '');
   assert.equal(load(file).cache, 'stale');
