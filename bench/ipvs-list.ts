@@ -9,7 +9,9 @@
 // prints where one listing's CPU goes. Every run checks that each listing is byte for byte
 // `ipvsadm -Ln`'s. BENCH_BEFORE / BENCH_AFTER may name several builds, comma-separated.
 // BENCH_EMPTY=1 also times each build's fixed start: `--version` and `ipvs list` of an empty table
-// (beside `ipvsadm -Ln`'s).
+// (beside `ipvsadm -Ln`'s). Each build's bin runs with the node options of its first line, as the
+// kernel and env start it for an operator (`#!/usr/bin/env -S node FLAGS`; the guest's env is
+// busybox's, which cannot split the line), and its "node start-up" is `node FLAGS -e 0`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,11 @@ import { performance } from 'node:perf_hooks';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** A build's command, as the package's bin runs it: dist/cli.cjs where the build has one. */
 const bin = (dist: string): string => join(dist, existsSync(join(dist, 'cli.cjs')) ? 'cli.cjs' : 'cli.js');
+/** The node options on a bin's `#!/usr/bin/env [-S] node ...` line. */
+const binFlags = (dist: string): string[] => {
+  const first = readFileSync(join(ROOT, bin(dist)), 'utf8').split('\n', 1)[0]!;
+  return /^#!\/usr\/bin\/env (?:-S )?node(?: (.*))?$/.exec(first)?.[1]?.split(' ').filter(Boolean) ?? [];
+};
 const S = Number(process.argv[2] ?? 1000), D = Number(process.argv[3] ?? 10), RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const lines: string[] = [];
 for (let i = 0; i < S; i++) {
@@ -79,7 +86,7 @@ type Split = Record<string, number>;
 /** The builds timed: this tree's dist/ (not with BENCH_TREE=0) and those named by BENCH_BEFORE / BENCH_AFTER. */
 const builds = [...(process.env.BENCH_TREE === '0' ? [] : [{ label: 'dist', dir: 'dist' }]), ...(['BEFORE', 'AFTER'] as const).flatMap((k) =>
   (process.env[`BENCH_${k}`] ?? '').split(',').filter(Boolean).map((dir, i) => ({ label: `${k.toLowerCase()}${i === 0 ? '' : i + 1}`, dir })),
-)].map((b) => ({ ...b, whole: [] as number[], split: [] as Split[], same: true, version: [] as number[], empty: [] as number[] }));
+)].map((b) => ({ ...b, flags: binFlags(b.dir), start: [] as number[], whole: [] as number[], split: [] as Split[], same: true, version: [] as number[], empty: [] as number[] }));
 const a: number[] = [], node: number[] = [], nodeFile: number[] = [];
 // node running a script file (empty, CommonJS), as it runs the bin: its start-up without our code.
 const EMPTY = join(mkdtempSync(join(tmpdir(), 'vk-empty-')), 'empty.cjs');
@@ -91,7 +98,8 @@ for (let r = 0; r < RUNS; r++) {
   a.push(ref.ms);
   // Round robin, so a burst of load from the host hits every build alike.
   for (const b of builds) {
-    const ours = time(['node', bin(b.dir), 'ipvs', 'list']);
+    b.start.push(b.flags.length ? time(['node', ...b.flags, '-e', '0']).ms : node.at(-1)!);
+    const ours = time(['node', ...b.flags, bin(b.dir), 'ipvs', 'list']);
     b.whole.push(ours.ms);
     if (ours.out !== ref.out && b.same) {
       // The first difference, to say what went wrong (the console is the VM's only way out).
@@ -115,8 +123,8 @@ if (process.env.BENCH_EMPTY === '1') {
     const ref = time(['ipvsadm', '-Ln']);
     aEmpty.push(ref.ms);
     for (const b of builds) {
-      b.version.push(time(['node', bin(b.dir), '--version']).ms);
-      const e = time(['node', bin(b.dir), 'ipvs', 'list']);
+      b.version.push(time(['node', ...b.flags, bin(b.dir), '--version']).ms);
+      const e = time(['node', ...b.flags, bin(b.dir), 'ipvs', 'list']);
       b.empty.push(e.ms);
       if (e.out !== ref.out) { console.log(`  ${b.label}: empty listing differs from ipvsadm -Ln's`); b.same = false; }
     }
@@ -128,11 +136,12 @@ const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
 console.log(`ipvs-list: ${S} x ${D}, best of ${RUNS}: ipvsadm -Ln ${s(m(a))}; node -e 0 ${s(m(node))}; node on an empty file ${s(m(nodeFile))}`);
 for (const b of builds) {
   const best = b.split.reduce((x, y) => (x.dests! + x.services! <= y.dests! + y.services! ? x : y));
-  console.log(`  ${b.label} (${bin(b.dir)}): vipkeeper ipvs list ${s(m(b.whole))} (ratio ${(m(b.whole) / m(a)).toFixed(2)}; `
-    + `without node start-up ${s(m(b.whole) - m(node))}, ratio ${((m(b.whole) - m(node)) / m(a)).toFixed(2)}; `
+  const flags = b.flags.length ? ` ${b.flags.join(' ')}` : '';
+  console.log(`  ${b.label} (node${flags} ${bin(b.dir)}): vipkeeper ipvs list ${s(m(b.whole))} (ratio ${(m(b.whole) / m(a)).toFixed(2)}; `
+    + `without node${flags} start-up (${s(m(b.start))}) ${s(m(b.whole) - m(b.start))}, ratio ${((m(b.whole) - m(b.start)) / m(a)).toFixed(2)}; `
     + `without an empty file's ${s(m(b.whole) - m(nodeFile))}, ratio ${((m(b.whole) - m(nodeFile)) / m(a)).toFixed(2)}); runs ${b.whole.map(s).join(', ')}`);
   // Medians as well: on a noisy host the best run of each side can come from different bursts.
-  console.log(`    medians: ${s(med(b.whole))}, without node start-up ${s(med(b.whole) - med(node))}, ratio ${((med(b.whole) - med(node)) / med(a)).toFixed(2)} (ipvsadm -Ln ${s(med(a))}, node -e 0 ${s(med(node))})`);
+  console.log(`    medians: ${s(med(b.whole))}, without node${flags} start-up ${s(med(b.whole) - med(b.start))}, ratio ${((med(b.whole) - med(b.start)) / med(a)).toFixed(2)} (ipvsadm -Ln ${s(med(a))}, node${flags} -e 0 ${s(med(b.start))})`);
   console.log(`    output identical to ipvsadm -Ln in every run: ${b.same ? 'yes' : 'NO'}`);
   console.log(`    in-process: module load + open ${best.load!.toFixed(0)} ms, services dump ${best.services!.toFixed(0)} ms, `
     + `real-server dumps ${best.dests!.toFixed(0)} ms (list() less a services dump), format ${best.format!.toFixed(0)} ms`);

@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --v8-pool-size=0
+// --v8-pool-size=0: V8's background threads (optimizing compiles, GC helpers) number one less than
+// the CPUs, not node's fixed 4, which on a 2-CPU director crowd out the main thread and the dump
+// thread of an `ipvs list` (bench/README.md, IPVS, eleventh pass). env -S splits the line (coreutils).
 // The package's bin, built as dist/cli.cjs (scripts/bundle-cli.ts): a CommonJS file, so that node
 // starts it without its ES module loader, which costs an `ipvs list` 0.1 s of its start in the
 // kernel VM and the daemon ~0.9 MiB of RSS (bench/README.md, "idle daemon" and IPVS, sixth pass).

@@ -205,7 +205,9 @@ export class IpvsClient {
     for (let from = 0; from < services.length;) {
       on.begin(from);
       const base = from;
-      const r = dumpEach(this.familyId, base === 0 ? reqs : reqs.slice(base), (i, data, start, end) => on.reply(base + i, data, start, end));
+      // From the first service, replies go straight to on.reply: no wrapper call per real server.
+      const r = base === 0 ? dumpEach(this.familyId, reqs, on.reply)
+        : dumpEach(this.familyId, reqs.slice(base), (i, data, start, end) => on.reply(base + i, data, start, end));
       from += r.done;
       if (!r.error) continue;
       const s = services[from]!;

@@ -43,6 +43,8 @@ export function readDestRow(buf: Uint8Array, start: number, end: number, service
     at += (len + 3) & ~3;
   }
   if ((af < 0 ? serviceFamily === 6 : af === AF_INET6) || (addr >= 0 && addrLen < 4)) return -1;
-  rows.push(addr < 0 ? 0 : v.getUint32(addr), port, fwd & 7, weight, act, inact);
+  const i = rows.add();
+  rows.addr[i] = addr < 0 ? 0 : v.getUint32(addr); rows.port[i] = port; rows.fwd[i] = fwd & 7;
+  rows.weight[i] = weight; rows.active[i] = act; rows.inact[i] = inact;
   return 1;
 }

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { BIN, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
 import { ROOT, scratchBuild } from '../../support/scratch-build.js';
@@ -129,8 +130,22 @@ test('the bin (dist/cli.cjs) runs `run`, `ipvs` and --version without node\'s ES
   try {
     assert.equal((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.vipkeeper, BIN);
     const bin = join(pkg, BIN);
-    assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n"use strict";\n/);
+    assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env -S node --v8-pool-size=0\n"use strict";\n/);
     assert.equal(statSync(bin).mode & 0o111, 0o111, 'executable');
+    // Run as operators run it (the kernel reads that line, env -S splits it): node gets the flag,
+    // and V8 starts as many background threads as `node --v8-pool-size=0` does (one less than the
+    // CPUs), fewer than node's default 4 where there are under 5 CPUs.
+    const threadProbe = join(pkg, 'thread-probe.cjs');
+    writeFileSync(threadProbe, `process.on('exit', () => { const fs = require('node:fs'); fs.writeSync(2, '\\nTHREADS ' + JSON.stringify({ execArgv: process.execArgv, n: fs.readdirSync('/proc/self/task').length })); });\n`);
+    const threads = (argv: string[]) => {
+      const r = spawnSync(argv[0]!, [...argv.slice(1), '--version'], { cwd: pkg, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: `--require ${threadProbe}` } });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('\nTHREADS ') + 9)) as { execArgv: string[]; n: number };
+    };
+    const direct = threads([bin]);
+    assert.deepEqual(direct.execArgv, ['--v8-pool-size=0']);
+    assert.equal(direct.n, threads([process.execPath, '--v8-pool-size=0', bin]).n);
+    if (availableParallelism() < 5) assert.ok(direct.n < threads([process.execPath, bin]).n, `${direct.n} threads, fewer than with node's default pool`);
     // Which ES loader modules node loaded (a preload prints them at exit): an ES entry makes node
     // load its module jobs and translators, a CommonJS one only what its bootstrap always has.
     const probe = join(pkg, 'esm-probe.cjs');

@@ -1,5 +1,6 @@
 // The direct real-server and service codecs against the table-driven one: the same bytes out, the same values in.
 import { test } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { decodeService, serviceReplyAttrs, decodeDest, decodeIpvs, destAttrs, destKeyAttrs, destReplyAttrs, encodeIpvs, encodeServiceBlock, IPVS_CMD, serviceKeyAttrs, STATS_ATTRS } from '../../../src/codec/netlink/ipvs.js';
 import { decodeDestReply, encodeDestCommand } from '../../../src/codec/netlink/ipvs-dest.js';
@@ -108,6 +109,20 @@ test('encodeServiceKeyCommands: the same bytes for a whole listing, IPv4 address
     assert.ok(got.every((p) => p.buffer === got[0]!.buffer));
   }
   assert.deepEqual(encodeServiceKeyCommands(IPVS_CMD.GET_DEST, []), []);
+});
+
+test('encodeServiceKeyCommands: any mix of families, protocols, addresses and ports (no service by mark) gives each key\'s own bytes', () => {
+  // Families, protocols, addresses and ports varying from the first key's, in any order.
+  const key = fc.oneof(
+    fc.record({ family: fc.constant(4 as const), protocol: fc.constantFrom('tcp' as const, 'udp' as const, 'sctp' as const), address: fc.ipV4(), port: fc.integer({ min: 0, max: 65535 }), fwmark: fc.constant(0) }),
+    fc.record({ family: fc.constant(6 as const), protocol: fc.constantFrom('tcp' as const, 'udp' as const), address: fc.constantFrom('2001:db8::80', '::1', 'fe80::1:2'), port: fc.integer({ min: 0, max: 65535 }), fwmark: fc.constant(0) }),
+  );
+  fc.assert(fc.property(fc.array(key, { minLength: 1, maxLength: 40 }), (keys) => {
+    const v4 = keys.map((k) => (k.family === 4 ? k.address.split('.').reduce((n, o) => n * 256 + Number(o), 0) : -1));
+    const got = encodeServiceKeyCommands(IPVS_CMD.GET_DEST, keys, v4);
+    assert.equal(got.length, keys.length);
+    keys.forEach((k, i) => assert.deepEqual(Buffer.from(got[i]!), encodeServiceKeyCommand(IPVS_CMD.GET_DEST, k), `${i}: ${k.address}`));
+  }), { numRuns: 300 });
 });
 
 test('decodeServiceIn reads replies in place, one after another in a buffer; a repeated scheduler name comes back whole', () => {
