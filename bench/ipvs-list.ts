@@ -15,18 +15,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { binFlags } from './bin-flags.mjs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** A build's command, as the package's bin runs it: dist/cli.cjs where the build has one. */
 const bin = (dist: string): string => join(dist, existsSync(join(dist, 'cli.cjs')) ? 'cli.cjs' : 'cli.js');
-/** The node options on a bin's `#!/usr/bin/env [-S] node ...` line. */
-const binFlags = (dist: string): string[] => {
-  const first = readFileSync(join(ROOT, bin(dist)), 'utf8').split('\n', 1)[0]!;
-  return /^#!\/usr\/bin\/env (?:-S )?node(?: (.*))?$/.exec(first)?.[1]?.split(' ').filter(Boolean) ?? [];
-};
 const S = Number(process.argv[2] ?? 1000), D = Number(process.argv[3] ?? 10), RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const lines: string[] = [];
 for (let i = 0; i < S; i++) {
@@ -86,7 +82,7 @@ type Split = Record<string, number>;
 /** The builds timed: this tree's dist/ (not with BENCH_TREE=0) and those named by BENCH_BEFORE / BENCH_AFTER. */
 const builds = [...(process.env.BENCH_TREE === '0' ? [] : [{ label: 'dist', dir: 'dist' }]), ...(['BEFORE', 'AFTER'] as const).flatMap((k) =>
   (process.env[`BENCH_${k}`] ?? '').split(',').filter(Boolean).map((dir, i) => ({ label: `${k.toLowerCase()}${i === 0 ? '' : i + 1}`, dir })),
-)].map((b) => ({ ...b, flags: binFlags(b.dir), start: [] as number[], whole: [] as number[], split: [] as Split[], same: true, version: [] as number[], empty: [] as number[] }));
+)].map((b) => ({ ...b, flags: binFlags(resolve(ROOT, bin(b.dir))), start: [] as number[], whole: [] as number[], split: [] as Split[], same: true, version: [] as number[], empty: [] as number[] }));
 const a: number[] = [], node: number[] = [], nodeFile: number[] = [];
 // node running a script file (empty, CommonJS), as it runs the bin: its start-up without our code.
 const EMPTY = join(mkdtempSync(join(tmpdir(), 'vk-empty-')), 'empty.cjs');

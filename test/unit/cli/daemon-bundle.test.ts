@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BIN, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
 import { ROOT, scratchBuild } from '../../support/scratch-build.js';
 
@@ -132,13 +132,14 @@ test('the bin (dist/cli.cjs) runs `run`, `ipvs` and --version without node\'s ES
     const bin = join(pkg, BIN);
     assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env -S node --v8-pool-size=0\n"use strict";\n/);
     assert.equal(statSync(bin).mode & 0o111, 0o111, 'executable');
-    // Run as operators run it (the kernel reads that line, env -S splits it): node gets the flag,
+    // Run as operators run it (the kernel reads that line, env -S splits it; the node running these
+    // tests first on PATH): node gets the flag,
     // and V8 starts as many background threads as `node --v8-pool-size=0` does (one less than the
     // CPUs), fewer than node's default 4 where there are under 5 CPUs.
     const threadProbe = join(pkg, 'thread-probe.cjs');
     writeFileSync(threadProbe, `process.on('exit', () => { const fs = require('node:fs'); fs.writeSync(2, '\\nTHREADS ' + JSON.stringify({ execArgv: process.execArgv, n: fs.readdirSync('/proc/self/task').length })); });\n`);
     const threads = (argv: string[]) => {
-      const r = spawnSync(argv[0]!, [...argv.slice(1), '--version'], { cwd: pkg, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: `--require ${threadProbe}` } });
+      const r = spawnSync(argv[0]!, [...argv.slice(1), '--version'], { cwd: pkg, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, NODE_OPTIONS: `--require ${threadProbe}` } });
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('\nTHREADS ') + 9)) as { execArgv: string[]; n: number };
     };
