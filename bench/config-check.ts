@@ -4,6 +4,7 @@
 // in-process figures (cold first load, then warm medians, with the phases). Never asserts.
 // Run: npm run build && node --import tsx bench/config-check.ts [runs] [--build] [--compare LABEL=DIR]...
 // --compare times DIR's bin too, in the same round robin (a private build: see bench/README.md).
+// Each bin runs with the node options on its first line, as env starts it for an operator.
 // CPU of a whole process comes from `perf stat -e task-clock` (ms resolution) when perf works,
 // else from /usr/bin/time's user+sys (10 ms); peak RSS from /usr/bin/time's %M.
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { readYaml } from '../src/config/yaml.js';
 import { toYaml } from '../src/cli/commands/convert.js';
 import { generateKeepalivedConf } from './config-fixture.js';
 import { distBin } from '../test/support/directors.js';
+import { binFlags } from './bin-flags.mjs';
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
@@ -74,11 +76,11 @@ const rows = new Map<string, Sample[]>();
 const subjects: Array<[string, string[]]> = [
   ['keepalived -t  .conf', ['keepalived', '-t', '-f', confFile]],
   ['node -e 0', [process.execPath, '-e', '0']],
-  ['vipkeeper check .conf', [process.execPath, cli, 'check', '-f', confFile]],
-  ['vipkeeper check .yaml', [process.execPath, cli, 'check', '-f', yamlFile]],
+  ['vipkeeper check .conf', [process.execPath, ...binFlags(cli), cli, 'check', '-f', confFile]],
+  ['vipkeeper check .yaml', [process.execPath, ...binFlags(cli), cli, 'check', '-f', yamlFile]],
   ...compared.flatMap(({ label, cli: other }): Array<[string, string[]]> => [
-    [`${label}: check .conf`, [process.execPath, other, 'check', '-f', confFile]],
-    [`${label}: check .yaml`, [process.execPath, other, 'check', '-f', yamlFile]],
+    [`${label}: check .conf`, [process.execPath, ...binFlags(other), other, 'check', '-f', confFile]],
+    [`${label}: check .yaml`, [process.execPath, ...binFlags(other), other, 'check', '-f', yamlFile]],
   ]),
 ];
 const haveKeepalived = has('keepalived');

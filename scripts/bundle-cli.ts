@@ -12,11 +12,12 @@
 // each CommonJS package file costs the loader memory of its own (bench/README.md, "idle daemon",
 // fifth pass). `ipvs` is one too, dist/ipvs.cjs: a listing's start is mostly loading cold code,
 // and one CommonJS file skips the ES loader's resolve/link/evaluate per chunk (bench/README.md,
-// IPVS, fifth pass). dist/cli.js requires them through `VK_COMMAND_BUNDLES` (src/cli.ts). The
-// package's bin is dist/cli.cjs (src/bin.ts), CommonJS too: it runs those two itself and hands the
-// other commands to dist/cli.js, so that `run` and `ipvs` start without node's ES loader.
-// dist/ipvs.cjs.cache beside it is V8's code cache of the bundle after a rehearsed listing
-// (src/cli/code-cache.ts): a listing starts from compiled code (bench/README.md, IPVS, ninth pass).
+// IPVS, fifth pass), and so is `check`, dist/check.cjs ("config check", fifth pass). dist/cli.js
+// requires them through `VK_COMMAND_BUNDLES` (src/cli.ts). The package's bin is dist/cli.cjs
+// (src/bin.ts), CommonJS too: it runs those itself and hands the other commands to dist/cli.js, so
+// that they start without node's ES loader. dist/ipvs.cjs.cache and dist/check.cjs.cache are V8's
+// code caches of the bundles after a rehearsed listing / check (src/cli/code-cache.ts): they start
+// from compiled code (bench/README.md, IPVS, ninth pass).
 //   node --import tsx scripts/bundle-cli.ts      (npm run build does it after tsc)
 import { buildSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -34,10 +35,13 @@ export const COMMAND_BUNDLES: Record<string, {
   source: string; file: string; parts?: Record<string, { source: string; file: string }>;
   /** More of the file's exports: name -> the module exporting it (from the package's top). */
   exports?: Record<string, string>;
-  /** A module whose writeListingCodeCache(file) rehearses the command and writes the file's code cache (src/cli/code-cache.ts). */
+  /** A module whose writeBundleCodeCache(file) rehearses the command and writes the file's code cache (src/cli/code-cache.ts). */
   codeCache?: string;
 }> = {
   run: { source: 'src/cli/commands/run.ts', file: 'run.cjs' },
+  // `check` as one CommonJS file compiled ahead from a rehearsal: ~20 ms of its start less than
+  // through dist/cli.js's ES chunks (bench/README.md, "config check", fifth pass).
+  check: { source: 'src/cli/commands/check.ts', file: 'check.cjs', codeCache: 'src/cli/check-code-cache.ts' },
   ipvs: {
     source: 'src/cli/commands/ipvs.ts', file: 'ipvs.cjs',
     // A listing's code compiled ahead (src/cli/bundle-code-cache.ts), which runs the bundle's own
@@ -106,7 +110,7 @@ export function bundleCli(root: string, outdir: string): void {
 }
 
 /**
- * Runs `module`'s writeListingCodeCache on `file` in a plain node of its own, built as a CommonJS
+ * Runs `module`'s writeBundleCodeCache on `file` in a plain node of its own, built as a CommonJS
  * file in a directory of its own: V8 stamps a code cache with its flags, and tsx's process is not
  * the one that will read it. NODE_OPTIONS is left out for the same reason.
  */
@@ -119,11 +123,13 @@ function writeCodeCacheOf(root: string, module: string, file: string): void {
   try {
     const runner = join(dir, 'write-code-cache.cjs');
     buildCjs(root, {
-      contents: `import { writeListingCodeCache } from ${JSON.stringify(join(root, module))};
-writeListingCodeCache(process.argv[2]).then(() => {}, (e) => { process.stderr.write(String(e && e.stack || e) + "\\n"); process.exitCode = 1; });`,
+      contents: `import { writeBundleCodeCache } from ${JSON.stringify(join(root, module))};
+writeBundleCodeCache(process.argv[2]).then(() => {}, (e) => { process.stderr.write(String(e && e.stack || e) + "\\n"); process.exitCode = 1; });`,
       sourcefile: 'write-code-cache.mjs',
     }, runner, {});
-    const env = { ...process.env };
+    // The runner sits outside the package: packages it uses itself (yaml, for a rehearsal's YAML
+    // twin) are found through NODE_PATH; the bundle resolves its own from beside it.
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(root, 'node_modules') };
     delete env.NODE_OPTIONS;
     const r = spawnSync(process.execPath, [runner, file], { env, encoding: 'utf8', timeout: 120_000 });
     // The cache only saves time: without it the bundle is compiled as before, so the build goes on.

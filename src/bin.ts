@@ -1,11 +1,12 @@
-#!/usr/bin/env -S node --v8-pool-size=0
-// --v8-pool-size=0: V8's background threads (optimizing compiles, GC helpers) number one less than
-// the CPUs, not node's fixed 4, which on a 2-CPU director crowd out the main thread and the dump
-// thread of an `ipvs list` (bench/README.md, IPVS, eleventh pass). env -S splits the line (coreutils).
+#!/usr/bin/env -S node --v8-pool-size=1
+// --v8-pool-size=1: one V8 background thread (optimizing compiles, GC helpers), not node's fixed 4,
+// which on a 2-CPU director crowd out the main thread and the dump thread of an `ipvs list`; a fixed
+// 1, not 0 (CPUs - 1), so a 64-CPU director's SCHED_RR daemon does not get 63 (bench/README.md,
+// IPVS, twelfth pass). env -S splits the line: coreutils >= 8.30 (docs/operations.md).
 // The package's bin, built as dist/cli.cjs (scripts/bundle-cli.ts): a CommonJS file, so that node
 // starts it without its ES module loader, which costs an `ipvs list` 0.1 s of its start in the
 // kernel VM and the daemon ~0.9 MiB of RSS (bench/README.md, "idle daemon" and IPVS, sixth pass).
-// The commands built as CommonJS files of their own (`run`, `ipvs`) and --version are taken here;
+// The commands built as CommonJS files of their own (`run`, `ipvs`, `check`) and --version are taken here;
 // everything else goes to dist/cli.js, the ES entry, whose main() knows every command.
 import { join } from 'node:path';
 import { processIO, type Command } from './cli/command.js';

@@ -22,7 +22,7 @@ interface IpvsBundle {
 }
 
 /** Rehearses a listing in `bundle` and writes its code cache. */
-export async function writeListingCodeCache(bundle: string): Promise<void> {
+export async function writeBundleCodeCache(bundle: string): Promise<void> {
   const { exports, script, text } = loadBundleWithCache(bundle, true);
   const { makeIpvsCommand, IpvsClient, openGenlTransport } = exports as IpvsBundle;
   let errors = '';

@@ -58,7 +58,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     assert.deepEqual(tarballs, [`vipkeeper-${PKG.version}.tgz`]);
 
     const listing = run('tar', ['-tzf', join(out, tarballs[0]!)], { timeoutMs: 60_000 }).stdout.split('\n');
-    for (const f of ['package/dist/cli.cjs', 'package/dist/cli.js', 'package/dist/run.cjs', 'package/dist/ipvs.cjs', 'package/dist/ipvs-planning.cjs', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
+    for (const f of ['package/dist/cli.cjs', 'package/dist/cli.js', 'package/dist/run.cjs', 'package/dist/ipvs.cjs', 'package/dist/ipvs-planning.cjs', 'package/dist/check.cjs', 'package/binding.gyp', 'package/src/native/sock.c', 'package/src/native/check-build-deps.sh', 'package/package.json']) {
       assert.ok(listing.includes(f), `${f} is in the tarball`);
     }
     // dist/cli.js is the bundle (scripts/bundle.mjs): its chunks must ship beside it.
@@ -90,7 +90,7 @@ test('npm pack gives a tarball whose vipkeeper installs globally and runs --vers
     const c = run(bin, ['check', '-f', conf], { timeoutMs: 60_000, env });
     assert.equal(c.status, 0, `${c.stdout}\n${c.stderr}`);
     assert.match(c.stdout, /lvs-dr-http-master\.conf: OK \(1 vrrp instances, 1 virtual servers/);
-    // The YAML reader finds the generated validator from the bundle's chunks (src/lib/package-root.ts).
+    // The YAML reader finds the generated validator from dist/check.cjs (src/lib/package-root.ts).
     const y = run(bin, ['check', '-f', join(installed, 'conf', 'lvs-dr-http-master.yaml')], { timeoutMs: 60_000, env });
     assert.equal(y.status, 0, `${y.stdout}\n${y.stderr}`);
     assert.match(y.stdout, /lvs-dr-http-master\.yaml: OK \(1 vrrp instances, 1 virtual servers/);

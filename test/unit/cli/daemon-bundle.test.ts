@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BIN, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
 import { ROOT, scratchBuild } from '../../support/scratch-build.js';
@@ -125,17 +124,17 @@ test('dist/cli.js takes `ipvs` from dist/ipvs.cjs, plan/apply\'s config reader f
   }
 });
 
-test('the bin (dist/cli.cjs) runs `run`, `ipvs` and --version without node\'s ES loader, every other command through dist/cli.js', { timeout: 120_000 }, () => {
+test('the bin (dist/cli.cjs) runs `run`, `ipvs`, `check` and --version without node\'s ES loader, every other command through dist/cli.js', { timeout: 120_000 }, () => {
   const pkg = scratchBuild();
   try {
     assert.equal((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.vipkeeper, BIN);
     const bin = join(pkg, BIN);
-    assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env -S node --v8-pool-size=0\n"use strict";\n/);
+    assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env -S node --v8-pool-size=1\n"use strict";\n/);
     assert.equal(statSync(bin).mode & 0o111, 0o111, 'executable');
     // Run as operators run it (the kernel reads that line, env -S splits it; the node running these
     // tests first on PATH): node gets the flag,
-    // and V8 starts as many background threads as `node --v8-pool-size=0` does (one less than the
-    // CPUs), fewer than node's default 4 where there are under 5 CPUs.
+    // and V8 starts as many background threads as `node --v8-pool-size=1` does, fewer than with
+    // node's default pool of 4 whatever the CPUs.
     const threadProbe = join(pkg, 'thread-probe.cjs');
     writeFileSync(threadProbe, `process.on('exit', () => { const fs = require('node:fs'); fs.writeSync(2, '\\nTHREADS ' + JSON.stringify({ execArgv: process.execArgv, n: fs.readdirSync('/proc/self/task').length })); });\n`);
     const threads = (argv: string[]) => {
@@ -144,9 +143,9 @@ test('the bin (dist/cli.cjs) runs `run`, `ipvs` and --version without node\'s ES
       return JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('\nTHREADS ') + 9)) as { execArgv: string[]; n: number };
     };
     const direct = threads([bin]);
-    assert.deepEqual(direct.execArgv, ['--v8-pool-size=0']);
-    assert.equal(direct.n, threads([process.execPath, '--v8-pool-size=0', bin]).n);
-    if (availableParallelism() < 5) assert.ok(direct.n < threads([process.execPath, bin]).n, `${direct.n} threads, fewer than with node's default pool`);
+    assert.deepEqual(direct.execArgv, ['--v8-pool-size=1']);
+    assert.equal(direct.n, threads([process.execPath, '--v8-pool-size=1', bin]).n);
+    assert.ok(direct.n < threads([process.execPath, bin]).n, `${direct.n} threads, fewer than with node's default pool`);
     // Which ES loader modules node loaded (a preload prints them at exit): an ES entry makes node
     // load its module jobs and translators, a CommonJS one only what its bootstrap always has.
     const probe = join(pkg, 'esm-probe.cjs');
@@ -175,10 +174,52 @@ test('the bin (dist/cli.cjs) runs `run`, `ipvs` and --version without node\'s ES
       const viaBin = cli(...args);
       const viaEs = spawnSync(process.execPath, [join(pkg, 'dist', 'cli.js'), ...args], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
       assert.deepEqual({ status: viaBin.status, stdout: viaBin.stdout, stderr: viaBin.stderr }, { status: viaEs.status, stdout: viaEs.stdout, stderr: viaEs.stderr }, args.join(' '));
-      assert.equal(viaBin.esm, args[0] !== 'run', args.join(' '));
+      assert.equal(viaBin.esm, args[0] !== 'run' && args[0] !== 'check', args.join(' '));
     }
     assert.equal(cli('constructor').status, 2, 'a name on Object.prototype is no command');
     assert.match(cli('check', '-f', 'bad.conf').stderr, /^bad\.conf:2:9: /m);
+  } finally {
+    rmSync(pkg, { recursive: true, force: true });
+  }
+});
+
+test('`check` comes from dist/check.cjs, compiled ahead from a rehearsal, and answers as dist/cli.js does', { timeout: 120_000 }, () => {
+  const pkg = scratchBuild();
+  try {
+    const file = join(pkg, 'dist', COMMAND_BUNDLES.check!.file);
+    assert.match(readFileSync(file, 'utf8'), /^"use strict";\n/);
+    // The cache beside it is what a plain node loads it with, and holds the rehearsed check's
+    // functions, not only what loading the bundle compiles (see the ipvs test above).
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const probe = (code: string) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+        const { loadBundleWithCache } = await import(${JSON.stringify(join(ROOT, 'src/cli/load-bundle.ts'))});
+        ${code}`], { cwd: pkg, encoding: 'utf8', timeout: 60_000, env });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    assert.equal(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}).cache);`), 'used');
+    const loadOnly = Number(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}, true).script.createCachedData().length);`));
+    const shipped = statSync(`${file}.cache`).size;
+    assert.ok(shipped > loadOnly * 1.5, `the rehearsal compiled the check into the cache (${shipped} bytes against ${loadOnly} for the load alone)`);
+
+    // Valid and invalid files of both formats, text and JSON: the bin's answers are dist/cli.js's.
+    writeFileSync(join(pkg, 'ok.conf'), 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 5\n  priority 100\n  virtual_ipaddress {\n    10.0.0.5\n  }\n}\nvirtual_server 10.0.0.5 80 {\n  protocol TCP\n  real_server 10.0.1.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n');
+    writeFileSync(join(pkg, 'bad.conf'), 'virtual_server 10.0.0.1 80 {\n  lb_algo nosuch\n  protocol TCP\n}\n');
+    writeFileSync(join(pkg, 'ok.yaml'), 'virtualServers:\n  - address: 10.0.0.5\n    port: 80\n    protocol: TCP\n    realServers:\n      - address: 10.0.1.1\n        port: 80\n');
+    writeFileSync(join(pkg, 'bad.yaml'), 'virtualServers:\n  - address: 10.0.0.5\n    port: 80\n    protocol: TCP\n    lbAlgo: nosuch\n');
+    const run = (argv: string[]) => {
+      const r = spawnSync(argv[0]!, argv.slice(1), { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const args of [['ok.conf'], ['bad.conf'], ['ok.yaml'], ['bad.yaml'], ['-f', 'bad.yaml', '--json'], ['--strict', 'ok.conf']]) {
+      const viaBin = run([process.execPath, join(pkg, BIN), 'check', ...args]);
+      assert.deepEqual(viaBin, run([process.execPath, join(pkg, 'dist', 'cli.js'), 'check', ...args]), args.join(' '));
+      assert.equal(viaBin.status, args.some((a) => a.startsWith('bad')) ? 1 : 0, `${args.join(' ')}: ${viaBin.stderr}`);
+    }
+    assert.match(run([process.execPath, join(pkg, BIN), 'check', 'bad.yaml']).stderr, /^bad\.yaml:5:5: virtualServers\[0\]\.lbAlgo: must be one of /m);
+    assert.match(run([process.execPath, join(pkg, BIN), 'check', 'bad.conf']).stderr, /^bad\.conf:2:11: /m);
   } finally {
     rmSync(pkg, { recursive: true, force: true });
   }
