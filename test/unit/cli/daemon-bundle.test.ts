@@ -12,6 +12,29 @@ import { dirname, join } from 'node:path';
 import { BIN, COMMAND_BUNDLES, DAEMON_BUNDLE } from '../../../scripts/bundle-cli.js';
 import { ROOT, scratchBuild } from '../../support/scratch-build.js';
 
+/**
+ * The code cache beside `file` (a bundle of the scratch package `pkg`) is what a plain node loads
+ * it with, and holds more than loading the bundle compiles by itself: the rehearsed command's
+ * functions. Each figure from a node of its own (V8 would answer a second compile of the same text
+ * from its memory); no NODE_OPTIONS (V8 flags there, a heap limit say, make V8 refuse any cache
+ * made without them).
+ */
+function assertRehearsedCache(pkg: string, file: string, what: string): void {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const probe = (code: string) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const { loadBundleWithCache } = await import(${JSON.stringify(join(ROOT, 'src/cli/load-bundle.ts'))});
+      ${code}`], { cwd: pkg, encoding: 'utf8', timeout: 60_000, env });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  assert.equal(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}).cache);`), 'used');
+  const loadOnly = Number(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}, true).script.createCachedData().length);`));
+  const shipped = statSync(`${file}.cache`).size;
+  assert.ok(shipped > loadOnly * 1.5, `the rehearsal compiled the ${what} into the cache (${shipped} bytes against ${loadOnly} for the load alone)`);
+}
+
 test('dist/cli.js takes `run` from dist/run.cjs, which carries pino and reads no package file to load', { timeout: 120_000 }, () => {
   const pkg = scratchBuild();
   try {
@@ -96,24 +119,8 @@ test('dist/cli.js takes `ipvs` from dist/ipvs.cjs, plan/apply\'s config reader f
       assert.ok(!loaded.includes(m), `${m} loaded by \`ipvs list\``);
     }
 
-    // A listing's code compiled ahead (src/cli/bundle-code-cache.ts): the cache beside the bundle is
-    // what a plain node loads it with, and it holds more than loading the bundle compiles by itself:
-    // the rehearsed listing's functions. Each figure from a node of its own (V8 would answer a
-    // second compile of the same text from its memory).
-    // (No NODE_OPTIONS: V8 flags there, a heap limit say, make V8 refuse any cache made without them.)
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const probe = (code: string) => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
-        const { loadBundleWithCache } = await import(${JSON.stringify(join(ROOT, 'src/cli/load-bundle.ts'))});
-        ${code}`], { cwd: pkg, encoding: 'utf8', timeout: 60_000, env });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
-    };
-    assert.equal(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}).cache);`), 'used');
-    const loadOnly = Number(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}, true).script.createCachedData().length);`));
-    const shipped = statSync(`${file}.cache`).size;
-    assert.ok(shipped > loadOnly * 1.5, `the rehearsal compiled the listing into the cache (${shipped} bytes against ${loadOnly} for the load alone)`);
+    // A listing's code compiled ahead (src/cli/bundle-code-cache.ts).
+    assertRehearsedCache(pkg, file, 'listing');
 
     // The ES entry hands `ipvs` to that file: another file there is what runs (its cache, made
     // from the other, is left alone).
@@ -188,21 +195,8 @@ test('`check` comes from dist/check.cjs, compiled ahead from a rehearsal, and an
   try {
     const file = join(pkg, 'dist', COMMAND_BUNDLES.check!.file);
     assert.match(readFileSync(file, 'utf8'), /^"use strict";\n/);
-    // The cache beside it is what a plain node loads it with, and holds the rehearsed check's
-    // functions, not only what loading the bundle compiles (see the ipvs test above).
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const probe = (code: string) => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
-        const { loadBundleWithCache } = await import(${JSON.stringify(join(ROOT, 'src/cli/load-bundle.ts'))});
-        ${code}`], { cwd: pkg, encoding: 'utf8', timeout: 60_000, env });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
-    };
-    assert.equal(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}).cache);`), 'used');
-    const loadOnly = Number(probe(`console.log(loadBundleWithCache(${JSON.stringify(file)}, true).script.createCachedData().length);`));
-    const shipped = statSync(`${file}.cache`).size;
-    assert.ok(shipped > loadOnly * 1.5, `the rehearsal compiled the check into the cache (${shipped} bytes against ${loadOnly} for the load alone)`);
+    // Its code compiled ahead (src/cli/check-code-cache.ts).
+    assertRehearsedCache(pkg, file, 'check');
 
     // Valid and invalid files of both formats, text and JSON: the bin's answers are dist/cli.js's.
     writeFileSync(join(pkg, 'ok.conf'), 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 5\n  priority 100\n  virtual_ipaddress {\n    10.0.0.5\n  }\n}\nvirtual_server 10.0.0.5 80 {\n  protocol TCP\n  real_server 10.0.1.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n');
