@@ -73,14 +73,16 @@ function sample(cmd: string[]): Sample {
 
 interface Row { name: string; wall: number; cpu: number; rss: number; status: number | null }
 const rows = new Map<string, Sample[]>();
+/** `check -f file` through a build's bin, with the node options on its first line. */
+const check = (bin: string, file: string): string[] => [process.execPath, ...binFlags(bin), bin, 'check', '-f', file];
 const subjects: Array<[string, string[]]> = [
   ['keepalived -t  .conf', ['keepalived', '-t', '-f', confFile]],
   ['node -e 0', [process.execPath, '-e', '0']],
-  ['vipkeeper check .conf', [process.execPath, ...binFlags(cli), cli, 'check', '-f', confFile]],
-  ['vipkeeper check .yaml', [process.execPath, ...binFlags(cli), cli, 'check', '-f', yamlFile]],
+  ['vipkeeper check .conf', check(cli, confFile)],
+  ['vipkeeper check .yaml', check(cli, yamlFile)],
   ...compared.flatMap(({ label, cli: other }): Array<[string, string[]]> => [
-    [`${label}: check .conf`, [process.execPath, ...binFlags(other), other, 'check', '-f', confFile]],
-    [`${label}: check .yaml`, [process.execPath, ...binFlags(other), other, 'check', '-f', yamlFile]],
+    [`${label}: check .conf`, check(other, confFile)],
+    [`${label}: check .yaml`, check(other, yamlFile)],
   ]),
 ];
 const haveKeepalived = has('keepalived');

@@ -23,7 +23,7 @@ const CHECKERS = [
 ];
 
 /** A director's keepalived.conf: VRRP with scripts and a sync group, virtual servers of each kind of checker. */
-export function rehearsalConf(): string {
+function rehearsalConf(): string {
   const servers = Array.from({ length: 6 }, (_, i) => `virtual_server 10.201.0.${i + 1} ${80 + i} {
   delay_loop 6
   lb_algo ${i % 2 ? 'wrr' : 'mh'}
