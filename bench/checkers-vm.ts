@@ -6,7 +6,9 @@
 // servers made to fail at a known time the spread until they leave the kernel table, against
 // delay_loop x (retry + 1) + connect_timeout. Prints both sides and the ratios.
 //   node test/kernel/harness/run.mjs -t 1500 -- node --import tsx bench/checkers-vm.ts [scales=2x10,2x20,4x25] [seconds=30] [warmup=60]
-// Each scale NxM is one keepalived run then one vipkeeper run, all in the same boot. Only in the
+// Each scale NxM is one keepalived run then one vipkeeper run, all in the same boot.
+// VK_BENCH_BEFORE=DIR (a directory inside the checkout holding another build's dist/ and build/)
+// adds a run of that build after them, for a before/after in the same boot. Only in the
 // VM: it flushes the kernel's IPVS table. Emulated (TCG) CPU runs node's code so slowly that
 // vipkeeper saturates one vCPU between 10 and 20 checks per second; the default scales straddle
 // that point, keepalived keeps up with all three (bench/README.md, "checkers"). The 1,000-server
@@ -256,14 +258,18 @@ function report(r: Result, sc: Scale): string[] {
   ];
 }
 
-function summary(sc: Scale, ka: Result, vk: Result, version: string, cpus: number): string[] {
+function summary(sc: Scale, ka: Result, vk: Result, version: string, cpus: number, before?: Result): string[] {
   const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+  const beside = before
+    ? [...report(before, sc), `  ratio vipkeeper before (${process.env.VK_BENCH_BEFORE}) / keepalived: CPU ${ratio(before.cpu, ka.cpu)}, RSS ${ratio(before.rssMb, ka.rssMb)}; vipkeeper / before: CPU ${ratio(vk.cpu, before.cpu)}`]
+    : [];
   return [
     `checkers-vm: ${sc.nvs} virtual servers x ${sc.mrs} real servers = ${sc.total} (${Math.ceil(sc.total / 2)} TCP_CHECK, ${Math.floor(sc.total / 2)} HTTP_GET), delay_loop ${DELAY_LOOP_S} s, retry ${RETRY}, delay_before_retry ${DELAY_BEFORE_RETRY_S} s, connect_timeout ${CONNECT_TIMEOUT_S} s; ${sc.failing} made to fail`,
     `  (${version.trim()}; node ${process.version}; kernel VM under ${process.env.VIPKEEPER_VM_ACCEL ?? 'tcg'}, ${cpus} vCPUs)`,
     ...report(ka, sc),
     ...report(vk, sc),
     `  ratio vipkeeper / keepalived: CPU ${ratio(vk.cpu, ka.cpu)}, RSS ${ratio(vk.rssMb, ka.rssMb)}, PSS ${ratio(vk.pssMb, ka.pssMb)}, median removal ${ratio(pct(vk.delays, 0.5), pct(ka.delays, 0.5))}, max removal ${ratio(pct(vk.delays, 1), pct(ka.delays, 1))}`,
+    ...beside,
   ];
 }
 
@@ -289,8 +295,12 @@ async function main(): Promise<void> {
     // alone, keepalived first, the backends idle between the runs.
     const ka = await measure('keepalived -C', ['keepalived', '-C', '-n', '-l', '-f', conf], sc, backend, dir);
     const vk = await measure('vipkeeper', [process.execPath, 'dist/cli.cjs', 'run', '-f', conf, '--rt-priority', '0', '--control-socket', join(dir, 'vk.sock')], sc, backend, dir);
+    const beforeDir = process.env.VK_BENCH_BEFORE;
+    const before = beforeDir
+      ? await measure('vipkeeper before', [process.execPath, join(beforeDir, 'dist', 'cli.cjs'), 'run', '-f', conf, '--rt-priority', '0', '--control-socket', join(dir, 'vk-before.sock')], sc, backend, dir)
+      : undefined;
     backend.stop();
-    const lines = summary(sc, ka, vk, version, cpus);
+    const lines = summary(sc, ka, vk, version, cpus, before);
     out.push(...lines);
     // Printed after each scale and all together at the end (keepalived's console logging
     // interleaves with the first).

@@ -72,11 +72,13 @@ if (kind === 'tcp') net.createServer((s) => { seen(s.localAddress); s.on('error'
 else http.createServer((q, r) => { const a = q.socket.localAddress; seen(a); const bad = failing.has(a); r.writeHead(bad ? 500 : 200); r.end(bad ? 'no' : 'ok'); }).listen(opts, ready);
 `;
 
-function cpuTicks(pid: number): number {
+/** [utime, stime] in clock ticks: the system share is the kernel's work in the checks' socket calls. */
+function cpuSplit(pid: number): [number, number] {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[11]) + Number(rest[12]); // utime + stime
+  return [Number(rest[11]), Number(rest[12])];
 }
+const cpuTicks = (pid: number): number => cpuSplit(pid).reduce((a, b) => a + b);
 /** ns the process's main thread spent runnable but waiting for a CPU (/proc/PID/schedstat): how much the host starved it. */
 function waitNs(pid: number): number { return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]); }
 function rssMb(pid: number): number {
@@ -186,7 +188,7 @@ async function main(): Promise<void> {
     await sleep(5000); // warmup spreads the first checks over one delay_loop; then a few loops settle
     const pid = daemon.pid!;
     for (const b of backends) await ask(b, 'start');
-    const t0 = Date.now(), c0 = cpuTicks(pid), b0 = backends.map((b) => cpuTicks(b.pid!));
+    const t0 = Date.now(), c0 = cpuTicks(pid), s0 = cpuSplit(pid)[1], b0 = backends.map((b) => cpuTicks(b.pid!));
     const w0 = [pid, ...backends.map((b) => b.pid!)].map(waitNs);
     let rssMax = 0, rssAtMax = '';
     while (Date.now() - t0 < SECONDS * 1000) {
@@ -196,6 +198,7 @@ async function main(): Promise<void> {
     }
     const secs = (Date.now() - t0) / 1000;
     const cpu = ((cpuTicks(pid) - c0) / CLK_TCK) / secs;
+    const sys = ((cpuSplit(pid)[1] - s0) / CLK_TCK) / secs;
     const bcpu = backends.map((b, k) => ((cpuTicks(b.pid!) - b0[k]!) / CLK_TCK) / secs);
     const waited = [pid, ...backends.map((b) => b.pid!)].map((p, k) => (waitNs(p) - w0[k]!) / 1e9 / secs);
     const seen = await Promise.all(backends.map((b) => ask(b, 'stop')));
@@ -220,7 +223,7 @@ async function main(): Promise<void> {
 
     const f1 = (x: number) => x.toFixed(1);
     console.log(`checkers bench: ${N} real servers (${N_TCP} TCP_CHECK, ${N_HTTP} HTTP_GET), delay_loop 1 s, retry 1, delay_before_retry 1 s, connect_timeout 1 s`);
-    console.log(`  daemon CPU: ${(cpu * 100).toFixed(1)} % of one core over ${secs.toFixed(0)} s (${N} checks/s scheduled); backends (tcp, http): ${bcpu.map((c) => `${(c * 100).toFixed(1)} %`).join(', ')}`);
+    console.log(`  daemon CPU: ${(cpu * 100).toFixed(1)} % of one core over ${secs.toFixed(0)} s (${N} checks/s scheduled; system ${(sys * 100).toFixed(1)} %, user ${((cpu - sys) * 100).toFixed(1)} %); backends (tcp, http): ${bcpu.map((c) => `${(c * 100).toFixed(1)} %`).join(', ')}`);
     // VmHWM: the peak over the daemon's life, start-up (loading the configuration) included.
     const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
     console.log(`  daemon RSS: ${rssMax.toFixed(0)} MB max (${(rssMax / 1.048576).toFixed(0)} MiB; ${rssAtMax}); ${hwm.toFixed(0)} MB peak since start`);

@@ -1,5 +1,6 @@
-// One HTTP GET the way HTTP_GET/SSL_GET and `vipkeeper genhash` do it, over undici: the single
-// place where a response is fetched, its body bounded and hashed. Judging lives in http-match.ts.
+// One HTTP GET over undici, for SSL_GET, for HTTP_GET with bindto / bind_port (plain HTTP_GET
+// goes through the addon's exchanges, http-raw.ts) and for `vipkeeper genhash`: the response
+// fetched, its body bounded and hashed as http-raw.ts does. Judging lives in http-match.ts.
 //
 // What the server sees, compared with keepalived (check_http.c request_template):
 // - keepalived writes `GET path HTTP/1.0` (or 1.1 for http_protocol 1.1); undici can only write

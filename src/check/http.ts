@@ -1,16 +1,20 @@
 // HTTP_GET / SSL_GET: every url must pass, in order; the first failure is the outcome. One run is
 // bounded as a whole by connect_timeout (connect, TLS, headers and body of every url together), so
 // that run() settles within the checker's timeout as the probe contract asks; keepalived applies
-// connect_timeout to each step instead. Fetching is http-fetch.ts, judging http-match.ts.
-// http_protocol changes nothing on the wire: undici always writes an HTTP/1.1 request line with
-// `Connection: close` (see http-fetch.ts for how that compares with keepalived's 1.0 / 1.0C / 1.1).
+// connect_timeout to each step instead. HTTP_GET over plain HTTP runs through the addon's
+// exchanges (http-raw.ts), which write keepalived's request line (HTTP/1.0, or 1.1 for
+// http_protocol 1.1); SSL_GET, bindto / bind_port, scoped IPv6 addresses and builds without the
+// exchange fetch through undici (http-fetch.ts), which always writes HTTP/1.1. Judging is
+// http-match.ts for both.
 import { monotonicMs } from '../lib/monotonic.js';
 import type { HttpCheck, HttpUrl } from '../config/model.js';
 import type { CheckOutcome, Probe, ProbeContext } from './checker.js';
 import { deadlines, type Expirable } from './deadlines.js';
 import { CLOSED, DEADLINE, fetchUrl, openHttpSession, type HttpSession } from './http-fetch.js';
 import { hostHeader, judgeUrl, needs, statusMatches } from './http-match.js';
+import { RawHttpRun, requestBytes, type RawHttp } from './http-raw.js';
 import { sourceOf } from './source.js';
+import { batchExchange } from './tcp-batch.js';
 import type { Failure } from './tcp.js';
 
 export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
@@ -52,6 +56,8 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
     };
   });
   const okReason = plans.length === 1 ? `HTTP ok on ${plans[0]!.path}` : `HTTP ok on ${plans.length} urls`;
+  const raw = rawHttp(check, ctx, src, plans);
+  let rawRun: RawHttpRun | undefined;
 
   async function runUrls(signal: AbortSignal): Promise<Failure | undefined> {
     if (!src.ok) return { reason: src.reason, code: 'error' };
@@ -69,6 +75,12 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
   return {
     async run(): Promise<CheckOutcome> {
       const started = monotonicMs();
+      if (raw) {
+        const failed = await new Promise<Failure | undefined>((resolve) => { rawRun = new RawHttpRun(raw, resolve); });
+        rawRun = undefined;
+        const latencyMs = monotonicMs() - started;
+        return failed ? { ok: false, reason: failed.reason, code: failed.code, latencyMs } : { ok: true, reason: okReason, code: 'ok', latencyMs };
+      }
       const ac = new AbortController();
       inFlight = ac;
       // The whole run's bound, from the shared deadlines (no timer per run; see deadlines.ts),
@@ -92,9 +104,25 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
       return { ok: true, reason: okReason, code: 'ok', latencyMs };
     },
     close() {
+      rawRun?.cancel();
       inFlight?.abort(CLOSED);
       for (const s of sessions.values()) s.close();
       sessions.clear();
     },
+  };
+}
+
+/** The plain-HTTP exchange's shared part, when this check can run through it (see the top). */
+function rawHttp(check: HttpCheck, ctx: ProbeContext, src: ReturnType<typeof sourceOf>, plans: { url: HttpUrl; path: string; host: string }[]): RawHttp | undefined {
+  const { target } = ctx;
+  if (check.type !== 'HTTP_GET' || !src.ok || src.source.localAddress !== undefined || src.source.localPort !== undefined) return undefined;
+  if (target.address.includes('%') || !Number.isInteger(target.port) || target.port <= 0 || target.port > 65535 || plans.length === 0) return undefined;
+  const batch = batchExchange();
+  if (!batch) return undefined;
+  return {
+    batch,
+    target,
+    timeoutMs: check.connectTimeoutMs,
+    plans: plans.map((p) => ({ url: p.url, request: requestBytes(p.path, p.host, check.httpProtocol) })),
   };
 }

@@ -3,18 +3,34 @@
 // wake-up with parallel arrays, instead of one native->JS callback (and one TCP handle object)
 // per check. Same handshake, same FIN on close as tcp-handle.ts. Where the addon is not built (or
 // predates the probe), `batchTcp()` is undefined and tcp.ts uses the bare TCP handle instead.
+// The same prober runs HTTP_GET's plain-HTTP exchanges (`batchExchange()`, used by http-raw.ts):
+// the addon connects, writes the request and reads the reply; JS hears CONNECTED and DONE in the
+// same batches and takes the reply's bytes.
 import { native } from '../net/native.js';
 import { errnoName, type BareConnect, type BareConnection, type BareOwner } from './tcp-handle.js';
 
 /** The addon's probe functions (src/native/probe.c). */
 export interface ProbeAddon {
-  probeOpen(ids: Int32Array, errs: Int32Array, cb: (count: number) => void): unknown;
+  probeOpen(ids: Int32Array, errs: Int32Array, cb: (count: number) => void, kinds?: Int32Array): unknown;
   /** 0: pending (reported later); else the errno of a connect that failed at once. */
   probeConnect(p: unknown, id: number, family: 4 | 6, address: string, port: number): number;
   probeAbort(p: unknown, id: number): boolean;
   probePending(p: unknown): number;
   probeClose(p: unknown): void;
+  probeExchange?(p: unknown, id: number, family: 4 | 6, address: string, port: number, request: Buffer, max: number): number;
+  probeTake?(p: unknown, id: number): Buffer | undefined;
 }
+
+/** What an exchange's owner hears: each at most once, connected before finished. */
+export interface ExchangeOwner {
+  /** The connection is up; the request is being written. */
+  connected(): void;
+  /** The exchange ended: `err` undefined when the server closed, else its errno name (EMSGSIZE: cut at max). */
+  finished(err: string | undefined, reply: Buffer | undefined): void;
+}
+
+/** A result's kind (probe.c K_*). */
+const DONE = 0, CONNECTED = 1;
 
 /** Results per JS call; more finished connects wait for the next call in the same wake-up. */
 const BATCH = 1024;
@@ -29,24 +45,59 @@ class Pending implements BareConnection {
   }
 }
 
+/** An exchange in flight; close() drops it (nothing more is heard of it). */
+export class Exchange {
+  done = false;
+  constructor(readonly batch: ConnectBatch, readonly id: number, readonly owner: ExchangeOwner) {}
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    this.batch.abort(this.id);
+  }
+  take(): Buffer | undefined {
+    if (this.done) return undefined;
+    this.done = true;
+    return this.batch.take(this.id);
+  }
+}
+
 /** One prober: a slot per pending connect, slots reused. */
 export class ConnectBatch {
   private readonly ids = new Int32Array(BATCH);
   private readonly errs = new Int32Array(BATCH);
-  private readonly slots: (Pending | undefined)[] = [];
+  private readonly kinds = new Int32Array(BATCH);
+  private readonly slots: (Pending | Exchange | undefined)[] = [];
   private readonly free: number[] = [];
   private readonly handle: unknown;
 
   constructor(private readonly addon: ProbeAddon) {
-    this.handle = addon.probeOpen(this.ids, this.errs, (n) => this.finished(n));
+    this.handle = this.exchanges
+      ? addon.probeOpen(this.ids, this.errs, (n) => this.finished(n), this.kinds)
+      : addon.probeOpen(this.ids, this.errs, (n) => this.finished(n));
   }
+
+  /** Whether the addon runs exchanges (a build that predates them only connects). */
+  get exchanges(): boolean { return typeof this.addon.probeExchange === 'function'; }
 
   /** A pending connection, or the errno name of a connect that failed at once (never thrown). */
   connect(address: string, family: 4 | 6, port: number, owner: BareOwner): BareConnection | string {
+    return this.open((id) => this.addon.probeConnect(this.handle, id, family, address, port), (id) => new Pending(this, id, owner));
+  }
+
+  /**
+   * An exchange in flight: once connected the addon writes `request` and reads the reply, at most
+   * `max` bytes. Or the errno name of a connect that failed at once (never thrown).
+   */
+  exchange(address: string, family: 4 | 6, port: number, request: Buffer, max: number, owner: ExchangeOwner): Exchange | string {
+    return this.open((id) => this.addon.probeExchange!(this.handle, id, family, address, port, request, max), (id) => new Exchange(this, id, owner));
+  }
+
+  /** A free id started by `start` (0, or an errno), then given to what `make` returns. */
+  private open<T extends Pending | Exchange>(start: (id: number) => number, make: (id: number) => T): T | string {
     const id = this.free.length > 0 ? this.free.pop()! : this.slots.length;
     let err: number;
     try {
-      err = this.addon.probeConnect(this.handle, id, family, address, port);
+      err = start(id);
     } catch (e) {
       if (id < this.slots.length) this.free.push(id);
       return (e as { code?: string }).code ?? 'EINVAL';
@@ -55,12 +106,19 @@ export class ConnectBatch {
       if (id < this.slots.length) this.free.push(id);
       return errnoName(-err);
     }
-    const p = new Pending(this, id, owner);
-    this.slots[id] = p;
-    return p;
+    const made = make(id);
+    this.slots[id] = made;
+    return made;
   }
 
-  /** Connects the addon still watches (tests; 0 once closed). */
+  take(id: number): Buffer | undefined {
+    this.slots[id] = undefined;
+    const reply = this.addon.probeTake!(this.handle, id);
+    this.free.push(id);
+    return reply;
+  }
+
+  /** Sockets the addon still has open (tests; 0 once closed). */
   pending(): number { return this.addon.probePending(this.handle); }
 
   /** Closes every pending socket; their owners hear nothing more. */
@@ -83,6 +141,10 @@ export class ConnectBatch {
       const id = this.ids[i]!;
       const p = this.slots[id];
       if (p === undefined) continue;
+      if (p instanceof Exchange) {
+        try { this.exchanged(p, this.kinds[i]!, this.errs[i]!); } catch (err) { failure ??= err; }
+        continue;
+      }
       this.slots[id] = undefined;
       this.free.push(id);
       p.done = true;
@@ -93,24 +155,44 @@ export class ConnectBatch {
     }
     if (failure !== undefined) queueMicrotask(() => { throw failure; });
   }
+
+  private exchanged(x: Exchange, kind: number, err: number): void {
+    if (kind === CONNECTED) x.owner.connected();
+    else if (kind === DONE) {
+      const reply = x.take();
+      x.owner.finished(err === 0 ? undefined : errnoName(-err), reply);
+    }
+  }
 }
 
-let shared: BareConnect | undefined;
+let batch: ConnectBatch | undefined;
 let tried = false;
 
-/** The process's connect batch, opened on first use; undefined where the addon cannot do it. */
-export function batchTcp(): BareConnect | undefined {
+/** The process's prober, opened on first use; undefined where the addon cannot do it. */
+function processBatch(): ConnectBatch | undefined {
   if (!tried) {
     tried = true;
     try {
       const addon = native() as unknown as Partial<ProbeAddon>;
-      if (typeof addon.probeOpen === 'function' && typeof addon.probeConnect === 'function') {
-        const b = new ConnectBatch(addon as ProbeAddon);
-        shared = (address, family, port, owner) => b.connect(address, family, port, owner);
-      }
+      if (typeof addon.probeOpen === 'function' && typeof addon.probeConnect === 'function') batch = new ConnectBatch(addon as ProbeAddon);
     } catch {
-      shared = undefined;
+      batch = undefined;
     }
   }
+  return batch;
+}
+
+let shared: BareConnect | undefined;
+
+/** Connects through the process's prober; undefined where the addon cannot do it. */
+export function batchTcp(): BareConnect | undefined {
+  const b = processBatch();
+  if (b && !shared) shared = (address, family, port, owner) => b.connect(address, family, port, owner);
   return shared;
+}
+
+/** The process's prober when it runs exchanges, else undefined. */
+export function batchExchange(): ConnectBatch | undefined {
+  const b = processBatch();
+  return b?.exchanges ? b : undefined;
 }

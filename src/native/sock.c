@@ -619,7 +619,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "repeatStart", js_repeat_start }, { "repeatStop", js_repeat_stop }, { "repeatCounts", js_repeat_counts },
     { "repeatLease", js_repeat_lease }, { "quietStart", js_quiet_start }, { "quietStop", js_quiet_stop },
     { "probeOpen", js_probe_open }, { "probeConnect", js_probe_connect }, { "probeAbort", js_probe_abort },
-    { "probePending", js_probe_pending }, { "probeClose", js_probe_close },
+    { "probePending", js_probe_pending }, { "probeClose", js_probe_close }, { "probeExchange", js_probe_exchange },
+    { "probeTake", js_probe_take },
     { "pollReady", js_poll_ready }, { "listen", js_listen }, { "accept", js_accept }, { "connect", js_connect },
     { "read", js_read }, { "write", js_write }, { "shutdownWrite", js_shutdown_write },
   };

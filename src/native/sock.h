@@ -56,12 +56,14 @@ HIDDEN napi_value js_netlink_dumps_take(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_netlink_dumps_end(napi_env env, napi_callback_info info);
 HIDDEN void dumps_stop_fd(addon *a, int fd); /* ends the dump thread on socket fd; fd < 0: any */
 
-/* probe.c: batched connect-only TCP probes */
+/* probe.c: batched TCP connect probes and HTTP exchanges */
 HIDDEN napi_value js_probe_open(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_probe_connect(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_probe_abort(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_probe_pending(napi_env env, napi_callback_info info);
 HIDDEN napi_value js_probe_close(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_probe_exchange(napi_env env, napi_callback_info info);
+HIDDEN napi_value js_probe_take(napi_env env, napi_callback_info info);
 
 /* stream.c: Unix stream sockets (the control socket) */
 HIDDEN napi_value js_listen(napi_env env, napi_callback_info info);

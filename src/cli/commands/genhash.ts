@@ -1,9 +1,15 @@
 // `vipkeeper genhash URL`: the MD5 of a page the way HTTP_GET/SSL_GET hash it, for the `digest`
 // of a url block; keepalived's `genhash` / `keepalived --genhash`. It fetches through the
-// checker's own code (src/check/http-fetch.ts), so the printed digest is the one the check expects.
+// checker's own code, so the printed digest is the one the check expects: an http:// URL to an IP
+// address through the addon's exchange with HTTP_GET's request (src/check/http-raw.ts), anything
+// else (https, --ssl, a host name) through undici as SSL_GET (src/check/http-fetch.ts).
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { parseCommandArgs, UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageError, type Command, type CliIO } from '../command.js';
 import { CLOSED, DEADLINE, fetchUrl, openHttpSession } from '../../check/http-fetch.js';
+import { exchangeOnce, readReply, requestBytes } from '../../check/http-raw.js';
+import { batchExchange } from '../../check/tcp-batch.js';
+import { formatDuration } from '../../check/checker.js';
 
 const usage = `usage: vipkeeper genhash URL [--virtualhost H] [--ssl] [--timeout S]
 
@@ -57,6 +63,8 @@ const command: Command = {
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'a URL is required' : `one URL only (got ${positionals.length})`);
     const target = parseTarget(positionals[0]!, values.virtualhost, values.ssl ?? false);
     const timeoutMs = parseTimeout(values.timeout);
+    const raw = await viaExchange(target, timeoutMs, io);
+    if (raw !== undefined) return raw;
 
     const session = openHttpSession({ origin: target.origin, timeoutMs, ...(target.sni ? { sni: target.sni } : {}) });
     const ac = new AbortController();
@@ -81,4 +89,31 @@ const command: Command = {
     }
   },
 };
+/** The fetch through the addon's exchange, or undefined when this target takes the undici path. */
+async function viaExchange(target: Target, timeoutMs: number, io: CliIO): Promise<number | undefined> {
+  const u = new URL(target.origin);
+  const address = u.hostname.replace(/^\[|\]$/g, '');
+  const family = isIP(address);
+  const batch = u.protocol === 'http:' && family !== 0 && !address.includes('%') ? batchExchange() : undefined;
+  if (!batch) return undefined;
+  const where = { address, family: family as 4 | 6, port: Number(u.port || 80) };
+  const x = exchangeOnce(batch, where, requestBytes(target.path, target.host, '1.0'), timeoutMs);
+  const onSignal = () => x.cancel();
+  process.once('SIGINT', onSignal);
+  let got;
+  try { got = await x.done; } finally { process.removeListener('SIGINT', onSignal); }
+  const fail = (reason: string) => { io.err(`vipkeeper genhash: ${target.origin}${target.path}: ${reason}`); return 1; };
+  if (got.ended === 'closed') return fail('checker closed');
+  if (got.ended === 'timeout') {
+    const t = formatDuration(timeoutMs);
+    return fail(got.connected ? `response timeout after ${t} on ${target.path}` : `connect timeout after ${t}`);
+  }
+  const r = readReply(target.path, where, timeoutMs, got.connected, got.err, got.reply, () => true);
+  if (!r.ok) return fail(r.reason);
+  if (r.cut || r.body === undefined) return fail(`body larger than 1 MiB on ${target.path}`);
+  io.out(`HTTP status ${r.head.status}${r.head.statusText ? ` ${r.head.statusText}` : ''}, ${r.body.length} bytes of body`);
+  io.out(`MD5SUM = ${createHash('md5').update(r.body).digest('hex')}`);
+  return 0;
+}
+
 export default command;

@@ -23,7 +23,7 @@ const openFds = (): number => readdirSync('/proc/self/fd').length;
 function counted(): { addon: ProbeAddon; calls: () => number } {
   let calls = 0;
   return {
-    addon: { ...addon, probeOpen: (ids, errs, cb) => addon.probeOpen(ids, errs, (n) => { calls++; cb(n); }) },
+    addon: { ...addon, probeOpen: (ids, errs, cb, kinds) => addon.probeOpen(ids, errs, (n) => { calls++; cb(n); }, kinds) },
     calls: () => calls,
   };
 }

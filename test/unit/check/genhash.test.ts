@@ -27,7 +27,7 @@ async function server(tls = false): Promise<HttpTarget> {
   return s;
 }
 
-test('prints MD5SUM of the served body and the status, exit 0', async () => {
+test('prints MD5SUM of the served body and the status, exit 0; the request is HTTP_GET\'s (HTTP/1.0)', async () => {
   const body = 'Welcome to the real server\n';
   const s = (await server()).route('/index.html', { kind: 'reply', body });
   const r = await run(`${s.url}/index.html`);
@@ -35,6 +35,8 @@ test('prints MD5SUM of the served body and the status, exit 0', async () => {
   assert.match(r.out, new RegExp(`^MD5SUM = ${md5(body)}$`, 'm'));
   assert.match(r.out, /^HTTP status 200 OK, 27 bytes of body$/m);
   assert.equal(s.requests[0]!.host, `127.0.0.1:${s.port}`);
+  assert.equal(s.requests[0]!.httpVersion, '1.0');
+  assert.equal(s.requests[0]!.headers['user-agent'], 'KeepAliveClient');
 });
 
 test('a chunked body hashes to the MD5 of its payload; a 404 is still hashed (exit 0)', async () => {

@@ -1,7 +1,8 @@
-// HTTP_GET's errors made while undici parses a reply carry no stack (src/check/http-fetch.ts
+// The undici path's errors made while undici parses a reply carry no stack (src/check/http-fetch.ts
 // stacklessParsing): undici destroys every checked connection with an InformationalError('reset')
 // whose stack node formats at once, per check. The check's outcome is unchanged, and the stack
-// limit is back to what it was afterwards.
+// limit is back to what it was afterwards. (HTTP_GET with bindto takes that path; plain HTTP_GET
+// goes through the addon's exchanges and makes no error per check.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HttpCheck, RealServer, VirtualServer } from '../../../src/config/model.js';
@@ -10,7 +11,7 @@ import { stacklessParsing } from '../../../src/check/http-fetch.js';
 import { HttpTarget } from '../../support/http-target.js';
 
 const check: HttpCheck = {
-  type: 'HTTP_GET', urls: [{ path: '/health', statusCodes: [[200, 299]] }], httpProtocol: '1.0', enableSni: false,
+  type: 'HTTP_GET', urls: [{ path: '/health', statusCodes: [[200, 299]] }], httpProtocol: '1.0', enableSni: false, bindTo: '127.0.0.1',
   connectTimeoutMs: 2000, retry: 1, delayBeforeRetryMs: 3000, delayLoopMs: 60000, warmupMs: 0, alpha: false,
 };
 

@@ -1,5 +1,5 @@
-// HTTP_GET / SSL_GET against real servers on loopback (test/support/http-target.ts), through
-// undici as the daemon runs them: status ranges, digests (also of chunked bodies), virtualhost,
+// HTTP_GET / SSL_GET against real servers on loopback (test/support/http-target.ts), as the daemon
+// runs them (HTTP_GET through the addon's exchanges, SSL_GET and bindto through undici): status ranges, digests (also of chunked bodies), virtualhost,
 // timeouts, early closes, redirects, bounded bodies, regex, TLS with SNI, bindto. Plus the pure
 // matching helpers of http-match.ts.
 import { test, after } from 'node:test';
@@ -54,6 +54,14 @@ test('200 passes; the request carries keepalived\'s Host (ip:port) and User-Agen
   assert.equal(s.requests[0]!.host, `127.0.0.1:${s.port}`);
   assert.equal(s.requests[0]!.headers['user-agent'], 'KeepAliveClient');
   assert.equal(s.requests[0]!.headers.connection, 'close');
+});
+
+test('HTTP_GET writes keepalived\'s request line: HTTP/1.0, or HTTP/1.1 for http_protocol 1.1', async () => {
+  const s = await server();
+  assert.equal((await probeOnce(check([url('/a')]), s)).ok, true);
+  assert.equal((await probeOnce(check([url('/b')], { httpProtocol: '1.0C' }), s)).ok, true);
+  assert.equal((await probeOnce(check([url('/c')], { httpProtocol: '1.1' }), s)).ok, true);
+  assert.deepEqual(s.requests.map((q) => [q.path, q.httpVersion, q.headers.connection]), [['/a', '1.0', 'close'], ['/b', '1.0', 'close'], ['/c', '1.1', 'close']]);
 });
 
 test('503 fails with the status and the path in words', async () => {
