@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { HttpCheck, HttpUrl } from '../config/model.js';
 import { formatDuration, type CheckTarget } from './checker.js';
+import { endpointText } from './socket-failure.js';
 import { deadlines, type Expirable } from './deadlines.js';
 import { BODY_CAP } from './http-fetch.js';
 import { judgeUrl, statusMatches } from './http-match.js';
-import { HEAD_CAP, parseHead, replyBody, type ReplyHead } from './http-reply.js';
+import { HEAD_CAP, complete, parseHead, replyBody, type ReplyHead } from './http-reply.js';
 import type { ConnectBatch, Exchange, ExchangeOwner } from './tcp-batch.js';
 import { connectFailure, type Failure } from './tcp.js';
 
@@ -43,29 +44,39 @@ const closedEarly = (path: string): Failure => ({ reason: `connection closed by 
 /** A reply read: its head, and its body unless the status made it not wanted. */
 export type ReadReply = { ok: true; head: ReplyHead; body: Buffer | undefined; cut: boolean } | ({ ok: false } & Failure);
 
+/** An errno name as node:net words its own errors (`connect EPERM 10.0.0.5:80`), for socket-failure.ts. */
+function socketError(op: 'connect' | 'read', code: string, target: CheckTarget): Error {
+  return Object.assign(new Error(`${op} ${code} ${endpointText(target)}`), { code });
+}
+
 /**
  * An exchange's end in words or as a reply: `err` is its errno name (undefined: the server closed;
  * EMSGSIZE: cut at REPLY_CAP), `connected` whether the connection was ever up.
  */
 export function readReply(path: string, target: CheckTarget, timeoutMs: number, connected: boolean, err: string | undefined, reply: Buffer | undefined, bodyWanted: (status: number) => boolean): ReadReply {
   const fail = (f: Failure): ReadReply => ({ ok: false, ...f });
-  if (!connected) return fail(connectFailure({ code: err ?? 'ECONNRESET' }, target, timeoutMs));
-  const cut = err === 'EMSGSIZE';
-  if (err !== undefined && !cut) {
-    if (err === 'ECONNRESET') return fail({ reason: `connection reset by peer on ${path}`, code: 'reset' });
-    if (err === 'EPIPE') return fail(closedEarly(path));
-    const f = connectFailure({ code: err }, target, timeoutMs);
-    return fail({ reason: `${f.reason} on ${path}`, code: f.code });
-  }
+  if (!connected) return fail(connectFailure(socketError('connect', err ?? 'ECONNRESET', target), target, timeoutMs));
   const buf = reply ?? Buffer.alloc(0);
   const head = parseHead(buf);
-  if ('incomplete' in head) return fail(cut ? { reason: `response headers too large on ${path}`, code: 'error' } : closedEarly(path));
+  const whole = !('incomplete' in head) && !('error' in head) && complete(buf, head);
+  // A reset or other error after the whole reply arrived (a server closing with SO_LINGER 0)
+  // loses nothing: the reply is judged as if the server had closed.
+  if (err !== undefined && err !== 'EMSGSIZE' && !whole) {
+    if (err === 'ECONNRESET') return fail({ reason: `connection reset by peer on ${path}`, code: 'reset' });
+    if (err === 'EPIPE') return fail(closedEarly(path));
+    if (err === 'ETIMEDOUT') return fail({ reason: `the connection timed out on ${path}`, code: 'timeout' });
+    const f = connectFailure(socketError('read', err, target), target, timeoutMs);
+    return fail({ reason: `${f.reason} on ${path}`, code: f.code });
+  }
+  if ('incomplete' in head) return fail(err === 'EMSGSIZE' ? { reason: `response headers too large on ${path}`, code: 'error' } : closedEarly(path));
   if ('error' in head) {
     return fail(head.error === 'headers too large'
       ? { reason: `response headers too large on ${path}`, code: 'error' }
       : { reason: `invalid HTTP response on ${path}: ${head.error}`, code: 'error' });
   }
-  if (!bodyWanted(head.status)) return { ok: true, head, body: undefined, cut };
+  if (!bodyWanted(head.status)) return { ok: true, head, body: undefined, cut: false };
+  // Cut at the cap before the body was whole: what was read is all there is to judge.
+  const cut = err === 'EMSGSIZE' && !whole;
   const got = replyBody(buf, head, !cut);
   if ('error' in got) return fail({ reason: `invalid HTTP response on ${path}: ${got.error}`, code: 'error' });
   if (got.partial) {
@@ -162,7 +173,7 @@ export class RawHttpRun implements Expirable, ExchangeOwner {
     this.up = false;
     const { target } = http;
     const x = http.batch.exchange(target.address, target.family === 6 ? 6 : 4, target.port, plan.request, REPLY_CAP, this);
-    if (typeof x === 'string') { this.end(connectFailure({ code: x }, target, http.timeoutMs)); return; }
+    if (typeof x === 'string') { this.end(connectFailure(socketError('connect', x, target), target, http.timeoutMs)); return; }
     this.exchange = x;
   }
 

@@ -24,18 +24,21 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([^\r\n]*))?\r?$/;
 
-/** The end of the header block starting at `from` (offset after its blank line), or -1. */
+/** The end of the header block starting at `from` (offset after its blank line), or -1; looked for within HEAD_CAP only. */
 function headEnd(buf: Buffer, from: number): number {
-  const a = buf.indexOf(CRLFCRLF, from);
-  const b = buf.indexOf(LFLF, from);
-  if (a < 0) return b < 0 ? -1 : b + 2;
-  return b >= 0 && b < a ? b + 2 : a + 4;
+  const head = buf.subarray(from, from + HEAD_CAP + 4);
+  const a = head.indexOf(CRLFCRLF);
+  const b = head.indexOf(LFLF);
+  if (a < 0) return b < 0 ? -1 : from + b + 2;
+  return from + (b >= 0 && b < a ? b + 2 : a + 4);
 }
 
 /** The head of the reply in `buf`; interim 1xx replies (100 Continue) are skipped as clients do. */
 export function parseHead(buf: Buffer): HeadResult {
   let from = 0;
   for (;;) {
+    // Empty lines before a status line are skipped, as HTTP/1.1 clients do (RFC 9112 2.2).
+    while (buf[from] === 13 || buf[from] === 10) from++;
     const end = headEnd(buf, from);
     if (end < 0) return buf.length - from >= HEAD_CAP ? { error: 'headers too large' } : { incomplete: true };
     if (end - from > HEAD_CAP) return { error: 'headers too large' };
@@ -43,6 +46,7 @@ export function parseHead(buf: Buffer): HeadResult {
     const m = STATUS_LINE.exec(lines[0]!);
     if (!m) return { error: 'no HTTP status line' };
     const status = Number(m[3]);
+    if (status < 100) return { error: `invalid status ${m[3]}` };
     if (status >= 100 && status < 200 && status !== 101) { from = end; continue; }
     let contentLength: number | undefined;
     let chunked = false;
@@ -67,6 +71,16 @@ export function parseHead(buf: Buffer): HeadResult {
 }
 
 export type Body = { body: Buffer; partial: boolean } | { error: string };
+
+/** Whether the reply is whole without the server's close: bodiless, Content-Length met or the last chunk read. */
+export function complete(buf: Buffer, head: ReplyHead): boolean {
+  if (head.bodiless) return true;
+  if (head.chunked) {
+    const d = dechunk(buf, head.bodyStart);
+    return !('error' in d) && !d.partial;
+  }
+  return head.contentLength !== undefined && buf.length - head.bodyStart >= head.contentLength;
+}
 
 /** The chunked body from `start`: its payload, and whether the last (empty) chunk was not reached. */
 export function dechunk(buf: Buffer, start: number): Body {

@@ -32,8 +32,8 @@ export interface ExchangeOwner {
 /** A result's kind (probe.c K_*). */
 const DONE = 0, CONNECTED = 1;
 
-/** Results per JS call; more finished connects wait for the next call in the same wake-up. */
-const BATCH = 1024;
+/** Results per JS call (half as many events per epoll_wait: an exchange's event can give two); more wait for the next call in the same wake-up. */
+const BATCH = 2048;
 
 class Pending implements BareConnection {
   done = false;

@@ -291,7 +291,7 @@ HIDDEN napi_value js_probe_open(napi_env env, napi_callback_info info) {
   if (kinds && (int)nk < p->cap) p->cap = (int)nk;
   if (p->cap > 65536) p->cap = 65536;
   /* An exchange's event can give two results (CONNECTED, then DONE when the write fails). */
-  p->maxev = kinds ? (p->cap + 1) / 2 : p->cap;
+  p->maxev = kinds ? p->cap / 2 : p->cap;
   if (kinds && p->cap < 2) { free(p); napi_throw_range_error(env, "EINVAL", "exchanges need 2 result entries or more"); return NULL; }
   p->evs = calloc((size_t)p->maxev, sizeof *p->evs);
   if (!p->evs) { free(p); return throw_errno(env, "probeOpen", ENOMEM); }

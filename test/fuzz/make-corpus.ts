@@ -133,6 +133,14 @@ add('ipvs', encodeInfoReply({ version: 0x10600, connTabSize: 4096 }));
 add('ipvs', encodeIpvs(IPVS_CMD.SET_CONFIG, { timeouts: { tcp: 900, tcpFin: 120, udp: 300 } }));
 add('ipvs', encodeIpvs(IPVS_CMD.NEW_DAEMON, { daemon: daemonAttrs({ role: 'backup', iface: 'eth0', syncId: 7, group: '224.0.0.81', port: 8848, ttl: 1, maxLen: 1472 }) }));
 
+// ---- HTTP_GET replies as a real server sends them (the addon reads them to the server's close).
+add('http-reply', 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n');
+add('http-reply', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n');
+add('http-reply', 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\ndown');
+add('http-reply', 'HTTP/1.0 301 Moved Permanently\nLocation: /new\n\n');
+add('http-reply', 'HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n');
+add('http-reply', 'HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\nshort');
+
 // ---- configuration: the conf/ examples and the captures' keepalived.conf files.
 for (const f of readdirSync(join(ROOT, 'conf')).sort()) {
   if (f.endsWith('.conf')) add('keepalived-conf', readFileSync(join(ROOT, 'conf', f)));

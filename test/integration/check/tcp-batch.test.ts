@@ -132,7 +132,7 @@ test('thousands of connects in flight come back in a few JS calls, one result ea
   const results = await Promise.all(owners.map((o) => o.result));
   assert.deepEqual(new Set(results), new Set([undefined]));
   assert.ok(owners.every((o) => o.calls === 1));
-  // One call per wake-up of up to 1,024 results; a callback per socket would be 1,500.
+  // One call per wake-up of up to 1,024 events; a callback per socket would be 1,500.
   assert.ok(calls() <= N / 10, `${calls()} JS calls for ${N} connects`);
   assert.equal(openFds(), before);
 });

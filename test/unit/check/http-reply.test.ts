@@ -30,6 +30,7 @@ test('head: status, reason, body offset, Content-Length, chunked; LF-only lines;
   assert.equal(c.chunked, true);
   assert.equal(c.contentLength, undefined, 'chunked wins over Content-Length');
   assert.equal(head('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Busy\r\n\r\n').status, 503);
+  assert.equal(head('\r\n\nHTTP/1.1 200 OK\r\n\r\n').status, 200, 'empty lines before the status line are skipped');
   assert.equal(head('HTTP/1.1 204 No Content\r\n\r\n').bodiless, true);
   assert.equal(head('HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n').bodiless, true);
 });
@@ -37,6 +38,7 @@ test('head: status, reason, body offset, Content-Length, chunked; LF-only lines;
 test('head: incomplete, invalid and oversized heads', () => {
   assert.deepEqual(parseHead(b('HTTP/1.1 200 OK\r\nContent-')), { incomplete: true });
   assert.deepEqual(parseHead(b('SSH-2.0-OpenSSH\r\n\r\n')), { error: 'no HTTP status line' });
+  assert.deepEqual(parseHead(b('HTTP/1.0 000 OK\r\n\r\n')), { error: 'invalid status 000' });
   assert.deepEqual(parseHead(b('HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n')), { error: "invalid Content-Length '12x'" });
   assert.deepEqual(parseHead(b('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n')), { error: 'conflicting Content-Length headers' });
   assert.deepEqual(parseHead(b(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(HEAD_CAP)}`)), { error: 'headers too large' });
@@ -84,4 +86,18 @@ test('judgement in words: connect failures, resets, early closes, bad replies, t
   assert.deepEqual(judge(url(), 'HTTP/1.0 200 OK\r\n\r\nxxxx', 'EMSGSIZE'), undefined, 'cut, but nothing looks at the body');
   assert.deepEqual(judge(url({ digest: md5('') }), 'HTTP/1.0 200 OK\r\n\r\nxxxx', 'EMSGSIZE'), { reason: 'body larger than 1 MiB on /h', code: 'body-too-large' });
   assert.deepEqual(judge(url(), 'HTTP/1.0 500 No\r\n\r\nxxxx', 'EMSGSIZE'), { reason: 'HTTP 500 on /h', code: 'status' });
+  const sized = 'HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nbody';
+  assert.equal(judge(url({ digest: md5('body') }), `${sized}and more until the cap`, 'EMSGSIZE'), undefined, 'cut only after a whole Content-Length body: judged');
+});
+
+test('a reset or error after the whole reply judges the reply; before it, the error in words', () => {
+  const whole = 'HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nbody';
+  assert.equal(judge(url({ digest: md5('body') }), whole, 'ECONNRESET'), undefined);
+  assert.deepEqual(judge(url(), 'HTTP/1.0 503 Busy\r\nContent-Length: 0\r\n\r\n', 'ECONNRESET'), { reason: 'HTTP 503 on /h', code: 'status' });
+  assert.equal(judge(url(), 'HTTP/1.1 204 No Content\r\n\r\n', 'ECONNRESET'), undefined);
+  assert.deepEqual(judge(url(), 'HTTP/1.0 200 OK\r\n\r\nclose-delimited', 'ECONNRESET'), { reason: 'connection reset by peer on /h', code: 'reset' }, 'no way to know it was whole');
+  assert.deepEqual(judge(url(), 'HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nbody', 'ECONNRESET'), { reason: 'connection reset by peer on /h', code: 'reset' });
+  assert.deepEqual(judge(url(), 'HTTP/1.0 2', 'ETIMEDOUT'), { reason: 'the connection timed out on /h', code: 'timeout' });
+  assert.deepEqual(judge(url(), undefined, 'EPERM', false), { reason: '10.0.0.5:80: connect EPERM 10.0.0.5:80', code: 'error' }, 'an errno with no words of its own, as node:net words it');
+  assert.deepEqual(judge(url(), 'HTTP/1.0 2', 'ENETDOWN'), { reason: '10.0.0.5:80: read ENETDOWN 10.0.0.5:80 on /h', code: 'error' });
 });
