@@ -199,14 +199,18 @@ function formatBytes(n: number): string {
 
 const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|ERR_OSSL_)/;
 
+/** A run cut off by its deadline, in words: before the connection was up, or while waiting for the reply to `path`. */
+export function timeoutFailure(path: string, timeoutMs: number, connected: boolean): Failure {
+  const t = formatDuration(timeoutMs);
+  return connected ? { reason: `response timeout after ${t} on ${path}`, code: 'timeout' } : { reason: `connect timeout after ${t}`, code: 'timeout' };
+}
+
 /** An undici / socket / TLS error as words; `connected` tells whether this request's connection was up. */
 export function httpFailure(err: unknown, req: Pick<FetchRequest, 'path' | 'signal' | 'timeoutMs'>, target: CheckTarget, connected: boolean): Failure {
   const t = formatDuration(req.timeoutMs);
   if (req.signal.aborted) {
     if (req.signal.reason === CLOSED) return { reason: 'checker closed', code: 'closed' };
-    return connected
-      ? { reason: `response timeout after ${t} on ${req.path}`, code: 'timeout' }
-      : { reason: `connect timeout after ${t}`, code: 'timeout' };
+    return timeoutFailure(req.path, req.timeoutMs, connected);
   }
   const e = err as { code?: unknown; message?: string; cause?: { code?: unknown } } | undefined;
   const code = typeof e?.code === 'string' ? e.code : '';

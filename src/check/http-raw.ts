@@ -5,10 +5,10 @@
 // bindto / bind_port and builds without the exchange keep the undici path (http-fetch.ts).
 import { createHash } from 'node:crypto';
 import type { HttpCheck, HttpUrl } from '../config/model.js';
-import { formatDuration, type CheckTarget } from './checker.js';
+import type { CheckTarget } from './checker.js';
 import { endpointText } from './socket-failure.js';
 import { deadlines, type Expirable } from './deadlines.js';
-import { BODY_CAP } from './http-fetch.js';
+import { BODY_CAP, timeoutFailure } from './http-fetch.js';
 import { judgeUrl, statusMatches } from './http-match.js';
 import { HEAD_CAP, complete, parseHead, replyBody, type ReplyHead } from './http-reply.js';
 import type { ConnectBatch, Exchange, ExchangeOwner } from './tcp-batch.js';
@@ -158,11 +158,7 @@ export class RawHttpRun implements Expirable, ExchangeOwner {
     this.next();
   }
 
-  expire(): void {
-    const path = this.http.plans[this.index]?.url.path ?? '';
-    const t = formatDuration(this.http.timeoutMs);
-    this.end(this.up ? { reason: `response timeout after ${t} on ${path}`, code: 'timeout' } : { reason: `connect timeout after ${t}`, code: 'timeout' });
-  }
+  expire(): void { this.end(timeoutFailure(this.http.plans[this.index]?.url.path ?? '', this.http.timeoutMs, this.up)); }
 
   cancel(): void { this.end({ reason: 'checker closed', code: 'closed' }); }
 

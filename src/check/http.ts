@@ -14,7 +14,7 @@ import { CLOSED, DEADLINE, fetchUrl, openHttpSession, type HttpSession } from '.
 import { hostHeader, judgeUrl, needs, statusMatches } from './http-match.js';
 import { RawHttpRun, requestBytes, type RawHttp } from './http-raw.js';
 import { sourceOf } from './source.js';
-import { batchExchange } from './tcp-batch.js';
+import { batchable, batchExchange } from './tcp-batch.js';
 import type { Failure } from './tcp.js';
 
 export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
@@ -116,7 +116,7 @@ export function httpProbe(check: HttpCheck, ctx: ProbeContext): Probe {
 function rawHttp(check: HttpCheck, ctx: ProbeContext, src: ReturnType<typeof sourceOf>, plans: { url: HttpUrl; path: string; host: string }[]): RawHttp | undefined {
   const { target } = ctx;
   if (check.type !== 'HTTP_GET' || !src.ok || src.source.localAddress !== undefined || src.source.localPort !== undefined) return undefined;
-  if (target.address.includes('%') || !Number.isInteger(target.port) || target.port <= 0 || target.port > 65535 || plans.length === 0) return undefined;
+  if (!batchable(target) || plans.length === 0) return undefined;
   const batch = batchExchange();
   if (!batch) return undefined;
   return {

@@ -165,6 +165,11 @@ export class ConnectBatch {
   }
 }
 
+/** Whether the prober can reach `target`: a port in range and no scope (fe80::1%eth0 needs node's own address parsing). */
+export function batchable(target: { address: string; port: number }): boolean {
+  return Number.isInteger(target.port) && target.port > 0 && target.port < 65536 && !target.address.includes('%');
+}
+
 let batch: ConnectBatch | undefined;
 let tried = false;
 

@@ -18,7 +18,7 @@ import type { TcpCheck } from '../config/model.js';
 import { formatDuration, type CheckOutcome, type CheckTarget, type Probe, type ProbeContext } from './checker.js';
 import { deadlines, type Expirable } from './deadlines.js';
 import { bareTcp, type BareConnect, type BareConnection, type BareOwner } from './tcp-handle.js';
-import { batchTcp } from './tcp-batch.js';
+import { batchable, batchTcp } from './tcp-batch.js';
 import { endpointText, socketFailure } from './socket-failure.js';
 import { sourceOf, type SourceResult } from './source.js';
 
@@ -50,8 +50,7 @@ class TcpProbe implements Probe {
   constructor(readonly target: CheckTarget, readonly timeoutMs: number, readonly source: SourceResult) {
     this.bare = source.ok && source.source.localAddress === undefined && source.source.localPort === undefined
       && Number.isInteger(target.port) && target.port > 0 && target.port < 65536
-      // A scoped IPv6 address (fe80::1%eth0) needs node's own address parsing.
-      ? (target.address.includes('%') ? undefined : batchTcp()) ?? bareTcp : undefined;
+      ? (batchable(target) ? batchTcp() : undefined) ?? bareTcp : undefined;
   }
 
   run(): Promise<CheckOutcome> {

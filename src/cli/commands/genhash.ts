@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { parseCommandArgs, UsageError, type Command, type CliIO } from '../command.js';
-import { CLOSED, DEADLINE, fetchUrl, openHttpSession } from '../../check/http-fetch.js';
+import { CLOSED, DEADLINE, fetchUrl, openHttpSession, timeoutFailure } from '../../check/http-fetch.js';
 import { exchangeOnce, readReply, requestBytes } from '../../check/http-raw.js';
-import { batchExchange } from '../../check/tcp-batch.js';
-import { formatDuration } from '../../check/checker.js';
+import { batchable, batchExchange } from '../../check/tcp-batch.js';
 
 const usage = `usage: vipkeeper genhash URL [--virtualhost H] [--ssl] [--timeout S]
 
@@ -94,9 +93,9 @@ async function viaExchange(target: Target, timeoutMs: number, io: CliIO): Promis
   const u = new URL(target.origin);
   const address = u.hostname.replace(/^\[|\]$/g, '');
   const family = isIP(address);
-  const batch = u.protocol === 'http:' && family !== 0 && !address.includes('%') ? batchExchange() : undefined;
-  if (!batch) return undefined;
   const where = { address, family: family as 4 | 6, port: Number(u.port || 80) };
+  const batch = u.protocol === 'http:' && family !== 0 && batchable(where) ? batchExchange() : undefined;
+  if (!batch) return undefined;
   const x = exchangeOnce(batch, where, requestBytes(target.path, target.host, '1.0'), timeoutMs);
   const onSignal = () => x.cancel();
   process.once('SIGINT', onSignal);
@@ -104,10 +103,7 @@ async function viaExchange(target: Target, timeoutMs: number, io: CliIO): Promis
   try { got = await x.done; } finally { process.removeListener('SIGINT', onSignal); }
   const fail = (reason: string) => { io.err(`vipkeeper genhash: ${target.origin}${target.path}: ${reason}`); return 1; };
   if (got.ended === 'closed') return fail('checker closed');
-  if (got.ended === 'timeout') {
-    const t = formatDuration(timeoutMs);
-    return fail(got.connected ? `response timeout after ${t} on ${target.path}` : `connect timeout after ${t}`);
-  }
+  if (got.ended === 'timeout') return fail(timeoutFailure(target.path, timeoutMs, got.connected).reason);
   const r = readReply(target.path, where, timeoutMs, got.connected, got.err, got.reply, () => true);
   if (!r.ok) return fail(r.reason);
   if (r.cut || r.body === undefined) return fail(`body larger than 1 MiB on ${target.path}`);
